@@ -1,0 +1,26 @@
+VENV := .venv
+PY   := $(VENV)/bin/python
+PIP  := $(PY) -m pip -q --disable-pip-version-check
+
+.PHONY: venv run test lint
+
+# Create the virtualenv if missing; (re)install when a requirements file changed.
+venv: $(VENV)/.installed-stamp
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed-stamp: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+# Dev server: migrate, create the demo account, then gunicorn on 127.0.0.1:5000 (env PORT overrides).
+run: venv
+	bash scripts/run.sh
+
+# System packages, ruff, pytest on SQLite, then pytest on a throwaway PostgreSQL.
+test: venv
+	bash scripts/test.sh
+
+lint: venv
+	$(VENV)/bin/ruff check .

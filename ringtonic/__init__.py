@@ -1,0 +1,101 @@
+"""Ring Tonic: self-hostable call tracking for agencies."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ringtonic import config as config_module
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Build the application; `config` (as tests pass it) overrides the environment."""
+    app = Flask(
+        __name__,
+        instance_path=str(
+            (config or {}).get("INSTANCE_PATH")
+            or os.environ.get("RINGTONIC_INSTANCE_PATH")
+            or PROJECT_ROOT / "instance"
+        ),
+        instance_relative_config=False,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_errors(app)
+    register_commands(app)
+    return app
+
+
+def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
+    """Load defaults, then the environment (or the overrides given instead)."""
+    app.config.update(config_module.DEFAULTS)
+    if overrides is not None and "SECRET_KEY" in overrides:
+        # Tests and embedders configure the app directly, environment unused.
+        env: dict[str, str] = {"SECRET_KEY": str(overrides["SECRET_KEY"])}
+    else:
+        env = dict(os.environ)
+    app.config.update(config_module.from_environment(env, Path(app.instance_path)))
+    if overrides:
+        app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    trusted = int(app.config.get("RINGTONIC_TRUSTED_PROXIES") or 0)
+    if trusted:
+        # Only proxies the operator declared may set the client address and scheme.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to the app."""
+    from ringtonic import database  # noqa: F401  (installs the engine event listeners)
+    from ringtonic.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every blueprint."""
+    from ringtonic.auth import bp as auth_bp
+    from ringtonic.settings import bp as settings_bp
+    from ringtonic.web import bp as web_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(web_bp)
+    app.register_blueprint(settings_bp)
+
+
+def register_security(app: Flask) -> None:
+    """Install sign-in handling and the security headers."""
+    from ringtonic import security
+
+    security.init_app(app)
+
+
+def register_errors(app: Flask) -> None:
+    """Install the HTML error pages."""
+    from ringtonic.web import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the operator CLI commands."""
+    from ringtonic import cli
+
+    cli.init_app(app)

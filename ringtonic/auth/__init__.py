@@ -1,0 +1,7 @@
+"""Registration, sign-in and sign-out."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from ringtonic.auth import views  # noqa: E402,F401

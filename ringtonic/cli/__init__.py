@@ -1,0 +1,12 @@
+"""Operator commands: `flask --app wsgi GROUP COMMAND`."""
+
+from flask import Flask
+
+from ringtonic.cli.accounts import accounts_cli, users_cli
+from ringtonic.cli.demo import demo_cli
+
+
+def init_app(app: Flask) -> None:
+    """Register every command group."""
+    for group in (accounts_cli, users_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,134 @@
+"""Configuration: the one place that reads and validates the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(RuntimeError):
+    """A missing or malformed setting; its message names the variable."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
+    raw = env.get("DATABASE_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{instance_path / 'ringtonic.sqlite3'}"
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants an explicit psycopg 3.
+    if raw.startswith("postgres://"):
+        raw = "postgresql+psycopg://" + raw[len("postgres://") :]
+    elif raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError("DATABASE_URL is not a valid database URL") from None
+    if url.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
+    return raw
+
+
+def _redis_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("REDIS_URL", "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
+    return raw
+
+
+def _secret_key(env: Mapping[str, str], instance_path: Path, development: bool) -> str:
+    raw = env.get("SECRET_KEY", "").strip()
+    if raw:
+        if len(raw) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters")
+        return raw
+    if not development:
+        raise ConfigError(
+            "SECRET_KEY is required (or set RINGTONIC_ENV=development to generate one)"
+        )
+    # Development: generate once into the instance folder so sessions survive restarts.
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, object]:
+    """Build the Flask config mapping from environment variables."""
+    mode = env.get("RINGTONIC_ENV", "production").strip().lower()
+    if mode not in {"production", "development"}:
+        raise ConfigError(f"RINGTONIC_ENV must be production or development, got {mode!r}")
+    development = mode == "development"
+    redis_url = _redis_url(env)
+    return {
+        "RINGTONIC_ENV": mode,
+        "SECRET_KEY": _secret_key(env, instance_path, development),
+        "SQLALCHEMY_DATABASE_URI": _database_url(env, instance_path),
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "SESSION_COOKIE_SECURE": _bool(env, "RINGTONIC_SECURE_COOKIES", False),
+        "RINGTONIC_ALLOW_PLAN_CHANGES": _bool(env, "RINGTONIC_ALLOW_PLAN_CHANGES", True),
+        "RINGTONIC_TRUSTED_PROXIES": _int(env, "RINGTONIC_TRUSTED_PROXIES", 0),
+        "RINGTONIC_PUBLIC_URL": env.get("RINGTONIC_PUBLIC_URL", "").strip().rstrip("/") or None,
+        "RINGTONIC_LOGIN_LIMIT_PER_IP": env.get(
+            "RINGTONIC_LOGIN_LIMIT_PER_IP", "20 per minute; 200 per hour"
+        ),
+        "RINGTONIC_LOGIN_LIMIT_PER_EMAIL": env.get(
+            "RINGTONIC_LOGIN_LIMIT_PER_EMAIL", "10 per 15 minutes"
+        ),
+        "MAX_CONTENT_LENGTH": _int(env, "RINGTONIC_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1024),
+    }
+
+
+DEFAULTS: dict[str, object] = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "ringtonic_session",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "BCRYPT_ROUNDS": 12,
+}

@@ -1,0 +1,36 @@
+"""RFC 9457 problem details: the error body of every /api response."""
+
+from __future__ import annotations
+
+from flask import Response, json
+
+PROBLEM_TYPE_BASE = "https://ringtonic.dev/problems/"
+REALM_HEADER = 'Bearer realm="ringtonic"'
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    extra: dict | None = None,
+) -> Response:
+    """Build an application/problem+json response with a stable machine `code`."""
+    body = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if extra:
+        body.update(extra)
+    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    response.headers["Cache-Control"] = "no-store"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = REALM_HEADER
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response

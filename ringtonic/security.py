@@ -1,0 +1,68 @@
+"""Sign-in sessions (Flask-Login) and the HTTP security headers every response carries."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Flask, Response, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ringtonic.extensions import db, login_manager
+from ringtonic.models import User
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Return the user a session cookie names, if its token is still current."""
+    user_uuid, _, token = session_id.partition(":")
+    try:
+        wanted = uuid.UUID(user_uuid)
+    except ValueError:
+        return None
+    user = db.session.scalar(
+        select(User).options(joinedload(User.account)).where(User.uuid == wanted)
+    )
+    if user is None or not token or user.session_token != token:
+        return None
+    return user
+
+
+def _set_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    is_static = request.endpoint == "static"
+    if not is_static and current_user and current_user.is_authenticated:
+        # Pages with account data must not linger in shared or back-button caches.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Configure Flask-Login and add the header hook."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    app.after_request(_set_security_headers)

@@ -1,0 +1,135 @@
+"""Accounts and users: registration, sign-in, passwords and plans."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from ringtonic.extensions import db
+from ringtonic.models import PLANS, Account, User, Workspace
+from ringtonic.models.account import new_session_token
+from ringtonic.models.types import utcnow
+from ringtonic.services.audit import record_event
+from ringtonic.services.errors import Conflict, InvalidCredentials, NotFound, ValidationError
+from ringtonic.services.passwords import (
+    burn_verification_time,
+    check_password_rules,
+    hash_password,
+    verify_password,
+)
+from ringtonic.services.workspaces import DEFAULT_TIME_ZONE, check_workspace_name
+
+COMPANY_MAX = 120
+
+
+def normalize_email(raw: str, field: str = "email") -> str:
+    """Return the email lower-cased after checking its syntax, or raise ValidationError."""
+    candidate = (raw or "").strip()
+    if not candidate:
+        raise ValidationError("Enter your email address.", field)
+    if len(candidate) > 254:
+        raise ValidationError("Email address is too long.", field)
+    try:
+        result = validate_email(candidate, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError(
+            "Enter a valid email address, like name@example.com.", field
+        ) from None
+    return result.normalized.lower()
+
+
+def check_company_name(raw: str) -> str:
+    """Return the trimmed company name or raise ValidationError."""
+    name = " ".join((raw or "").split())
+    if not name:
+        raise ValidationError("Enter your company name.", "company")
+    if len(name) > COMPANY_MAX:
+        raise ValidationError(f"Company must be at most {COMPANY_MAX} characters.", "company")
+    if any(ord(ch) < 32 for ch in name):
+        raise ValidationError("Company cannot contain control characters.", "company")
+    return name
+
+
+def find_user_by_email(email: str) -> User | None:
+    """Return the user with this email (any case), or None."""
+    try:
+        normalized = normalize_email(email)
+    except ValidationError:
+        return None
+    return db.session.scalar(select(User).where(User.email == normalized))
+
+
+def create_account(
+    company: str, email: str, password: str, plan: str = "indie"
+) -> tuple[Account, User, Workspace]:
+    """Create an account with its admin user and a default workspace."""
+    name = check_company_name(company)
+    normalized = normalize_email(email)
+    check_password_rules(password)
+    if plan not in PLANS:
+        raise ValidationError(f"Plan must be one of: {', '.join(PLANS)}.", "plan")
+    if db.session.scalar(select(User.id).where(User.email == normalized)) is not None:
+        raise Conflict("An account with this email already exists.", "email")
+    account = Account(name=name, plan=plan)
+    user = User(account=account, email=normalized, password_hash=hash_password(password))
+    user.role = "admin"
+    workspace = Workspace(
+        account=account, name=check_workspace_name(name), time_zone=DEFAULT_TIME_ZONE
+    )
+    db.session.add_all([account, user, workspace])
+    db.session.flush()
+    record_event(user, "account.created", account_id=account.id, target=name)
+    return account, user, workspace
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user for these credentials or raise InvalidCredentials (same for all causes)."""
+    user = find_user_by_email(email)
+    if user is None:
+        burn_verification_time(password)
+        raise InvalidCredentials("Invalid email or password.")
+    if not verify_password(password, user.password_hash):
+        raise InvalidCredentials("Invalid email or password.")
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the user's password after checking the current one; ends their other sessions."""
+    if not verify_password(current, user.password_hash):
+        raise ValidationError("Current password is incorrect.", "current_password")
+    check_password_rules(new, "new_password")
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    record_event(user, "user.password_changed", account_id=user.account_id, target=user.email)
+
+
+def reset_password(email: str, new: str) -> User:
+    """Set a user's password as an operator (CLI); ends all of their sessions."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise NotFound(f"No user with email {email.strip()!r}.", "email")
+    check_password_rules(new)
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    record_event(None, "user.password_reset", account_id=user.account_id, target=user.email)
+    return user
+
+
+def set_plan(account: Account, plan: str, actor: User | None = None, ip: str | None = None) -> bool:
+    """Switch the account's plan; return whether it changed."""
+    if plan not in PLANS:
+        raise ValidationError(f"Plan must be one of: {', '.join(PLANS)}.", "plan")
+    if account.plan == plan:
+        return False
+    previous = account.plan
+    account.plan = plan
+    record_event(
+        actor,
+        "account.plan_changed",
+        account_id=account.id,
+        target=account.name,
+        ip=ip,
+        details={"from": previous, "to": plan},
+    )
+    return True

@@ -1,0 +1,36 @@
+"""Domain exceptions raised by services and translated by the blueprints."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of every domain error; `message` is safe to show to the user."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationError(ServiceError):
+    """An input value is unacceptable; `field` names it."""
+
+
+class Conflict(ServiceError):
+    """The change clashes with existing data (a taken email, a duplicate name)."""
+
+
+class NotFound(ServiceError):
+    """The object does not exist in the caller's scope."""
+
+
+class PermissionDenied(ServiceError):
+    """The caller's role does not allow the action."""
+
+
+class PlanRequired(ServiceError):
+    """The action needs the Agency plan."""
+
+
+class InvalidCredentials(ServiceError):
+    """Email or password is wrong; deliberately says not which."""

@@ -1,0 +1,27 @@
+"""Who may do what: the one table of role permissions."""
+
+from __future__ import annotations
+
+from ringtonic.models import User
+
+# Each permission lists the roles that hold it. Views check these names, never roles.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "view_data": frozenset({"admin", "manager", "member"}),
+    "manage_plan": frozenset({"admin"}),
+    "manage_workspaces": frozenset({"admin"}),
+    "manage_team": frozenset({"admin"}),
+    "manage_telephony": frozenset({"admin"}),
+    "manage_api_keys": frozenset({"admin", "manager"}),
+    "manage_campaigns": frozenset({"admin", "manager"}),
+    "manage_numbers": frozenset({"admin", "manager"}),
+    "manage_calls": frozenset({"admin", "manager"}),
+    "view_audit_log": frozenset({"admin"}),
+}
+
+
+def can(user: User, permission: str) -> bool:
+    """Return whether the user's role holds the permission (unknown names are refused)."""
+    roles = PERMISSIONS.get(permission)
+    if roles is None:
+        raise KeyError(f"unknown permission {permission!r}")
+    return user.role in roles

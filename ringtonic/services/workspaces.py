@@ -1,0 +1,140 @@
+"""Workspaces: one per client business, limited by plan."""
+
+from __future__ import annotations
+
+import uuid
+from functools import cache
+from zoneinfo import available_timezones
+
+from sqlalchemy import func, select
+
+from ringtonic.extensions import db
+from ringtonic.models import Account, User, Workspace
+from ringtonic.services.audit import record_event
+from ringtonic.services.errors import Conflict, NotFound, PlanRequired, ValidationError
+
+DEFAULT_TIME_ZONE = "America/New_York"
+NAME_MAX = 100
+INDIE_WORKSPACE_LIMIT = 1
+
+
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """Return the sorted IANA time zone names this system knows."""
+    return tuple(sorted(available_timezones()))
+
+
+def check_time_zone(raw: str, field: str = "time_zone") -> str:
+    """Return the IANA zone name or raise ValidationError."""
+    name = (raw or "").strip()
+    if name not in time_zone_names():
+        raise ValidationError("Choose a time zone from the list (IANA names).", field)
+    return name
+
+
+def check_workspace_name(raw: str) -> str:
+    """Return the trimmed workspace name or raise ValidationError."""
+    name = " ".join((raw or "").split())
+    if not name:
+        raise ValidationError("Enter a workspace name.", "name")
+    if len(name) > NAME_MAX:
+        raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")
+    if any(ord(ch) < 32 for ch in name):
+        raise ValidationError("Name cannot contain control characters.", "name")
+    return name
+
+
+def list_workspaces(account: Account) -> list[Workspace]:
+    """Return the account's workspaces, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Workspace).where(Workspace.account_id == account.id).order_by(Workspace.id)
+        )
+    )
+
+
+def get_workspace(account: Account, workspace_uuid: str | uuid.UUID) -> Workspace:
+    """Return the account's workspace with this uuid or raise NotFound."""
+    try:
+        wanted = (
+            workspace_uuid
+            if isinstance(workspace_uuid, uuid.UUID)
+            else uuid.UUID(str(workspace_uuid))
+        )
+    except ValueError:
+        raise NotFound("Workspace not found.") from None
+    workspace = db.session.scalar(
+        select(Workspace).where(Workspace.account_id == account.id, Workspace.uuid == wanted)
+    )
+    if workspace is None:
+        raise NotFound("Workspace not found.")
+    return workspace
+
+
+def can_add_workspace(account: Account) -> bool:
+    """Return whether the plan allows one more workspace."""
+    if account.is_agency:
+        return True
+    count = db.session.scalar(
+        select(func.count(Workspace.id)).where(Workspace.account_id == account.id)
+    )
+    return count < INDIE_WORKSPACE_LIMIT
+
+
+def _check_name_free(account: Account, name: str, except_id: int | None = None) -> None:
+    query = select(Workspace.id).where(
+        Workspace.account_id == account.id, func.lower(Workspace.name) == name.lower()
+    )
+    if except_id is not None:
+        query = query.where(Workspace.id != except_id)
+    if db.session.scalar(query) is not None:
+        raise Conflict("A workspace with this name already exists.", "name")
+
+
+def create_workspace(
+    account: Account, name: str, time_zone: str, actor: User | None = None, ip: str | None = None
+) -> Workspace:
+    """Create a workspace if the plan allows it."""
+    clean_name = check_workspace_name(name)
+    zone = check_time_zone(time_zone)
+    if not can_add_workspace(account):
+        raise PlanRequired("The Indie plan includes one workspace. Upgrade to Agency for more.")
+    _check_name_free(account, clean_name)
+    workspace = Workspace(account_id=account.id, name=clean_name, time_zone=zone)
+    db.session.add(workspace)
+    db.session.flush()
+    record_event(
+        actor,
+        "workspace.created",
+        account_id=account.id,
+        workspace=workspace,
+        target=clean_name,
+        ip=ip,
+    )
+    return workspace
+
+
+def update_workspace(
+    workspace: Workspace,
+    name: str,
+    time_zone: str,
+    actor: User | None = None,
+    ip: str | None = None,
+) -> Workspace:
+    """Rename a workspace and set its time zone."""
+    clean_name = check_workspace_name(name)
+    zone = check_time_zone(time_zone)
+    _check_name_free(workspace.account, clean_name, except_id=workspace.id)
+    previous = workspace.name
+    workspace.name = clean_name
+    workspace.time_zone = zone
+    record_event(
+        actor,
+        "workspace.updated",
+        account_id=workspace.account_id,
+        workspace=workspace,
+        target=clean_name,
+        ip=ip,
+        details={"previous_name": previous, "time_zone": zone},
+    )
+    return workspace

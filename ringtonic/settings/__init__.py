@@ -1,0 +1,7 @@
+"""Settings: profile, workspaces and plan (other sections plug in beside them)."""
+
+from flask import Blueprint
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+from ringtonic.settings import views  # noqa: E402,F401

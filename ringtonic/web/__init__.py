@@ -1,0 +1,7 @@
+"""The signed-in app shell: dashboard, workspace switcher and data pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("web", __name__)
+
+from ringtonic.web import views  # noqa: E402,F401

@@ -1,0 +1,94 @@
+"""Error pages: HTML for people, problem+json under /api/."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ringtonic.extensions import db
+from ringtonic.problems import problem_response
+
+log = logging.getLogger(__name__)
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+_MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have permission to see this page.",
+    404: "The page you asked for does not exist, or you do not have access to it.",
+    405: "This address does not accept that kind of request.",
+    413: "What you sent is larger than this server accepts.",
+    429: "Too many requests. Please wait a moment and try again.",
+    500: "Something went wrong on our side. It has been logged.",
+}
+
+
+def _is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(status: int, title: str, message: str, headers=None):
+    if _is_api_request():
+        return problem_response(
+            status, _CODES.get(status, "error"), title, message, headers=headers
+        )
+    page = render_template("errors/error.html", status=status, title=title, message=message)
+    return page, status, headers or {}
+
+
+def handle_http_exception(error: HTTPException):
+    """Render any HTTP error in the house style."""
+    status = error.code or 500
+    if status >= 500:
+        return handle_unexpected(error)
+    message = _MESSAGES.get(status, error.description or "")
+    if status == 429 and error.description and "sign-in" in error.description:
+        message = error.description
+    headers = {}
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    if status == 429:
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after:
+            headers["Retry-After"] = str(int(retry_after))
+    return _render(status, error.name, message, headers)
+
+
+def handle_csrf_error(error: CSRFError):
+    """Explain a missing or stale CSRF token (400)."""
+    message = (
+        "This form has expired or was not sent from Ring Tonic. "
+        "Go back, reload the page and try again."
+    )
+    return _render(400, "Form expired", message)
+
+
+def handle_unexpected(error: Exception):
+    """Log the failure, undo the transaction and show a plain 500."""
+    original = getattr(error, "original_exception", None) or error
+    if not isinstance(original, HTTPException) or isinstance(original, InternalServerError):
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
+    db.session.rollback()
+    return _render(500, "Server error", _MESSAGES[500])
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers on the app."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,78 @@
+"""Views of the app shell."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ringtonic.services.errors import NotFound
+from ringtonic.services.workspaces import get_workspace, list_workspaces
+from ringtonic.web import bp
+from ringtonic.web.access import choose_workspace, current_workspace, requires
+from ringtonic.web.forms import SwitchWorkspaceForm
+
+
+@bp.app_context_processor
+def inject_shell() -> dict:
+    """Give every template the current workspace and the switcher's choices."""
+    if not current_user or not current_user.is_authenticated:
+        return {}
+    return {
+        "current_workspace": current_workspace(),
+        "all_workspaces": list_workspaces(current_user.account),
+        "switch_form": SwitchWorkspaceForm(),
+    }
+
+
+@bp.get("/healthz")
+def healthz():
+    """Answer load balancers: the process is up (no database, no auth)."""
+    return {"status": "ok"}
+
+
+@bp.get("/")
+@requires("view_data")
+def dashboard():
+    """Show the current workspace's overview."""
+    return render_template("web/dashboard.html", workspace=current_workspace())
+
+
+@bp.post("/workspaces/switch")
+@requires("view_data")
+def switch_workspace():
+    """Make another of the account's workspaces the current one."""
+    form = SwitchWorkspaceForm()
+    if form.validate_on_submit():
+        try:
+            workspace = get_workspace(current_user.account, form.workspace.data)
+        except NotFound:
+            flash("That workspace does not exist.", "error")
+        else:
+            choose_workspace(workspace)
+            flash(f"Now working in {workspace.name}.", "success")
+    target = request.referrer or ""
+    # Only follow a referrer on this site; anything else goes to the dashboard.
+    if not target.startswith(request.host_url):
+        target = url_for("web.dashboard")
+    return redirect(target)
+
+
+@bp.get("/calls")
+@requires("view_data")
+def calls():
+    """List the workspace's calls."""
+    return render_template("web/calls.html", workspace=current_workspace())
+
+
+@bp.get("/campaigns")
+@requires("view_data")
+def campaigns():
+    """List the workspace's campaigns."""
+    return render_template("web/campaigns.html", workspace=current_workspace())
+
+
+@bp.get("/numbers")
+@requires("view_data")
+def numbers():
+    """List the workspace's tracking numbers."""
+    return render_template("web/numbers.html", workspace=current_workspace())
