@@ -2,5 +2,26 @@
 
 from ringtonic.models.account import PLANS, ROLES, Account, User, Workspace
 from ringtonic.models.audit import AuditEvent
+from ringtonic.models.telephony import (
+    CALL_STATUSES,
+    CAMPAIGN_TYPES,
+    LEAD_STATUSES,
+    Call,
+    Campaign,
+    PhoneNumber,
+)
 
-__all__ = ["PLANS", "ROLES", "Account", "AuditEvent", "User", "Workspace"]
+__all__ = [
+    "CALL_STATUSES",
+    "CAMPAIGN_TYPES",
+    "LEAD_STATUSES",
+    "PLANS",
+    "ROLES",
+    "Account",
+    "AuditEvent",
+    "Call",
+    "Campaign",
+    "PhoneNumber",
+    "User",
+    "Workspace",
+]

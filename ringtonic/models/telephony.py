@@ -1,0 +1,131 @@
+"""Campaigns, tracking numbers and the calls that come in through them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ringtonic.extensions import db
+from ringtonic.models.types import UTCDateTime, utcnow
+
+CAMPAIGN_TYPES = ("static", "website")
+CALL_STATUSES = ("ringing", "in-progress", "answered", "missed", "busy", "failed", "voicemail")
+LEAD_STATUSES = ("new", "contacted", "qualified", "won", "lost", "unqualified")
+
+
+class Campaign(db.Model):
+    """A group of tracking numbers published in one place (a GBP listing, a website)."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("type IN ('static', 'website')", name="type"),
+        Index("ix_campaigns_workspace_id_id", "workspace_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(16), default="static")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def status(self) -> str:
+        return "archived" if self.archived_at else "active"
+
+
+class PhoneNumber(db.Model):
+    """A tracking number (E.164) that forwards to the client's real line."""
+
+    __tablename__ = "phone_numbers"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "number", name="uq_phone_numbers_workspace_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    number: Mapped[str] = mapped_column(String(16))
+    friendly_name: Mapped[str] = mapped_column(String(100), default="")
+    forwarding_number: Mapped[str] = mapped_column(String(16))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    source: Mapped[str] = mapped_column(String(100), default="")
+    medium: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    campaign: Mapped[Campaign | None] = relationship()
+
+
+class Call(db.Model):
+    """One inbound call to a tracking number, with where the caller was."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('ringing', 'in-progress', 'answered', 'missed', 'busy', 'failed', "
+            "'voicemail')",
+            name="status",
+        ),
+        CheckConstraint(
+            "lead_status IS NULL OR lead_status IN "
+            "('new', 'contacted', 'qualified', 'won', 'lost', 'unqualified')",
+            name="lead_status",
+        ),
+        CheckConstraint("duration_seconds >= 0", name="duration"),
+        # Twilio retries a webhook; the CallSid makes the second delivery a no-op.
+        UniqueConstraint("workspace_id", "provider_call_id", name="uq_calls_workspace_provider"),
+        # Re-importing a file adds nothing: rows are keyed by the source's own id.
+        UniqueConstraint("workspace_id", "external_id", name="uq_calls_workspace_external"),
+        # Newest-first lists and keyset cursors: (started_at, id) within a workspace.
+        Index("ix_calls_workspace_started", "workspace_id", "started_at", "id"),
+        Index("ix_calls_workspace_campaign_started", "workspace_id", "campaign_id", "started_at"),
+        Index("ix_calls_workspace_number_started", "workspace_id", "phone_number_id", "started_at"),
+        # first_call looks for an earlier call from the same caller.
+        Index("ix_calls_workspace_caller", "workspace_id", "caller_number", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    phone_number_id: Mapped[int | None] = mapped_column(ForeignKey("phone_numbers.id"))
+    tracking_number: Mapped[str] = mapped_column(String(16))
+    caller_number: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="ringing")
+    first_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(100), default="")
+    medium: Mapped[str] = mapped_column(String(100), default="")
+    caller_city: Mapped[str] = mapped_column(String(100), default="")
+    caller_state: Mapped[str] = mapped_column(String(50), default="")
+    caller_zip: Mapped[str] = mapped_column(String(20), default="")
+    caller_country: Mapped[str] = mapped_column(String(2), default="")
+    provider_call_id: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    lead_status: Mapped[str | None] = mapped_column(String(16))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    campaign: Mapped[Campaign | None] = relationship()
+    phone_number: Mapped[PhoneNumber | None] = relationship()
