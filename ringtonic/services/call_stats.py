@@ -1,0 +1,84 @@
+"""Counters shared by every call aggregate: calls, answered, missed, first-time, duration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Integer, case, func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from ringtonic.models import Call
+
+ANSWERED_STATUSES = ("answered",)
+# Everything where the caller reached nobody: the leads an agency is losing.
+MISSED_STATUSES = ("missed", "busy", "failed", "voicemail")
+
+
+@dataclass
+class Counters:
+    """Running totals for one group of calls."""
+
+    calls: int = 0
+    answered: int = 0
+    missed: int = 0
+    first_time_callers: int = 0
+    total_duration: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def add(self, other: Counters) -> None:
+        """Add another group's totals into this one."""
+        self.calls += other.calls
+        self.answered += other.answered
+        self.missed += other.missed
+        self.first_time_callers += other.first_time_callers
+        self.total_duration += other.total_duration
+
+    @property
+    def average_duration(self) -> float:
+        return round(self.total_duration / self.calls, 1) if self.calls else 0.0
+
+    def as_dict(self) -> dict[str, int | float]:
+        """Return the counters as the API and pages show them."""
+        return {
+            "calls": self.calls,
+            "answered": self.answered,
+            "missed": self.missed,
+            "first_time_callers": self.first_time_callers,
+            "average_duration": self.average_duration,
+        }
+
+
+def counter_columns() -> list[ColumnElement]:
+    """Return the SELECT columns that fill a Counters, in its field order."""
+    return [
+        func.count(Call.id),
+        func.coalesce(func.sum(case((Call.status.in_(ANSWERED_STATUSES), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((Call.status.in_(MISSED_STATUSES), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((Call.first_call.is_(True), 1), else_=0)), 0),
+        func.coalesce(func.sum(Call.duration_seconds), 0),
+    ]
+
+
+def counters_from(values) -> Counters:
+    """Build Counters from the five values `counter_columns` selected."""
+    calls, answered, missed, first_time, duration = (int(v or 0) for v in values)
+    return Counters(calls, answered, missed, first_time, duration)
+
+
+class epoch_seconds(FunctionElement):
+    """Seconds since 1970 of a UTC timestamp column, on SQLite and PostgreSQL."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_seconds_sqlite(element, compiler, **kw):
+    # sqlite3 uses qmark parameters, so a literal % needs no escaping here.
+    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_seconds_postgresql(element, compiler, **kw):
+    return f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS BIGINT)"

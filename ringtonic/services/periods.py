@@ -1,0 +1,101 @@
+"""Reporting periods: local dates in a time zone resolved to exact UTC bounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from ringtonic.services.errors import ValidationError
+from ringtonic.services.workspaces import check_time_zone
+
+DEFAULT_DAYS = 30
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open UTC interval [start, end) and the zone its local dates are read in."""
+
+    start: datetime
+    end: datetime
+    time_zone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def as_dict(self) -> dict[str, str]:
+        """Describe the period as the API returns it."""
+        local_start = self.start.astimezone(self.zone)
+        local_last = (self.end - timedelta(microseconds=1)).astimezone(self.zone)
+        return {
+            "start": iso_utc(self.start),
+            "end": iso_utc(self.end),
+            "start_date": local_start.date().isoformat(),
+            "end_date": local_last.date().isoformat(),
+            "time_zone": self.time_zone,
+        }
+
+
+def iso_utc(moment: datetime) -> str:
+    """Format an aware datetime as ISO 8601 UTC with a Z."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """Return the UTC instant at which `day` starts in `zone` (DST-safe)."""
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def _parse_bound(raw: str, field: str, zone: ZoneInfo, is_end: bool) -> datetime:
+    text = raw.strip()
+    if len(text) == 10:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(
+                f"{field} must be a date like 2026-01-31 or an ISO 8601 date-time.", field
+            ) from None
+        if not EARLIEST <= day < LATEST:
+            raise ValidationError(f"{field} must be between 2000 and 2099.", field)
+        # A date names a whole local day: the end bound is the next local midnight.
+        return local_midnight(day + timedelta(days=1) if is_end else day, zone)
+    try:
+        moment = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise ValidationError(
+            f"{field} must be a date like 2026-01-31 or an ISO 8601 date-time.", field
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    if not EARLIEST <= moment.date() < LATEST:
+        raise ValidationError(f"{field} must be between 2000 and 2099.", field)
+    return moment.astimezone(UTC)
+
+
+def resolve_period(
+    start_date: str | None,
+    end_date: str | None,
+    time_zone: str,
+    now: datetime,
+    default_days: int = DEFAULT_DAYS,
+) -> Period:
+    """Turn optional start/end strings into a Period; missing ends default to the last N days."""
+    zone_name = check_time_zone(time_zone)
+    zone = ZoneInfo(zone_name)
+    today = now.astimezone(zone).date()
+    end = (
+        _parse_bound(end_date, "end_date", zone, is_end=True)
+        if end_date
+        else local_midnight(today + timedelta(days=1), zone)
+    )
+    if start_date:
+        start = _parse_bound(start_date, "start_date", zone, is_end=False)
+    else:
+        last_day = (end - timedelta(microseconds=1)).astimezone(zone).date()
+        start = local_midnight(last_day - timedelta(days=default_days - 1), zone)
+    if end <= start:
+        raise ValidationError("end_date must not be before start_date.", "end_date")
+    return Period(start=start, end=end, time_zone=zone_name)
