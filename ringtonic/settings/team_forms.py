@@ -1,12 +1,12 @@
 """Forms of Settings → Team."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
 from ringtonic.models import ROLES
 
-ROLE_CHOICES = [(role, role.title()) for role in ROLES]
+ROLE_CHOICES = [SelectChoice(role, role.title()) for role in ROLES]
 
 
 class InviteForm(FlaskForm):

@@ -196,7 +196,9 @@ def team_remove(user_uuid: str):
     if form.validate_on_submit():
         removing_self = member.id == current_user.id
         try:
-            remove_member(account, member, current_user, client_ip(), form.revoke_keys.data)
+            # The real user, not the proxy: signal receivers may keep what they are given.
+            actor = current_user._get_current_object()
+            remove_member(account, member, actor, client_ip(), form.revoke_keys.data)
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
