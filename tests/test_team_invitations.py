@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ringtonic.extensions import db
 from ringtonic.models import AuditEvent, Invitation, User
 from ringtonic.models.types import utcnow
+from ringtonic.services import invitations
 from ringtonic.services.accounts import set_plan
 from ringtonic.services.invitations import token_digest
 from tests.conftest import PASSWORD, csrf_token, post_form, sign_in
@@ -263,4 +264,23 @@ def test_a_link_to_an_account_back_on_indie_cannot_be_accepted(app, client, agen
     assert "Indie plan" in page.get_data(as_text=True)
     _, response = accept(app, path, page="/login")
     assert response.status_code == 403
+    assert user_count() == 1
+
+
+def test_two_acceptances_racing_create_one_user(app, client, agency, monkeypatch):
+    _, path = invite(client, "sam@example.com")
+    token = path.rsplit("/", 1)[1]
+    real_hash = invitations.hash_password
+
+    def hash_while_another_request_accepts(password):
+        # The other request wins while this one is busy hashing its password.
+        with db.engine.begin() as conn:
+            conn.execute(update(Invitation).values(accepted_at=utcnow()))
+        return real_hash(password)
+
+    monkeypatch.setattr(invitations, "hash_password", hash_while_another_request_accepts)
+    with pytest.raises(invitations.InvitationUnavailable) as refused:
+        invitations.accept_invitation(token, NEW_PASSWORD, "192.0.2.1")
+    assert refused.value.reason == "used"
+    db.session.rollback()
     assert user_count() == 1

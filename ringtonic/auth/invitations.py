@@ -36,9 +36,13 @@ def _no_store(body, status: int):
     return response
 
 
-def _problem_page(status: int, title: str, message: str):
+def _problem_page(status: int, title: str, message: str, offer_sign_out: bool = False):
     page = render_template(
-        "auth/invitation_problem.html", title=title, message=message, logout_form=LogoutForm()
+        "auth/invitation_problem.html",
+        title=title,
+        message=message,
+        offer_sign_out=offer_sign_out,
+        logout_form=LogoutForm(),
     )
     return _no_store(page, status)
 
@@ -62,6 +66,7 @@ def accept_invitation_view(token: str):
             "You are signed in as someone else",
             f"You are signed in as {current_user.email}, but this invitation is for "
             f"{invitation.email}. Sign out, then open the link again.",
+            offer_sign_out=True,
         )
     form = AcceptInvitationForm()
     if form.validate_on_submit():

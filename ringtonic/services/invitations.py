@@ -232,6 +232,7 @@ def accept_invitation(token: str, password: str, ip: str | None) -> User:
     # Hash before the first write: bcrypt is slow and SQLite's write lock is shared.
     password_hash = hash_password(password)
     _claim(invitation)
+    # Again, now inside the write: the email may have been registered in the meantime.
     _check_still_joinable(invitation)
     user = _find_user(invitation.email)
     rejoined = user is not None
