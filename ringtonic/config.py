@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -71,6 +73,52 @@ def _redis_url(env: Mapping[str, str]) -> str | None:
     return raw
 
 
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send e-mail, parsed from RINGTONIC_SMTP_URL."""
+
+    host: str
+    port: int
+    implicit_tls: bool
+    username: str | None
+    password: str | None
+    sender: str
+
+
+def _smtp_settings(env: Mapping[str, str]) -> SmtpSettings | None:
+    raw = env.get("RINGTONIC_SMTP_URL", "").strip()
+    if not raw:
+        return None
+    problem = "RINGTONIC_SMTP_URL must look like smtp://user:pass@host:587 or smtps://host"
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise ConfigError(problem) from None
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ConfigError(problem)
+    if parts.path not in {"", "/"} or parts.query or parts.fragment:
+        raise ConfigError(problem)
+    implicit_tls = parts.scheme == "smtps"
+    username = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    if (username is None) != (password is None):
+        raise ConfigError(
+            "RINGTONIC_SMTP_URL must give both a user name and a password, or neither"
+        )
+    sender = env.get("RINGTONIC_SMTP_FROM", "").strip() or f"ringtonic@{parts.hostname}"
+    if "@" not in sender or any(ch in sender for ch in "\r\n"):
+        raise ConfigError("RINGTONIC_SMTP_FROM must be an e-mail address")
+    return SmtpSettings(
+        host=parts.hostname,
+        port=port or (465 if implicit_tls else 25),
+        implicit_tls=implicit_tls,
+        username=username,
+        password=password,
+        sender=sender,
+    )
+
+
 def _secret_key(env: Mapping[str, str], instance_path: Path, development: bool) -> str:
     raw = env.get("SECRET_KEY", "").strip()
     if raw:
@@ -116,6 +164,7 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         "RINGTONIC_LOGIN_LIMIT_PER_EMAIL": env.get(
             "RINGTONIC_LOGIN_LIMIT_PER_EMAIL", "10 per 15 minutes"
         ),
+        "RINGTONIC_SMTP": _smtp_settings(env),
         "MAX_CONTENT_LENGTH": _int(env, "RINGTONIC_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1024),
     }
 

@@ -41,6 +41,8 @@ def load_user(session_id: str) -> User | None:
     )
     if user is None or not token or user.session_token != token:
         return None
+    if user.removed_at is not None:
+        return None
     return user
 
 

@@ -27,3 +27,13 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """An empty form: its CSRF token is what makes sign-out a safe POST."""
+
+
+class AcceptInvitationForm(FlaskForm):
+    """Join a team from an invitation: choose a password."""
+
+    password = PasswordField(
+        "Choose a password",
+        validators=[InputRequired("Choose a password.")],
+        description="At least 10 characters.",
+    )

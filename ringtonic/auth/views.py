@@ -32,14 +32,16 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
-def _start_session(user) -> None:
+def start_session(user) -> None:
+    """Sign `user` in on a fresh session."""
     # Drop everything from before sign-in so a planted session id cannot be reused.
     session.clear()
     login_user(user)
     session.permanent = True
 
 
-def _login_ip_limit() -> str:
+def login_ip_limit() -> str:
+    """Return the operator's limit on sign-in attempts per client IP."""
     return current_app.config["RINGTONIC_LOGIN_LIMIT_PER_IP"]
 
 
@@ -52,7 +54,7 @@ def _login_email_key() -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_ip_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
+@limiter.limit(login_ip_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
 def register():
     """Create an Indie account with its admin and default workspace, then sign in."""
     if current_user.is_authenticated:
@@ -69,7 +71,7 @@ def register():
                 flash(error.message, "error")
         else:
             db.session.commit()
-            _start_session(user)
+            start_session(user)
             choose_workspace(workspace)
             flash("Welcome to Ring Tonic! Your account is ready.", "success")
             return redirect(url_for("web.dashboard"))
@@ -78,7 +80,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_ip_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
+@limiter.limit(login_ip_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
 @limiter.limit(
     _login_email_limit,
     key_func=_login_email_key,
@@ -100,7 +102,7 @@ def login():
             error = exc.message
         else:
             db.session.commit()
-            _start_session(user)
+            start_session(user)
             return redirect(next_url or url_for("web.dashboard"))
     form.next.data = next_url or ""
     status = 400 if (error or form.errors) else 200

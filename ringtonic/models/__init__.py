@@ -2,6 +2,7 @@
 
 from ringtonic.models.account import PLANS, ROLES, Account, User, Workspace
 from ringtonic.models.audit import AuditEvent
+from ringtonic.models.invitation import Invitation
 from ringtonic.models.telephony import (
     CALL_STATUSES,
     CAMPAIGN_TYPES,
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "Call",
     "Campaign",
+    "Invitation",
     "PhoneNumber",
     "User",
     "Workspace",

@@ -60,6 +60,8 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Removed teammates keep their row: audit events and API keys still name them.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     account: Mapped[Account] = relationship(back_populates="users")
 
@@ -70,6 +72,11 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses to sign in inactive users: removed teammates are inactive."""
+        return self.removed_at is None
 
 
 class Workspace(db.Model):

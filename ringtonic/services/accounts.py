@@ -85,7 +85,8 @@ def create_account(
 def authenticate(email: str, password: str) -> User:
     """Return the user for these credentials or raise InvalidCredentials (same for all causes)."""
     user = find_user_by_email(email)
-    if user is None:
+    if user is None or user.removed_at is not None:
+        # Removed teammates get the same answer, after the same work, as unknown emails.
         burn_verification_time(password)
         raise InvalidCredentials("Invalid email or password.")
     if not verify_password(password, user.password_hash):

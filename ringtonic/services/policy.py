@@ -7,6 +7,7 @@ from ringtonic.models import User
 # Each permission lists the roles that hold it. Views check these names, never roles.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "view_data": frozenset({"admin", "manager", "member"}),
+    "export_data": frozenset({"admin", "manager", "member"}),
     "manage_plan": frozenset({"admin"}),
     "manage_workspaces": frozenset({"admin"}),
     "manage_team": frozenset({"admin"}),
@@ -16,6 +17,21 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_numbers": frozenset({"admin", "manager"}),
     "manage_calls": frozenset({"admin", "manager"}),
     "view_audit_log": frozenset({"admin"}),
+}
+
+# What each permission lets a person do, in words; Settings → Team shows this table.
+PERMISSION_LABELS: dict[str, str] = {
+    "view_data": "See dashboards, calls, campaigns, numbers and the Money Map",
+    "export_data": "Export calls as CSV",
+    "manage_plan": "Change the plan",
+    "manage_workspaces": "Create and edit workspaces",
+    "manage_team": "Invite teammates, change roles, remove people",
+    "manage_telephony": "Connect telephony (Twilio) credentials",
+    "manage_api_keys": "Create and revoke API keys",
+    "manage_campaigns": "Create and edit campaigns",
+    "manage_numbers": "Add and edit tracking numbers",
+    "manage_calls": "Edit calls, import calls, set CRM fields",
+    "view_audit_log": "See the team's activity log",
 }
 
 

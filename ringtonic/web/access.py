@@ -34,6 +34,13 @@ def requires(permission: str) -> Callable:
     return decorator
 
 
+def current_user_can(permission: str) -> bool:
+    """Return whether the signed-in user holds `permission` (templates call it as `can`)."""
+    return bool(current_user and current_user.is_authenticated) and policy.can(
+        current_user, permission
+    )
+
+
 def current_workspace() -> Workspace:
     """Return the workspace the signed-in user is working in, chosen in the switcher."""
     if "current_workspace" in g:

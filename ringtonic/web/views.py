@@ -8,7 +8,12 @@ from flask_login import current_user
 from ringtonic.services.errors import NotFound
 from ringtonic.services.workspaces import get_workspace, list_workspaces
 from ringtonic.web import bp
-from ringtonic.web.access import choose_workspace, current_workspace, requires
+from ringtonic.web.access import (
+    choose_workspace,
+    current_user_can,
+    current_workspace,
+    requires,
+)
 from ringtonic.web.forms import SwitchWorkspaceForm
 
 
@@ -21,6 +26,7 @@ def inject_shell() -> dict:
         "current_workspace": current_workspace(),
         "all_workspaces": list_workspaces(current_user.account),
         "switch_form": SwitchWorkspaceForm(),
+        "can": current_user_can,
     }
 
 
