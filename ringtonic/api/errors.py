@@ -71,7 +71,7 @@ PROBLEMS: dict[str, ProblemKind] = {
     "validation_error": ProblemKind(
         400,
         "Invalid request",
-        "Correct the parameter named in `field` and send the request again.",
+        "Correct the parameter named in the field member of the answer, then send it again.",
     ),
 }
 
