@@ -6,11 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ringtonic.api.auth import requires_ability
+from ringtonic.api.auth import bearer_credentials, requires_ability
+from ringtonic.api.errors import ApiProblem
 from ringtonic.extensions import db
 from ringtonic.models import ApiKey
 from ringtonic.services.accounts import set_plan
-from ringtonic.services.api_keys import generate_api_key, revoke_api_key
+from ringtonic.services.api_keys import generate_api_key, is_well_formed, revoke_api_key
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.workspaces import create_workspace
 from tests.conftest import sign_in
@@ -276,3 +277,15 @@ def test_random_authorization_headers_are_never_accepted_and_never_a_server_erro
     response = client.get("/api/v1/me", headers={"Authorization": header})
     assert response.status_code == 401, (header, response.status_code)
     assert response.get_json()["code"] in {"missing_api_key", "invalid_api_key"}
+
+
+@settings(max_examples=3000)
+@given(st.text(_HEADER_CHARS, max_size=120))
+def test_random_headers_never_yield_a_well_formed_key(header):
+    try:
+        credentials = bearer_credentials(header)
+    except ApiProblem as problem:
+        assert problem.code in {"missing_api_key", "invalid_api_key"}
+    else:
+        assert header.strip().lower().startswith("bearer")
+        assert not is_well_formed(credentials)

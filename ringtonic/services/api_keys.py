@@ -141,10 +141,10 @@ def create_api_key(
     workspace: Workspace, actor: User, name: str, access: str, ip: str | None = None
 ) -> NewApiKey:
     """Create a key for the workspace (Agency plan only); the result holds the only copy."""
-    clean_name = check_key_name(name)
-    abilities = check_access(access)
     if not workspace.account.is_agency:
         raise PlanRequired(PLAN_MESSAGE)
+    clean_name = check_key_name(name)
+    abilities = check_access(access)
     secret = generate_api_key()
     api_key = ApiKey(
         workspace_id=workspace.id,
