@@ -53,6 +53,11 @@ def only_key() -> ApiKey:
     return db.session.scalars(select(ApiKey)).one()
 
 
+def only_key_named(name: str) -> ApiKey:
+    db.session.expire_all()
+    return db.session.scalars(select(ApiKey).where(ApiKey.name == name)).one()
+
+
 def test_key_lifecycle_create_reveal_once_use_and_revoke(client, make_account, caplog):
     caplog.set_level(logging.DEBUG)
     _, admin, workspace = make_account(plan="agency", email="owner@example.com")
@@ -194,11 +199,6 @@ def test_members_are_refused_and_managers_manage_keys(client, make_account):
     assert only_key_named("Existing").revoked_at is not None
 
 
-def only_key_named(name: str) -> ApiKey:
-    db.session.expire_all()
-    return db.session.scalars(select(ApiKey).where(ApiKey.name == name)).one()
-
-
 def test_indie_page_explains_the_agency_plan_and_offers_no_form(client, make_account):
     _, admin, _ = make_account(plan="indie")
     sign_in(client, admin.email)
@@ -290,3 +290,18 @@ def test_settings_subnav_links_to_api_keys(client, make_account):
 def test_relative_time_uses_the_largest_whole_unit(seconds, text):
     now = utcnow()
     assert relative_time(now - timedelta(seconds=seconds), now) == text
+
+
+def test_api_key_pages_need_no_inline_script_or_style(client, make_account):
+    _, admin, _ = make_account(plan="agency")
+    sign_in(client, admin.email)
+    created = create_key(client).get_data(as_text=True)
+    pages = {
+        "created": created,
+        "list": client.get(KEYS_URL).get_data(as_text=True),
+        "confirm": client.get(f"{KEYS_URL}/{only_key().uuid}/revoke").get_data(as_text=True),
+        "docs": client.get("/docs/api").get_data(as_text=True),
+    }
+    for name, html in pages.items():
+        assert "<script>" not in html and " style=" not in html, name
+        assert not re.search(r"<[^>]+\son[a-z]+=", html), name

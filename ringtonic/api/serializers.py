@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from ringtonic.models import Account, ApiKey, Workspace
-
-
-def iso_utc(moment: datetime) -> str:
-    """Return an ISO 8601 UTC timestamp ending in Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+from ringtonic.web.time_filters import iso_utc
 
 
 def me_document(api_key: ApiKey, workspace: Workspace, account: Account) -> dict:

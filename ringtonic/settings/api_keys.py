@@ -42,13 +42,6 @@ def _keys_page(form: ApiKeyForm, status: int = 200):
     ), status
 
 
-def _find_key_or_404(key_uuid: str):
-    try:
-        return get_api_key(current_workspace(), key_uuid)
-    except NotFound:
-        abort(404)
-
-
 @bp.get("/api-keys")
 @requires("manage_api_keys")
 def api_keys():
@@ -98,7 +91,10 @@ def api_keys_create():
 @requires("manage_api_keys")
 def api_keys_revoke_confirm(key_uuid: str):
     """Ask for confirmation before revoking (works without JavaScript)."""
-    api_key = _find_key_or_404(key_uuid)
+    try:
+        api_key = get_api_key(current_workspace(), key_uuid)
+    except NotFound:
+        abort(404)
     if api_key.is_revoked:
         flash(f"The API key “{api_key.name}” was already revoked.", "info")
         return redirect(url_for("settings.api_keys"))

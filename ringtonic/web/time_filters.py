@@ -34,5 +34,5 @@ def utc_exact(moment: datetime) -> str:
 
 @bp.app_template_filter("iso_utc")
 def iso_utc(moment: datetime) -> str:
-    """Return the moment for a <time datetime="..."> attribute."""
+    """Return the moment as ISO 8601 UTC ending in Z, for <time datetime> and the API."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
