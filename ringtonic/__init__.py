@@ -71,13 +71,17 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every blueprint."""
+    from ringtonic.api import bp as api_bp
     from ringtonic.auth import bp as auth_bp
+    from ringtonic.docs import bp as docs_bp
     from ringtonic.settings import bp as settings_bp
     from ringtonic.web import bp as web_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(settings_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(docs_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -36,6 +36,8 @@ RULES: dict[str, str] = {
     "settings.team_revoke_invitation": "manage_team",
     "settings.team_change_role": "manage_team",
     "settings.team_remove": "manage_team",
+    "settings.api_keys_create": "manage_api_keys",
+    "settings.api_keys_revoke": "manage_api_keys",
 }
 ROLES = ("admin", "manager", "member")
 

@@ -11,6 +11,7 @@ from ringtonic.models import AuditEvent, User
 from ringtonic.services import policy
 from ringtonic.services.signals import member_removed
 from tests.conftest import PASSWORD, post_form, sign_in
+from tests.keys import api_get, issue_key
 from tests.team_support import add_member, invite
 
 
@@ -255,3 +256,25 @@ def test_a_removed_user_is_refused_even_with_a_current_session_token(app, agency
     db.session.commit()
     response = theirs.get("/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_removing_a_person_revokes_their_keys_by_default(client, agency):
+    account, admin, manager, _ = agency
+    workspace = account.workspaces[0]
+    theirs = issue_key(workspace, manager, name="Max's CRM sync")
+    admins = issue_key(workspace, admin, name="Ann's dashboard")
+    assert api_get(client, "/api/v1/me", theirs).status_code == 200
+    assert remove(client, manager).status_code == 302
+    refused = api_get(client, "/api/v1/me", theirs)
+    assert refused.status_code == 401
+    assert refused.get_json()["code"] == "revoked_api_key"
+    assert api_get(client, "/api/v1/me", admins).status_code == 200
+    revocation = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "api_key.revoked"))
+    assert (revocation.actor_id, revocation.target) == (admin.id, "Max's CRM sync")
+
+
+def test_removing_a_person_can_leave_their_keys_working(client, agency):
+    account, _, manager, _ = agency
+    theirs = issue_key(account.workspaces[0], manager)
+    assert remove(client, manager, revoke_keys=False).status_code == 302
+    assert api_get(client, "/api/v1/me", theirs).status_code == 200

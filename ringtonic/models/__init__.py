@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from ringtonic.models.account import PLANS, ROLES, Account, User, Workspace
+from ringtonic.models.api_key import ABILITIES, ApiKey
 from ringtonic.models.audit import AuditEvent
 from ringtonic.models.invitation import Invitation
 from ringtonic.models.telephony import (
@@ -13,12 +14,14 @@ from ringtonic.models.telephony import (
 )
 
 __all__ = [
+    "ABILITIES",
     "CALL_STATUSES",
     "CAMPAIGN_TYPES",
     "LEAD_STATUSES",
     "PLANS",
     "ROLES",
     "Account",
+    "ApiKey",
     "AuditEvent",
     "Call",
     "Campaign",

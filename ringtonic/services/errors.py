@@ -34,3 +34,11 @@ class PlanRequired(ServiceError):
 
 class InvalidCredentials(ServiceError):
     """Email or password is wrong; deliberately says not which."""
+
+
+class InvalidApiKey(ServiceError):
+    """The API key is malformed, fails its checksum or matches no key."""
+
+
+class RevokedApiKey(ServiceError):
+    """The API key was revoked; it never works again."""

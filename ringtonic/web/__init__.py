@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from ringtonic.web import views  # noqa: E402,F401
+from ringtonic.web import time_filters, views  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """team invitations and removed users
 
-Revision ID: 0004
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-27 16:20:02.182933
 
@@ -12,7 +12,7 @@ from alembic import op
 import ringtonic.models.types  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
-revision = "0004"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,67 @@
+"""Authenticating API requests by their Bearer key, and the per-key ability check."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+from flask import g, request
+
+from ringtonic.api.errors import ApiProblem
+from ringtonic.services.api_keys import KEY_PREFIX, authenticate_api_key
+
+# Parameter names clients commonly put keys in; refused even when the value is junk.
+QUERY_KEY_NAMES = frozenset({"api_key", "apikey", "key", "token", "access_token"})
+# "<scheme> <credentials>", with spaces or tabs around and between (RFC 9110 allows both).
+_AUTHORIZATION_RE = re.compile(r"[ \t]*(\S+)(?:[ \t]+(.*?))?[ \t]*", re.DOTALL)
+
+
+def reject_keys_in_query() -> None:
+    """Refuse a request that carries an API key in its query string (400)."""
+    for name, value in request.args.items(multi=True):
+        if (
+            name.strip().lower() in QUERY_KEY_NAMES
+            or name.strip().startswith(KEY_PREFIX)
+            or value.strip().startswith(KEY_PREFIX)
+        ):
+            raise ApiProblem("api_key_in_query", "API keys are not accepted in the URL.")
+
+
+def bearer_credentials(header: str | None) -> str:
+    """Return the credentials of a Bearer Authorization header value, or raise ApiProblem."""
+    if header is None or not header.strip():
+        raise ApiProblem("missing_api_key", "The request has no Authorization header.")
+    match = _AUTHORIZATION_RE.fullmatch(header)
+    if match is None or match.group(1).lower() != "bearer" or not match.group(2):
+        raise ApiProblem(
+            "invalid_api_key", "The Authorization header must be Bearer followed by the key."
+        )
+    return match.group(2)
+
+
+def authenticate_request() -> None:
+    """Resolve the request's key to its workspace and account, or answer 401/403."""
+    credentials = bearer_credentials(request.headers.get("Authorization"))
+    access = authenticate_api_key(credentials)
+    g.api_key = access.api_key
+    g.workspace = access.workspace
+    g.account = access.account
+
+
+def requires_ability(ability: str) -> Callable:
+    """Refuse the view (403 insufficient_ability) to keys not granted `ability`."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not g.api_key.can(ability):
+                raise ApiProblem(
+                    "insufficient_ability", f"This API key does not have {ability} access."
+                )
+            return view(*args, **kwargs)
+
+        wrapper.required_ability = ability
+        return wrapper
+
+    return decorator

@@ -1,0 +1,123 @@
+"""The API's error codes, what a client should do about each, and their problem+json answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Response
+
+from ringtonic.problems import problem_response
+from ringtonic.services.errors import (
+    InvalidApiKey,
+    NotFound,
+    PlanRequired,
+    RevokedApiKey,
+    ServiceError,
+    ValidationError,
+)
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    """One stable error `code`: its HTTP status, title, and what the client should do."""
+
+    status: int
+    title: str
+    advice: str
+
+
+# The one catalogue of codes: responses and the /docs/api page both read it.
+PROBLEMS: dict[str, ProblemKind] = {
+    "missing_api_key": ProblemKind(
+        401,
+        "API key missing",
+        "Send your key in the header Authorization: Bearer <key>. "
+        "Create keys in Settings → API Keys.",
+    ),
+    "invalid_api_key": ProblemKind(
+        401,
+        "API key not valid",
+        "Send the whole key, exactly as shown when it was created (it starts with ringtonic_), "
+        "as Authorization: Bearer <key>. If the key is lost, create a new one.",
+    ),
+    "revoked_api_key": ProblemKind(
+        401,
+        "API key revoked",
+        "Revoked keys never work again. Create a new key in Settings → API Keys "
+        "and put it in your integration.",
+    ),
+    "plan_required": ProblemKind(
+        403,
+        "Agency plan required",
+        "The API comes with the Agency plan. An account admin can switch plans in "
+        "Settings → Plan; existing keys then work again.",
+    ),
+    "insufficient_ability": ProblemKind(
+        403,
+        "Key is read-only",
+        "This request changes data. Create a key with Read and write access for it.",
+    ),
+    "api_key_in_query": ProblemKind(
+        400,
+        "API key in the URL",
+        "Send the key in the Authorization header, never in the URL. URLs end up in logs and "
+        "browser history: revoke this key and create a new one.",
+    ),
+    "not_found": ProblemKind(
+        404,
+        "Not found",
+        "Check the id in the URL. Objects of other workspaces are not found either.",
+    ),
+    "validation_error": ProblemKind(
+        400,
+        "Invalid request",
+        "Correct the parameter named in the field member of the answer, then send it again.",
+    ),
+}
+
+_SERVICE_ERROR_CODES: dict[type[ServiceError], str] = {
+    InvalidApiKey: "invalid_api_key",
+    RevokedApiKey: "revoked_api_key",
+    PlanRequired: "plan_required",
+    NotFound: "not_found",
+    ValidationError: "validation_error",
+}
+
+
+class ApiProblem(Exception):
+    """Raised in the API layer to answer with the problem `code` (see PROBLEMS)."""
+
+    def __init__(self, code: str, message: str = "", field: str | None = None) -> None:
+        PROBLEMS[code]  # an unknown code is a bug: fail where it is raised
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def problem_for(code: str, message: str = "", field: str | None = None) -> Response:
+    """Answer with the catalogued problem `code`; the detail says what went wrong and what to do."""
+    kind = PROBLEMS[code]
+    detail = f"{message} {kind.advice}" if message else kind.advice
+    return problem_response(
+        kind.status, code, kind.title, detail, extra={"field": field} if field else None
+    )
+
+
+def handle_api_problem(error: ApiProblem) -> Response:
+    """Answer an ApiProblem raised by a hook or view."""
+    return problem_for(error.code, error.message, error.field)
+
+
+def handle_service_error(error: ServiceError) -> Response:
+    """Answer a domain error from a service with its API code."""
+    code = next(c for cls, c in _SERVICE_ERROR_CODES.items() if isinstance(error, cls))
+    field = error.field if isinstance(error, ValidationError) else None
+    return problem_for(code, error.message, field)
+
+
+def register_problem_handlers(blueprint: Blueprint) -> None:
+    """Make the blueprint answer ApiProblem and the mapped domain errors as problem+json."""
+    blueprint.register_error_handler(ApiProblem, handle_api_problem)
+    for error_class in _SERVICE_ERROR_CODES:
+        blueprint.register_error_handler(error_class, handle_service_error)

@@ -1,0 +1,21 @@
+"""Browser sessions for pages, none under /api/: the API answers to its Bearer key alone."""
+
+from __future__ import annotations
+
+from flask import Flask, Request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
+
+API_PATH_PREFIX = "/api/"
+
+
+class CookielessApiSessionInterface(SecureCookieSessionInterface):
+    """The usual signed-cookie session, except that /api/ requests get a null session.
+
+    A null session is empty (so Flask-Login sees nobody signed in and never loads a user
+    from a cookie), is never saved (so API responses set no cookie), and refuses writes.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        if request.path.startswith(API_PATH_PREFIX):
+            return self.make_null_session(app)
+        return super().open_session(app, request)

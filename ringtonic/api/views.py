@@ -1,0 +1,21 @@
+"""API endpoints about the caller itself."""
+
+from __future__ import annotations
+
+from flask import Response, g, jsonify
+
+from ringtonic.api import bp
+from ringtonic.api.serializers import me_document
+
+
+@bp.after_request
+def forbid_caching(response: Response) -> Response:
+    """Keep workspace data out of shared caches."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.get("/me")
+def me():
+    """Describe the workspace, account and key the request authenticates as."""
+    return jsonify(me_document(g.api_key, g.workspace, g.account))
