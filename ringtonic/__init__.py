@@ -72,12 +72,16 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount every blueprint."""
     from ringtonic.auth import bp as auth_bp
+    from ringtonic.hooks import bp as hooks_bp
     from ringtonic.settings import bp as settings_bp
+    from ringtonic.tracking import bp as tracking_bp
     from ringtonic.web import bp as web_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(settings_bp)
+    app.register_blueprint(hooks_bp)
+    app.register_blueprint(tracking_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from ringtonic.models.account import PLANS, ROLES, Account, User, Workspace
 from ringtonic.models.audit import AuditEvent
+from ringtonic.models.credentials import TelephonyCredentials
 from ringtonic.models.telephony import (
     CALL_STATUSES,
     CAMPAIGN_TYPES,
@@ -22,6 +23,7 @@ __all__ = [
     "Call",
     "Campaign",
     "PhoneNumber",
+    "TelephonyCredentials",
     "User",
     "Workspace",
 ]
