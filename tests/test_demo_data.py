@@ -22,7 +22,7 @@ CLIENT_NAMES = ["Austin Pro Plumbing", "Mile High Roofing", "Bayside Family Dent
 
 
 def seed(account, count: int, seed_value: int) -> None:
-    clients = ensure_demo_clients(account)
+    clients = ensure_demo_clients(account, NOW)
     delete_calls(clients)
     for rows in generate_call_batches(clients, count, seed_value, NOW):
         insert_calls(rows)
@@ -66,6 +66,7 @@ def test_seed_builds_three_clients_with_numbers_and_campaigns(make_account):
         )
         assert len(numbers) >= 5
         assert all(n.campaign_id and n.source and n.medium for n in numbers)
+        assert all(n.created_at < NOW - timedelta(days=90) for n in numbers)  # before any call
         campaigns = db.session.scalar(
             select(func.count(Campaign.id)).where(Campaign.workspace_id == workspace.id)
         )

@@ -57,14 +57,15 @@ def _create_demo_account() -> tuple[Account, str]:
 
 def _seed(account: Account, count: int, seed: int) -> None:
     """Replace the demo clients' calls with `count` generated ones, committing per batch."""
+    now = utcnow()
     try:
-        clients = ensure_demo_clients(account)
+        clients = ensure_demo_clients(account, now)
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(f"Cannot set up the demo workspaces: {error.message}") from None
     removed = delete_calls(clients)
     db.session.commit()
-    batches = generate_call_batches(clients, count, seed, utcnow())
+    batches = generate_call_batches(clients, count, seed, now)
     with click.progressbar(length=count, label="Adding demo calls") as bar:
         for rows in batches:
             insert_calls(rows)

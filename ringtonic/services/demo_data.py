@@ -132,7 +132,9 @@ def _find_or_create_workspace(account: Account, client: DemoClient, first: bool)
     return create_workspace(account, client.name, client.time_zone)
 
 
-def _find_or_create_numbers(workspace: Workspace, client: DemoClient) -> tuple[PhoneNumber, ...]:
+def _find_or_create_numbers(
+    workspace: Workspace, client: DemoClient, since: datetime
+) -> tuple[PhoneNumber, ...]:
     campaigns = {
         c.name: c
         for c in db.session.scalars(select(Campaign).where(Campaign.workspace_id == workspace.id))
@@ -140,6 +142,7 @@ def _find_or_create_numbers(workspace: Workspace, client: DemoClient) -> tuple[P
     for name, kind in client.campaigns:
         if name not in campaigns:
             campaigns[name] = create_campaign(workspace, name, kind)
+            campaigns[name].created_at = since  # set up before the first demo call
     existing = {
         n.number: n
         for n in db.session.scalars(
@@ -159,17 +162,20 @@ def _find_or_create_numbers(workspace: Workspace, client: DemoClient) -> tuple[P
                 medium=spec.medium,
             )
             row = add_number(workspace, details)
+            row.created_at = since
         rows.append(row)
     return tuple(rows)
 
 
-def ensure_demo_clients(account: Account) -> list[SeededClient]:
+def ensure_demo_clients(account: Account, now: datetime) -> list[SeededClient]:
     """Find or create the demo clients' workspaces, campaigns and numbers (never twice)."""
+    since = now - timedelta(days=DAYS + 1)
     seeded = []
     for position, client in enumerate(CLIENTS):
         workspace = _find_or_create_workspace(account, client, position == 0)
         db.session.flush()
-        seeded.append(SeededClient(client, workspace, _find_or_create_numbers(workspace, client)))
+        numbers = _find_or_create_numbers(workspace, client, since)
+        seeded.append(SeededClient(client, workspace, numbers))
     return seeded
 
 
