@@ -9,7 +9,8 @@ from sqlalchemy import select
 from ringtonic.extensions import db
 from ringtonic.models import AuditEvent, Call, Campaign
 from ringtonic.models.types import utcnow
-from ringtonic.services.campaigns import create_campaign
+from ringtonic.services.campaigns import create_campaign, list_campaigns
+from ringtonic.services.workspaces import create_workspace
 from tests.conftest import post_form, sign_in
 from tests.telephony_helpers import add_tracking_number, add_user
 
@@ -113,8 +114,6 @@ def test_list_counts_calls_of_the_last_30_days_per_campaign(client, make_account
 
 
 def test_campaign_counts_ignore_other_workspaces(make_account):
-    from ringtonic.services.campaigns import list_campaigns
-
     _, _, workspace = make_account()
     _, _, other = make_account()
     number = add_tracking_number(workspace)
@@ -158,8 +157,6 @@ def test_another_accounts_or_workspaces_campaign_is_not_found(client, make_accou
     account, user, _ = make_account(plan="agency")
     _, _, foreign_workspace = make_account()
     foreign = create_campaign(foreign_workspace, "Theirs", "static")
-    from ringtonic.services.workspaces import create_workspace
-
     sibling_workspace = create_workspace(account, "Second client", "America/Denver")
     sibling = create_campaign(sibling_workspace, "Sibling", "static")
     db.session.commit()
@@ -174,3 +171,21 @@ def test_another_accounts_or_workspaces_campaign_is_not_found(client, make_accou
     assert client.get("/campaigns/not-a-uuid").status_code == 404
     db.session.expire_all()
     assert (foreign.name, foreign.archived_at, sibling.name) == ("Theirs", None, "Sibling")
+
+
+def test_tracking_pages_have_no_inline_script_or_style(client, make_account):
+    _, user, workspace = make_account()
+    number = add_tracking_number(workspace)
+    campaign_uuid = db.session.scalar(select(Campaign.uuid))
+    sign_in(client, user.email)
+    for url in (
+        "/campaigns",
+        f"/campaigns/{campaign_uuid}",
+        "/numbers",
+        f"/numbers/{number.uuid}",
+        "/settings/telephony",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert "<script>" not in html and "onclick=" not in html and "style=" not in html, url

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -126,8 +126,6 @@ def test_numbers_list_shows_the_latest_call_in_the_workspace_time_zone(client, m
     _, user, workspace = make_account()
     workspace.time_zone = "America/Chicago"
     number = add_tracking_number(workspace)
-    from datetime import UTC, datetime
-
     for sid, started, caller in [
         ("CAold", utcnow() - timedelta(days=3), "+15125550111"),
         ("CAnew", datetime(2026, 3, 4, 21, 5, tzinfo=UTC), "+15125550122"),

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
+from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.models import AuditEvent, TelephonyCredentials
-from ringtonic.services.telephony import decrypt_auth_token, encrypt_auth_token
+from ringtonic.services.telephony import (
+    decrypt_auth_token,
+    encrypt_auth_token,
+    save_credentials,
+)
 from tests.conftest import TEST_SECRET, post_form, sign_in
 from tests.telephony_helpers import ACCOUNT_SID, AUTH_TOKEN, add_user
 
@@ -76,8 +81,6 @@ def test_page_shows_both_webhook_urls_for_the_current_workspace(client, make_acc
 
 
 def test_webhook_urls_use_the_configured_public_url(app_config, make_account):
-    from ringtonic import create_app
-
     app_config["RINGTONIC_PUBLIC_URL"] = "https://calls.example.com"
     public = create_app(app_config).test_client()
     _, user, workspace = make_account()
@@ -117,8 +120,6 @@ def test_only_admins_manage_telephony(client, make_account):
 
 
 def test_page_shows_only_the_current_workspaces_credentials(client, make_account):
-    from ringtonic.services.telephony import save_credentials
-
     _, user, _ = make_account()
     _, _, foreign = make_account()
     save_credentials(foreign, ACCOUNT_SID, AUTH_TOKEN, TEST_SECRET)

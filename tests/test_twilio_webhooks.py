@@ -6,7 +6,9 @@ import logging
 import xml.etree.ElementTree as ET
 
 from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
 
+from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.models import Call
 from tests.telephony_helpers import (
@@ -99,8 +101,6 @@ def test_missing_or_wrong_signature_is_refused_and_nothing_stored(client, make_a
 
 
 def test_tampered_parameters_fail_the_signature(client, make_account):
-    from twilio.request_validator import RequestValidator
-
     workspace, _ = connected_workspace(make_account)
     params = voice_params()
     url = "http://localhost" + voice_path(workspace)
@@ -182,15 +182,11 @@ def test_request_without_call_sid_is_a_bad_request(client, make_account):
 
 
 def test_public_url_setting_is_the_url_that_must_be_signed(app_config, make_account):
-    from ringtonic import create_app
-
     app_config["RINGTONIC_PUBLIC_URL"] = "https://calls.example.com"
     public = create_app(app_config).test_client()
     workspace, _ = connected_workspace(make_account)
     # Signed for the address the app happens to see: refused.
     assert post_signed(public, voice_path(workspace), voice_params()).status_code == 403
-    from twilio.request_validator import RequestValidator
-
     url = "https://calls.example.com" + voice_path(workspace)
     signature = RequestValidator(AUTH_TOKEN).compute_signature(url, voice_params())
     response = public.post(

@@ -135,14 +135,16 @@ def _find_or_create_workspace(account: Account, client: DemoClient, first: bool)
 def _find_or_create_numbers(
     workspace: Workspace, client: DemoClient, since: datetime
 ) -> tuple[PhoneNumber, ...]:
+    # Campaign names are unique regardless of case, so look them up that way too.
     campaigns = {
-        c.name: c
+        c.name.lower(): c
         for c in db.session.scalars(select(Campaign).where(Campaign.workspace_id == workspace.id))
     }
     for name, kind in client.campaigns:
-        if name not in campaigns:
-            campaigns[name] = create_campaign(workspace, name, kind)
-            campaigns[name].created_at = since  # set up before the first demo call
+        if name.lower() not in campaigns:
+            campaign = create_campaign(workspace, name, kind)
+            campaign.created_at = since  # set up before the first demo call
+            campaigns[name.lower()] = campaign
     existing = {
         n.number: n
         for n in db.session.scalars(
@@ -157,7 +159,7 @@ def _find_or_create_numbers(
                 number=spec.number,
                 forwarding_number=client.forwarding_number,
                 friendly_name=spec.friendly_name,
-                campaign=str(campaigns[spec.campaign].uuid),
+                campaign=str(campaigns[spec.campaign.lower()].uuid),
                 source=spec.source,
                 medium=spec.medium,
             )
