@@ -74,7 +74,9 @@ def register_blueprints(app: Flask) -> None:
     from ringtonic.api import bp as api_bp
     from ringtonic.auth import bp as auth_bp
     from ringtonic.docs import bp as docs_bp
+    from ringtonic.hooks import bp as hooks_bp
     from ringtonic.settings import bp as settings_bp
+    from ringtonic.tracking import bp as tracking_bp
     from ringtonic.web import bp as web_bp
 
     app.register_blueprint(auth_bp)
@@ -82,6 +84,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(docs_bp)
+    app.register_blueprint(hooks_bp)
+    app.register_blueprint(tracking_bp)
 
 
 def register_security(app: Flask) -> None:

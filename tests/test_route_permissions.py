@@ -38,6 +38,13 @@ RULES: dict[str, str] = {
     "settings.team_remove": "manage_team",
     "settings.api_keys_create": "manage_api_keys",
     "settings.api_keys_revoke": "manage_api_keys",
+    "settings.telephony_save": "manage_telephony",
+    "tracking.create_campaign_view": "manage_campaigns",
+    "tracking.update_campaign_view": "manage_campaigns",
+    "tracking.archive_campaign": "manage_campaigns",
+    "tracking.unarchive_campaign": "manage_campaigns",
+    "tracking.add_number_view": "manage_numbers",
+    "tracking.update_number_view": "manage_numbers",
 }
 ROLES = ("admin", "manager", "member")
 

@@ -3,6 +3,7 @@
 from ringtonic.models.account import PLANS, ROLES, Account, User, Workspace
 from ringtonic.models.api_key import ABILITIES, ApiKey
 from ringtonic.models.audit import AuditEvent
+from ringtonic.models.credentials import TelephonyCredentials
 from ringtonic.models.invitation import Invitation
 from ringtonic.models.telephony import (
     CALL_STATUSES,
@@ -27,6 +28,7 @@ __all__ = [
     "Campaign",
     "Invitation",
     "PhoneNumber",
+    "TelephonyCredentials",
     "User",
     "Workspace",
 ]

@@ -68,17 +68,3 @@ def switch_workspace():
 def calls():
     """List the workspace's calls."""
     return render_template("web/calls.html", workspace=current_workspace())
-
-
-@bp.get("/campaigns")
-@requires("view_data")
-def campaigns():
-    """List the workspace's campaigns."""
-    return render_template("web/campaigns.html", workspace=current_workspace())
-
-
-@bp.get("/numbers")
-@requires("view_data")
-def numbers():
-    """List the workspace's tracking numbers."""
-    return render_template("web/numbers.html", workspace=current_workspace())

@@ -1,0 +1,13 @@
+"""Webhooks that Twilio calls: no sign-in, no sessions, no CSRF; Twilio's signature instead."""
+
+from flask import Blueprint
+
+from ringtonic.extensions import csrf, limiter
+
+bp = Blueprint("hooks", __name__, url_prefix="/hooks")
+# Twilio cannot send a CSRF token; every request is authenticated by its signature.
+csrf.exempt(bp)
+# Rate limits meant for people would drop real calls during a busy hour.
+limiter.exempt(bp)
+
+from ringtonic.hooks import views  # noqa: E402,F401
