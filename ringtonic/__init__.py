@@ -72,12 +72,14 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount every blueprint."""
     from ringtonic.auth import bp as auth_bp
+    from ringtonic.calls import bp as calls_bp
     from ringtonic.settings import bp as settings_bp
     from ringtonic.web import bp as web_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(settings_bp)
+    app.register_blueprint(calls_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ringtonic.services import policy
+from ringtonic.services.dashboard import dashboard_summary
 from ringtonic.services.errors import NotFound
 from ringtonic.services.workspaces import get_workspace, list_workspaces
 from ringtonic.web import bp
 from ringtonic.web.access import choose_workspace, current_workspace, requires
+from ringtonic.web.charts import daily_bar_chart
 from ringtonic.web.forms import SwitchWorkspaceForm
 
 
@@ -33,8 +36,17 @@ def healthz():
 @bp.get("/")
 @requires("view_data")
 def dashboard():
-    """Show the current workspace's overview."""
-    return render_template("web/dashboard.html", workspace=current_workspace())
+    """Show the current workspace's calls at a glance: periods, outcomes, sources, days."""
+    workspace = current_workspace()
+    summary = dashboard_summary(workspace)
+    chart = daily_bar_chart(summary.days) if summary else None
+    return render_template(
+        "web/dashboard.html",
+        workspace=workspace,
+        summary=summary,
+        chart=chart,
+        can_import=policy.can(current_user, "manage_calls"),
+    )
 
 
 @bp.post("/workspaces/switch")
@@ -55,13 +67,6 @@ def switch_workspace():
     if not target.startswith(request.host_url):
         target = url_for("web.dashboard")
     return redirect(target)
-
-
-@bp.get("/calls")
-@requires("view_data")
-def calls():
-    """List the workspace's calls."""
-    return render_template("web/calls.html", workspace=current_workspace())
 
 
 @bp.get("/campaigns")
