@@ -127,8 +127,6 @@ def _read_records(stream: BinaryIO) -> tuple[list[str], list[tuple[int, list[str
         raise ValidationError(
             f"Line {reader.line_num} is not valid CSV ({error}).", "file"
         ) from None
-    if not records:
-        raise ValidationError("The file has no calls below the header row.", "file")
     return header, records
 
 
@@ -149,9 +147,11 @@ def _derived_external_id(call: _NewCall) -> str:
 class _RowReader:
     """Turns records into _NewCall objects, collecting every problem on the way."""
 
-    def __init__(self, workspace: Workspace, columns: dict[str, tuple[int, str]]) -> None:
+    def __init__(
+        self, workspace: Workspace, columns: dict[str, tuple[int, str]], width: int
+    ) -> None:
         self.columns = columns
-        self.width = max(position for position, _ in columns.values()) + 1
+        self.width = width
         zone = ZoneInfo(workspace.time_zone)
         latest = utcnow() + FUTURE_TOLERANCE
         self.parsers: dict[str, Callable[[str], object]] = {
@@ -249,7 +249,7 @@ def _mark_first_calls(workspace: Workspace, calls: list[_NewCall]) -> None:
                 select(Call.caller_number, func.min(Call.started_at))
                 .where(Call.workspace_id == workspace.id, Call.caller_number.in_(chunk))
                 .group_by(Call.caller_number)
-            ).tuples()
+            ).all()
         )
     seen: set[str] = set()
     demoted: list[str] = []
@@ -315,7 +315,9 @@ def import_calls(
     """Check every row of a calls CSV, then add the new calls in the current transaction."""
     header, records = _read_records(stream)
     columns, ignored = fields.map_columns(header)
-    reader = _RowReader(workspace, columns)
+    if not records:
+        raise ValidationError("The file has no calls below the header row.", "file")
+    reader = _RowReader(workspace, columns, len(header))
     calls = []
     for done, (line, cells) in enumerate(records, start=1):
         call = reader.read(line, cells)

@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, func, select
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, Workspace
 from ringtonic.models.types import utcnow
-from ringtonic.services.call_queries import local_midnight, workspace_has_calls
+from ringtonic.services.call_queries import latest_call_at, local_midnight
 
 CHART_DAYS = 30
 TOP_LIMIT = 5
@@ -64,10 +64,7 @@ class DashboardSummary:
     average_answered_seconds: int | None
     top_sources: list[Ranked]
     top_campaigns: list[Ranked]
-
-    @property
-    def total(self) -> int:
-        return sum(day.count for day in self.days)
+    last_call_at: datetime
 
 
 def _daily_counts(workspace: Workspace, boundaries: list[datetime]) -> list[int]:
@@ -149,7 +146,8 @@ def _top_campaigns(workspace: Workspace, since: datetime, until: datetime) -> li
 
 def dashboard_summary(workspace: Workspace, now: datetime | None = None) -> DashboardSummary | None:
     """Return the figures, days counted in the workspace's zone; None before the first call."""
-    if not workspace_has_calls(workspace):
+    last_call_at = latest_call_at(workspace)
+    if last_call_at is None:
         return None
     zone = ZoneInfo(workspace.time_zone)
     today = (now or utcnow()).astimezone(zone).date()
@@ -183,4 +181,5 @@ def dashboard_summary(workspace: Workspace, now: datetime | None = None) -> Dash
         average_answered_seconds=round(answered_seconds / answered) if answered else None,
         top_sources=_top_sources(workspace, since, until),
         top_campaigns=_top_campaigns(workspace, since, until),
+        last_call_at=last_call_at,
     )

@@ -23,7 +23,8 @@ def inject_shell() -> dict:
     return {
         "current_workspace": current_workspace(),
         "all_workspaces": list_workspaces(current_user.account),
-        "switch_form": SwitchWorkspaceForm(),
+        # Only rendered here, never read: touching the request body would re-raise a 413.
+        "switch_form": SwitchWorkspaceForm(formdata=None),
     }
 
 
