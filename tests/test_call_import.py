@@ -12,7 +12,7 @@ from ringtonic.extensions import db
 from ringtonic.models import AuditEvent, Call
 from ringtonic.services import call_import
 from ringtonic.services.call_import import ImportRejected, import_calls
-from ringtonic.services.errors import ValidationError
+from ringtonic.services.errors import Conflict, ValidationError
 from tests.call_fixtures import add_call, add_campaign, add_number
 
 GOOD = """\
@@ -293,3 +293,15 @@ def test_cli_refuses_unknown_workspaces_and_missing_files(runner, workspace, tmp
     )
     assert missing.exit_code == 2
     assert runner.invoke(args=["calls", "import", "--help"]).exit_code == 0
+
+
+def test_calls_added_by_a_concurrent_import_make_this_one_a_conflict(workspace, monkeypatch):
+    run_import(workspace, GOOD)
+    db.session.commit()
+    # As if another import committed the same calls between our check and our insert.
+    monkeypatch.setattr(call_import, "_drop_known", lambda _workspace, calls: (calls, 0))
+    with pytest.raises(Conflict) as error:
+        run_import(workspace, GOOD)
+    assert "import it again" in error.value.message
+    db.session.rollback()
+    assert call_count() == 3

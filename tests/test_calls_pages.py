@@ -87,6 +87,19 @@ def test_calls_log_shows_newest_first_with_every_column(client, workspace_with_c
     assert 'href="/calls/export.csv"' in html and 'href="/calls/import"' in html
 
 
+def test_the_filter_form_submits_what_the_log_understands(client, workspace_with_calls):
+    user, *_ = workspace_with_calls
+    sign_in(client, user.email)
+    html = client.get("/calls").get_data(as_text=True)
+    checkbox = re.search(
+        r'<input id="first_time" name="first_time" type="checkbox" value="(\w+)">', html
+    )
+    response = client.get(f"/calls?start_date=&end_date=&status=&first_time={checkbox.group(1)}")
+    assert response.status_code == 200
+    assert rows_of(response.get_data(as_text=True)) == ["(512) 555-0147"]
+    assert 'checked id="first_time"' in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

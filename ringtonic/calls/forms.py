@@ -47,4 +47,8 @@ class CallFilterForm(FlaskForm):
 class ImportForm(FlaskForm):
     """Upload a CSV file of calls."""
 
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")])
+    file = FileField(
+        "CSV file",
+        validators=[FileRequired("Choose a CSV file to import.")],
+        render_kw={"accept": ".csv,.tsv,.txt,text/csv"},
+    )

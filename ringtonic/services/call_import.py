@@ -110,9 +110,9 @@ def _read_records(stream: BinaryIO) -> tuple[list[str], list[tuple[int, list[str
     delimiter = max(DELIMITERS, key=first.count)
     reader = csv.reader(chain([first], lines), delimiter=delimiter)
     records: list[tuple[int, list[str]]] = []
-    line = 1
     try:
         header = next(reader)
+        line = reader.line_num
         for cells in reader:
             start, line = line + 1, reader.line_num
             if not any(cell.strip() for cell in cells):
@@ -144,6 +144,24 @@ def _derived_external_id(call: _NewCall) -> str:
     return "csv-" + hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
+def _remembered(parse: Callable[[str], str]) -> Callable[[str], str]:
+    """Return `parse` answering repeated values from memory (numbers repeat row after row)."""
+    answers: dict[str, tuple[bool, str]] = {}
+
+    def parse_once(text: str) -> str:
+        if text not in answers:
+            try:
+                answers[text] = (True, parse(text))
+            except fields.CellError as error:
+                answers[text] = (False, str(error))
+        parsed, answer = answers[text]
+        if not parsed:
+            raise fields.CellError(answer)
+        return answer
+
+    return parse_once
+
+
 class _RowReader:
     """Turns records into _NewCall objects, collecting every problem on the way."""
 
@@ -156,8 +174,8 @@ class _RowReader:
         latest = utcnow() + FUTURE_TOLERANCE
         self.parsers: dict[str, Callable[[str], object]] = {
             "started_at": lambda text: fields.parse_started_at(text, zone, latest),
-            "caller_number": fields.parse_caller,
-            "tracking_number": fields.parse_tracking,
+            "caller_number": _remembered(fields.parse_caller),
+            "tracking_number": _remembered(fields.parse_tracking),
             "duration": fields.parse_duration,
             "status": fields.parse_status,
             "country": fields.parse_country,

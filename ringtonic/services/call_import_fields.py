@@ -27,6 +27,7 @@ STATUS_ALIASES = {
 }
 # Characters a spreadsheet reads as the start of a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class CellError(Exception):
@@ -232,7 +233,7 @@ def parse_status(text: str) -> str:
 
 def check_text(text: str, limit: int) -> str:
     """Return free text after checking its length and that it has no control characters."""
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+    if CONTROL_CHARACTERS.search(text):
         raise CellError("contains control characters")
     if len(text) > limit:
         raise CellError(f"is longer than {limit} characters")

@@ -23,8 +23,9 @@ MAX_PAGE_SIZE = 200
 EXPORT_BATCH = 500
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2999
-_TRUE = {"1", "on", "true", "yes"}
-_FALSE = {"", "0", "off", "false", "no"}
+# "y" is what the filter form's checkbox sends; the others are what people type in URLs.
+_TRUE = {"1", "on", "true", "yes", "y"}
+_FALSE = {"", "0", "off", "false", "no", "n"}
 _OLDER, _NEWER = "o", "n"
 
 
