@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, Campaign, PhoneNumber, Workspace
+from ringtonic.models import Account, Call, Campaign, PhoneNumber, User, Workspace
+from ringtonic.services.passwords import hash_password
+from tests.conftest import PASSWORD
 
 _counter = iter(range(1, 1_000_000))
 
@@ -67,3 +69,13 @@ def add_call(
     db.session.add(call)
     db.session.flush()
     return call
+
+
+def add_teammate(account: Account, email: str, role: str) -> User:
+    """Add a user with `role` to the account (committed), signing in with PASSWORD."""
+    user = User(
+        account_id=account.id, email=email, password_hash=hash_password(PASSWORD), role=role
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user

@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 from ringtonic.extensions import db
 from ringtonic.models import Call
 from ringtonic.services.workspaces import create_workspace
-from tests.call_fixtures import add_call, add_campaign, add_number
+from tests.call_fixtures import add_call, add_campaign, add_number, add_teammate
 from tests.conftest import csrf_token, post_form, sign_in
-from tests.test_settings import add_user
 
 MARCH_10 = datetime(2024, 3, 10, 13, 15, tzinfo=UTC)  # 09:15 EDT in New York
 
@@ -382,14 +381,16 @@ def test_oversized_upload_is_refused_with_a_clear_message(app_config, make_accou
 
 def test_members_read_and_export_but_cannot_import(client, workspace_with_calls):
     user, *_ = workspace_with_calls
-    add_user(user.account, "member@example.com", "member")
+    add_teammate(user.account, "member@example.com", "member")
     sign_in(client, "member@example.com")
     assert client.get("/calls").status_code == 200
     assert 'href="/calls/import"' not in client.get("/calls").get_data(as_text=True)
     assert client.get("/calls/export.csv", buffered=True).status_code == 200
     assert client.get("/calls/import").status_code == 403
-    response = client.post("/calls/import", data={"file": (io.BytesIO(b"x"), "a.csv")})
-    assert response.status_code in (400, 403)
+    response = post_form(
+        client, "/calls/import", {"file": (io.BytesIO(IMPORT_CSV.encode()), "a.csv")}, page="/calls"
+    )
+    assert response.status_code == 403
     assert call_count() == 3
 
 
@@ -409,3 +410,24 @@ def test_oversized_posts_elsewhere_get_the_413_error_page(app_config, make_accou
     response = client.post("/settings/profile", data={"current_password": "x" * 10_000})
     assert response.status_code == 413
     assert "larger than this server accepts" in response.get_data(as_text=True)
+
+
+def test_managers_may_import(client, make_account):
+    account, _, _ = make_account()
+    add_teammate(account, "manager@example.com", "manager")
+    sign_in(client, "manager@example.com")
+    assert client.get("/calls/import").status_code == 200
+    assert upload(client, IMPORT_CSV.encode()).status_code == 302
+    assert call_count() == 2
+
+
+def test_times_follow_the_workspace_time_zone_setting(client, workspace_with_calls):
+    user, workspace, _, _, calls = workspace_with_calls
+    workspace.time_zone = "Europe/London"
+    db.session.commit()
+    sign_in(client, user.email)
+    assert "2024-03-10 13:15 GMT" in client.get("/calls").get_data(as_text=True)
+    detail = client.get(f"/calls/{calls['answered'].uuid}").get_data(as_text=True)
+    assert "Sunday 2024-03-10 13:15:00 GMT" in detail
+    (row, *_) = export_rows(client.get("/calls/export.csv?status=missed", buffered=True))
+    assert row["started_at"] == "2024-03-10T14:15:00+00:00"

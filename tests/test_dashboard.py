@@ -175,6 +175,9 @@ def test_dashboard_page_with_calls(client, make_account):
 
 def test_dashboard_page_before_the_first_call(client, make_account):
     _, user, _ = make_account()
+    _, _, elsewhere = make_account()
+    add_call(elsewhere, utcnow() - timedelta(hours=1))
+    db.session.commit()
     sign_in(client, user.email)
     html = client.get("/").get_data(as_text=True)
     assert "No calls yet" in html and "<svg" not in html
