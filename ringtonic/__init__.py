@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount every blueprint."""
     from ringtonic.api import bp as api_bp
     from ringtonic.auth import bp as auth_bp
+    from ringtonic.calls import bp as calls_bp
     from ringtonic.docs import bp as docs_bp
     from ringtonic.hooks import bp as hooks_bp
     from ringtonic.settings import bp as settings_bp
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(docs_bp)
     app.register_blueprint(hooks_bp)
     app.register_blueprint(tracking_bp)
+    app.register_blueprint(calls_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -45,6 +45,7 @@ RULES: dict[str, str] = {
     "tracking.unarchive_campaign": "manage_campaigns",
     "tracking.add_number_view": "manage_numbers",
     "tracking.update_number_view": "manage_numbers",
+    "calls.import_form": "manage_calls",
 }
 ROLES = ("admin", "manager", "member")
 

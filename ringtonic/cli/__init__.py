@@ -3,10 +3,11 @@
 from flask import Flask
 
 from ringtonic.cli.accounts import accounts_cli, users_cli
+from ringtonic.cli.calls import calls_cli
 from ringtonic.cli.demo import demo_cli
 
 
 def init_app(app: Flask) -> None:
     """Register every command group."""
-    for group in (accounts_cli, users_cli, demo_cli):
+    for group in (accounts_cli, users_cli, demo_cli, calls_cli):
         app.cli.add_command(group)

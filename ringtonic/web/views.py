@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ringtonic.services import policy
+from ringtonic.services.dashboard import dashboard_summary
 from ringtonic.services.errors import NotFound
 from ringtonic.services.workspaces import get_workspace, list_workspaces
 from ringtonic.web import bp
@@ -14,6 +16,7 @@ from ringtonic.web.access import (
     current_workspace,
     requires,
 )
+from ringtonic.web.charts import daily_bar_chart
 from ringtonic.web.forms import SwitchWorkspaceForm
 
 
@@ -25,7 +28,8 @@ def inject_shell() -> dict:
     return {
         "current_workspace": current_workspace(),
         "all_workspaces": list_workspaces(current_user.account),
-        "switch_form": SwitchWorkspaceForm(),
+        # Only rendered here, never read: touching the request body would re-raise a 413.
+        "switch_form": SwitchWorkspaceForm(formdata=None),
         "can": current_user_can,
     }
 
@@ -39,8 +43,17 @@ def healthz():
 @bp.get("/")
 @requires("view_data")
 def dashboard():
-    """Show the current workspace's overview."""
-    return render_template("web/dashboard.html", workspace=current_workspace())
+    """Show the current workspace's calls at a glance: periods, outcomes, sources, days."""
+    workspace = current_workspace()
+    summary = dashboard_summary(workspace)
+    chart = daily_bar_chart(summary.days) if summary else None
+    return render_template(
+        "web/dashboard.html",
+        workspace=workspace,
+        summary=summary,
+        chart=chart,
+        can_import=policy.can(current_user, "manage_calls"),
+    )
 
 
 @bp.post("/workspaces/switch")
@@ -61,10 +74,3 @@ def switch_workspace():
     if not target.startswith(request.host_url):
         target = url_for("web.dashboard")
     return redirect(target)
-
-
-@bp.get("/calls")
-@requires("view_data")
-def calls():
-    """List the workspace's calls."""
-    return render_template("web/calls.html", workspace=current_workspace())

@@ -1,0 +1,54 @@
+"""Forms of the calls pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
+from wtforms.widgets import DateInput
+
+from ringtonic.models import CALL_STATUSES, Campaign, PhoneNumber
+from ringtonic.services.phones import format_for_display
+
+
+class CallFilterForm(FlaskForm):
+    """The calls log filters; sent by GET, so no CSRF token (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    start_date = StringField("From", widget=DateInput())
+    end_date = StringField("To", widget=DateInput())
+    campaign = SelectField("Campaign", validate_choice=False)
+    number = SelectField("Tracking number", validate_choice=False)
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice("", "Any status")]
+        + [SelectChoice(status, status.replace("-", " ").capitalize()) for status in CALL_STATUSES],
+        validate_choice=False,
+    )
+    first_time = BooleanField("First-time callers only")
+
+    def set_choices(self, campaigns: list[Campaign], numbers: list[PhoneNumber]) -> None:
+        """Offer the workspace's campaigns and numbers."""
+        self.campaign.choices = [SelectChoice("", "All campaigns")] + [
+            SelectChoice(str(c.uuid), c.name + (" (archived)" if c.archived_at else ""))
+            for c in campaigns
+        ]
+        self.number.choices = [SelectChoice("", "All numbers")] + [
+            SelectChoice(
+                str(n.uuid),
+                format_for_display(n.number) + (f" · {n.friendly_name}" if n.friendly_name else ""),
+            )
+            for n in numbers
+        ]
+
+
+class ImportForm(FlaskForm):
+    """Upload a CSV file of calls."""
+
+    file = FileField(
+        "CSV file",
+        validators=[FileRequired("Choose a CSV file to import.")],
+        render_kw={"accept": ".csv,.tsv,.txt,text/csv"},
+    )

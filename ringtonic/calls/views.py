@@ -1,0 +1,169 @@
+"""Views of the calls log, a call's page, the CSV export and the CSV import."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ringtonic.calls import bp
+from ringtonic.calls.csv_export import export_chunks
+from ringtonic.calls.forms import CallFilterForm, ImportForm
+from ringtonic.extensions import db
+from ringtonic.forms import attach_error
+from ringtonic.models.types import utcnow
+from ringtonic.services import policy
+from ringtonic.services.call_import import MAX_ROWS, ImportRejected, import_calls
+from ringtonic.services.call_import_fields import COLUMNS
+from ringtonic.services.call_queries import (
+    filter_choices,
+    get_call,
+    iter_calls_for_export,
+    list_calls,
+    parse_call_filters,
+)
+from ringtonic.services.errors import Conflict, NotFound, ServiceError, ValidationError
+from ringtonic.web import errors
+from ringtonic.web.access import client_ip, current_workspace, requires
+
+FILTER_NAMES = ("start_date", "end_date", "campaign", "number", "status", "first_time")
+
+
+def _filter_form(workspace) -> CallFilterForm:
+    form = CallFilterForm(formdata=request.args)
+    form.set_choices(*filter_choices(workspace))
+    return form
+
+
+def _filters_from_request(workspace):
+    return parse_call_filters(
+        workspace, **{name: request.args.get(name, "") for name in FILTER_NAMES}
+    )
+
+
+def _index_page(workspace, form, filters=None, page=None, status=200):
+    return render_template(
+        "calls/index.html",
+        workspace=workspace,
+        form=form,
+        filters=filters,
+        page=page,
+        can_import=policy.can(current_user, "manage_calls"),
+    ), status
+
+
+@bp.get("")
+@requires("view_data")
+def index():
+    """List the workspace's calls, newest first, filtered and a page at a time."""
+    workspace = current_workspace()
+    form = _filter_form(workspace)
+    try:
+        filters = _filters_from_request(workspace)
+        page = list_calls(workspace, filters, request.args.get("cursor") or None)
+    except ValidationError as error:
+        if not attach_error(form, error):
+            flash(error.message, "error")
+        return _index_page(workspace, form, status=400)
+    return _index_page(workspace, form, filters, page)
+
+
+@bp.get("/export.csv")
+@requires("view_data")
+def export():
+    """Download the filtered calls as CSV, streamed so any number of calls fits."""
+    workspace = current_workspace()
+    try:
+        filters = _filters_from_request(workspace)
+    except ValidationError as error:
+        form = _filter_form(workspace)
+        attach_error(form, error)
+        return _index_page(workspace, form, status=400)
+    zone = ZoneInfo(workspace.time_zone)
+    chunks = export_chunks(iter_calls_for_export(workspace, filters), zone)
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
+    filename = f"calls-{utcnow().astimezone(zone):%Y-%m-%d}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _import_page(form, rejection=None, status=200, too_large=False):
+    return render_template(
+        "calls/import.html",
+        form=form,
+        columns=COLUMNS,
+        rejection=rejection,
+        too_large=too_large,
+        max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+        max_rows=MAX_ROWS,
+        workspace=current_workspace(),
+    ), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires("manage_calls")
+def import_form():
+    """Import calls from an uploaded CSV file: all rows or none."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _import_page(form, status=400 if form.errors else 200)
+    upload = form.file.data
+    try:
+        result = import_calls(
+            current_workspace(),
+            upload.stream,
+            actor=current_user,
+            ip=client_ip(),
+            filename=upload.filename or "",
+        )
+    except ImportRejected as rejection:
+        db.session.rollback()
+        return _import_page(form, rejection, 400)
+    except ServiceError as error:
+        db.session.rollback()
+        attach_error(form, error, "file")
+        return _import_page(form, status=409 if isinstance(error, Conflict) else 400)
+    db.session.commit()
+    flash(
+        f"Imported {result.imported:,} calls; skipped {result.skipped:,} already imported.",
+        "success",
+    )
+    if result.ignored_columns:
+        flash(f"Ignored columns: {', '.join(result.ignored_columns)}.", "info")
+    return redirect(url_for("calls.index"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """Explain an oversized upload on the import page itself."""
+    signed_in = current_user and current_user.is_authenticated
+    if request.endpoint != "calls.import_form" or not (
+        signed_in and policy.can(current_user, "manage_calls")
+    ):
+        return errors.handle_http_exception(error)
+    # The body was refused unread: build the form without touching request data.
+    return _import_page(ImportForm(formdata=None), status=413, too_large=True)
+
+
+@bp.get("/<call_uuid>")
+@requires("view_data")
+def detail(call_uuid: str):
+    """Show every detail of one call."""
+    workspace = current_workspace()
+    try:
+        call = get_call(workspace, call_uuid)
+    except NotFound:
+        abort(404)
+    return render_template("calls/detail.html", call=call, workspace=workspace)

@@ -1,0 +1,83 @@
+"""`flask calls ...`: import calls from CSV files."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ringtonic.extensions import db
+from ringtonic.models import Workspace
+from ringtonic.services.call_import import ImportRejected, import_calls
+from ringtonic.services.errors import ServiceError
+
+calls_cli = AppGroup("calls", help="Import calls.")
+
+
+def _workspace(workspace_uuid: str) -> Workspace:
+    try:
+        wanted = uuid.UUID(workspace_uuid)
+    except ValueError:
+        raise click.BadParameter("not a workspace UUID", param_hint="--workspace") from None
+    workspace = db.session.scalar(select(Workspace).where(Workspace.uuid == wanted))
+    if workspace is None:
+        raise click.ClickException(f"No workspace with UUID {workspace_uuid}.")
+    return workspace
+
+
+class _ProgressBars:
+    """Show one progress bar per stage of the import (checking, then saving)."""
+
+    def __init__(self) -> None:
+        self.stage: str | None = None
+        self.bar = None
+        self.shown = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage, self.shown = stage, 0
+            self.bar = click.progressbar(length=total, label=stage, file=sys.stderr)
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+            self.bar = None
+
+
+@calls_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--workspace", "workspace_uuid", required=True, help="UUID of the workspace.")
+def import_command(file: str, workspace_uuid: str) -> None:
+    """Import calls from the CSV FILE into a workspace: every row, or none if any is bad."""
+    workspace = _workspace(workspace_uuid)
+    bars = _ProgressBars()
+    try:
+        with open(file, "rb") as stream:
+            result = import_calls(
+                workspace, stream, filename=click.format_filename(file), progress=bars
+            )
+    except ImportRejected as rejection:
+        db.session.rollback()
+        bars.close()
+        for problem in rejection.problems:
+            column = f", {problem.column}" if problem.column else ""
+            click.echo(f"line {problem.line}{column}: {problem.reason}", err=True)
+        hidden = rejection.total - len(rejection.problems)
+        if hidden:
+            click.echo(f"... and {hidden:,} more.", err=True)
+        raise click.ClickException(rejection.message) from None
+    except ServiceError as error:
+        db.session.rollback()
+        bars.close()
+        raise click.ClickException(error.message) from None
+    bars.close()
+    db.session.commit()
+    click.echo(f"Imported {result.imported:,} calls; skipped {result.skipped:,} already imported.")
+    if result.ignored_columns:
+        click.echo(f"Ignored columns: {', '.join(result.ignored_columns)}.")

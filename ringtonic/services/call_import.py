@@ -1,0 +1,360 @@
+"""Importing calls from a CSV file: check every row first, then add them all or none."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import functools
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import chain
+from typing import BinaryIO
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ringtonic.extensions import db
+from ringtonic.models import Call, PhoneNumber, User, Workspace
+from ringtonic.models.types import utcnow
+from ringtonic.services import call_import_fields as fields
+from ringtonic.services.audit import record_event
+from ringtonic.services.errors import Conflict, ValidationError
+
+MAX_ROWS = 100_000
+MAX_PROBLEMS_KEPT = 200
+INSERT_BATCH = 1000
+LOOKUP_BATCH = 500
+PROGRESS_EVERY = 500
+# Clocks drift and zones confuse: allow a little future before calling a time impossible.
+FUTURE_TOLERANCE = timedelta(days=1)
+DELIMITERS = (",", ";", "\t")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one cell (or row) of the file cannot be imported."""
+
+    line: int
+    column: str
+    reason: str
+
+
+class ImportRejected(ValidationError):
+    """Some rows are bad, so nothing was imported; `problems` lists the first of them."""
+
+    def __init__(self, problems: list[RowProblem], total: int) -> None:
+        noun = "problem" if total == 1 else "problems"
+        super().__init__(f"The file has {total} {noun}; nothing was imported.", "file")
+        self.problems = problems
+        self.total = total
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did."""
+
+    imported: int
+    skipped: int
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _NewCall:
+    started_at: datetime
+    caller_number: str
+    tracking_number: str
+    duration_seconds: int
+    status: str
+    caller_city: str
+    caller_state: str
+    caller_zip: str
+    caller_country: str
+    source: str
+    medium: str
+    external_id: str
+    phone_number_id: int | None
+    campaign_id: int | None
+    first_call: bool = False
+
+
+def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
+    """Yield the file's lines as text, naming the first line that is not UTF-8."""
+    for number, raw in enumerate(stream, start=1):
+        if number == 1:
+            if raw.startswith(b"PK\x03\x04"):
+                raise ValidationError(
+                    "This is a spreadsheet workbook, not CSV. Save it as “CSV UTF-8” first.",
+                    "file",
+                )
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError(
+                f"Line {number} is not UTF-8 text. Save the file as “CSV UTF-8” and try again.",
+                "file",
+            ) from None
+
+
+def _read_records(stream: BinaryIO) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Return the header and every non-blank record with the line it starts on."""
+    lines = _decoded_lines(stream)
+    first = next(lines, None)
+    if first is None or not first.strip():
+        raise ValidationError("The file is empty.", "file")
+    delimiter = max(DELIMITERS, key=first.count)
+    reader = csv.reader(chain([first], lines), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        header = next(reader)
+        line = reader.line_num
+        for cells in reader:
+            start, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(records) == MAX_ROWS:
+                raise ValidationError(
+                    f"The file has more than {MAX_ROWS:,} calls. Split it into smaller files.",
+                    "file",
+                )
+            records.append((start, cells))
+    except csv.Error as error:
+        raise ValidationError(
+            f"Line {reader.line_num} is not valid CSV ({error}).", "file"
+        ) from None
+    return header, records
+
+
+def _derived_external_id(call: _NewCall) -> str:
+    """Return a stable id for a row that has none, so importing it again adds nothing."""
+    key = "|".join(
+        (
+            call.started_at.isoformat(),
+            call.caller_number,
+            call.tracking_number,
+            str(call.duration_seconds),
+            call.status,
+        )
+    )
+    return "csv-" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def _remembered(parse: Callable[[str], str]) -> Callable[[str], str]:
+    """Return `parse` answering repeated values from memory (numbers repeat row after row)."""
+    answers: dict[str, tuple[bool, str]] = {}
+
+    def parse_once(text: str) -> str:
+        if text not in answers:
+            try:
+                answers[text] = (True, parse(text))
+            except fields.CellError as error:
+                answers[text] = (False, str(error))
+        parsed, answer = answers[text]
+        if not parsed:
+            raise fields.CellError(answer)
+        return answer
+
+    return parse_once
+
+
+class _RowReader:
+    """Turns records into _NewCall objects, collecting every problem on the way."""
+
+    def __init__(
+        self, workspace: Workspace, columns: dict[str, tuple[int, str]], width: int
+    ) -> None:
+        self.columns = columns
+        self.width = width
+        zone = ZoneInfo(workspace.time_zone)
+        latest = utcnow() + FUTURE_TOLERANCE
+        self.parsers: dict[str, Callable[[str], object]] = {
+            "started_at": lambda text: fields.parse_started_at(text, zone, latest),
+            "caller_number": _remembered(fields.parse_caller),
+            "tracking_number": _remembered(fields.parse_tracking),
+            "duration": fields.parse_duration,
+            "status": fields.parse_status,
+            "country": fields.parse_country,
+            "external_id": lambda text: fields.check_text(text, fields.EXTERNAL_ID_LIMIT),
+            **{
+                name: functools.partial(fields.check_text, limit=limit)
+                for name, limit in fields.TEXT_LIMITS.items()
+            },
+        }
+        numbers = db.session.scalars(
+            select(PhoneNumber).where(PhoneNumber.workspace_id == workspace.id)
+        )
+        self.numbers = {number.number: number for number in numbers}
+        self.problems: list[RowProblem] = []
+        self.total_problems = 0
+
+    def _problem(self, line: int, column: str, reason: str) -> None:
+        self.total_problems += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(RowProblem(line, column, reason))
+
+    def read(self, line: int, cells: list[str]) -> _NewCall | None:
+        """Return the row's call, or None after recording why it cannot be imported."""
+        problems_before = self.total_problems
+        if any(cell.strip() for cell in cells[self.width :]):
+            self._problem(line, "", "the row has more cells than the header row names")
+        values = {}
+        for name, (position, written) in self.columns.items():
+            raw = cells[position].strip() if position < len(cells) else ""
+            try:
+                values[name] = self.parsers[name](fields.unquote_formula(raw))
+            except fields.CellError as error:
+                self._problem(line, written, str(error))
+        if self.total_problems > problems_before:
+            return None
+        number = self.numbers.get(values["tracking_number"])
+        call = _NewCall(
+            started_at=values["started_at"],
+            caller_number=values["caller_number"],
+            tracking_number=values["tracking_number"],
+            duration_seconds=values.get("duration", 0),
+            status=values["status"],
+            caller_city=values.get("city", ""),
+            caller_state=values.get("state", ""),
+            caller_zip=values.get("zip", ""),
+            caller_country=values.get("country", ""),
+            source=values.get("source") or (number.source if number else ""),
+            medium=values.get("medium") or (number.medium if number else ""),
+            external_id=values.get("external_id", ""),
+            phone_number_id=number.id if number else None,
+            campaign_id=number.campaign_id if number else None,
+        )
+        call.external_id = call.external_id or _derived_external_id(call)
+        return call
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _drop_known(workspace: Workspace, calls: list[_NewCall]) -> tuple[list[_NewCall], int]:
+    """Drop calls whose external id is already in the workspace or earlier in the file."""
+    known: set[str] = set()
+    ids = sorted({call.external_id for call in calls})
+    for chunk in _chunks(ids, LOOKUP_BATCH):
+        known.update(
+            db.session.scalars(
+                select(Call.external_id).where(
+                    Call.workspace_id == workspace.id, Call.external_id.in_(chunk)
+                )
+            )
+        )
+    fresh = []
+    for call in calls:
+        if call.external_id not in known:
+            known.add(call.external_id)
+            fresh.append(call)
+    return fresh, len(calls) - len(fresh)
+
+
+def _mark_first_calls(workspace: Workspace, calls: list[_NewCall]) -> None:
+    """Flag each caller's earliest call, counting calls already in the workspace."""
+    callers = sorted({call.caller_number for call in calls if call.caller_number})
+    earliest: dict[str, datetime] = {}
+    for chunk in _chunks(callers, LOOKUP_BATCH):
+        earliest.update(
+            db.session.execute(
+                select(Call.caller_number, func.min(Call.started_at))
+                .where(Call.workspace_id == workspace.id, Call.caller_number.in_(chunk))
+                .group_by(Call.caller_number)
+            ).all()
+        )
+    seen: set[str] = set()
+    demoted: list[str] = []
+    # sorted() is stable: calls at the same moment keep the file's order.
+    for call in sorted(calls, key=lambda c: c.started_at):
+        caller = call.caller_number
+        if not caller or caller in seen:
+            continue
+        seen.add(caller)
+        before = earliest.get(caller)
+        call.first_call = before is None or call.started_at < before
+        if before is not None and call.first_call:
+            demoted.append(caller)
+    # Imported history can predate a caller's known first call, which then is not first.
+    for chunk in _chunks(demoted, LOOKUP_BATCH):
+        db.session.execute(
+            update(Call)
+            .where(
+                Call.workspace_id == workspace.id,
+                Call.caller_number.in_(chunk),
+                Call.first_call.is_(True),
+            )
+            .values(first_call=False)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _insert(workspace: Workspace, calls: list[_NewCall], progress: Progress) -> None:
+    done = 0
+    for batch in _chunks(calls, INSERT_BATCH):
+        rows = [
+            {
+                "workspace_id": workspace.id,
+                **{name: getattr(call, name) for name in _NewCall.__slots__},
+            }
+            for call in batch
+        ]
+        try:
+            db.session.execute(insert(Call), rows)
+        except IntegrityError:
+            raise Conflict(
+                "Another import added some of these calls at the same moment. Nothing was "
+                "imported from this file; import it again to add the rest.",
+                "file",
+            ) from None
+        done += len(batch)
+        progress("Saving calls", done, len(calls))
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """Ignore progress reports."""
+
+
+def import_calls(
+    workspace: Workspace,
+    stream: BinaryIO | Iterable[bytes],
+    *,
+    actor: User | None = None,
+    ip: str | None = None,
+    filename: str = "",
+    progress: Progress = _no_progress,
+) -> ImportResult:
+    """Check every row of a calls CSV, then add the new calls in the current transaction."""
+    header, records = _read_records(stream)
+    columns, ignored = fields.map_columns(header)
+    if not records:
+        raise ValidationError("The file has no calls below the header row.", "file")
+    reader = _RowReader(workspace, columns, len(header))
+    calls = []
+    for done, (line, cells) in enumerate(records, start=1):
+        call = reader.read(line, cells)
+        if call is not None:
+            calls.append(call)
+        if done % PROGRESS_EVERY == 0 or done == len(records):
+            progress("Checking rows", done, len(records))
+    if reader.total_problems:
+        raise ImportRejected(reader.problems, reader.total_problems)
+    fresh, skipped = _drop_known(workspace, calls)
+    _mark_first_calls(workspace, fresh)
+    _insert(workspace, fresh, progress)
+    record_event(
+        actor,
+        "calls.imported",
+        account_id=workspace.account_id,
+        workspace=workspace,
+        target=filename[:200],
+        ip=ip,
+        details={"imported": len(fresh), "skipped": skipped},
+    )
+    return ImportResult(imported=len(fresh), skipped=skipped, ignored_columns=ignored)

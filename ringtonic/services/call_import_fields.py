@@ -1,0 +1,249 @@
+"""The columns a calls CSV may have, and how each cell is read and checked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from ringtonic.models import CALL_STATUSES
+from ringtonic.services.errors import ValidationError
+from ringtonic.services.phones import caller_number_or_blank, parse_phone_number
+
+MAX_DURATION_SECONDS = 24 * 60 * 60
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2999
+WITHHELD_CALLERS = frozenset(
+    {"anonymous", "unknown", "private", "restricted", "withheld", "unavailable"}
+)
+# Words other systems (Twilio among them) use for our statuses.
+STATUS_ALIASES = {
+    "completed": "answered",
+    "no-answer": "missed",
+    "noanswer": "missed",
+    "canceled": "missed",
+    "cancelled": "missed",
+}
+# Characters a spreadsheet reads as the start of a formula (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class CellError(Exception):
+    """A cell's value is unacceptable; the message follows the column's name ("is required")."""
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    """One documented column: its name, the other headers accepted for it, what it holds."""
+
+    name: str
+    aliases: tuple[str, ...]
+    required: bool
+    description: str
+
+
+COLUMNS = (
+    ImportColumn(
+        "started_at",
+        ("start_time", "started", "call_start", "start", "datetime", "date_time", "timestamp"),
+        True,
+        "When the call began, ISO 8601: 2024-03-10T14:05:00Z or 2024-03-10 09:05:00-05:00. "
+        "A time without an offset is read in the workspace's time zone.",
+    ),
+    ImportColumn(
+        "caller_number",
+        ("caller", "from", "caller_id", "from_number", "caller_phone"),
+        True,
+        "Who called: +15125550147 or (512) 555-0147. Blank or “anonymous” for a withheld number.",
+    ),
+    ImportColumn(
+        "tracking_number",
+        ("tracking", "to", "called", "called_number", "to_number", "tracking_phone"),
+        True,
+        "The tracking number that was called. When it is one of this workspace's numbers the "
+        "call is linked to that number and its campaign; otherwise only the number is kept.",
+    ),
+    ImportColumn(
+        "duration",
+        ("duration_seconds", "call_duration", "length", "talk_time"),
+        False,
+        "Seconds (95), minutes:seconds (1:35) or hours:minutes:seconds. Blank means 0.",
+    ),
+    ImportColumn(
+        "status",
+        ("call_status", "disposition"),
+        True,
+        "answered, missed, busy, failed, voicemail, ringing or in-progress. Also accepted: "
+        "completed (answered), no-answer and canceled (missed).",
+    ),
+    ImportColumn("city", ("caller_city",), False, "The caller's city."),
+    ImportColumn("state", ("caller_state", "region", "province"), False, "The caller's state."),
+    ImportColumn(
+        "zip", ("caller_zip", "zip_code", "postal_code", "postcode"), False, "The caller's ZIP."
+    ),
+    ImportColumn(
+        "country",
+        ("caller_country", "country_code"),
+        False,
+        "Two-letter country code of the caller, such as US.",
+    ),
+    ImportColumn(
+        "source",
+        ("utm_source", "lead_source"),
+        False,
+        "Where the caller found the number (google, gbp, ...). Blank: the tracking number's.",
+    ),
+    ImportColumn(
+        "medium",
+        ("utm_medium",),
+        False,
+        "The kind of traffic (organic, cpc, ...). Blank: the tracking number's.",
+    ),
+    ImportColumn(
+        "external_id",
+        ("call_id", "call_sid", "sid", "unique_id"),
+        False,
+        "The call's id in the system it came from; a call whose id was imported before is "
+        "skipped. Without it, an id is derived from the time, both numbers, duration and status.",
+    ),
+)
+TEXT_LIMITS = {"city": 100, "state": 50, "zip": 20, "source": 100, "medium": 100}
+EXTERNAL_ID_LIMIT = 100
+
+
+def normalize_header(name: str) -> str:
+    """Return a header in comparable form: lower case, words joined by underscores."""
+    return re.sub(r"[\s\-.]+", "_", name.strip().lower()).strip("_")
+
+
+_BY_HEADER = {
+    normalize_header(alias): column.name
+    for column in COLUMNS
+    for alias in (column.name, *column.aliases)
+}
+
+
+def map_columns(header: list[str]) -> tuple[dict[str, tuple[int, str]], list[str]]:
+    """Return {column: (position, header as written)} and the headers that were ignored."""
+    found: dict[str, tuple[int, str]] = {}
+    ignored = []
+    for position, written in enumerate(header):
+        name = _BY_HEADER.get(normalize_header(written))
+        if name is None:
+            if written.strip():
+                ignored.append(written.strip())
+            continue
+        if name in found:
+            raise ValidationError(
+                f"The columns “{found[name][1]}” and “{written}” both hold {name}; keep only one.",
+                "file",
+            )
+        found[name] = (position, written.strip())
+    missing = [column.name for column in COLUMNS if column.required and column.name not in found]
+    if missing:
+        raise ValidationError(
+            f"The header row has no {', '.join(missing)} column. The first row must name the "
+            "columns; see the list of accepted names.",
+            "file",
+        )
+    return found, ignored
+
+
+def unquote_formula(text: str) -> str:
+    """Drop the apostrophe exports put before formula-like cells (see FORMULA_PREFIXES)."""
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
+        return text[1:]
+    return text
+
+
+def parse_started_at(text: str, zone: ZoneInfo, latest: datetime) -> datetime:
+    """Return the moment as aware UTC; a naive time is read in `zone`."""
+    if not text:
+        raise CellError("is required")
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CellError(
+            "is not a date and time like 2024-03-10 09:05:00 or 2024-03-10T14:05:00Z"
+        ) from None
+    if "T" not in text.upper() and " " not in text:
+        raise CellError("needs a time of day as well as the date")
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise CellError(f"must be in a year between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    if value.tzinfo is None:
+        local = value.replace(tzinfo=zone)
+        # A wall time skipped when clocks went forward does not round-trip.
+        if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
+            raise CellError(f"names a time that does not exist in {zone.key} (clocks went forward)")
+        value = local
+    value = value.astimezone(UTC)
+    if value > latest:
+        raise CellError("is in the future")
+    return value
+
+
+def parse_caller(text: str) -> str:
+    """Return the caller's number in E.164, or "" when it was withheld."""
+    if not text or text.lower() in WITHHELD_CALLERS:
+        return ""
+    number = caller_number_or_blank(text)
+    if not number:
+        raise CellError("is not a phone number (leave it blank for a withheld number)")
+    return number
+
+
+def parse_tracking(text: str) -> str:
+    """Return the tracking number in E.164."""
+    try:
+        return parse_phone_number(text, "tracking_number")
+    except ValidationError as error:
+        raise CellError(f"is not usable: {error.message}") from None
+
+
+def parse_duration(text: str) -> int:
+    """Return whole seconds from "95", "1:35" or "1:01:35"."""
+    if not text:
+        return 0
+    if text.startswith("-"):
+        raise CellError("cannot be negative")
+    parts = text.split(":")
+    if len(parts) > 3 or not all(part.isdigit() and part.isascii() for part in parts):
+        raise CellError("must be seconds (95), minutes:seconds (1:35) or h:mm:ss")
+    numbers = [int(part) for part in parts]
+    if any(n >= 60 for n in numbers[1:]):
+        raise CellError("has minutes or seconds of 60 or more")
+    seconds = 0
+    for n in numbers:
+        seconds = seconds * 60 + n
+    if seconds > MAX_DURATION_SECONDS:
+        raise CellError("is longer than 24 hours")
+    return seconds
+
+
+def parse_status(text: str) -> str:
+    """Return one of CALL_STATUSES, translating other systems' words."""
+    word = re.sub(r"[\s_]+", "-", text.strip().lower())
+    word = STATUS_ALIASES.get(word, word)
+    if word not in CALL_STATUSES:
+        raise CellError(f"must be one of {', '.join(CALL_STATUSES)} (got “{text[:40]}”)")
+    return word
+
+
+def check_text(text: str, limit: int) -> str:
+    """Return free text after checking its length and that it has no control characters."""
+    if CONTROL_CHARACTERS.search(text):
+        raise CellError("contains control characters")
+    if len(text) > limit:
+        raise CellError(f"is longer than {limit} characters")
+    return text
+
+
+def parse_country(text: str) -> str:
+    """Return a two-letter country code in upper case, or ""."""
+    if not text:
+        return ""
+    if len(text) != 2 or not text.isascii() or not text.isalpha():
+        raise CellError("must be a two-letter country code such as US")
+    return text.upper()

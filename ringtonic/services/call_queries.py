@@ -1,0 +1,324 @@
+"""Reading a workspace's calls: filters, keyset-paginated lists, one call, CSV export rows."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import joinedload
+
+from ringtonic.extensions import db
+from ringtonic.models import CALL_STATUSES, Call, Campaign, PhoneNumber, Workspace
+from ringtonic.services.errors import NotFound, ValidationError
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+EXPORT_BATCH = 500
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2999
+# "y" is what the filter form's checkbox sends; the others are what people type in URLs.
+_TRUE = {"1", "on", "true", "yes", "y"}
+_FALSE = {"", "0", "off", "false", "no", "n"}
+_OLDER, _NEWER = "o", "n"
+
+
+@dataclass(frozen=True)
+class CallFilters:
+    """Which of a workspace's calls to show; dates are local days in the workspace's zone."""
+
+    start_date: date | None = None
+    end_date: date | None = None
+    campaign: Campaign | None = None
+    number: PhoneNumber | None = None
+    status: str | None = None
+    first_time: bool = False
+    # The UTC instants the local dates begin and end at: [since, until).
+    since: datetime | None = field(default=None, compare=False)
+    until: datetime | None = field(default=None, compare=False)
+
+    def to_query(self) -> dict[str, str]:
+        """Return the filters as query-string values, for links that keep them."""
+        values = {
+            "start_date": self.start_date.isoformat() if self.start_date else "",
+            "end_date": self.end_date.isoformat() if self.end_date else "",
+            "campaign": str(self.campaign.uuid) if self.campaign else "",
+            "number": str(self.number.uuid) if self.number else "",
+            "status": self.status or "",
+            "first_time": "1" if self.first_time else "",
+        }
+        return {name: value for name, value in values.items() if value}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.to_query())
+
+
+@dataclass(frozen=True)
+class CallPage:
+    """One page of calls, newest first, with cursors to the pages either side."""
+
+    calls: list[Call]
+    newer_cursor: str | None
+    older_cursor: str | None
+
+
+def _parse_date(raw: str, field_name: str) -> date | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("Enter a date like 2024-03-31.", field_name) from None
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}.", field_name
+        )
+    return value
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """Return the UTC instant a local day starts at (correct on DST change days)."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def _parse_uuid(raw: str, field_name: str, message: str) -> uuid.UUID | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise ValidationError(message, field_name) from None
+
+
+def _workspace_campaign(workspace: Workspace, raw: str) -> Campaign | None:
+    message = "No such campaign in this workspace."
+    wanted = _parse_uuid(raw, "campaign", message)
+    if wanted is None:
+        return None
+    campaign = db.session.scalar(
+        select(Campaign).where(Campaign.workspace_id == workspace.id, Campaign.uuid == wanted)
+    )
+    if campaign is None:
+        raise ValidationError(message, "campaign")
+    return campaign
+
+
+def _workspace_number(workspace: Workspace, raw: str) -> PhoneNumber | None:
+    message = "No such tracking number in this workspace."
+    wanted = _parse_uuid(raw, "number", message)
+    if wanted is None:
+        return None
+    number = db.session.scalar(
+        select(PhoneNumber).where(
+            PhoneNumber.workspace_id == workspace.id, PhoneNumber.uuid == wanted
+        )
+    )
+    if number is None:
+        raise ValidationError(message, "number")
+    return number
+
+
+def parse_call_filters(
+    workspace: Workspace,
+    *,
+    start_date: str = "",
+    end_date: str = "",
+    campaign: str = "",
+    number: str = "",
+    status: str = "",
+    first_time: str = "",
+) -> CallFilters:
+    """Check plain filter values against the workspace; raise ValidationError naming the field."""
+    start = _parse_date(start_date, "start_date")
+    end = _parse_date(end_date, "end_date")
+    if start and end and end < start:
+        raise ValidationError("The end date must be on or after the start date.", "end_date")
+    clean_status = (status or "").strip()
+    if clean_status and clean_status not in CALL_STATUSES:
+        raise ValidationError("Choose a status from the list.", "status")
+    flag = (first_time or "").strip().lower()
+    if flag not in _TRUE | _FALSE:
+        raise ValidationError("First-time callers must be on or off.", "first_time")
+    zone = ZoneInfo(workspace.time_zone)
+    return CallFilters(
+        start_date=start,
+        end_date=end,
+        campaign=_workspace_campaign(workspace, campaign),
+        number=_workspace_number(workspace, number),
+        status=clean_status or None,
+        first_time=flag in _TRUE,
+        since=local_midnight(start, zone) if start else None,
+        until=local_midnight(end + timedelta(days=1), zone) if end else None,
+    )
+
+
+def _filtered(query: Select, workspace: Workspace, filters: CallFilters) -> Select:
+    query = query.where(Call.workspace_id == workspace.id)
+    if filters.since is not None:
+        query = query.where(Call.started_at >= filters.since)
+    if filters.until is not None:
+        query = query.where(Call.started_at < filters.until)
+    if filters.campaign is not None:
+        query = query.where(Call.campaign_id == filters.campaign.id)
+    if filters.number is not None:
+        query = query.where(Call.phone_number_id == filters.number.id)
+    if filters.status is not None:
+        query = query.where(Call.status == filters.status)
+    if filters.first_time:
+        query = query.where(Call.first_call.is_(True))
+    return query
+
+
+def encode_cursor(direction: str, call: Call) -> str:
+    """Return an opaque cursor naming a call (by its public uuid) and a direction."""
+    raw = f"{direction}:{call.uuid}".encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _decode_cursor(workspace: Workspace, cursor: str) -> tuple[str, datetime, int]:
+    message = "This page link is out of date. Go back to the first page."
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        direction, _, call_uuid = text.partition(":")
+        wanted = uuid.UUID(call_uuid)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ValidationError(message, "cursor") from None
+    if direction not in (_OLDER, _NEWER):
+        raise ValidationError(message, "cursor")
+    # The cursor carries the public uuid; the keyset needs the row's position.
+    position = db.session.execute(
+        select(Call.started_at, Call.id).where(
+            Call.workspace_id == workspace.id, Call.uuid == wanted
+        )
+    ).first()
+    if position is None:
+        raise ValidationError(message, "cursor")
+    return direction, position.started_at, position.id
+
+
+def calls_page_query(
+    workspace: Workspace, filters: CallFilters, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> tuple[Select, str]:
+    """Build the page query (one row more than `limit`) and say which way it reads."""
+    query = _filtered(select(Call), workspace, filters)
+    direction = _OLDER
+    if cursor:
+        direction, started_at, call_id = _decode_cursor(workspace, cursor)
+        # `started_at <= x` lets the index bound the range; the OR only settles ties.
+        if direction == _OLDER:
+            query = query.where(
+                Call.started_at <= started_at,
+                or_(Call.started_at < started_at, Call.id < call_id),
+            )
+        else:
+            query = query.where(
+                Call.started_at >= started_at,
+                or_(Call.started_at > started_at, Call.id > call_id),
+            )
+    if direction == _OLDER:
+        query = query.order_by(Call.started_at.desc(), Call.id.desc())
+    else:
+        query = query.order_by(Call.started_at.asc(), Call.id.asc())
+    return query.limit(limit + 1), direction
+
+
+def list_calls(
+    workspace: Workspace, filters: CallFilters, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> CallPage:
+    """Return one page of the workspace's calls, newest first."""
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValidationError(f"Limit must be between 1 and {MAX_PAGE_SIZE}.", "limit")
+    query, direction = calls_page_query(workspace, filters, cursor, limit)
+    query = query.options(joinedload(Call.campaign), joinedload(Call.phone_number))
+    rows = list(db.session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if direction == _NEWER:
+        rows.reverse()
+        has_newer, has_older = more, True
+    else:
+        has_newer, has_older = bool(cursor), more
+    return CallPage(
+        calls=rows,
+        newer_cursor=encode_cursor(_NEWER, rows[0]) if rows and has_newer else None,
+        older_cursor=encode_cursor(_OLDER, rows[-1]) if rows and has_older else None,
+    )
+
+
+def get_call(workspace: Workspace, call_uuid: str | uuid.UUID) -> Call:
+    """Return the workspace's call with this uuid or raise NotFound."""
+    try:
+        wanted = call_uuid if isinstance(call_uuid, uuid.UUID) else uuid.UUID(str(call_uuid))
+    except ValueError:
+        raise NotFound("Call not found.") from None
+    call = db.session.scalar(
+        select(Call)
+        .options(joinedload(Call.campaign), joinedload(Call.phone_number))
+        .where(Call.workspace_id == workspace.id, Call.uuid == wanted)
+    )
+    if call is None:
+        raise NotFound("Call not found.")
+    return call
+
+
+EXPORT_COLUMNS = (
+    Call.uuid,
+    Call.started_at,
+    Call.caller_number,
+    Call.tracking_number,
+    Call.duration_seconds,
+    Call.status,
+    Call.first_call,
+    Campaign.name.label("campaign"),
+    Call.source,
+    Call.medium,
+    Call.caller_city,
+    Call.caller_state,
+    Call.caller_zip,
+    Call.caller_country,
+    Call.external_id,
+)
+
+
+def iter_calls_for_export(workspace: Workspace, filters: CallFilters) -> Iterator[Row]:
+    """Yield the filtered calls newest first as plain rows, a batch at a time."""
+    query = (
+        _filtered(select(*EXPORT_COLUMNS), workspace, filters)
+        .outerjoin(Campaign, Campaign.id == Call.campaign_id)
+        .order_by(Call.started_at.desc(), Call.id.desc())
+        .execution_options(yield_per=EXPORT_BATCH)
+    )
+    yield from db.session.execute(query)
+
+
+def filter_choices(workspace: Workspace) -> tuple[list[Campaign], list[PhoneNumber]]:
+    """Return the workspace's campaigns and tracking numbers, for the filter menus."""
+    campaigns = db.session.scalars(
+        select(Campaign).where(Campaign.workspace_id == workspace.id).order_by(Campaign.name)
+    )
+    numbers = db.session.scalars(
+        select(PhoneNumber)
+        .where(PhoneNumber.workspace_id == workspace.id)
+        .order_by(PhoneNumber.number)
+    )
+    return list(campaigns), list(numbers)
+
+
+def latest_call_at(workspace: Workspace) -> datetime | None:
+    """Return when the workspace's newest call started, or None before its first call."""
+    # Read off the end of the (workspace, started_at) index: one row, whatever the table size.
+    return db.session.scalar(
+        select(Call.started_at)
+        .where(Call.workspace_id == workspace.id)
+        .order_by(Call.started_at.desc())
+        .limit(1)
+    )
