@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from ringtonic.api import bp as api_bp
     from ringtonic.auth import bp as auth_bp
     from ringtonic.docs import bp as docs_bp
+    from ringtonic.money_map import bp as money_map_bp
     from ringtonic.settings import bp as settings_bp
     from ringtonic.web import bp as web_bp
 
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(docs_bp)
+    app.register_blueprint(money_map_bp)
 
 
 def register_security(app: Flask) -> None:
