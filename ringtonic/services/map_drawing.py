@@ -65,6 +65,7 @@ class MapDrawing:
     circles: list[Circle]
     circle_sizes: list[Circle]  # reference circles for the legend
     circles_left_out: int  # places with coordinates beyond MAX_CIRCLES
+    unmapped_states: dict[str, int]  # US codes with calls but no shape (PR, GU, …) → calls
     legend_height: int = LEGEND_HEIGHT
 
 
@@ -127,9 +128,11 @@ def state_calls(geo: dict) -> dict[str, dict]:
     return totals
 
 
-def _shaded_states(geo: dict) -> tuple[list[ShadedState], list[LegendStep]]:
+def _shaded_states(geo: dict) -> tuple[list[ShadedState], list[LegendStep], dict[str, int]]:
     counts = state_calls(geo)
     shapes = us_map().states
+    drawn = {shape.postal for shape in shapes}
+    unmapped = {code: c["calls"] for code, c in sorted(counts.items()) if code not in drawn}
     largest = max((counts.get(s.postal, {}).get("calls", 0) for s in shapes), default=0)
     step = nice_step(largest)
     classes = max(1, math.ceil(largest / step)) if largest else 0
@@ -146,7 +149,7 @@ def _shaded_states(geo: dict) -> tuple[list[ShadedState], list[LegendStep]]:
                 title=describe_counts(shape.name, counters),
             )
         )
-    return states, _legend(step, classes) if classes else [LegendStep(0, "0")]
+    return states, _legend(step, classes) if classes else [LegendStep(0, "0")], unmapped
 
 
 def place_label(entry: dict, level: str) -> str:
@@ -196,7 +199,7 @@ def _circles(entries: list[dict], level: str) -> tuple[list[Circle], list[Circle
 
 def draw_map(geo: dict, circles: str) -> MapDrawing:
     """Lay out the map for `geo_data` output, with city or zip circles."""
-    states, legend = _shaded_states(geo)
+    states, legend, unmapped = _shaded_states(geo)
     entries = geo["by_zip"] if circles == "zip" else geo["by_city"]
     drawn, sizes, left_out = _circles(entries, circles)
     shapes = us_map()
@@ -209,4 +212,5 @@ def draw_map(geo: dict, circles: str) -> MapDrawing:
         circles=drawn,
         circle_sizes=sizes,
         circles_left_out=left_out,
+        unmapped_states=unmapped,
     )
