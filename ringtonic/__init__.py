@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from ringtonic.calls import bp as calls_bp
     from ringtonic.docs import bp as docs_bp
     from ringtonic.hooks import bp as hooks_bp
+    from ringtonic.money_map import bp as money_map_bp
     from ringtonic.settings import bp as settings_bp
     from ringtonic.tracking import bp as tracking_bp
     from ringtonic.web import bp as web_bp
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(hooks_bp)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(calls_bp)
+    app.register_blueprint(money_map_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -98,6 +98,17 @@ def list_active_campaigns(workspace: Workspace) -> list[Campaign]:
     )
 
 
+def list_campaign_choices(workspace: Workspace) -> list[Campaign]:
+    """Return every campaign for a selector: active ones first, then by name."""
+    return list(
+        db.session.scalars(
+            select(Campaign)
+            .where(Campaign.workspace_id == workspace.id)
+            .order_by(Campaign.archived_at.is_not(None), func.lower(Campaign.name), Campaign.id)
+        )
+    )
+
+
 def get_campaign(workspace: Workspace, campaign_uuid: str | uuid.UUID) -> Campaign:
     """Return the workspace's campaign with this uuid or raise NotFound."""
     wanted = parse_public_id(campaign_uuid, "Campaign not found.")

@@ -1,0 +1,115 @@
+"""The Money Map: one workspace's or campaign's callers on a US map and in tables.
+
+The numbers come from `geo_data`, the same service the geo-data API serializes, so the page
+and the API never disagree for the same filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ringtonic.models import CALL_STATUSES, Campaign, Workspace
+from ringtonic.services.campaigns import get_campaign
+from ringtonic.services.errors import ValidationError
+from ringtonic.services.geo import geo_data
+from ringtonic.services.map_drawing import MapDrawing, draw_map
+from ringtonic.services.periods import Period, resolve_period
+from ringtonic.services.place_tables import (
+    DIRECTIONS,
+    SORT_COLUMNS,
+    TABLES,
+    PlaceRow,
+    default_direction,
+    place_rows,
+    places_csv,
+    sort_rows,
+)
+
+CIRCLE_LEVELS = ("city", "zip")
+# The page lists this many rows per table; the CSV download has them all.
+TABLE_ROW_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class MapQuery:
+    """The page's filters and view choices, as strings from the query string."""
+
+    start_date: str = ""
+    end_date: str = ""
+    status: str = ""
+    campaign: str = ""
+    circles: str = "city"
+    table: str = "state"
+    sort: str = "calls"
+    direction: str = ""
+
+    @property
+    def sort_direction(self) -> str:
+        return self.direction or default_direction(self.sort)
+
+
+@dataclass(frozen=True)
+class MoneyMap:
+    """What the page shows: the filters applied, the geo-data, the drawing and one table."""
+
+    period: Period
+    campaign: Campaign | None
+    status: str | None
+    geo: dict
+    drawing: MapDrawing
+    rows: list[PlaceRow]
+
+    @property
+    def calls_on_map(self) -> int:
+        totals = self.geo["totals"]
+        return totals["calls"] - totals["calls_without_location"] - totals["calls_outside_us"]
+
+
+def _check_choice(value: str, choices: tuple[str, ...], field: str, what: str) -> None:
+    if value not in choices:
+        raise ValidationError(f"Choose {what}: {', '.join(choices)}.", field)
+
+
+def check_query(query: MapQuery) -> None:
+    """Refuse values no link or form on the page produces, naming the field."""
+    if query.status:
+        _check_choice(query.status, CALL_STATUSES, "status", "a call status")
+    _check_choice(query.circles, CIRCLE_LEVELS, "circles", "what the circles show")
+    _check_choice(query.table, TABLES, "table", "a table")
+    _check_choice(query.sort, SORT_COLUMNS, "sort", "a column to sort by")
+    if query.direction:
+        _check_choice(query.direction, DIRECTIONS, "dir", "a sort direction")
+
+
+def _filtered_geo(
+    workspace: Workspace, query: MapQuery, now: datetime
+) -> tuple[Period, Campaign | None, dict]:
+    check_query(query)
+    period = resolve_period(query.start_date, query.end_date, workspace.time_zone, now)
+    campaign = get_campaign(workspace, query.campaign) if query.campaign else None
+    geo = geo_data(workspace, period, campaign=campaign, status=query.status or None)
+    return period, campaign, geo
+
+
+def money_map(workspace: Workspace, query: MapQuery, now: datetime) -> MoneyMap:
+    """Compute the page: raise ValidationError for a bad filter, NotFound for a campaign."""
+    period, campaign, geo = _filtered_geo(workspace, query, now)
+    rows = sort_rows(place_rows(geo, query.table), query.sort, query.sort_direction)
+    return MoneyMap(
+        period=period,
+        campaign=campaign,
+        status=query.status or None,
+        geo=geo,
+        drawing=draw_map(geo, query.circles),
+        rows=rows,
+    )
+
+
+def money_map_csv(workspace: Workspace, query: MapQuery, now: datetime) -> tuple[str, str]:
+    """Return (file name, CSV text) of one whole table, sorted as on the page."""
+    period, _campaign, geo = _filtered_geo(workspace, query, now)
+    rows = sort_rows(place_rows(geo, query.table), query.sort, query.sort_direction)
+    dates = period.as_dict()
+    name = f"money-map-{query.table}-{dates['start_date']}-to-{dates['end_date']}.csv"
+    return name, places_csv(rows, query.table)
