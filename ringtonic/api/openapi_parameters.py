@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ringtonic.api.openapi_examples import GBP
 from ringtonic.models import CALL_STATUSES
 
 
@@ -78,6 +79,7 @@ CAMPAIGN_FILTER = query_param(
     {"type": "string", "format": "uuid"},
     "Only calls of this campaign. An id that is not one of the workspace's campaigns "
     "answers 400 `validation_error` naming `campaign`.",
+    example=GBP["uuid"],
 )
 CALL_FILTERS = [
     CAMPAIGN_FILTER,

@@ -42,11 +42,11 @@ _RATE_HEADER_NAMES = (
 HEADERS = {
     "RateLimit-Policy": {
         "schema": {"type": "string"},
-        "description": "The key's quota and window, e.g. `1000;w=3600`.",
+        "description": "The key's quota: requests allowed per window, and the window in seconds.",
     },
     "RateLimit": {
         "schema": {"type": "string"},
-        "description": "Requests left and seconds until the window resets, e.g. `r=998;t=3542`.",
+        "description": "Requests left in the current window, and seconds until it resets.",
     },
     "X-RateLimit-Limit": {
         "schema": {"type": "string"},
