@@ -137,6 +137,7 @@ def operation_codes(
         (parameters or body, CODES_FOR_PARAMETERS),
     ):
         if flag:
+            # Documented only once the catalogue holds the code, i.e. once the API answers it.
             wanted.update(code for code in codes if code in PROBLEMS)
     return [code for code in PROBLEMS if code in wanted]
 
