@@ -8,7 +8,16 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Requests carry a Bearer key, not a browser cookie, so there is nothing for CSRF to protect.
 csrf.exempt(bp)
 
-from ringtonic.api import auth, errors, log_redaction, sessions, usage, views  # noqa: E402,F401
+from ringtonic.api import (  # noqa: E402,F401
+    auth,
+    contract,
+    errors,
+    log_redaction,
+    reports,
+    sessions,
+    usage,
+    views,
+)
 
 errors.register_problem_handlers(bp)
 bp.before_request(auth.reject_keys_in_query)

@@ -6,7 +6,7 @@ import functools
 import re
 from collections.abc import Callable
 
-from flask import g, request
+from flask import current_app, g, request
 
 from ringtonic.api.errors import ApiProblem
 from ringtonic.services.api_keys import KEY_PREFIX, authenticate_api_key
@@ -40,8 +40,17 @@ def bearer_credentials(header: str | None) -> str:
     return match.group(2)
 
 
+def public(view: Callable) -> Callable:
+    """Serve the view without an API key (documents that hold no one's data)."""
+    view.is_public = True
+    return view
+
+
 def authenticate_request() -> None:
     """Resolve the request's key to its workspace and account, or answer 401/403."""
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "is_public", False):
+        return
     credentials = bearer_credentials(request.headers.get("Authorization"))
     access = authenticate_api_key(credentials)
     g.api_key = access.api_key

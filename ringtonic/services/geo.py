@@ -84,14 +84,18 @@ def geo_data(
         "totals": summary,
         "by_state": _ranked(
             states,
-            lambda k: {"country": k[0], "state": k[1], **_coordinates(state_location(k[1], k[0]))},
+            lambda k: {
+                "country": k[0] or None,
+                "state": k[1],
+                **_coordinates(state_location(k[1], k[0])),
+            },
             "state",
         ),
         "by_city": _ranked(
             cities,
             lambda k: {
-                "country": k[0],
-                "state": k[1],
+                "country": k[0] or None,
+                "state": k[1] or None,
                 "city": k[2],
                 **_coordinates(city_location(k[2], k[1], k[0])),
             },
@@ -100,10 +104,10 @@ def geo_data(
         "by_zip": _ranked(
             zips,
             lambda k: {
-                "country": k[0],
+                "country": k[0] or None,
                 "zip": k[1],
-                "city": zip_places[k][1],
-                "state": zip_places[k][2],
+                "city": zip_places[k][1] or None,
+                "state": zip_places[k][2] or None,
                 **_coordinates(zip_location(k[1], k[0])),
             },
             "zip",

@@ -1,0 +1,104 @@
+"""Parameters of the API's operations, as the OpenAPI document describes them."""
+
+from __future__ import annotations
+
+from ringtonic.api.openapi_examples import GBP
+from ringtonic.models import CALL_STATUSES
+
+
+def query_param(
+    name: str, schema: dict, description: str, required: bool = False, example=None
+) -> dict:
+    """Describe a query parameter."""
+    parameter = {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "schema": schema,
+        "description": description,
+    }
+    if example is not None:
+        parameter["example"] = example
+    return parameter
+
+
+def path_uuid(name: str, what: str, example: str) -> dict:
+    """Describe a path segment holding an object's uuid."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "format": "uuid"},
+        "description": f"The {what}'s uuid. Malformed or other workspaces' ids answer 404.",
+        "example": example,
+    }
+
+
+PAGE_PARAMS = [
+    query_param(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+        "Items per page.",
+    ),
+    query_param(
+        "cursor",
+        {"type": "string", "minLength": 1, "maxLength": 200},
+        "The `next_cursor` of the previous page.",
+    ),
+]
+_DAY_OR_INSTANT = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
+}
+PERIOD_PARAMS = [
+    query_param(
+        "start_date",
+        _DAY_OR_INSTANT,
+        "First local day (`YYYY-MM-DD`) or an exact ISO 8601 instant. Default: 29 days "
+        "before the last day, so the period is 30 days.",
+        example="2026-11-01",
+    ),
+    query_param(
+        "end_date",
+        _DAY_OR_INSTANT,
+        "Last local day, included (`YYYY-MM-DD`), or an exact instant, excluded. "
+        "Default: today in `time_zone`.",
+        example="2026-11-27",
+    ),
+    query_param(
+        "time_zone",
+        {"type": "string", "minLength": 1, "maxLength": 64},
+        "IANA time zone the dates and buckets are read in. Default: the workspace's.",
+        example="America/Chicago",
+    ),
+]
+STATUS_PARAM = query_param(
+    "status", {"type": "string", "enum": list(CALL_STATUSES)}, "Only calls with this status."
+)
+CAMPAIGN_FILTER = query_param(
+    "campaign",
+    {"type": "string", "format": "uuid"},
+    "Only calls of this campaign. An id that is not one of the workspace's campaigns "
+    "answers 400 `validation_error` naming `campaign`.",
+    example=GBP["uuid"],
+)
+CALL_FILTERS = [
+    CAMPAIGN_FILTER,
+    query_param(
+        "tracking_number",
+        {"type": "string", "format": "uuid"},
+        "Only calls to this tracking number (its uuid).",
+    ),
+    STATUS_PARAM,
+    *PERIOD_PARAMS,
+    query_param("first_time", {"type": "boolean"}, "true: first-time callers only; false: repeat."),
+    query_param(
+        "min_duration",
+        {"type": "integer", "minimum": 0, "maximum": 86400},
+        "Only calls at least this many seconds long.",
+    ),
+    query_param(
+        "state",
+        {"type": "string", "minLength": 1, "maxLength": 50},
+        "Only callers from this state (e.g. TX).",
+    ),
+]

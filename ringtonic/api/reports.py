@@ -1,0 +1,83 @@
+"""API endpoints for aggregates: a campaign's geo-data, summary reports and time series."""
+
+from __future__ import annotations
+
+from flask import g, jsonify
+
+from ringtonic.api import bp
+from ringtonic.api.errors import ApiProblem
+from ringtonic.api.params import QueryParams
+from ringtonic.models import CALL_STATUSES, Campaign
+from ringtonic.models.types import utcnow
+from ringtonic.services.campaigns import get_campaign
+from ringtonic.services.errors import NotFound
+from ringtonic.services.geo import geo_data
+from ringtonic.services.periods import Period, resolve_period
+from ringtonic.services.reports import GROUPINGS, INTERVALS, summary_report, timeseries_report
+
+# "Today" for default periods; tests swap it for a fixed moment.
+clock = utcnow
+
+PERIOD_NAMES = ("start_date", "end_date", "time_zone")
+
+
+def _period(params: QueryParams) -> Period:
+    """Resolve the request's period; the zone defaults to the key's workspace's."""
+    return resolve_period(
+        params.text("start_date", max_length=40),
+        params.text("end_date", max_length=40),
+        params.text("time_zone", max_length=64) or g.workspace.time_zone,
+        clock(),
+    )
+
+
+def _campaign_filter(params: QueryParams) -> Campaign | None:
+    """Return the campaign a report is narrowed to; an unknown one is a bad filter value (400)."""
+    wanted = params.uuid("campaign")
+    if wanted is None:
+        return None
+    try:
+        return get_campaign(g.workspace, wanted)
+    except NotFound:
+        raise ApiProblem(
+            "validation_error", "No campaign with that id in this workspace.", field="campaign"
+        ) from None
+
+
+@bp.get("/campaigns/<campaign_uuid>/geo-data")
+def campaign_geo_data(campaign_uuid: str):
+    """Where a campaign's callers were in a period, by state, city and zip code."""
+    params = QueryParams({*PERIOD_NAMES, "status"})
+    campaign = get_campaign(g.workspace, campaign_uuid)
+    period = _period(params)
+    status = params.choice("status", CALL_STATUSES)
+    document = geo_data(g.workspace, period, campaign=campaign, status=status)
+    return jsonify({"campaign": {"uuid": str(campaign.uuid), "name": campaign.name}, **document})
+
+
+@bp.get("/reports/summary")
+def report_summary():
+    """Counters per source, medium, campaign, tracking number, state or city."""
+    params = QueryParams({"group_by", *PERIOD_NAMES, "campaign", "status"})
+    group_by = params.choice("group_by", GROUPINGS)
+    if group_by is None:
+        raise ApiProblem(
+            "validation_error",
+            f"group_by is required: one of {', '.join(GROUPINGS)}.",
+            field="group_by",
+        )
+    period = _period(params)
+    campaign = _campaign_filter(params)
+    status = params.choice("status", CALL_STATUSES)
+    return jsonify(summary_report(g.workspace, period, group_by, campaign, status))
+
+
+@bp.get("/reports/timeseries")
+def report_timeseries():
+    """Counters per local hour, day, week or month of the period."""
+    params = QueryParams({"interval", *PERIOD_NAMES, "campaign", "status"})
+    interval = params.choice("interval", INTERVALS, default="day")
+    period = _period(params)
+    campaign = _campaign_filter(params)
+    status = params.choice("status", CALL_STATUSES)
+    return jsonify(timeseries_report(g.workspace, period, interval, campaign, status))
