@@ -42,6 +42,9 @@ def bearer_credentials(header: str | None) -> str:
 
 def authenticate_request() -> None:
     """Resolve the request's key to its workspace and account, or answer 401/403."""
+    if request.method == "OPTIONS":
+        # OPTIONS only lists the allowed methods, and CORS preflights never carry credentials.
+        return
     credentials = bearer_credentials(request.headers.get("Authorization"))
     access = authenticate_api_key(credentials)
     g.api_key = access.api_key
