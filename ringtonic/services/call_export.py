@@ -67,7 +67,7 @@ def _cells(row: Row, zone: ZoneInfo) -> list[str]:
 
 
 def export_chunks(rows: Iterable[Row], zone: ZoneInfo) -> Iterator[str]:
-    """Yield the CSV text a few hundred rows at a time; times in the workspace's zone."""
+    """Yield the CSV text a few hundred rows at a time, with times shown in `zone`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     # The byte order mark tells spreadsheet apps the file is UTF-8; the import accepts it.
