@@ -35,7 +35,7 @@ def decode_cursor(raw: str | None) -> uuid.UUID | None:
         raise problem
     try:
         data = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
-    except (binascii.Error, ValueError):
+    except binascii.Error:
         raise problem from None
     # Only the canonical spelling of 16 bytes: a cursor is either ours or refused.
     if len(data) != 16 or encode_cursor(uuid.UUID(bytes=data)) != raw:

@@ -32,8 +32,8 @@ KEY_SCOPE = "api-key"
 FAILED_AUTH_SCOPE = "api-auth-failure"
 # After the shared storage fails, count locally this long before asking it again.
 SHARED_STORAGE_RETRY_SECONDS = 30.0
-# A storage that hangs must not hang the API: fail fast and count locally instead.
-STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+# A Redis that hangs must not hang the API: give up fast and count locally instead.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 T = TypeVar("T")
 
@@ -43,7 +43,6 @@ class WindowUse:
     """One window of a limit as a client sees it: its size, what is left, when it resets."""
 
     limit: int
-    seconds: int
     remaining: int
     reset_at: float  # Unix time
 
@@ -73,10 +72,11 @@ class ApiRateLimits:
         # Smallest window first: a request refused by the hour never counts against the day.
         self.key_limits = _by_window(config["RINGTONIC_API_RATE_LIMITS"])
         self.failure_limits = _by_window(config["RINGTONIC_API_AUTH_FAILURE_LIMIT"])
-        options = {**STORAGE_OPTIONS, **config.get("RATELIMIT_STORAGE_OPTIONS", {})}
-        shared = storage_from_string(
-            config["RATELIMIT_STORAGE_URI"], wrap_exceptions=True, **options
-        )
+        uri = config["RATELIMIT_STORAGE_URI"]
+        options = dict(config.get("RATELIMIT_STORAGE_OPTIONS", {}))
+        if uri.startswith("redis"):
+            options = {**REDIS_TIMEOUTS, **options}
+        shared = storage_from_string(uri, wrap_exceptions=True, **options)
         self._shared = FixedWindowRateLimiter(shared)
         self._local = FixedWindowRateLimiter(MemoryStorage())
         self._shared_down_until = 0.0
@@ -97,7 +97,7 @@ class ApiRateLimits:
     @staticmethod
     def _use(strategy, item: RateLimitItem, *identifiers: str) -> WindowUse:
         stats = strategy.get_window_stats(item, *identifiers)
-        return WindowUse(item.amount, item.get_expiry(), stats.remaining, stats.reset_time)
+        return WindowUse(item.amount, stats.remaining, stats.reset_time)
 
     def charge_key(self, key_id: str) -> KeyCharge:
         """Count one request against every window of the key's limits."""
