@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from limits import parse_many
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -61,6 +62,17 @@ def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
         raise ConfigError("DATABASE_URL is not a valid database URL") from None
     if url.get_backend_name() not in {"sqlite", "postgresql"}:
         raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
+    return raw
+
+
+def _rate_limits(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(
+            f'{name} must be limits like "1000 per hour; 10000 per day", got {raw!r}'
+        ) from None
     return raw
 
 
@@ -164,6 +176,12 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         "RINGTONIC_LOGIN_LIMIT_PER_EMAIL": env.get(
             "RINGTONIC_LOGIN_LIMIT_PER_EMAIL", "10 per 15 minutes"
         ),
+        "RINGTONIC_API_RATE_LIMITS": _rate_limits(
+            env, "RINGTONIC_API_RATE_LIMITS", "1000 per hour; 10000 per day"
+        ),
+        "RINGTONIC_API_AUTH_FAILURE_LIMIT": _rate_limits(
+            env, "RINGTONIC_API_AUTH_FAILURE_LIMIT", "60 per minute"
+        ),
         "RINGTONIC_SMTP": _smtp_settings(env),
         "MAX_CONTENT_LENGTH": _int(env, "RINGTONIC_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1024),
     }
@@ -177,6 +195,8 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # Stated, not left to Flask-Limiter: its default is whatever the last app it served used.
+    "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
     "BCRYPT_ROUNDS": 12,

@@ -19,6 +19,13 @@ from tests.keys import api_get, bearer, issue_key, recorded_statements
 
 
 @pytest.fixture
+def app_config(app_config):
+    """The usual config, with room for hundreds of deliberate failures from one address."""
+    app_config["RINGTONIC_API_AUTH_FAILURE_LIMIT"] = "100000 per minute"
+    return app_config
+
+
+@pytest.fixture
 def agency(make_account):
     """An Agency account's admin and workspace, with a read-only key."""
     account, user, workspace = make_account(plan="agency", company="Acme SEO")
@@ -163,8 +170,11 @@ def test_key_in_the_query_string_is_refused_even_with_a_good_header(client, agen
 
 
 def test_ordinary_query_parameters_are_not_mistaken_for_keys(client, agency):
-    response = api_get(client, "/api/v1/me?limit=5&tokenizer=ringtonic", agency[3])
+    response = api_get(client, "/api/v1/calls?limit=5&state=ringtonic", agency[3])
     assert response.status_code == 200
+    # An unknown name that merely looks like "token" is an unknown parameter, not a key.
+    unknown = api_get(client, "/api/v1/me?tokenizer=ringtonic", agency[3])
+    assert assert_problem(unknown, 400, "validation_error")["field"] == "tokenizer"
 
 
 def test_signed_in_browser_cookie_is_ignored_by_the_api(client, agency):

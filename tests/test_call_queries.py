@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, insert, text
 
 from ringtonic.extensions import db
-from ringtonic.models import Call
 from ringtonic.services.call_queries import list_calls, parse_call_filters
 from ringtonic.services.dashboard import dashboard_summary
 from ringtonic.services.errors import ValidationError
 from tests.call_fixtures import add_call, add_campaign, add_number
+from tests.query_plans import assert_uses_an_index, captured_call_queries, fill_calls, query_plan
 
 START = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -118,69 +116,13 @@ def test_another_workspaces_campaign_is_not_a_filter_here(make_account):
     )
 
 
-@contextlib.contextmanager
-def captured_call_queries():
-    """Record the SQL (and parameters) of every statement that reads the calls table."""
-    seen: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if "FROM calls" in statement and not statement.startswith("EXPLAIN"):
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
-def query_plan(statement: str, parameters) -> str:
-    """Return the database's plan for a captured statement, as one string."""
-    with db.engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-            return "\n".join(row[-1] for row in rows)
-        rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters)
-        return "\n".join(row[0] for row in rows)
-
-
-def fill_calls(workspaces, per_workspace: int) -> None:
-    """Insert many calls fast, so the PostgreSQL planner has a real table to plan for."""
-    rows = [
-        {
-            "workspace_id": workspace.id,
-            "tracking_number": "+15125550100",
-            "caller_number": f"+1512555{n % 10000:04d}",
-            "started_at": START - timedelta(minutes=7 * n),
-            "status": "answered" if n % 3 else "missed",
-            "first_call": n % 5 == 0,
-        }
-        for workspace in workspaces
-        for n in range(per_workspace)
-    ]
-    db.session.execute(insert(Call), rows)
-    db.session.commit()
-    with db.engine.connect() as conn:
-        conn.execute(text("ANALYZE calls"))
-        conn.commit()
-
-
-def assert_uses_an_index(plan: str) -> None:
-    if db.engine.dialect.name == "sqlite":
-        assert "SCAN calls" not in plan, plan
-        assert "SEARCH calls USING" in plan and "INDEX" in plan, plan
-    else:
-        assert "Seq Scan on calls" not in plan, plan
-        assert "Index" in plan and ("ix_calls_workspace" in plan or "uq_calls" in plan), plan
-
-
 def test_calls_log_queries_are_answered_from_indexes(make_account):
     workspaces = [make_account()[2] for _ in range(4)]
     workspace = workspaces[0]
     campaign = add_campaign(workspace)
     number = add_number(workspace, campaign=campaign)
     db.session.commit()
-    fill_calls(workspaces, 1500)
+    fill_calls(workspaces, 1500, START)
     cursor = list_calls(workspace, parse_call_filters(workspace)).older_cursor
     cases = [
         ({}, None),
@@ -210,7 +152,7 @@ def test_calls_log_queries_are_answered_from_indexes(make_account):
 
 def test_dashboard_queries_are_answered_from_indexes(make_account):
     workspaces = [make_account()[2] for _ in range(4)]
-    fill_calls(workspaces, 1500)
+    fill_calls(workspaces, 1500, START)
     with captured_call_queries() as seen:
         dashboard_summary(workspaces[0], now=START)
     assert len(seen) >= 4

@@ -10,10 +10,14 @@ csrf.exempt(bp)
 
 from ringtonic.api import (  # noqa: E402,F401
     auth,
+    calls,
     contract,
     errors,
     log_redaction,
+    negotiation,
+    rate_limits,
     reports,
+    resources,
     sessions,
     usage,
     views,
@@ -21,8 +25,13 @@ from ringtonic.api import (  # noqa: E402,F401
 
 errors.register_problem_handlers(bp)
 bp.before_request(auth.reject_keys_in_query)
+bp.before_request(rate_limits.refuse_clients_failing_authentication)
 bp.before_request(auth.authenticate_request)
+bp.before_request(rate_limits.charge_request_to_key)
+bp.before_request(negotiation.refuse_unacceptable_formats)
 bp.after_request(usage.record_last_use_after_response)
+bp.after_request(rate_limits.add_rate_limit_headers)
+bp.after_request(rate_limits.count_failed_authentication)
 
 
 @bp.record_once

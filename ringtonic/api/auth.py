@@ -48,6 +48,9 @@ def public(view: Callable) -> Callable:
 
 def authenticate_request() -> None:
     """Resolve the request's key to its workspace and account, or answer 401/403."""
+    # OPTIONS only lists the allowed methods, and CORS preflights never carry credentials.
+    if request.method == "OPTIONS":
+        return
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "is_public", False):
         return

@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 from ringtonic.problems import problem_response
 from ringtonic.services.errors import (
     InvalidApiKey,
+    InvalidFields,
     NotFound,
     PlanRequired,
     RevokedApiKey,
@@ -71,7 +72,34 @@ PROBLEMS: dict[str, ProblemKind] = {
     "validation_error": ProblemKind(
         400,
         "Invalid request",
-        "Correct the parameter named in the field member of the answer, then send it again.",
+        "Correct the parameters or body fields named in the errors member of the answer, "
+        "then send the request again.",
+    ),
+    "method_not_allowed": ProblemKind(
+        405,
+        "Method not allowed",
+        "Use one of the methods the Allow header lists for this path.",
+    ),
+    "not_acceptable": ProblemKind(
+        406,
+        "Format not available",
+        "Accept application/json (GET /calls can also answer text/csv).",
+    ),
+    "payload_too_large": ProblemKind(
+        413,
+        "Body too large",
+        "Send a smaller body: only the fields you change.",
+    ),
+    "unsupported_media_type": ProblemKind(
+        415,
+        "Body is not JSON",
+        "Send the body as JSON with the header Content-Type: application/json.",
+    ),
+    "rate_limited": ProblemKind(
+        429,
+        "Too many requests",
+        "Wait the number of seconds in the Retry-After header, then try again. "
+        "Spread requests out: the RateLimit headers on every answer show what is left.",
     ),
 }
 
@@ -87,33 +115,59 @@ _SERVICE_ERROR_CODES: dict[type[ServiceError], str] = {
 class ApiProblem(Exception):
     """Raised in the API layer to answer with the problem `code` (see PROBLEMS)."""
 
-    def __init__(self, code: str, message: str = "", field: str | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str = "",
+        field: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         PROBLEMS[code]  # an unknown code is a bug: fail where it is raised
         super().__init__(code)
         self.code = code
         self.message = message
         self.field = field
+        self.headers = headers
 
 
-def problem_for(code: str, message: str = "", field: str | None = None) -> Response:
-    """Answer with the catalogued problem `code`; the detail says what went wrong and what to do."""
+def problem_for(
+    code: str,
+    message: str = "",
+    field: str | None = None,
+    *,
+    errors: list[tuple[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Answer with the catalogued problem `code`; the detail says what went wrong and what to do.
+
+    A problem about input names the first bad field in `field` and every bad field, each
+    with its own message, in `errors`.
+    """
     kind = PROBLEMS[code]
     detail = f"{message} {kind.advice}" if message else kind.advice
-    return problem_response(
-        kind.status, code, kind.title, detail, extra={"field": field} if field else None
-    )
+    if errors is None and field:
+        errors = [(field, message)]
+    extra = None
+    if errors:
+        extra = {
+            "field": errors[0][0],
+            "errors": [{"field": name, "message": text} for name, text in errors],
+        }
+    return problem_response(kind.status, code, kind.title, detail, headers=headers, extra=extra)
 
 
 def handle_api_problem(error: ApiProblem) -> Response:
     """Answer an ApiProblem raised by a hook or view."""
-    return problem_for(error.code, error.message, error.field)
+    return problem_for(error.code, error.message, error.field, headers=error.headers)
 
 
 def handle_service_error(error: ServiceError) -> Response:
     """Answer a domain error from a service with its API code."""
     code = next(c for cls, c in _SERVICE_ERROR_CODES.items() if isinstance(error, cls))
     field = error.field if isinstance(error, ValidationError) else None
-    return problem_for(code, error.message, field)
+    errors = error.errors if isinstance(error, InvalidFields) else None
+    return problem_for(code, error.message, field, errors=errors)
 
 
 def register_problem_handlers(blueprint: Blueprint) -> None:

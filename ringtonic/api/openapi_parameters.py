@@ -89,7 +89,20 @@ CALL_FILTERS = [
         "Only calls to this tracking number (its uuid).",
     ),
     STATUS_PARAM,
-    *PERIOD_PARAMS,
+    query_param(
+        "start_date",
+        _DAY_OR_INSTANT,
+        "Only calls from this local day (`YYYY-MM-DD`) or exact ISO 8601 instant on. "
+        "No default: without dates every call is listed.",
+        example="2026-11-01",
+    ),
+    query_param(
+        "end_date",
+        _DAY_OR_INSTANT,
+        "Only calls up to this local day, included, or before this exact instant.",
+        example="2026-11-27",
+    ),
+    PERIOD_PARAMS[2],
     query_param("first_time", {"type": "boolean"}, "true: first-time callers only; false: repeat."),
     query_param(
         "min_duration",

@@ -76,6 +76,11 @@ def _problem_schema() -> dict:
                 "type": "string",
                 "description": "The parameter or body field at fault (validation errors).",
             },
+            "errors": {
+                "type": "array",
+                "description": "Every field at fault with its message (validation errors).",
+                "items": closed_object({"field": TEXT, "message": TEXT}),
+            },
         },
         "required": ["type", "title", "status", "detail", "code"],
     }

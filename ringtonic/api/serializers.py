@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ringtonic.models import Account, ApiKey, Workspace
+from ringtonic.models import Account, ApiKey, Call, Campaign, PhoneNumber, Workspace
 from ringtonic.web.time_filters import iso_utc
 
 
@@ -21,4 +21,81 @@ def me_document(api_key: ApiKey, workspace: Workspace, account: Account) -> dict
             "access": api_key.access,
             "created_at": iso_utc(api_key.created_at),
         },
+    }
+
+
+def _or_none(text: str | None) -> str | None:
+    return text or None
+
+
+def campaign_reference(campaign: Campaign | None) -> dict | None:
+    """Name a campaign inside another object."""
+    if campaign is None:
+        return None
+    return {"uuid": str(campaign.uuid), "name": campaign.name}
+
+
+def number_reference(phone_number: PhoneNumber | None) -> dict | None:
+    """Name a tracking number inside another object."""
+    if phone_number is None:
+        return None
+    return {
+        "uuid": str(phone_number.uuid),
+        "number": phone_number.number,
+        "friendly_name": phone_number.friendly_name,
+    }
+
+
+def campaign_document(campaign: Campaign) -> dict:
+    """Describe a campaign."""
+    return {
+        "uuid": str(campaign.uuid),
+        "name": campaign.name,
+        "type": campaign.type,
+        "status": campaign.status,
+        "created_at": iso_utc(campaign.created_at),
+        "archived_at": iso_utc(campaign.archived_at) if campaign.archived_at else None,
+    }
+
+
+def phone_number_document(phone_number: PhoneNumber) -> dict:
+    """Describe a tracking number."""
+    return {
+        "uuid": str(phone_number.uuid),
+        "number": phone_number.number,
+        "friendly_name": phone_number.friendly_name,
+        "forwarding_number": phone_number.forwarding_number,
+        "campaign": campaign_reference(phone_number.campaign),
+        "source": phone_number.source,
+        "medium": phone_number.medium,
+        "created_at": iso_utc(phone_number.created_at),
+    }
+
+
+def call_document(call: Call) -> dict:
+    """Describe a call: every field, blanks as null, money as a two-decimal string."""
+    return {
+        "uuid": str(call.uuid),
+        "started_at": iso_utc(call.started_at),
+        "duration_seconds": call.duration_seconds,
+        "status": call.status,
+        "first_call": call.first_call,
+        "caller_number": _or_none(call.caller_number),
+        "caller_city": _or_none(call.caller_city),
+        "caller_state": _or_none(call.caller_state),
+        "caller_zip": _or_none(call.caller_zip),
+        "caller_country": _or_none(call.caller_country),
+        "source": _or_none(call.source),
+        "medium": _or_none(call.medium),
+        "tracking_number": call.tracking_number,
+        "phone_number": number_reference(call.phone_number),
+        "campaign": campaign_reference(call.campaign),
+        "provider_call_id": call.provider_call_id,
+        "external_id": call.external_id,
+        "note": call.note,
+        "tags": list(call.tags or []),
+        "lead_status": call.lead_status,
+        "value": f"{call.value:.2f}" if call.value is not None else None,
+        "created_at": iso_utc(call.created_at),
+        "updated_at": iso_utc(call.updated_at),
     }

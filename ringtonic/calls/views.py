@@ -19,12 +19,12 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ringtonic.calls import bp
-from ringtonic.calls.csv_export import export_chunks
 from ringtonic.calls.forms import CallFilterForm, ImportForm
 from ringtonic.extensions import db
 from ringtonic.forms import attach_error
 from ringtonic.models.types import utcnow
 from ringtonic.services import policy
+from ringtonic.services.call_export import export_chunks
 from ringtonic.services.call_import import MAX_ROWS, ImportRejected, import_calls
 from ringtonic.services.call_import_fields import COLUMNS
 from ringtonic.services.call_queries import (

@@ -36,6 +36,8 @@ class Campaign(db.Model):
     __table_args__ = (
         CheckConstraint("type IN ('static', 'website')", name="type"),
         Index("ix_campaigns_workspace_id_id", "workspace_id", "id"),
+        # Newest-first API pages and their keyset cursors.
+        Index("ix_campaigns_workspace_created", "workspace_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +59,8 @@ class PhoneNumber(db.Model):
     __tablename__ = "phone_numbers"
     __table_args__ = (
         UniqueConstraint("workspace_id", "number", name="uq_phone_numbers_workspace_number"),
+        # Newest-first API pages and their keyset cursors.
+        Index("ix_phone_numbers_workspace_created", "workspace_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,13 +10,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import joinedload
 
 from ringtonic.extensions import db
 from ringtonic.models import CALL_STATUSES, Call, Campaign, PhoneNumber, Workspace
 from ringtonic.services.errors import NotFound, ValidationError
+from ringtonic.services.keyset import (
+    KeysetPage,
+    newer_than,
+    newest_first_page,
+    older_than,
+    position_of,
+)
+from ringtonic.services.periods import parse_bounds
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -38,7 +46,10 @@ class CallFilters:
     campaign: Campaign | None = None
     number: PhoneNumber | None = None
     status: str | None = None
-    first_time: bool = False
+    # True: first-time callers only; False: repeat callers only; None: everyone.
+    first_time: bool | None = None
+    min_duration: int | None = None
+    caller_state: str | None = None
     # The UTC instants the local dates begin and end at: [since, until).
     since: datetime | None = field(default=None, compare=False)
     until: datetime | None = field(default=None, compare=False)
@@ -99,22 +110,26 @@ def _parse_uuid(raw: str, field_name: str, message: str) -> uuid.UUID | None:
         raise ValidationError(message, field_name) from None
 
 
-def _workspace_campaign(workspace: Workspace, raw: str) -> Campaign | None:
+def _workspace_campaign(
+    workspace: Workspace, raw: str | uuid.UUID | None, field_name: str = "campaign"
+) -> Campaign | None:
     message = "No such campaign in this workspace."
-    wanted = _parse_uuid(raw, "campaign", message)
+    wanted = _parse_uuid(str(raw or ""), field_name, message)
     if wanted is None:
         return None
     campaign = db.session.scalar(
         select(Campaign).where(Campaign.workspace_id == workspace.id, Campaign.uuid == wanted)
     )
     if campaign is None:
-        raise ValidationError(message, "campaign")
+        raise ValidationError(message, field_name)
     return campaign
 
 
-def _workspace_number(workspace: Workspace, raw: str) -> PhoneNumber | None:
+def _workspace_number(
+    workspace: Workspace, raw: str | uuid.UUID | None, field_name: str = "number"
+) -> PhoneNumber | None:
     message = "No such tracking number in this workspace."
-    wanted = _parse_uuid(raw, "number", message)
+    wanted = _parse_uuid(str(raw or ""), field_name, message)
     if wanted is None:
         return None
     number = db.session.scalar(
@@ -123,7 +138,7 @@ def _workspace_number(workspace: Workspace, raw: str) -> PhoneNumber | None:
         )
     )
     if number is None:
-        raise ValidationError(message, "number")
+        raise ValidationError(message, field_name)
     return number
 
 
@@ -155,9 +170,38 @@ def parse_call_filters(
         campaign=_workspace_campaign(workspace, campaign),
         number=_workspace_number(workspace, number),
         status=clean_status or None,
-        first_time=flag in _TRUE,
+        first_time=True if flag in _TRUE else None,
         since=local_midnight(start, zone) if start else None,
         until=local_midnight(end + timedelta(days=1), zone) if end else None,
+    )
+
+
+def build_call_filters(
+    workspace: Workspace,
+    *,
+    campaign: uuid.UUID | None = None,
+    tracking_number: uuid.UUID | None = None,
+    status: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    time_zone: str | None = None,
+    first_time: bool | None = None,
+    min_duration: int | None = None,
+    state: str | None = None,
+) -> CallFilters:
+    """Check typed filter values against the workspace; dates may be local days or instants."""
+    since, until = parse_bounds(start_date, end_date, time_zone or workspace.time_zone)
+    if status is not None and status not in CALL_STATUSES:
+        raise ValidationError(f"status must be one of: {', '.join(CALL_STATUSES)}.", "status")
+    return CallFilters(
+        campaign=_workspace_campaign(workspace, campaign),
+        number=_workspace_number(workspace, tracking_number, "tracking_number"),
+        status=status,
+        first_time=first_time,
+        min_duration=min_duration,
+        caller_state=state,
+        since=since,
+        until=until,
     )
 
 
@@ -173,8 +217,12 @@ def _filtered(query: Select, workspace: Workspace, filters: CallFilters) -> Sele
         query = query.where(Call.phone_number_id == filters.number.id)
     if filters.status is not None:
         query = query.where(Call.status == filters.status)
-    if filters.first_time:
-        query = query.where(Call.first_call.is_(True))
+    if filters.first_time is not None:
+        query = query.where(Call.first_call.is_(filters.first_time))
+    if filters.min_duration is not None:
+        query = query.where(Call.duration_seconds >= filters.min_duration)
+    if filters.caller_state is not None:
+        query = query.where(func.upper(Call.caller_state) == filters.caller_state.upper())
     return query
 
 
@@ -195,11 +243,7 @@ def _decode_cursor(workspace: Workspace, cursor: str) -> tuple[str, datetime, in
     if direction not in (_OLDER, _NEWER):
         raise ValidationError(message, "cursor")
     # The cursor carries the public uuid; the keyset needs the row's position.
-    position = db.session.execute(
-        select(Call.started_at, Call.id).where(
-            Call.workspace_id == workspace.id, Call.uuid == wanted
-        )
-    ).first()
+    position = position_of(Call, Call.started_at, workspace.id, wanted)
     if position is None:
         raise ValidationError(message, "cursor")
     return direction, position.started_at, position.id
@@ -213,17 +257,8 @@ def calls_page_query(
     direction = _OLDER
     if cursor:
         direction, started_at, call_id = _decode_cursor(workspace, cursor)
-        # `started_at <= x` lets the index bound the range; the OR only settles ties.
-        if direction == _OLDER:
-            query = query.where(
-                Call.started_at <= started_at,
-                or_(Call.started_at < started_at, Call.id < call_id),
-            )
-        else:
-            query = query.where(
-                Call.started_at >= started_at,
-                or_(Call.started_at > started_at, Call.id > call_id),
-            )
+        bound = older_than if direction == _OLDER else newer_than
+        query = query.where(bound(Call.started_at, Call.id, started_at, call_id))
     if direction == _OLDER:
         query = query.order_by(Call.started_at.desc(), Call.id.desc())
     else:
@@ -251,6 +286,18 @@ def list_calls(
         calls=rows,
         newer_cursor=encode_cursor(_NEWER, rows[0]) if rows and has_newer else None,
         older_cursor=encode_cursor(_OLDER, rows[-1]) if rows and has_older else None,
+    )
+
+
+def list_calls_after(
+    workspace: Workspace, filters: CallFilters, after: uuid.UUID | None, limit: int = PAGE_SIZE
+) -> KeysetPage[Call]:
+    """Return the page of filtered calls, newest first, that follows the call `after`."""
+    query = _filtered(select(Call), workspace, filters).options(
+        joinedload(Call.campaign), joinedload(Call.phone_number)
+    )
+    return newest_first_page(
+        query, Call, Call.started_at, workspace_id=workspace.id, after=after, limit=limit
     )
 
 

@@ -13,6 +13,7 @@ from ringtonic.models import CAMPAIGN_TYPES, Call, Campaign, PhoneNumber, User, 
 from ringtonic.models.types import utcnow
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
+from ringtonic.services.keyset import KeysetPage, newest_first_page
 
 NAME_MAX = 100
 RECENT_DAYS = 30
@@ -106,6 +107,20 @@ def list_campaign_choices(workspace: Workspace) -> list[Campaign]:
             .where(Campaign.workspace_id == workspace.id)
             .order_by(Campaign.archived_at.is_not(None), func.lower(Campaign.name), Campaign.id)
         )
+    )
+
+
+def list_campaigns_after(
+    workspace: Workspace, status: str | None, after: uuid.UUID | None, limit: int
+) -> KeysetPage[Campaign]:
+    """Return the page of campaigns (all, "active" or "archived") after `after`, newest first."""
+    query = select(Campaign).where(Campaign.workspace_id == workspace.id)
+    if status == "active":
+        query = query.where(Campaign.archived_at.is_(None))
+    elif status == "archived":
+        query = query.where(Campaign.archived_at.is_not(None))
+    return newest_first_page(
+        query, Campaign, Campaign.created_at, workspace_id=workspace.id, after=after, limit=limit
     )
 
 

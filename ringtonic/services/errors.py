@@ -42,3 +42,15 @@ class InvalidApiKey(ServiceError):
 
 class RevokedApiKey(ServiceError):
     """The API key was revoked; it never works again."""
+
+
+class InvalidFields(ValidationError):
+    """Several input values are unacceptable; `errors` lists (field, message) for each."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        field, message = errors[0]
+        if len(errors) > 1:
+            names = ", ".join(name for name, _ in errors)
+            message = f"{len(errors)} fields are not valid: {names}."
+        super().__init__(message, field)
+        self.errors = list(errors)

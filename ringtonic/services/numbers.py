@@ -14,6 +14,7 @@ from ringtonic.models import Call, Campaign, PhoneNumber, User, Workspace
 from ringtonic.services.audit import record_event
 from ringtonic.services.campaigns import get_campaign, parse_public_id
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
+from ringtonic.services.keyset import KeysetPage, newest_first_page
 from ringtonic.services.phones import parse_phone_number
 
 TEXT_MAX = 100
@@ -140,6 +141,25 @@ def get_number(workspace: Workspace, number_uuid: str | uuid.UUID) -> PhoneNumbe
     if phone_number is None:
         raise NotFound("Number not found.")
     return phone_number
+
+
+def list_numbers_after(
+    workspace: Workspace, after: uuid.UUID | None, limit: int
+) -> KeysetPage[PhoneNumber]:
+    """Return the page of tracking numbers after `after`, newest first, with their campaigns."""
+    query = (
+        select(PhoneNumber)
+        .options(joinedload(PhoneNumber.campaign))
+        .where(PhoneNumber.workspace_id == workspace.id)
+    )
+    return newest_first_page(
+        query,
+        PhoneNumber,
+        PhoneNumber.created_at,
+        workspace_id=workspace.id,
+        after=after,
+        limit=limit,
+    )
 
 
 def list_numbers(workspace: Workspace) -> list[NumberSummary]:

@@ -99,3 +99,15 @@ def resolve_period(
     if end <= start:
         raise ValidationError("end_date must not be before start_date.", "end_date")
     return Period(start=start, end=end, time_zone=zone_name)
+
+
+def parse_bounds(
+    start_date: str | None, end_date: str | None, time_zone: str
+) -> tuple[datetime | None, datetime | None]:
+    """Return the UTC bounds [start, end) the given ends name; an end not given stays open."""
+    zone = ZoneInfo(check_time_zone(time_zone))
+    start = _parse_bound(start_date, "start_date", zone, is_end=False) if start_date else None
+    end = _parse_bound(end_date, "end_date", zone, is_end=True) if end_date else None
+    if start is not None and end is not None and end <= start:
+        raise ValidationError("end_date must not be before start_date.", "end_date")
+    return start, end

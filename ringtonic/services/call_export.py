@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Row
@@ -38,9 +39,15 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def _iso_in_zone(moment: datetime, zone: ZoneInfo) -> str:
+    text = moment.astimezone(zone).isoformat(timespec="seconds")
+    # UTC times end in Z, as everywhere else in the API; the import reads either form.
+    return text.removesuffix("+00:00") + "Z" if zone.key == "UTC" else text
+
+
 def _cells(row: Row, zone: ZoneInfo) -> list[str]:
     values = (
-        row.started_at.astimezone(zone).isoformat(timespec="seconds"),
+        _iso_in_zone(row.started_at, zone),
         row.caller_number,
         row.tracking_number,
         row.duration_seconds,
@@ -60,7 +67,7 @@ def _cells(row: Row, zone: ZoneInfo) -> list[str]:
 
 
 def export_chunks(rows: Iterable[Row], zone: ZoneInfo) -> Iterator[str]:
-    """Yield the CSV text a few hundred rows at a time; times in the workspace's zone."""
+    """Yield the CSV text a few hundred rows at a time, with times shown in `zone`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     # The byte order mark tells spreadsheet apps the file is UTF-8; the import accepts it.

@@ -1,0 +1,105 @@
+"""Calls: the filtered list (JSON pages or one streamed CSV), one call, CRM write-back."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Response, g, jsonify, stream_with_context
+
+from ringtonic.api import bp
+from ringtonic.api.auth import requires_ability
+from ringtonic.api.bodies import json_object_body
+from ringtonic.api.errors import ApiProblem
+from ringtonic.api.negotiation import CSV, JSON, chosen_format, produces
+from ringtonic.api.pagination import decode_cursor, page_response
+from ringtonic.api.params import QueryParams
+from ringtonic.api.serializers import call_document
+from ringtonic.extensions import db
+from ringtonic.models import CALL_STATUSES
+from ringtonic.services.call_export import export_chunks
+from ringtonic.services.call_queries import (
+    CallFilters,
+    build_call_filters,
+    get_call,
+    iter_calls_for_export,
+    list_calls_after,
+)
+from ringtonic.services.crm import update_call_crm_fields
+
+FILTER_NAMES = (
+    "campaign",
+    "tracking_number",
+    "status",
+    "start_date",
+    "end_date",
+    "time_zone",
+    "first_time",
+    "min_duration",
+    "state",
+)
+MAX_MIN_DURATION = 86_400
+
+
+def _filters(params: QueryParams) -> CallFilters:
+    return build_call_filters(
+        g.workspace,
+        campaign=params.uuid("campaign"),
+        tracking_number=params.uuid("tracking_number"),
+        status=params.choice("status", CALL_STATUSES),
+        start_date=params.text("start_date", max_length=40),
+        end_date=params.text("end_date", max_length=40),
+        time_zone=params.text("time_zone", max_length=64),
+        first_time=params.boolean("first_time"),
+        min_duration=params.integer("min_duration", 0, MAX_MIN_DURATION),
+        state=params.text("state", max_length=50),
+    )
+
+
+def _csv_download(filters: CallFilters) -> Response:
+    # Rows are read in batches as the body is sent: memory stays flat however many match.
+    rows = iter_calls_for_export(g.workspace, filters)
+    chunks = export_chunks(rows, ZoneInfo("UTC"))
+    response = Response(stream_with_context(chunks), mimetype=CSV)
+    response.headers["Content-Disposition"] = 'attachment; filename="calls.csv"'
+    return response
+
+
+@bp.get("/calls")
+@produces(JSON, CSV)
+def calls_list():
+    """List the workspace's calls, newest first: a page of JSON, or every match as CSV."""
+    params = QueryParams(("limit", "cursor", *FILTER_NAMES))
+    limit = params.limit()  # checked for CSV too, though a CSV is never cut short
+    cursor = params.text("cursor")
+    filters = _filters(params)
+    if chosen_format() == CSV:
+        if cursor is not None:
+            raise ApiProblem(
+                "validation_error",
+                "A CSV answer holds every matching call; send it without cursor.",
+                field="cursor",
+            )
+        response = _csv_download(filters)
+    else:
+        page = list_calls_after(g.workspace, filters, decode_cursor(cursor), limit)
+        response = page_response(page, call_document)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/calls/<call_uuid>")
+def call_detail(call_uuid: str):
+    """Return every field of one call."""
+    QueryParams(())
+    return jsonify(call_document(get_call(g.workspace, call_uuid)))
+
+
+@bp.patch("/calls/<call_uuid>")
+@requires_ability("write")
+def call_update(call_uuid: str):
+    """Write CRM fields (note, tags, lead_status, value) back to a call."""
+    QueryParams(())
+    changes = json_object_body()
+    call = update_call_crm_fields(g.workspace, call_uuid, changes)
+    db.session.commit()
+    return jsonify(call_document(call))

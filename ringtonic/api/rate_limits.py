@@ -1,0 +1,215 @@
+"""Request quotas per API key and a per-IP limit on failed authentication, with their headers.
+
+Counters live in the rate-limit storage Flask-Limiter is configured with
+(`RATELIMIT_STORAGE_URI`: memory:// or Redis, so every worker and host shares them). If that
+storage stops answering, the API keeps answering: counting moves to this process's memory,
+with a warning in the log, and goes back to the shared storage once it answers again.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import Flask, Response, current_app, g, request
+from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+from ringtonic.api import bp
+from ringtonic.api.errors import ApiProblem
+from ringtonic.web.access import client_ip
+
+log = logging.getLogger(__name__)
+
+EXTENSION_NAME = "ringtonic.api_rate_limits"
+KEY_SCOPE = "api-key"
+FAILED_AUTH_SCOPE = "api-auth-failure"
+# After the shared storage fails, count locally this long before asking it again.
+SHARED_STORAGE_RETRY_SECONDS = 30.0
+# A Redis that hangs must not hang the API: give up fast and count locally instead.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class WindowUse:
+    """One window of a limit as a client sees it: its size, what is left, when it resets."""
+
+    limit: int
+    remaining: int
+    reset_at: float  # Unix time
+
+    def reset_after(self, now: float) -> int:
+        """Return the whole seconds until the window resets (at least 1 when exhausted)."""
+        seconds = max(0, math.ceil(self.reset_at - now))
+        return max(seconds, 1) if self.remaining == 0 else seconds
+
+
+@dataclass(frozen=True)
+class KeyCharge:
+    """The outcome of charging one request to a key: allowed or not, and every window."""
+
+    allowed: bool
+    windows: list[WindowUse]
+
+
+def _by_window(limits_text: str) -> list[RateLimitItem]:
+    return sorted(parse_many(limits_text), key=lambda item: item.get_expiry())
+
+
+class ApiRateLimits:
+    """The API's limits and the counters behind them, for one app."""
+
+    def __init__(self, config) -> None:
+        self.enabled = bool(config.get("RATELIMIT_ENABLED", True))
+        # Smallest window first: a request refused by the hour never counts against the day.
+        self.key_limits = _by_window(config["RINGTONIC_API_RATE_LIMITS"])
+        self.failure_limits = _by_window(config["RINGTONIC_API_AUTH_FAILURE_LIMIT"])
+        uri = config["RATELIMIT_STORAGE_URI"]
+        options = dict(config.get("RATELIMIT_STORAGE_OPTIONS", {}))
+        if uri.startswith("redis"):
+            options = {**REDIS_TIMEOUTS, **options}
+        shared = storage_from_string(uri, wrap_exceptions=True, **options)
+        self._shared = FixedWindowRateLimiter(shared)
+        self._local = FixedWindowRateLimiter(MemoryStorage())
+        self._shared_down_until = 0.0
+
+    def _run(self, operation: Callable[[FixedWindowRateLimiter], T]) -> T:
+        if time.monotonic() >= self._shared_down_until:
+            try:
+                return operation(self._shared)
+            except StorageError as error:
+                self._shared_down_until = time.monotonic() + SHARED_STORAGE_RETRY_SECONDS
+                log.warning(
+                    "API rate-limit storage unreachable (%s); counting in this process for %d s",
+                    error.storage_error,
+                    SHARED_STORAGE_RETRY_SECONDS,
+                )
+        return operation(self._local)
+
+    @staticmethod
+    def _use(strategy, item: RateLimitItem, *identifiers: str) -> WindowUse:
+        stats = strategy.get_window_stats(item, *identifiers)
+        return WindowUse(item.amount, stats.remaining, stats.reset_time)
+
+    def charge_key(self, key_id: str) -> KeyCharge:
+        """Count one request against every window of the key's limits."""
+
+        def charge(strategy) -> KeyCharge:
+            allowed = all(strategy.hit(item, KEY_SCOPE, key_id) for item in self.key_limits)
+            windows = [self._use(strategy, item, KEY_SCOPE, key_id) for item in self.key_limits]
+            return KeyCharge(allowed, windows)
+
+        return self._run(charge)
+
+    def failed_authentication_wait(self, ip: str) -> int | None:
+        """Return the seconds `ip` must wait after too many failed authentications, or None."""
+
+        def wait(strategy) -> int | None:
+            now = time.time()
+            waits = [
+                self._use(strategy, item, FAILED_AUTH_SCOPE, ip).reset_after(now)
+                for item in self.failure_limits
+                if not strategy.test(item, FAILED_AUTH_SCOPE, ip)
+            ]
+            return max(waits) if waits else None
+
+        return self._run(wait)
+
+    def count_failed_authentication(self, ip: str) -> None:
+        """Count one failed authentication from `ip`."""
+
+        def count(strategy) -> None:
+            for item in self.failure_limits:
+                strategy.hit(item, FAILED_AUTH_SCOPE, ip)
+
+        self._run(count)
+
+    def policy_header(self) -> str:
+        """Return the RateLimit-Policy value: each key limit as `<limit>;w=<seconds>`."""
+        return ", ".join(f"{item.amount};w={item.get_expiry()}" for item in self.key_limits)
+
+
+@bp.record_once
+def _create_limits(state) -> None:
+    """Give the app its API rate limits, from its configuration."""
+    state.app.extensions[EXTENSION_NAME] = ApiRateLimits(state.app.config)
+
+
+def limits_of(app: Flask) -> ApiRateLimits:
+    """Return the app's API rate limits."""
+    return app.extensions[EXTENSION_NAME]
+
+
+def _client_address() -> str:
+    return client_ip() or "unknown"
+
+
+def refuse_clients_failing_authentication() -> None:
+    """Answer 429, before looking at the key, to an IP with too many failed authentications."""
+    limits = limits_of(current_app)
+    if not limits.enabled or request.method == "OPTIONS":
+        return
+    wait = limits.failed_authentication_wait(_client_address())
+    if wait is not None:
+        raise ApiProblem(
+            "rate_limited",
+            "Too many requests from this address failed to authenticate.",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def charge_request_to_key() -> None:
+    """Count the request against its key's quotas; answer 429 once a window is used up."""
+    limits = limits_of(current_app)
+    api_key = g.get("api_key")
+    if not limits.enabled or api_key is None:
+        return
+    charge = limits.charge_key(str(api_key.uuid))
+    g.rate_limit_windows = charge.windows
+    if not charge.allowed:
+        now = time.time()
+        wait = max(w.reset_after(now) for w in charge.windows if w.remaining == 0)
+        raise ApiProblem(
+            "rate_limited",
+            "This API key has used up its requests for now.",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def most_constrained(windows: list[WindowUse]) -> WindowUse:
+    """Return the window with the fewest requests left (the later reset on a tie)."""
+    return min(windows, key=lambda w: (w.remaining, -w.reset_at))
+
+
+def add_rate_limit_headers(response: Response) -> Response:
+    """Describe the key's quotas on the response (every response after authentication)."""
+    windows = g.get("rate_limit_windows")
+    if not windows:
+        return response
+    now = time.time()
+    tightest = most_constrained(windows)
+    headers = response.headers
+    headers["RateLimit-Policy"] = limits_of(current_app).policy_header()
+    headers["RateLimit"] = (
+        f"limit={tightest.limit}, remaining={tightest.remaining}, reset={tightest.reset_after(now)}"
+    )
+    headers["X-RateLimit-Limit"] = str(tightest.limit)
+    headers["X-RateLimit-Remaining"] = str(tightest.remaining)
+    headers["X-RateLimit-Reset"] = str(math.ceil(tightest.reset_at))
+    return response
+
+
+def count_failed_authentication(response: Response) -> Response:
+    """Count a 401 against the client's address."""
+    limits = limits_of(current_app)
+    if response.status_code == 401 and limits.enabled:
+        limits.count_failed_authentication(_client_address())
+    return response

@@ -1,0 +1,47 @@
+"""Campaigns and tracking numbers: newest-first pages and single objects."""
+
+from __future__ import annotations
+
+from flask import g, jsonify
+
+from ringtonic.api import bp
+from ringtonic.api.pagination import decode_cursor, page_response
+from ringtonic.api.params import QueryParams
+from ringtonic.api.serializers import campaign_document, phone_number_document
+from ringtonic.services.campaigns import get_campaign, list_campaigns_after
+from ringtonic.services.numbers import get_number, list_numbers_after
+
+CAMPAIGN_STATUSES = ("active", "archived")
+
+
+@bp.get("/campaigns")
+def campaigns_list():
+    """List the workspace's campaigns, newest first, optionally only active or archived."""
+    params = QueryParams(("limit", "cursor", "status"))
+    limit = params.limit()
+    status = params.choice("status", CAMPAIGN_STATUSES)
+    after = decode_cursor(params.text("cursor"))
+    return page_response(list_campaigns_after(g.workspace, status, after, limit), campaign_document)
+
+
+@bp.get("/campaigns/<campaign_uuid>")
+def campaign_detail(campaign_uuid: str):
+    """Return one campaign."""
+    QueryParams(())
+    return jsonify(campaign_document(get_campaign(g.workspace, campaign_uuid)))
+
+
+@bp.get("/phone-numbers")
+def phone_numbers_list():
+    """List the workspace's tracking numbers, newest first."""
+    params = QueryParams(("limit", "cursor"))
+    limit = params.limit()
+    after = decode_cursor(params.text("cursor"))
+    return page_response(list_numbers_after(g.workspace, after, limit), phone_number_document)
+
+
+@bp.get("/phone-numbers/<phone_number_uuid>")
+def phone_number_detail(phone_number_uuid: str):
+    """Return one tracking number."""
+    QueryParams(())
+    return jsonify(phone_number_document(get_number(g.workspace, phone_number_uuid)))

@@ -1,0 +1,72 @@
+"""Keyset pagination, newest first: a page costs the same however deep it is."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+
+from ringtonic.extensions import db
+from ringtonic.services.errors import ValidationError
+
+T = TypeVar("T")
+UNKNOWN_CURSOR = "cursor does not continue this list; start again without it."
+
+
+@dataclass(frozen=True)
+class KeysetPage(Generic[T]):
+    """One page of a newest-first list, and whether more items follow it."""
+
+    items: list[T]
+    has_more: bool
+
+    @property
+    def last(self) -> T | None:
+        return self.items[-1] if self.items else None
+
+
+def older_than(moment_column, id_column, moment: datetime, row_id: int) -> ColumnElement:
+    """Rows after (moment, id) in newest-first order."""
+    # `moment <= x` lets the index bound the range; the OR only settles equal moments.
+    return and_(moment_column <= moment, or_(moment_column < moment, id_column < row_id))
+
+
+def newer_than(moment_column, id_column, moment: datetime, row_id: int) -> ColumnElement:
+    """Rows before (moment, id) in newest-first order."""
+    return and_(moment_column >= moment, or_(moment_column > moment, id_column > row_id))
+
+
+def position_of(model, moment_column, workspace_id: int, public_id: uuid.UUID):
+    """Return (moment, id) of the workspace's row with this uuid, or None."""
+    return db.session.execute(
+        select(moment_column, model.id).where(
+            model.workspace_id == workspace_id, model.uuid == public_id
+        )
+    ).first()
+
+
+def newest_first_page(
+    query: Select,
+    model,
+    moment_column,
+    *,
+    workspace_id: int,
+    after: uuid.UUID | None,
+    limit: int,
+) -> KeysetPage:
+    """Run `query` (already filtered to the workspace) for the page after the row `after`.
+
+    The page is ordered by (moment, id) descending, which an index on (workspace_id,
+    moment, id) serves directly; the next page starts from the last row's position.
+    """
+    if after is not None:
+        position = position_of(model, moment_column, workspace_id, after)
+        if position is None:
+            raise ValidationError(UNKNOWN_CURSOR, "cursor")
+        query = query.where(older_than(moment_column, model.id, *position))
+    query = query.order_by(moment_column.desc(), model.id.desc()).limit(limit + 1)
+    rows = list(db.session.scalars(query).unique())
+    return KeysetPage(rows[:limit], len(rows) > limit)
