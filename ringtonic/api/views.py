@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, g, jsonify
 
 from ringtonic.api import bp
+from ringtonic.api.params import QueryParams
 from ringtonic.api.serializers import me_document
 
 
@@ -18,4 +19,5 @@ def forbid_caching(response: Response) -> Response:
 @bp.get("/me")
 def me():
     """Describe the workspace, account and key the request authenticates as."""
+    QueryParams(())  # takes none: an unknown parameter is a client bug worth naming
     return jsonify(me_document(g.api_key, g.workspace, g.account))
