@@ -181,6 +181,9 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # Explicit, because the limiter object is shared: left unset, an app would inherit
+    # the last app's setting (a test app with limits off would turn them off for good).
+    "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
     # Redis down: each worker keeps limiting in its own memory (logging a warning) and
