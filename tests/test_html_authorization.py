@@ -13,89 +13,23 @@ A route with an id variable missing from ID_VARIABLES fails
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
-
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in
 from tests.db_snapshot import changed_tables, snapshot
-from tests.tenants import Tenant, Tenants, WorkspaceObjects, make_tenants
-
-# JSON API (key auth) and provider webhooks (signatures) are tested elsewhere.
-NOT_HTML = ("/api/", "/hooks/")
-PUBLIC_ENDPOINTS = frozenset(
-    {
-        "static",
-        "web.healthz",
-        "docs.api",
-        "auth.register",
-        "auth.login",
-        "auth.logout",
-        "auth.accept_invitation_view",  # the token in the URL is the credential
-    }
+from tests.html_routes import (
+    ACCOUNT,
+    CSRF_MESSAGE,
+    ID_VARIABLES,
+    PLAUSIBLE_FORM,
+    PUBLIC_ENDPOINTS,
+    fill,
+    html_rules,
+    methods_of,
+    random_ids,
+    tenant_ids,
 )
-WORKSPACE, ACCOUNT = "workspace", "account"
-# Variable -> (what owns the object, how to find the object in a tenant).
-ID_VARIABLES: dict[str, tuple[str, Callable[[Tenant, WorkspaceObjects], object]]] = {
-    "campaign_uuid": (WORKSPACE, lambda tenant, objects: objects.campaign.uuid),
-    "number_uuid": (WORKSPACE, lambda tenant, objects: objects.number.uuid),
-    "call_uuid": (WORKSPACE, lambda tenant, objects: objects.call.uuid),
-    "key_uuid": (WORKSPACE, lambda tenant, objects: objects.api_key.uuid),
-    "workspace_uuid": (ACCOUNT, lambda tenant, objects: tenant.home.workspace.uuid),
-    "user_uuid": (ACCOUNT, lambda tenant, objects: tenant.member.uuid),
-    "invitation_uuid": (ACCOUNT, lambda tenant, objects: tenant.invitation.uuid),
-}
-# Values a form of each route could take: were a check missing, these would change data.
-PLAUSIBLE_FORM = {
-    "name": "Renamed by an attacker",
-    "type": "website",
-    "number": "+15125550177",
-    "forwarding_number": "+15125550188",
-    "friendly_name": "Attacker line",
-    "source": "attacker",
-    "medium": "cpc",
-    "campaign": "",
-    "email": "attacker@example.com",
-    "role": "admin",
-    "company": "Attacker Co",
-    "password": PASSWORD,
-    "current_password": PASSWORD,
-    "new_password": PASSWORD + " changed",
-    "account_sid": "AC" + "2" * 32,
-    "auth_token": "f" * 32,
-    "access": "read_write",
-    "submission": "forged-submission",
-    "time_zone": "America/Chicago",
-    "plan": "indie",
-    "revoke_keys": "y",
-}
-CSRF_MESSAGE = "This form has expired or was not sent from Ring Tonic."
-
-
-def html_rules(app):
-    """Return the HTML rules (not API, not webhooks, not static files)."""
-    return [
-        rule
-        for rule in app.url_map.iter_rules()
-        if not rule.rule.startswith(NOT_HTML) and rule.endpoint != "static"
-    ]
-
-
-def methods_of(rule) -> list[str]:
-    return sorted(rule.methods - {"HEAD", "OPTIONS"})
-
-
-def fill(rule, values: dict[str, object]) -> str:
-    return rule.build({name: str(values[name]) for name in rule.arguments})[1]
-
-
-def random_ids(rule) -> dict[str, object]:
-    return {name: uuid.uuid4() for name in rule.arguments}
-
-
-def tenant_ids(rule, tenant: Tenant, objects: WorkspaceObjects) -> dict[str, object]:
-    return {name: ID_VARIABLES[name][1](tenant, objects) for name in rule.arguments}
+from tests.tenants import Tenant, Tenants, WorkspaceObjects, make_tenants
 
 
 @pytest.fixture
@@ -118,7 +52,7 @@ def test_every_html_id_variable_names_a_fixture_object(app):
         for name in rule.arguments
         if name not in ID_VARIABLES
     )
-    assert not unknown, f"add these to ID_VARIABLES in {__name__}: {unknown}"
+    assert not unknown, f"add these to ID_VARIABLES in tests/html_routes.py: {unknown}"
     stale = sorted(PUBLIC_ENDPOINTS - {rule.endpoint for rule in app.url_map.iter_rules()})
     assert not stale, f"PUBLIC_ENDPOINTS names endpoints that no longer exist: {stale}"
 

@@ -19,6 +19,13 @@ from ringtonic.services.telephony import find_webhook_workspace, get_auth_token
 log = logging.getLogger(__name__)
 
 
+@bp.after_request
+def forbid_caching(response: Response) -> Response:
+    """TwiML names the business's real line: no cache on the way may keep it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _twiml(reply: VoiceResponse) -> Response:
     return Response(str(reply), mimetype="text/xml")
 
