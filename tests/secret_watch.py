@@ -141,8 +141,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     if leaked:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if reporter:
-            reporter.write_line(f"API keys {leaked} appear in the session log {LOG_FILE}", red=True)
+            reporter.write_sep("!", f"API keys {leaked} appear in the session log {LOG_FILE}")
         return
     if reporter:
-        reporter.write_line(f"secret watch: {len(issued)} issued API keys, none leaked")
+        reporter.write_sep("-", f"secret watch: {len(issued)} issued API keys, none leaked")
     shutil.rmtree(_log_dir, ignore_errors=True)
