@@ -1,6 +1,8 @@
 """Gunicorn settings shared by `make run`, benchmarks and deployments."""
 
+import logging
 import os
+import sys
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -8,3 +10,17 @@ accesslog = "-"
 # Path without the query string, and no Referer: neither can then leak a key into the log.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Send the app's own log records (a database or Redis outage...) to the error log.
+
+    Gunicorn configures only its own loggers; without a root handler the app's warnings
+    would be dropped. Workers are forked after this runs, so they inherit it.
+    """
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+        datefmt="[%Y-%m-%d %H:%M:%S %z]",
+    )

@@ -166,6 +166,10 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         "SQLALCHEMY_DATABASE_URI": _database_url(env, instance_path),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # A Redis that stops answering must cost a request a moment, not a TCP timeout.
+        "RATELIMIT_STORAGE_OPTIONS": (
+            {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if redis_url else {}
+        ),
         "SESSION_COOKIE_SECURE": _bool(env, "RINGTONIC_SECURE_COOKIES", False),
         "RINGTONIC_ALLOW_PLAN_CHANGES": _bool(env, "RINGTONIC_ALLOW_PLAN_CHANGES", True),
         "RINGTONIC_TRUSTED_PROXIES": _int(env, "RINGTONIC_TRUSTED_PROXIES", 0),
@@ -199,5 +203,8 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
+    # Redis down: each worker keeps limiting in its own memory (logging a warning) and
+    # goes back to the shared counters once Redis answers again.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "BCRYPT_ROUNDS": 12,
 }

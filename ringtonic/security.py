@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -61,10 +61,26 @@ def _set_security_headers(response: Response) -> Response:
     return response
 
 
+# Bodies a browser form can send. Flask-WTF would also read JSON into a form, handing
+# the services lists, numbers and objects where they expect text.
+FORM_MIMETYPES = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data"})
+# Blueprints that read their own bodies: the JSON API and the provider webhooks.
+_OWN_BODY_PREFIXES = ("/api/", "/hooks/")
+
+
+def _refuse_non_form_bodies() -> None:
+    """Answer 415 to a page POST whose body is not form data."""
+    if request.method != "POST" or request.path.startswith(_OWN_BODY_PREFIXES):
+        return
+    if request.mimetype not in FORM_MIMETYPES:
+        abort(415, "Forms must be sent as form data, not " + request.mimetype[:60] + ".")
+
+
 def init_app(app: Flask) -> None:
     """Configure Flask-Login and add the header hook."""
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    app.before_request(_refuse_non_form_bodies)
     app.after_request(_set_security_headers)

@@ -16,6 +16,9 @@ from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.services.accounts import create_account
 
+# Every issued API key is watched: none may leak into the database, logs or responses.
+pytest_plugins = ["tests.secret_watch"]
+
 TEST_SECRET = "test-secret-key-" + "x" * 32
 PASSWORD = "correct horse battery"
 

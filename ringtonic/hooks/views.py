@@ -19,6 +19,13 @@ from ringtonic.services.telephony import find_webhook_workspace, get_auth_token
 log = logging.getLogger(__name__)
 
 
+@bp.after_request
+def forbid_caching(response: Response) -> Response:
+    """TwiML names the business's real line: no cache on the way may keep it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _twiml(reply: VoiceResponse) -> Response:
     return Response(str(reply), mimetype="text/xml")
 
@@ -43,6 +50,13 @@ def _verified_workspace(workspace_uuid: str) -> tuple[Workspace | None, Response
     return workspace, None
 
 
+def _refuse_invalid(workspace: Workspace, error: ValidationError) -> Response:
+    """Refuse a signed but unusable webhook (400); the reason goes to the operator's log."""
+    db.session.rollback()
+    log.warning("Twilio webhook for workspace %s refused: %s", workspace.uuid, error.message)
+    return _refuse(400)
+
+
 def _log_unknown_number(workspace: Workspace, params: dict) -> None:
     log.warning(
         "Twilio call %s to %s: not a tracking number of workspace %s",
@@ -61,9 +75,8 @@ def twilio_voice(workspace_uuid: str):
     params = request.form.to_dict()
     try:
         call = record_inbound_call(workspace, params)
-    except ValidationError:
-        db.session.rollback()
-        return _refuse(400)
+    except ValidationError as error:
+        return _refuse_invalid(workspace, error)
     except NotFound:
         db.session.rollback()
         call = None
@@ -94,9 +107,8 @@ def twilio_status(workspace_uuid: str):
     params = request.form.to_dict()
     try:
         apply_status_callback(workspace, params)
-    except ValidationError:
-        db.session.rollback()
-        return _refuse(400)
+    except ValidationError as error:
+        return _refuse_invalid(workspace, error)
     except NotFound:
         db.session.rollback()
         _log_unknown_number(workspace, params)

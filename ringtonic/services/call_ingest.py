@@ -128,7 +128,10 @@ def is_first_call(workspace: Workspace, caller_number: str, started_at: datetime
 
 
 def _text(params: Mapping[str, str], name: str, limit: int) -> str:
-    return " ".join((params.get(name) or "").split())[:limit]
+    # Control characters (NUL breaks PostgreSQL) are dropped, not refused: a junk city
+    # must never cost the business the call.
+    text = " ".join((params.get(name) or "").split())
+    return "".join(ch for ch in text if ord(ch) >= 32 and ord(ch) != 127)[:limit]
 
 
 def caller_location(params: Mapping[str, str]) -> dict[str, str]:

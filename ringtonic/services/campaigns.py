@@ -44,6 +44,9 @@ def check_campaign_name(raw: str) -> str:
         raise ValidationError("Enter a campaign name.", "name")
     if len(name) > NAME_MAX:
         raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")
+    # NUL and friends: PostgreSQL refuses NUL outright, and none belongs in a name.
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise ValidationError("Name cannot contain control characters.", "name")
     return name
 
 

@@ -45,6 +45,9 @@ def _clean_text(raw: str, field: str, label: str) -> str:
     text = " ".join((raw or "").split())
     if len(text) > TEXT_MAX:
         raise ValidationError(f"{label} must be at most {TEXT_MAX} characters.", field)
+    # NUL and friends: PostgreSQL refuses NUL outright, and none belongs in a label.
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValidationError(f"{label} cannot contain control characters.", field)
     return text
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ringtonic.extensions import db
+from ringtonic.extensions import db, login_manager
 from ringtonic.problems import problem_response
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,10 @@ _MESSAGES = {
     413: "What you sent is larger than this server accepts.",
     429: "Too many requests. Please wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged.",
+    503: "The database cannot be reached just now. Nothing was saved; try again in a minute.",
 }
+# How long clients should wait before retrying when the database is unreachable.
+RETRY_AFTER_SECONDS = 30
 
 
 def _is_api_request() -> bool:
@@ -87,8 +91,32 @@ def handle_unexpected(error: Exception):
     return _render(500, "Server error", _MESSAGES[500])
 
 
+def handle_database_unavailable(error: SQLAlchemyError):
+    """Answer 503 when the database cannot be reached; the transaction never committed."""
+    log.error(
+        "database unavailable on %s %s: %s",
+        request.method,
+        request.path,
+        getattr(error, "orig", None) or error,
+    )
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        # The connection is gone; the pool discards it, and the server rolled back already.
+        log.debug("rollback after a lost database connection failed", exc_info=True)
+    # The page must render without the database: treat the visitor as signed out for it
+    # (Flask-Login would otherwise try to load the user, and the shell their workspaces).
+    g._login_user = login_manager.anonymous_user()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    return _render(503, "Service unavailable", _MESSAGES[503], headers)
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers on the app."""
     app.register_error_handler(CSRFError, handle_csrf_error)
+    # Lost or refused connections (and a lock that outlasted busy_timeout) are outages,
+    # not bugs: 503 with Retry-After tells clients and load balancers to come back.
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InterfaceError, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,45 @@
+"""Rate limits shared by 4 gunicorn workers through a real Redis: exactly N get through.
+
+Proved on the sign-in limit per IP (Flask-Limiter, RATELIMIT_STORAGE_URI = REDIS_URL):
+with memory storage each worker would count alone and let up to 4 × N through.
+"""
+
+from __future__ import annotations
+
+from tests.live.clients import Browser, Tally, run_all
+
+LIMIT = 10
+CLIENTS, ATTEMPTS_EACH = 8, 5
+
+
+def post_login_attempts(server, tally: Tally, answers: list, count: int):
+    """Return a job: sign-in attempts with empty fields (refused quickly, still counted)."""
+
+    def attempt() -> None:
+        browser = Browser(server, tally)
+        token = browser.form_values("/login")
+        for _ in range(count):
+            response = browser.request("POST", "/login", data=token)
+            answers.append((response.status_code, response.headers.get("Retry-After")))
+
+    return attempt
+
+
+def test_exactly_the_limit_gets_through_across_four_workers(start_server, redis_server):
+    server = start_server(
+        REDIS_URL=redis_server.url,
+        RINGTONIC_LOGIN_LIMIT_PER_IP=f"{LIMIT} per hour",
+        RINGTONIC_LOGIN_LIMIT_PER_EMAIL="1000 per hour",
+    )
+    tally, answers = Tally(), []
+    run_all([post_login_attempts(server, tally, answers, ATTEMPTS_EACH) for _ in range(CLIENTS)])
+    statuses = [status for status, _ in answers]
+    assert len(statuses) == CLIENTS * ATTEMPTS_EACH
+    assert statuses.count(400) == LIMIT  # through the limiter, refused by the form
+    assert statuses.count(429) == CLIENTS * ATTEMPTS_EACH - LIMIT
+    retry_after = [int(value) for status, value in answers if status == 429]
+    assert all(0 < seconds <= 3600 for seconds in retry_after)
+    assert tally.server_errors() == 0 and tally.errors == []
+    # The count lives in Redis: one key for the sign-in limit of this address.
+    keys = redis_server.client().keys("*")
+    assert keys and any(b"login" in key for key in keys)
