@@ -1,14 +1,15 @@
-"""Hostile input through the JSON API: headers, query strings, methods.
+"""Hostile input through the JSON API: keys, headers, methods and the shared query parser.
 
-The list-endpoint parser is exercised through PROBE_PATH until the list endpoints exist;
-cases for a real endpoint (and JSON bodies for PATCH) go in this list the same way.
+The parser every list endpoint shares is exercised through the calls list; cases for each
+v1 endpoint's own parameters and for PATCH bodies are in api_v1_cases.py.
 """
 
 from __future__ import annotations
 
-from tests.hostile.stage import PROBE_PATH, api
+from tests.hostile.stage import api
 
 ME = "/api/v1/me"
+CALLS = "/api/v1/calls"
 API_CASES = [
     api(
         "api-key-overlong",
@@ -51,15 +52,15 @@ API_CASES = [
     api("api-parameter-nul", ME + "?%00=1", 400, "validation_error"),
     api("api-wrong-method", ME, 405, "method_not_allowed", method="DELETE"),
     api("api-unknown-path", "/api/v1/../../etc/passwd", 404, "not_found"),
-    api("api-limit-negative", PROBE_PATH + "?limit=-1", 400, "validation_error"),
-    api("api-limit-zero", PROBE_PATH + "?limit=0", 400, "validation_error"),
-    api("api-limit-huge", PROBE_PATH + "?limit=99999999999999999999", 400, "validation_error"),
-    api("api-limit-float", PROBE_PATH + "?limit=1e3", 400, "validation_error"),
-    api("api-limit-arabic-digits", PROBE_PATH + "?limit=%D9%A3", 400, "validation_error"),
-    api("api-limit-repeated", PROBE_PATH + "?limit=1&limit=2", 400, "validation_error"),
-    api("api-uuid-junk", PROBE_PATH + "?campaign=not-a-uuid", 400, "validation_error"),
-    api("api-uuid-sql", PROBE_PATH + "?campaign=%27%20OR%201=1--", 400, "validation_error"),
-    api("api-boolean-junk", PROBE_PATH + "?first_time=maybe", 400, "validation_error"),
-    api("api-cursor-control", PROBE_PATH + "?cursor=a%0Ab", 400, "validation_error"),
-    api("api-cursor-overlong", PROBE_PATH + "?cursor=" + "c" * 300, 400, "validation_error"),
+    api("api-limit-negative", CALLS + "?limit=-1", 400, "validation_error"),
+    api("api-limit-zero", CALLS + "?limit=0", 400, "validation_error"),
+    api("api-limit-huge", CALLS + "?limit=99999999999999999999", 400, "validation_error"),
+    api("api-limit-float", CALLS + "?limit=1e3", 400, "validation_error"),
+    api("api-limit-arabic-digits", CALLS + "?limit=%D9%A3", 400, "validation_error"),
+    api("api-limit-repeated", CALLS + "?limit=1&limit=2", 400, "validation_error"),
+    api("api-uuid-junk", CALLS + "?campaign=not-a-uuid", 400, "validation_error"),
+    api("api-uuid-sql", CALLS + "?campaign=%27%20OR%201=1--", 400, "validation_error"),
+    api("api-boolean-junk", CALLS + "?first_time=maybe", 400, "validation_error"),
+    api("api-cursor-control", CALLS + "?cursor=a%0Ab", 400, "validation_error"),
+    api("api-cursor-overlong", CALLS + "?cursor=" + "c" * 300, 400, "validation_error"),
 ]

@@ -1,7 +1,7 @@
 """The hostile input catalogue: every case, and the answer it must get, by channel.
 
 Each channel's cases live in its own module; to cover a new endpoint, add cases to the
-channel's list (API cases use `api(...)`, JSON bodies `raw(...)`). Refused cases must leave
+channel's list (API cases use `api(...)`, PATCH bodies `patch_case(...)`). Refused cases must leave
 the database untouched; accepted ones (odd but valid input, like emoji in a name) must come
 back escaped wherever they are shown.
 """
@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from tests.hostile.account_cases import ACCOUNT_CASES
 from tests.hostile.api_cases import API_CASES
+from tests.hostile.api_v1_cases import API_V1_CASES
 from tests.hostile.form_cases import FORM_CASES
 from tests.hostile.import_cases import IMPORT_CASES
 from tests.hostile.stage import Case
 from tests.hostile.webhook_cases import WEBHOOK_CASES
 
-CASES: list[Case] = FORM_CASES + ACCOUNT_CASES + API_CASES + WEBHOOK_CASES + IMPORT_CASES
+CASES: list[Case] = (
+    FORM_CASES + ACCOUNT_CASES + API_CASES + API_V1_CASES + WEBHOOK_CASES + IMPORT_CASES
+)

@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from werkzeug.test import TestResponse
 
-from ringtonic.api.params import QueryParams
 from ringtonic.extensions import db
-from ringtonic.models import Account, Campaign, PhoneNumber, User, Workspace
+from ringtonic.models import Account, Call, Campaign, PhoneNumber, User, Workspace
+from ringtonic.models.types import utcnow
 from ringtonic.services.accounts import create_account
 from tests.conftest import PASSWORD, csrf_token, sign_in
 from tests.keys import api_get, bearer, issue_key
@@ -23,13 +23,13 @@ ADMIN_EMAIL = "admin@example.com"
 # Small enough that the 413 cases stay cheap, large enough for every overlong-field case.
 MAX_BODY_BYTES = 256 * 1024
 OVER_LIMIT = "x" * (MAX_BODY_BYTES + 1024)
-# A stand-in for every list endpoint: the same parser of limit, cursor and filters.
-PROBE_PATH = "/api/v1/probe/list"
+CALLER = "+15125550123"
 
 
 @dataclass
 class Stage:
-    """An Agency workspace with Twilio, a number and a key; an admin signed in; a visitor."""
+    """An Agency workspace with Twilio, a number, a call and a read-write key; an admin signed
+    in; a visitor."""
 
     app: Flask
     client: FlaskClient  # signed in as the account's admin
@@ -41,6 +41,7 @@ class Stage:
     workspace: Workspace
     campaign: Campaign
     number: PhoneNumber
+    call: Call
     secret: str
 
     @property
@@ -52,25 +53,24 @@ class Stage:
         return f"/hooks/twilio/status/{self.workspace.uuid}"
 
 
-def probe_list():
-    """Parse a list endpoint's query string the way every list endpoint does."""
-    params = QueryParams(("limit", "cursor", "campaign", "first_time"))
-    return {
-        "limit": params.limit(),
-        "campaign": str(params.uuid("campaign")),
-        "first_time": params.boolean("first_time"),
-        "cursor": params.text("cursor"),
-    }
-
-
 def build_stage(app: Flask) -> Stage:
     """Create the scene (committed) and sign the admin in."""
-    app.add_url_rule(PROBE_PATH, "api.probe_list", probe_list)
     account, admin, workspace = create_account("Hostile Agency", ADMIN_EMAIL, PASSWORD, "agency")
     db.session.commit()
     connect_twilio(workspace)
     number = add_tracking_number(workspace)
     campaign = db.session.get(Campaign, number.campaign_id)
+    call = Call(
+        workspace_id=workspace.id,
+        campaign_id=campaign.id,
+        phone_number_id=number.id,
+        tracking_number=number.number,
+        caller_number=CALLER,
+        started_at=utcnow(),
+        status="answered",
+    )
+    db.session.add(call)
+    db.session.commit()
     secret = issue_key(workspace, admin, access="read_write")
     client, visitor = app.test_client(), app.test_client()
     sign_in(client, ADMIN_EMAIL)
@@ -87,6 +87,7 @@ def build_stage(app: Flask) -> Stage:
         workspace=workspace,
         campaign=campaign,
         number=number,
+        call=call,
         secret=secret,
     )
 
