@@ -1,12 +1,13 @@
 """Rate limits shared by 4 gunicorn workers through a real Redis: exactly N get through.
 
-Proved on the sign-in limit per IP (Flask-Limiter, RATELIMIT_STORAGE_URI = REDIS_URL):
-with memory storage each worker would count alone and let up to 4 × N through.
+Proved on the sign-in limit per IP (Flask-Limiter, RATELIMIT_STORAGE_URI = REDIS_URL) and on
+an API key's quota (its counters in the same storage): with memory storage each worker would
+count alone and let up to 4 × N through.
 """
 
 from __future__ import annotations
 
-from tests.live.clients import Browser, Tally, run_all
+from tests.live.clients import Browser, Tally, api_get, run_all
 
 LIMIT = 10
 CLIENTS, ATTEMPTS_EACH = 8, 5
@@ -43,3 +44,37 @@ def test_exactly_the_limit_gets_through_across_four_workers(start_server, redis_
     # The count lives in Redis: one key for the sign-in limit of this address.
     keys = redis_server.client().keys("*")
     assert keys and any(b"login" in key for key in keys)
+
+
+API_LIMIT = 10
+API_REQUESTS = 40
+
+
+def test_exactly_a_keys_quota_gets_through_across_four_workers(scene, start_server, redis_server):
+    server = start_server(
+        REDIS_URL=redis_server.url, RINGTONIC_API_RATE_LIMITS=f"{API_LIMIT} per hour"
+    )
+    secret, other_secret = scene.reader_keys[:2]
+    tally, answers = Tally(), []
+
+    def get_me() -> None:
+        answers.append(api_get(server, secret, tally))
+
+    run_all([get_me for _ in range(API_REQUESTS)])
+    assert tally.server_errors() == 0 and tally.errors == []
+    allowed = [answer for answer in answers if answer.status_code == 200]
+    refused = [answer for answer in answers if answer.status_code == 429]
+    assert (len(allowed), len(refused)) == (API_LIMIT, API_REQUESTS - API_LIMIT)
+    for answer in refused:
+        assert answer.headers["Content-Type"] == "application/problem+json"
+        assert answer.json()["code"] == "rate_limited"
+        assert 0 < int(answer.headers["Retry-After"]) <= 3600
+    # One shared counter: each allowed request saw its own count, so what is left counts down.
+    remaining = [int(answer.headers["X-RateLimit-Remaining"]) for answer in allowed]
+    assert sorted(remaining, reverse=True) == list(range(API_LIMIT - 1, -1, -1))
+    for answer, left in zip(allowed, remaining, strict=True):
+        assert answer.headers["RateLimit-Policy"] == f"{API_LIMIT};w=3600"
+        assert answer.headers["RateLimit"].startswith(f"limit={API_LIMIT}, remaining={left},")
+    other = api_get(server, other_secret, tally)
+    assert other.status_code == 200
+    assert other.headers["X-RateLimit-Remaining"] == str(API_LIMIT - 1)
