@@ -71,17 +71,17 @@ def _counter_sums(table, status: str | None) -> list:
     ]
 
 
-def _rollup_rows(model, workspace: Workspace, runs, keys: Sequence[str], campaign, status):
-    """Yield (key values..., five counters) summed over the blocks of `runs`."""
+def _rollup_rows(model, workspace: Workspace, blocks, keys: Sequence[str], campaign, status):
+    """Yield (key values..., five counters) summed over `blocks` (start seconds by size)."""
     table = model.__table__
     columns = [table.c[name] for name in (*keys, *_counter_names(status))]
     parts = []
-    for run in runs:
+    for span, starts in sorted(blocks.items()):
+        # An IN list of starts, not a range per run: one statement shape for any period.
         part = select(*columns).where(
             table.c.workspace_id == workspace.id,
-            table.c.bucket_seconds == run.span,
-            table.c.bucket_start >= run.lo,
-            table.c.bucket_start < run.hi,
+            table.c.bucket_seconds == span,
+            table.c.bucket_start.in_(starts),
         )
         if campaign is not None:
             part = part.where(table.c.campaign_id == campaign.id)
@@ -132,7 +132,7 @@ def counts_by_key(
     cover = cover_ranges([(start, end)], _spans(model))
     groups: dict[tuple, Counters] = {}
     rows = [
-        *_rollup_rows(model, workspace, cover.runs, keys, campaign, status),
+        *_rollup_rows(model, workspace, cover.blocks, keys, campaign, status),
         *_sliver_rows(workspace, cover.slivers, keys, campaign, status),
     ]
     for row in rows:
@@ -157,7 +157,7 @@ def counts_by_range(
     counters = [Counters() for _ in ranges]
     keys = ("bucket_seconds", "bucket_start")
     for _, block_start, *values in _rollup_rows(
-        CallSourceRollup, workspace, cover.runs, keys, campaign, status
+        CallSourceRollup, workspace, cover.blocks, keys, campaign, status
     ):
         # A block lies inside one range: the last range starting at or before it.
         counters[bisect_right(starts, block_start) - 1].add(counters_from(values))
