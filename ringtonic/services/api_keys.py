@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import secrets
@@ -14,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from ringtonic.direct_reads import DirectRead
 from ringtonic.extensions import db
 from ringtonic.models import Account, ApiKey, AuditEvent, User, Workspace
 from ringtonic.models.types import utcnow
@@ -217,13 +217,8 @@ def create_api_key(
 _SNAPSHOTS = ((ApiKey, ApiKeySnapshot), (Workspace, WorkspaceSnapshot), (Account, AccountSnapshot))
 
 
-@functools.cache
 def _key_with_owners() -> Select:
-    """Return the statement reading a key, its workspace and its account in one indexed read.
-
-    Built once per process: a new statement on every request costs more to construct
-    and to look up in SQLAlchemy's compiled-statement cache than the query costs to run.
-    """
+    """Return the statement reading a key, its workspace and its account in one indexed read."""
     columns = [
         model.__table__.c[field.name]
         for model, snapshot in _SNAPSHOTS
@@ -239,14 +234,15 @@ def _key_with_owners() -> Select:
     )
 
 
+# Every API request runs this read: straight on a pooled connection, no ORM session.
+_KEY_READ = DirectRead(_key_with_owners)
+
+
 def authenticate_api_key(secret: str) -> ApiKeyAccess:
     """Return what the key may act as, or raise InvalidApiKey, RevokedApiKey or PlanRequired."""
     if not is_well_formed(secret):
         raise InvalidApiKey("The API key is not valid.")
-    # A pooled connection of its own, not the ORM session: setting up and tearing down a
-    # session costs more than the read, and most API requests need nothing else from it.
-    with db.engine.connect() as connection:
-        row = connection.execute(_key_with_owners(), {"digest": key_digest(secret)}).one_or_none()
+    row = _KEY_READ.one_or_none(db.engine, digest=key_digest(secret))
     if row is None:
         raise InvalidApiKey("The API key is not valid.")
     parts, start = [], 0
