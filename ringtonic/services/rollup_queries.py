@@ -8,11 +8,12 @@ counted from the calls table, through its (workspace, started_at) index.
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Select, bindparam, func, literal_column, select, union_all
 
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, Workspace
@@ -39,61 +40,75 @@ def _statuses(status: str | None) -> tuple[str, ...]:
     return (status,) if status else CALL_STATUSES
 
 
-def _counter_names(status: str | None) -> list[str]:
-    """Return the rollup counter columns that a status filter (or none) reads."""
-    return [
-        f"{status_column_prefix(s)}_{kind}"
-        for s in _statuses(status)
-        for kind in ("calls", "first_calls", "seconds")
-    ]
+COUNTER_FIELDS = ("calls", "answered", "missed", "first_time_callers", "total_duration")
 
 
-def _counter_sums(table, status: str | None) -> list:
-    """Return SUMs over rollup rows that fill a Counters, in its field order."""
+def _counter_expressions(table, status: str | None) -> list:
+    """Return, per rollup row, the five values that fill a Counters, in its field order."""
 
     def total(kind: str, among: Sequence[str]):
         columns = [
             table.c[f"{status_column_prefix(s)}_{kind}"] for s in _statuses(status) if s in among
         ]
         if not columns:
-            return func.sum(0)
+            return literal_column("0")
         expression = columns[0]
         for column in columns[1:]:
             expression = expression + column
-        return func.sum(expression)
+        return expression
 
-    return [
+    values = [
         total("calls", CALL_STATUSES),
         total("calls", ANSWERED_STATUSES),
         total("calls", MISSED_STATUSES),
         total("first_calls", CALL_STATUSES),
         total("seconds", CALL_STATUSES),
     ]
+    return [value.label(name) for value, name in zip(values, COUNTER_FIELDS, strict=True)]
+
+
+@functools.lru_cache(maxsize=256)
+def _rollup_query(
+    model, keys: tuple[str, ...], spans: tuple[int, ...], by_campaign: bool, status: str | None
+) -> Select:
+    """Build (once per shape) the query summing a rollup's blocks of these sizes by key.
+
+    Block starts, workspace and campaign are parameters, so every period of the same
+    shape reuses one statement: building it costs more than running it.
+    """
+    table = model.__table__
+    # Each row's five values are computed before grouping: the sorter then carries five
+    # numbers per row instead of all 21 counter columns.
+    columns = [*(table.c[name] for name in keys), *_counter_expressions(table, status)]
+    parts = []
+    for span in spans:
+        # An IN list of starts, not a range per run: one statement shape for any period.
+        part = select(*columns).where(
+            table.c.workspace_id == bindparam("workspace_id"),
+            table.c.bucket_seconds == span,
+            table.c.bucket_start.in_(bindparam(f"starts_{span}", expanding=True)),
+        )
+        if by_campaign:
+            part = part.where(table.c.campaign_id == bindparam("campaign_id"))
+        parts.append(part)
+    blocks = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("blocks")
+    group = [blocks.c[name] for name in keys]
+    sums = [func.sum(blocks.c[name]) for name in COUNTER_FIELDS]
+    # Rows whose calls all moved away (a status change) hold zeros; they are no group.
+    return select(*group, *sums).group_by(*group).having(sums[0] > 0)
 
 
 def _rollup_rows(model, workspace: Workspace, blocks, keys: Sequence[str], campaign, status):
-    """Yield (key values..., five counters) summed over `blocks` (start seconds by size)."""
-    table = model.__table__
-    columns = [table.c[name] for name in (*keys, *_counter_names(status))]
-    parts = []
-    for span, starts in sorted(blocks.items()):
-        # An IN list of starts, not a range per run: one statement shape for any period.
-        part = select(*columns).where(
-            table.c.workspace_id == workspace.id,
-            table.c.bucket_seconds == span,
-            table.c.bucket_start.in_(starts),
-        )
-        if campaign is not None:
-            part = part.where(table.c.campaign_id == campaign.id)
-        parts.append(part)
-    if not parts:
+    """Return (key values..., five counters) rows summed over `blocks` (starts by size)."""
+    if not blocks:
         return []
-    blocks = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("blocks")
-    group = [blocks.c[name] for name in keys]
-    sums = _counter_sums(blocks, status)
-    # Rows whose calls all moved away (a status change) hold zeros; they are no group.
-    query = select(*group, *sums).group_by(*group).having(sums[0] > 0)
-    return db.session.execute(query)
+    spans = tuple(sorted(blocks))
+    query = _rollup_query(model, tuple(keys), spans, campaign is not None, status)
+    params = {f"starts_{span}": blocks[span] for span in spans}
+    params["workspace_id"] = workspace.id
+    if campaign is not None:
+        params["campaign_id"] = campaign.id
+    return db.session.execute(query, params).all()
 
 
 def _sliver_rows(workspace: Workspace, slivers, keys: Sequence[str], campaign, status):
@@ -130,19 +145,30 @@ def counts_by_key(
 ) -> list[tuple[tuple, Counters]]:
     """Return (key, counters) for the calls in [start, end), ordered by key."""
     cover = cover_ranges([(start, end)], _spans(model))
+    width = len(keys)
     groups: dict[tuple, Counters] = {}
-    rows = [
+    for row in (
         *_rollup_rows(model, workspace, cover.blocks, keys, campaign, status),
         *_sliver_rows(workspace, cover.slivers, keys, campaign, status),
-    ]
-    for row in rows:
-        key = _key(row[: len(keys)], keys)
-        groups.setdefault(key, Counters()).add(counters_from(row[len(keys) :]))
-    return sorted(groups.items(), key=lambda item: tuple(_sortable(v) for v in item[0]))
+    ):
+        key, counters = tuple(row[:width]), counters_from(row[width:])
+        if key in groups:
+            groups[key].add(counters)
+        else:
+            groups[key] = counters
+    # Sorted as stored (a missing id is 0, first), so the order never depends on the database.
+    return [(_key(key, keys), groups[key]) for key in sorted(groups)]
 
 
-def _sortable(value) -> tuple:
-    return (value is not None, value if value is not None else 0)
+def _first_and_last_call(workspace: Workspace) -> tuple[datetime | None, datetime | None]:
+    """Return when the workspace's first and last calls started (two index lookups)."""
+    in_workspace = Call.workspace_id == workspace.id
+    return db.session.execute(
+        select(
+            select(func.min(Call.started_at)).where(in_workspace).scalar_subquery(),
+            select(func.max(Call.started_at)).where(in_workspace).scalar_subquery(),
+        )
+    ).one()
 
 
 def counts_by_range(
@@ -152,7 +178,11 @@ def counts_by_range(
     status: str | None = None,
 ) -> list[Counters]:
     """Return the counters of each of several consecutive, disjoint [start, end) ranges."""
-    cover = cover_ranges(ranges, SOURCE_SPANS)
+    first, last = _first_and_last_call(workspace)
+    # Ranges outside the workspace's history are zero: a series over "all time" then
+    # costs what its months with calls cost, not what its 300 empty ones would.
+    with_calls = [(s, e) for s, e in ranges if first is not None and s <= last and e > first]
+    cover = cover_ranges(with_calls, SOURCE_SPANS)
     starts = [epoch_floor(start) for start, _ in ranges]
     counters = [Counters() for _ in ranges]
     keys = ("bucket_seconds", "bucket_start")

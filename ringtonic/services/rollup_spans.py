@@ -55,29 +55,52 @@ def _at(seconds: int) -> datetime:
     return EPOCH + timedelta(seconds=seconds)
 
 
-def _split(start: datetime, end: datetime, spans: Sequence[int], cover: Cover) -> None:
-    if start >= end:
-        return
-    if not spans:
-        cover.slivers.append((start, end))
-        return
-    span, smaller = spans[-1], spans[:-1]
-    first = epoch_floor(start)
-    if _at(first) < start:
-        first += 1  # round a fractional start up: blocks must lie inside the range
-    lo = -(-first // span) * span
-    hi = epoch_floor(end) // span * span
-    if lo >= hi:
-        _split(start, end, smaller, cover)
-        return
-    cover.blocks.setdefault(span, []).extend(range(lo, hi, span))
-    _split(start, _at(lo), smaller, cover)
-    _split(_at(hi), end, smaller, cover)
+def _split(start: int, end: int, spans: Sequence[int], level: int, cover: Cover) -> list:
+    """Cover [start, end) (whole seconds) with blocks of spans[level] and smaller.
+
+    Return what no block covers, as (start, end) second pairs in time order.
+    """
+    left = []
+    while level >= 0 and start < end:
+        span = spans[level]
+        lo = -(-start // span) * span
+        hi = end // span * span
+        if lo < hi:
+            cover.blocks.setdefault(span, []).extend(range(lo, hi, span))
+            left += _split(start, lo, spans, level - 1, cover)
+            start = hi
+        level -= 1
+    if start < end:
+        left.append((start, end))
+    return left
+
+
+def _joined(pieces: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    joined: list[tuple[datetime, datetime]] = []
+    for start, end in pieces:
+        if joined and joined[-1][1] == start:
+            start = joined.pop()[0]
+        joined.append((start, end))
+    return joined
 
 
 def cover_ranges(ranges: Sequence[tuple[datetime, datetime]], spans: Sequence[int]) -> Cover:
     """Return the largest aligned blocks inside each [start, end) range, and the slivers."""
     cover = Cover()
     for start, end in ranges:
-        _split(start, end, spans, cover)
+        if start >= end:
+            continue
+        # Blocks start and end on whole seconds; a fraction at either end is a sliver.
+        first, last = epoch_floor(start), epoch_floor(end)
+        if _at(first) < start:
+            first += 1
+        pieces = [(start, min(_at(first), end))] if _at(first) > start else []
+        if first < last:
+            pieces += [
+                (_at(a), _at(b)) for a, b in _split(first, last, spans, len(spans) - 1, cover)
+            ]
+        if _at(last) < end and last >= first:
+            pieces.append((_at(last), end))
+        # Slivers of one range only: a sliver must lie inside the range it is counted in.
+        cover.slivers += _joined(pieces)
     return cover
