@@ -18,12 +18,14 @@ run several statements over many keys (imports, rebuilds) take it exclusively.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import (
     Integer,
     and_,
+    bindparam,
     case,
     delete,
     event,
@@ -103,8 +105,24 @@ def _counter_sums(sign: int) -> list:
     return sums
 
 
-def _fold_statement(model, condition, sign: int, dialect: str):
-    """Build the upsert that adds (sign 1) or removes (sign -1) the matching calls."""
+# Which calls a fold reads: listed ids, or a workspace's calls in an id range (rebuilds).
+_SELECTIONS = {
+    "ids": lambda: CALLS.c.id.in_(bindparam("call_ids", expanding=True)),
+    "id_range": lambda: and_(
+        CALLS.c.workspace_id == bindparam("workspace_id"),
+        CALLS.c.id >= bindparam("first_id"),
+        CALLS.c.id <= bindparam("last_id"),
+    ),
+}
+
+
+@functools.lru_cache(maxsize=32)
+def _fold_statement(model, selection: str, sign: int, dialect: str):
+    """Build, once, the upsert that adds (sign 1) or removes (sign -1) the selected calls.
+
+    Built once per process: constructing this statement costs far more than running it
+    for the one call a webhook writes.
+    """
     spans = union_all(
         *(select(literal_column(str(span), Integer).label("span")) for span in _spans(model))
     ).subquery("spans")
@@ -117,7 +135,7 @@ def _fold_statement(model, condition, sign: int, dialect: str):
     rows = (
         select(*key, *_counter_sums(sign))
         .select_from(CALLS.join(spans, true()))
-        .where(condition)
+        .where(_SELECTIONS[selection]())
         .group_by(*key)
         # Primary-key order: concurrent writers lock shared rows in the same order.
         .order_by(*key)
@@ -132,9 +150,10 @@ def _fold_statement(model, condition, sign: int, dialect: str):
     )
 
 
-def _fold(connection: Connection, condition, sign: int) -> None:
+def _fold(connection: Connection, selection: str, sign: int, **params) -> None:
     for model in (CallPlaceRollup, CallSourceRollup):
-        connection.execute(_fold_statement(model, condition, sign, connection.dialect.name))
+        statement = _fold_statement(model, selection, sign, connection.dialect.name)
+        connection.execute(statement, params)
 
 
 def _lock(connection: Connection, workspace_ids: Iterable[int], shared: bool) -> None:
@@ -158,13 +177,13 @@ def lock_rollups(*workspace_ids: int) -> None:
 def add_calls(call_ids: Sequence[int]) -> None:
     """Count the stored calls with these ids into the rollups."""
     if call_ids:
-        _fold(db.session.connection(), CALLS.c.id.in_(call_ids), 1)
+        _fold(db.session.connection(), "ids", 1, call_ids=list(call_ids))
 
 
 def remove_calls(call_ids: Sequence[int]) -> None:
     """Take the stored calls with these ids out of the rollups (before deleting them)."""
     if call_ids:
-        _fold(db.session.connection(), CALLS.c.id.in_(call_ids), -1)
+        _fold(db.session.connection(), "ids", -1, call_ids=list(call_ids))
 
 
 @contextmanager
@@ -205,7 +224,9 @@ def rebuild_rollups(workspace_id: int, progress: Progress | None = None) -> int:
         ).all()
         if not ids:
             return counted
-        _fold(connection, and_(in_workspace, CALLS.c.id >= ids[0], CALLS.c.id <= ids[-1]), 1)
+        _fold(
+            connection, "id_range", 1, workspace_id=workspace_id, first_id=ids[0], last_id=ids[-1]
+        )
         counted += len(ids)
         after = ids[-1]
         if progress is not None:
@@ -233,7 +254,7 @@ def _take_out_changed_calls(session: Session, _flush_context, _instances) -> Non
     _lock(connection, [c.workspace_id for c in changed + gone + added], shared=True)
     stored = [c.id for c in changed + gone]
     if stored:
-        _fold(connection, CALLS.c.id.in_(stored), -1)
+        _fold(connection, "ids", -1, call_ids=stored)
 
 
 @event.listens_for(Session, "after_flush")
@@ -241,4 +262,4 @@ def _add_written_calls(session: Session, _flush_context) -> None:
     """After an ORM flush: add the calls just inserted or changed."""
     written = [c.id for c in session.info.pop(_PENDING, ()) if c.id is not None]
     if written:
-        _fold(session.connection(), CALLS.c.id.in_(written), 1)
+        _fold(session.connection(), "ids", 1, call_ids=written)
