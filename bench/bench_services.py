@@ -4,7 +4,9 @@ No HTTP: the services themselves (what the API endpoints call), on databases see
 with 10k, 100k and 1M calls in one campaign, over the last 30 days and all time. Runs
 alternate between sizes. Goal: 1M costs at most 2x what 10k costs. With
 BENCH_FULL_COUNT=1 it also times a full count of the calls table (what the services
-did before rollups) for comparison.
+did before rollups) for comparison. Last, the calls list (the service behind the pages
+and, after the API merge, GET /api/v1/calls): its first page against one 500,000 calls
+deep, reached by following cursors. Goal: at most 1.3x.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import statistics
 import time
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bench.common import Verdict, ensure_postgres
 from bench.seed import bench_app, bench_database
 from ringtonic.extensions import db
-from ringtonic.models import Campaign, Workspace
+from ringtonic.models import Call, CallPlaceRollup, CallSourceRollup, Campaign, Workspace
 from ringtonic.services import rollup_queries
+from ringtonic.services.call_queries import MAX_PAGE_SIZE, CallFilters, list_calls
 from ringtonic.services.geo import geo_data
 from ringtonic.services.periods import resolve_period
 from ringtonic.services.reports import summary_report, timeseries_report
@@ -29,6 +32,8 @@ from ringtonic.services.rollup_spans import Cover
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(","))
 RUNS = int(os.environ.get("BENCH_SERVICE_RUNS", "15"))
 GOAL = 2.0
+DEPTH = 500_000
+PAGINATION_GOAL = 1.3
 
 
 def _reports(window: str):
@@ -48,13 +53,23 @@ class Target:
         self.database = bench_database(size)
         self.app = bench_app(self.database.url)
 
+    def table_rows(self) -> dict[str, int]:
+        """Return how many rows the calls table and each rollup table hold."""
+        with self.app.app_context():
+            return {
+                model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+                for model in (Call, CallPlaceRollup, CallSourceRollup)
+            }
+
+    def workspace(self) -> Workspace:
+        wanted = uuid.UUID(self.database.info["workspace_uuid"])
+        return db.session.scalar(select(Workspace).where(Workspace.uuid == wanted))
+
     def time(self, report, window: str) -> float:
         """Return the milliseconds one call of `report` takes (objects loaded beforehand)."""
         info = self.database.info
         with self.app.app_context():
-            workspace = db.session.scalar(
-                select(Workspace).where(Workspace.uuid == uuid.UUID(info["workspace_uuid"]))
-            )
+            workspace = self.workspace()
             campaign = db.session.scalar(
                 select(Campaign).where(Campaign.uuid == uuid.UUID(info["campaign_uuid"]))
             )
@@ -75,6 +90,9 @@ def main() -> None:
     ensure_postgres()
     verdict = Verdict("Reports in-process as history grows (services, no HTTP)")
     targets = {size: Target(size) for size in SIZES}
+    for size, target in targets.items():
+        for name, rows in target.table_rows().items():
+            verdict.figure(f"{name} rows at {size:,} calls", rows, "")
     for window in ("30d", "all"):
         for name, report in _reports(window).items():
             times: dict[int, list[float]] = {size: [] for size in SIZES}
@@ -100,7 +118,34 @@ def main() -> None:
                 medians[max(SIZES)] / medians[min(SIZES)],
                 GOAL,
             )
+    _pagination(verdict, targets[max(SIZES)])
     verdict.exit()
+
+
+def _pagination(verdict: Verdict, target: Target) -> None:
+    """Time the calls list's first page against one DEPTH calls deep, reached by cursor."""
+    if target.database.calls <= DEPTH:
+        return
+    with target.app.app_context():
+        workspace = target.workspace()
+        cursor, seen = None, 0
+        while seen < DEPTH:
+            page = list_calls(workspace, CallFilters(), cursor, limit=MAX_PAGE_SIZE)
+            seen, cursor = seen + len(page.calls), page.older_cursor
+        db.session.remove()
+    times: dict[str, list[float]] = {"first": [], "deep": []}
+    for _ in range(RUNS):
+        for name, at in (("first", None), ("deep", cursor)):
+            with target.app.app_context():
+                workspace = target.workspace()
+                began = time.perf_counter()
+                list_calls(workspace, CallFilters(), at)
+                times[name].append((time.perf_counter() - began) * 1000)
+                db.session.remove()
+    first, deep = (statistics.median(times[name]) for name in ("first", "deep"))
+    verdict.figure("calls list, first page (median)", first, "ms")
+    verdict.figure(f"calls list, page {DEPTH:,} calls deep (median)", deep, "ms")
+    verdict.goal("calls list: deep / first page", deep / first, PAGINATION_GOAL)
 
 
 if __name__ == "__main__":
