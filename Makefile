@@ -2,7 +2,7 @@ VENV := .venv
 PY   := $(VENV)/bin/python
 PIP  := $(PY) -m pip -q --disable-pip-version-check
 
-.PHONY: venv run test lint
+.PHONY: venv run test lint bench
 
 # Create the virtualenv if missing; (re)install when a requirements file changed.
 venv: $(VENV)/.installed-stamp
@@ -24,3 +24,8 @@ test: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+
+# Benchmarks (not tests), on SQLite then PostgreSQL; BENCH_DB=sqlite|postgres for one.
+bench: venv
+	bash scripts/system-deps.sh --bench
+	$(PY) -m bench.run_all

@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
     from ringtonic import database  # noqa: F401  (installs the engine event listeners)
     from ringtonic.extensions import csrf, db, limiter, login_manager, migrate
+    from ringtonic.services import rollups  # noqa: F401  (installs the rollup flush hooks)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

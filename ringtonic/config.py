@@ -160,10 +160,14 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         raise ConfigError(f"RINGTONIC_ENV must be production or development, got {mode!r}")
     development = mode == "development"
     redis_url = _redis_url(env)
+    database_url = _database_url(env, instance_path)
     return {
         "RINGTONIC_ENV": mode,
         "SECRET_KEY": _secret_key(env, instance_path, development),
-        "SQLALCHEMY_DATABASE_URI": _database_url(env, instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # A server can drop idle connections, so check each one before use; a SQLite file
+        # cannot, and the check would cost every request a statement.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # A Redis that stops answering must cost a request a moment, not a TCP timeout.
@@ -192,7 +196,6 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
 
 
 DEFAULTS: dict[str, object] = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "ringtonic_session",

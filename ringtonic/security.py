@@ -54,8 +54,11 @@ def _set_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    is_static = request.endpoint == "static"
-    if not is_static and current_user and current_user.is_authenticated:
+    # Neither static files nor the API (no cookie session there) have a signed-in user;
+    # asking Flask-Login would cost every API request a lookup for nothing.
+    if request.endpoint == "static" or request.blueprint == "api":
+        return response
+    if current_user and current_user.is_authenticated:
         # Pages with account data must not linger in shared or back-button caches.
         headers["Cache-Control"] = "no-store"
     return response

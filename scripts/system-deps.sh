@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure the Debian packages the test suite needs are installed.
+# Make sure the Debian packages the test suite needs are installed
+# (with --bench: also the ones `make bench` needs).
 #
 # Idempotent: only runs apt-get when something is missing, so a second run is
 # fast and silent. Playwright never downloads a browser: the tests drive
@@ -23,6 +24,7 @@ have_pg_server() {
 have redis-server          || required+=(redis-server)
 have_pg_server             || required+=(postgresql)
 have curl                  || required+=(curl)
+[[ "${1:-}" != "--bench" ]] || have wrk || required+=(wrk)
 [[ -d /usr/share/fonts/truetype/liberation ]] || optional+=(fonts-liberation)
 
 if [[ ${#required[@]} -eq 0 && ${#optional[@]} -eq 0 ]]; then
@@ -68,6 +70,7 @@ missing=()
 have redis-server          || missing+=(redis-server)
 have_pg_server             || missing+=("/usr/lib/postgresql/*/bin/initdb")
 have curl                  || missing+=(curl)
+[[ "${1:-}" != "--bench" ]] || have wrk || missing+=(wrk)
 if [[ ${#missing[@]} -gt 0 ]]; then
     echo "system-deps: still missing after install: ${missing[*]}" >&2
     exit 1

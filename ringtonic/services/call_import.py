@@ -22,6 +22,7 @@ from ringtonic.models.types import utcnow
 from ringtonic.services import call_import_fields as fields
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, ValidationError
+from ringtonic.services.rollups import add_calls, lock_rollups, recounting_calls
 
 MAX_ROWS = 100_000
 MAX_PROBLEMS_KEPT = 200
@@ -283,16 +284,20 @@ def _mark_first_calls(workspace: Workspace, calls: list[_NewCall]) -> None:
             demoted.append(caller)
     # Imported history can predate a caller's known first call, which then is not first.
     for chunk in _chunks(demoted, LOOKUP_BATCH):
-        db.session.execute(
-            update(Call)
-            .where(
+        ids = db.session.scalars(
+            select(Call.id).where(
                 Call.workspace_id == workspace.id,
                 Call.caller_number.in_(chunk),
                 Call.first_call.is_(True),
             )
-            .values(first_call=False)
-            .execution_options(synchronize_session=False)
-        )
+        ).all()
+        with recounting_calls(ids):
+            db.session.execute(
+                update(Call)
+                .where(Call.id.in_(ids))
+                .values(first_call=False)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def _insert(workspace: Workspace, calls: list[_NewCall], progress: Progress) -> None:
@@ -306,7 +311,7 @@ def _insert(workspace: Workspace, calls: list[_NewCall], progress: Progress) -> 
             for call in batch
         ]
         try:
-            db.session.execute(insert(Call), rows)
+            add_calls(db.session.scalars(insert(Call).returning(Call.id), rows).all())
         except IntegrityError:
             raise Conflict(
                 "Another import added some of these calls at the same moment. Nothing was "
@@ -345,6 +350,8 @@ def import_calls(
             progress("Checking rows", done, len(records))
     if reader.total_problems:
         raise ImportRejected(reader.problems, reader.total_problems)
+    # Before reading what is stored: nothing else may change this workspace's calls now.
+    lock_rollups(workspace.id)
     fresh, skipped = _drop_known(workspace, calls)
     _mark_first_calls(workspace, fresh)
     _insert(workspace, fresh, progress)

@@ -27,6 +27,7 @@ from ringtonic.models import Call, PhoneNumber, Workspace
 from ringtonic.models.types import utcnow
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.phones import caller_number_or_blank
+from ringtonic.services.rollups import recounting_calls, share_rollup_lock
 
 # Higher wins. Final outcomes outrank progress; among outcomes, the more specific
 # report wins over the caller leg's plain "completed" (answered).
@@ -207,6 +208,7 @@ def apply_status_callback(
     Raises like record_inbound_call when the call is unknown and cannot be stored.
     """
     sid = call_sid(params)
+    share_rollup_lock(workspace.id)
     call = find_call(workspace, sid) or record_inbound_call(workspace, params, now)
     status, seconds = reported_status(params)
     # One UPDATE that compares with the row as stored, so concurrent callbacks cannot
@@ -221,11 +223,12 @@ def apply_status_callback(
         values["status"] = case(
             (_rank_of(Call.status) < STATUS_RANK[status], status), else_=Call.status
         )
-    db.session.execute(
-        update(Call)
-        .where(Call.id == call.id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    with recounting_calls([call.id]):
+        db.session.execute(
+            update(Call)
+            .where(Call.id == call.id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
     db.session.refresh(call)
     return call

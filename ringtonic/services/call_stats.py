@@ -67,7 +67,7 @@ def counters_from(values) -> Counters:
 
 
 class epoch_seconds(FunctionElement):
-    """Seconds since 1970 of a UTC timestamp column, on SQLite and PostgreSQL."""
+    """Whole seconds since 1970 (rounded down) of a UTC timestamp, on SQLite and PostgreSQL."""
 
     type = Integer()
     inherit_cache = True
@@ -81,4 +81,6 @@ def _epoch_seconds_sqlite(element, compiler, **kw):
 
 @compiles(epoch_seconds, "postgresql")
 def _epoch_seconds_postgresql(element, compiler, **kw):
-    return f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS BIGINT)"
+    # FLOOR: a cast alone rounds, moving a call at 10:59:59.6 into the next hour.
+    epoch = f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+    return f"CAST(FLOOR({epoch}) AS BIGINT)"

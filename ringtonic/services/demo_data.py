@@ -24,6 +24,7 @@ from ringtonic.models import Account, Call, Campaign, PhoneNumber, Workspace
 from ringtonic.services.campaigns import create_campaign
 from ringtonic.services.demo_places import AUSTIN_AREA, DENVER_AREA, ELSEWHERE, TAMPA_AREA, Place
 from ringtonic.services.numbers import NumberDetails, add_number
+from ringtonic.services.rollups import add_calls, clear_rollups, lock_rollups, share_rollup_lock
 from ringtonic.services.workspaces import create_workspace, list_workspaces
 
 DAYS = 90
@@ -184,15 +185,18 @@ def ensure_demo_clients(account: Account, now: datetime) -> list[SeededClient]:
 def delete_calls(clients: list[SeededClient]) -> int:
     """Delete every call of the demo clients' workspaces; return how many went."""
     ids = [c.workspace.id for c in clients]
+    lock_rollups(*ids)
     result = db.session.execute(
         delete(Call).where(Call.workspace_id.in_(ids)).execution_options(synchronize_session=False)
     )
+    clear_rollups(ids)
     return result.rowcount
 
 
 def insert_calls(rows: list[dict]) -> None:
-    """Insert a batch of generated calls in one executemany."""
-    db.session.execute(insert(Call), rows)
+    """Insert a batch of generated calls in one executemany, and count them in the rollups."""
+    share_rollup_lock(*{row["workspace_id"] for row in rows})
+    add_calls(db.session.scalars(insert(Call).returning(Call.id), rows).all())
 
 
 def _split(total: int, shares: list[float]) -> list[int]:

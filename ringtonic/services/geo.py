@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from ringtonic.extensions import db
-from ringtonic.models import Call, Campaign, Workspace
-from ringtonic.services.call_stats import Counters, counter_columns, counters_from
+from ringtonic.models import Campaign, Workspace
+from ringtonic.models.rollups import CallPlaceRollup
+from ringtonic.services.call_stats import Counters
 from ringtonic.services.periods import Period
 from ringtonic.services.places import LatLon, city_location, state_location, zip_location
+from ringtonic.services.rollup_queries import counts_by_key
+
+PLACE_KEYS = ("caller_country", "caller_state", "caller_city", "caller_zip")
 
 
 def _coordinates(point: LatLon | None) -> dict[str, float | None]:
@@ -31,33 +32,15 @@ def geo_data(
     status: str | None = None,
 ) -> dict:
     """Return totals and the callers' locations grouped by state, city and zip code."""
-    query = (
-        select(
-            Call.caller_country,
-            Call.caller_state,
-            Call.caller_city,
-            Call.caller_zip,
-            *counter_columns(),
-        )
-        .where(
-            Call.workspace_id == workspace.id,
-            Call.started_at >= period.start,
-            Call.started_at < period.end,
-        )
-        .group_by(Call.caller_country, Call.caller_state, Call.caller_city, Call.caller_zip)
+    groups = counts_by_key(
+        workspace, period.start, period.end, CallPlaceRollup, PLACE_KEYS, campaign, status
     )
-    if campaign is not None:
-        query = query.where(Call.campaign_id == campaign.id)
-    if status is not None:
-        query = query.where(Call.status == status)
-
     totals, unknown, outside_us = Counters(), Counters(), Counters()
     states: dict[tuple[str, str], Counters] = {}
     cities: dict[tuple[str, str, str], Counters] = {}
     zips: dict[tuple[str, str], Counters] = {}
     zip_places: dict[tuple[str, str], tuple[int, str, str]] = {}
-    for country, state, city, zip_code, *values in db.session.execute(query):
-        counters = counters_from(values)
+    for (country, state, city, zip_code), counters in groups:
         totals.add(counters)
         country = country or ""
         if not (state or city or zip_code):

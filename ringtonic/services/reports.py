@@ -2,43 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, Campaign, PhoneNumber, Workspace
-from ringtonic.services.call_stats import Counters, counter_columns, counters_from, epoch_seconds
+from ringtonic.models import Campaign, PhoneNumber, Workspace
+from ringtonic.models.rollups import CallPlaceRollup, CallSourceRollup
+from ringtonic.services.call_stats import Counters
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.periods import Period, iso_utc, local_midnight
+from ringtonic.services.rollup_queries import counts_by_key, counts_by_range
 
 GROUPINGS = ("source", "medium", "campaign", "tracking_number", "state", "city")
 INTERVALS = ("hour", "day", "week", "month")
 MAX_BUCKETS = 2000
-# Every zone's UTC offset is a multiple of 15 minutes, so 15-minute slots re-bucket exactly.
-SLOT_SECONDS = 900
 
-_GROUP_COLUMNS = {
-    "source": (Call.source,),
-    "medium": (Call.medium,),
-    "campaign": (Call.campaign_id,),
-    "tracking_number": (Call.phone_number_id, Call.tracking_number),
-    "state": (Call.caller_country, Call.caller_state),
-    "city": (Call.caller_country, Call.caller_state, Call.caller_city),
+# The rollup and key columns each grouping reads.
+_GROUP_KEYS = {
+    "source": (CallSourceRollup, ("source",)),
+    "medium": (CallSourceRollup, ("medium",)),
+    "campaign": (CallSourceRollup, ("campaign_id",)),
+    "tracking_number": (CallSourceRollup, ("phone_number_id", "tracking_number")),
+    "state": (CallPlaceRollup, ("caller_country", "caller_state")),
+    "city": (CallPlaceRollup, ("caller_country", "caller_state", "caller_city")),
 }
-
-
-def _filtered(query, workspace: Workspace, period: Period, campaign, status):
-    query = query.where(
-        Call.workspace_id == workspace.id,
-        Call.started_at >= period.start,
-        Call.started_at < period.end,
-    )
-    if campaign is not None:
-        query = query.where(Call.campaign_id == campaign.id)
-    if status is not None:
-        query = query.where(Call.status == status)
-    return query
 
 
 def _describe_groups(workspace: Workspace, group_by: str, keys: list[tuple]) -> list[dict]:
@@ -88,14 +76,8 @@ def summary_report(
     """Return counters per value of `group_by`, most calls first, and the overall totals."""
     if group_by not in GROUPINGS:
         raise ValidationError(f"group_by must be one of: {', '.join(GROUPINGS)}.", "group_by")
-    columns = _GROUP_COLUMNS[group_by]
-    query = _filtered(
-        select(*columns, *counter_columns()).group_by(*columns), workspace, period, campaign, status
-    )
-    rows = [
-        (tuple(row[: len(columns)]), counters_from(row[len(columns) :]))
-        for row in db.session.execute(query)
-    ]
+    model, keys = _GROUP_KEYS[group_by]
+    rows = counts_by_key(workspace, period.start, period.end, model, keys, campaign, status)
     totals = Counters()
     for _, counters in rows:
         totals.add(counters)
@@ -164,32 +146,21 @@ def timeseries_report(
                 "interval",
             )
         cursor = _next_bucket(cursor, interval, period)
-    buckets = {start: Counters() for start in starts}
-
-    slot = epoch_seconds(Call.started_at) // SLOT_SECONDS
-    query = _filtered(
-        select(slot.label("slot"), *counter_columns()).group_by(slot),
-        workspace,
-        period,
-        campaign,
-        status,
-    )
+    ends = [min(_next_bucket(start, interval, period), period.end) for start in starts]
+    ranges = [(max(start, period.start), end) for start, end in zip(starts, ends, strict=True)]
+    counters = counts_by_range(workspace, ranges, campaign, status)
     totals = Counters()
-    for slot_number, *values in db.session.execute(query):
-        moment = datetime.fromtimestamp(int(slot_number) * SLOT_SECONDS, UTC)
-        counters = counters_from(values)
-        totals.add(counters)
-        buckets[_bucket_start(max(moment, period.start), interval, period)].add(counters)
+    for bucket in counters:
+        totals.add(bucket)
 
     series = []
-    for start in starts:
-        end = min(_next_bucket(start, interval, period), period.end)
+    for (start, end), bucket in zip(ranges, counters, strict=True):
         series.append(
             {
-                "start": iso_utc(max(start, period.start)),
+                "start": iso_utc(start),
                 "end": iso_utc(end),
-                "local_start": max(start, period.start).astimezone(period.zone).isoformat(),
-                **buckets[start].as_dict(),
+                "local_start": start.astimezone(period.zone).isoformat(),
+                **bucket.as_dict(),
             }
         )
     return {

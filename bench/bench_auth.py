@@ -1,0 +1,52 @@
+"""Benchmark 1: requests/s of an authenticated GET /api/v1/me against GET /healthz.
+
+/healthz touches neither the database nor authentication, so the ratio is what
+checking a Bearer key (parse, digest, one indexed read, last-used bookkeeping) costs
+on top of Flask itself. Goal: ratio >= 0.7.
+"""
+
+from __future__ import annotations
+
+from bench.common import (
+    Server,
+    Verdict,
+    bearer,
+    ensure_postgres,
+    interleave,
+    median,
+    wrk,
+    wrk_script,
+)
+from bench.seed import bench_database
+
+GOAL = 0.7
+
+
+def main() -> None:
+    ensure_postgres()
+    verdict = Verdict("Authentication overhead: GET /api/v1/me vs GET /healthz")
+    database = bench_database(0)
+    with Server(database) as server:
+        me = wrk_script(bearer(database.info["api_keys"][0]))
+        runs = {
+            "healthz": lambda: wrk(server.base + "/healthz"),
+            "me": lambda: wrk(server.base + "/api/v1/me", me),
+        }
+        results = interleave(runs)
+    for name, figures in results.items():
+        bad = sum(r.bad_responses for r in figures)
+        if bad:
+            verdict.failures.append(f"{name}: {bad} bad responses")
+        verdict.figure(
+            f"{name} requests/s (median of {len(figures)})",
+            median([r.requests_per_second for r in figures]),
+            "req/s",
+        )
+    healthz = median([r.requests_per_second for r in results["healthz"]])
+    me = median([r.requests_per_second for r in results["me"]])
+    verdict.goal("ratio me / healthz", me / healthz, GOAL, at_most=False)
+    verdict.exit()
+
+
+if __name__ == "__main__":
+    main()

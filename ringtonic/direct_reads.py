@@ -1,0 +1,90 @@
+"""One-row reads on the hottest path, run on a pooled DBAPI cursor.
+
+SQLAlchemy's per-execution machinery (connection wrapper, execution context, result
+object) costs three to four times what a one-row indexed read costs the database; on
+the read every API request makes, that was most of what authentication cost. A
+DirectRead compiles its statement once per dialect with SQLAlchemy and converts the
+row with the columns' own SQLAlchemy type processors, so what comes back is what a
+normal execute would return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exc
+from sqlalchemy.engine import Dialect, Engine
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positional: tuple[str, ...] | None
+    processors: tuple[Callable | None, ...]
+
+
+class DirectRead:
+    """A SELECT that returns at most one row, compiled once per dialect."""
+
+    def __init__(self, build: Callable[[], Select]) -> None:
+        self.build = build
+        self.compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiled = self.compiled.get(dialect.name)
+        if compiled is None:
+            statement = self.build()
+            text = statement.compile(dialect=dialect)
+            compiled = _Compiled(
+                sql=text.string,
+                positional=tuple(text.positiontup) if text.positional else None,
+                processors=tuple(
+                    column.type.dialect_impl(dialect).result_processor(dialect, None)
+                    for column in statement.selected_columns
+                ),
+            )
+            self.compiled[dialect.name] = compiled
+        return compiled
+
+    def one_or_none(self, engine: Engine, **params) -> tuple | None:
+        """Run the read on a pooled connection; return the converted row or None."""
+        compiled = self._compile(engine.dialect)
+        arguments = (
+            [params[name] for name in compiled.positional] if compiled.positional else params
+        )
+        postgresql = engine.dialect.name == "postgresql"
+        dbapi_error = engine.dialect.loaded_dbapi.Error
+        try:
+            connection = engine.raw_connection()
+        except dbapi_error as error:
+            # Wrapped as SQLAlchemy wraps it, so callers (the 503 handler) see one error type.
+            raise exc.DBAPIError.instance(compiled.sql, arguments, error, dbapi_error) from error
+        try:
+            if postgresql:
+                # One read needs no transaction: no BEGIN and ROLLBACK round trips.
+                connection.driver_connection.autocommit = True
+            cursor = connection.cursor()
+            try:
+                cursor.execute(compiled.sql, arguments)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            if postgresql:
+                connection.driver_connection.autocommit = False
+        except dbapi_error as error:
+            # SQLAlchemy's error handling is bypassed here: never pool a connection in an
+            # unknown state.
+            connection.invalidate()
+            raise exc.DBAPIError.instance(compiled.sql, arguments, error, dbapi_error) from error
+        except Exception:
+            connection.invalidate()
+            raise
+        finally:
+            connection.close()
+        if row is None:
+            return None
+        return tuple(
+            value if convert is None else convert(value)
+            for convert, value in zip(compiled.processors, row, strict=True)
+        )

@@ -1,0 +1,90 @@
+"""Call rollups: counters of calls per time block, kept up to date as calls are written.
+
+A row counts the calls of one workspace and campaign that started in the UTC block
+[bucket_start, bucket_start + bucket_seconds) and share one key (a place, or a tracking
+number with its source and medium). Every call is counted once per block size, so any
+period is the sum of a few large blocks in its middle and smaller ones at its edges
+(see services/rollup_spans.py). Counters are kept per status, so a status callback
+moves a call between columns of the same row instead of between rows.
+
+Missing ids are stored as 0, not NULL, so that the primary key (the upsert target)
+treats "no campaign" as one value on every database.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ringtonic.extensions import db
+from ringtonic.models.telephony import CALL_STATUSES
+
+
+def status_column_prefix(status: str) -> str:
+    """Return the prefix of a status's counter columns ("in-progress" → "in_progress")."""
+    return status.replace("-", "_")
+
+
+class RollupCounters:
+    """Per status: how many calls, how many were first calls, and their total seconds."""
+
+    ringing_calls: Mapped[int] = mapped_column(Integer, default=0)
+    ringing_first_calls: Mapped[int] = mapped_column(Integer, default=0)
+    ringing_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    in_progress_calls: Mapped[int] = mapped_column(Integer, default=0)
+    in_progress_first_calls: Mapped[int] = mapped_column(Integer, default=0)
+    in_progress_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    answered_calls: Mapped[int] = mapped_column(Integer, default=0)
+    answered_first_calls: Mapped[int] = mapped_column(Integer, default=0)
+    answered_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    missed_calls: Mapped[int] = mapped_column(Integer, default=0)
+    missed_first_calls: Mapped[int] = mapped_column(Integer, default=0)
+    missed_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    busy_calls: Mapped[int] = mapped_column(Integer, default=0)
+    busy_first_calls: Mapped[int] = mapped_column(Integer, default=0)
+    busy_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    failed_calls: Mapped[int] = mapped_column(Integer, default=0)
+    failed_first_calls: Mapped[int] = mapped_column(Integer, default=0)
+    failed_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    voicemail_calls: Mapped[int] = mapped_column(Integer, default=0)
+    voicemail_first_calls: Mapped[int] = mapped_column(Integer, default=0)
+    voicemail_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+COUNTER_KINDS = ("calls", "first_calls", "seconds")
+COUNTER_COLUMNS = tuple(
+    f"{status_column_prefix(status)}_{kind}" for status in CALL_STATUSES for kind in COUNTER_KINDS
+)
+
+
+class CallPlaceRollup(RollupCounters, db.Model):
+    """Calls per time block, campaign and caller place (country, state, city, zip)."""
+
+    __tablename__ = "call_place_rollups"
+    # The primary key is the table on SQLite: reads are range scans with no row lookups.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
+    bucket_seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    caller_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    caller_state: Mapped[str] = mapped_column(String(50), primary_key=True)
+    caller_city: Mapped[str] = mapped_column(String(100), primary_key=True)
+    caller_zip: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class CallSourceRollup(RollupCounters, db.Model):
+    """Calls per time block, campaign, tracking number, source and medium."""
+
+    __tablename__ = "call_source_rollups"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
+    bucket_seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone_number_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tracking_number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    medium: Mapped[str] = mapped_column(String(100), primary_key=True)

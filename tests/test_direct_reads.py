@@ -1,0 +1,50 @@
+"""Direct reads return exactly what SQLAlchemy would, and leave no connection behind."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, select, text
+
+from ringtonic.direct_reads import DirectRead
+from ringtonic.extensions import db
+from ringtonic.models import ApiKey
+from tests.keys import issue_key
+
+
+def key_columns():
+    return select(
+        ApiKey.id, ApiKey.uuid, ApiKey.abilities, ApiKey.created_at, ApiKey.revoked_at
+    ).where(ApiKey.digest == bindparam("digest"))
+
+
+def test_a_direct_read_converts_values_like_sqlalchemy(app, make_account):
+    _, user, workspace = make_account(plan="agency")
+    issue_key(workspace, user, access="read_write")
+    digest = db.session.scalar(select(ApiKey.digest))
+    expected = tuple(db.session.execute(key_columns(), {"digest": digest}).one())
+    db.session.remove()
+
+    row = DirectRead(key_columns).one_or_none(db.engine, digest=digest)
+
+    assert row == expected
+    assert row[2] == ["read", "write"]
+    assert row[3].tzinfo is not None and row[3] <= datetime.now(UTC)
+    assert DirectRead(key_columns).one_or_none(db.engine, digest="0" * 64) is None
+
+
+def test_a_failed_direct_read_leaves_the_pool_usable(app, make_account):
+    _, user, workspace = make_account(plan="agency")
+    issue_key(workspace, user)
+    digest = db.session.scalar(select(ApiKey.digest))
+    db.session.remove()
+
+    def broken():
+        return select(text("no_such_column")).select_from(ApiKey.__table__)
+
+    checked_out = db.engine.pool.checkedout()
+    with pytest.raises(Exception):  # noqa: B017  (whatever the driver raises)
+        DirectRead(broken).one_or_none(db.engine)
+    assert db.engine.pool.checkedout() == checked_out
+    assert DirectRead(key_columns).one_or_none(db.engine, digest=digest) is not None

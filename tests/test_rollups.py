@@ -1,0 +1,234 @@
+"""Rollups answer exactly what a full count of the calls answers, whichever path wrote them."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from ringtonic.extensions import db
+from ringtonic.models import Call, CallPlaceRollup, CallSourceRollup
+from ringtonic.models.rollups import COUNTER_COLUMNS
+from ringtonic.models.types import utcnow
+from ringtonic.services import rollup_queries
+from ringtonic.services.call_import import import_calls
+from ringtonic.services.demo_data import (
+    delete_calls,
+    ensure_demo_clients,
+    generate_call_batches,
+    insert_calls,
+)
+from ringtonic.services.geo import geo_data
+from ringtonic.services.periods import resolve_period
+from ringtonic.services.reports import GROUPINGS, summary_report, timeseries_report
+from ringtonic.services.rollup_spans import Cover
+from ringtonic.services.rollups import rebuild_rollups
+from tests.call_builders import add_call, add_campaign, add_number
+from tests.telephony_helpers import (
+    add_tracking_number,
+    connect_twilio,
+    post_signed,
+    voice_params,
+)
+
+STATUS_FILTERS = (None, "answered", "missed", "ringing", "voicemail")
+
+
+def full_count(monkeypatch) -> None:
+    """Make the services count every period from the calls table, as before rollups."""
+    monkeypatch.setattr(
+        rollup_queries, "cover_ranges", lambda ranges, spans: Cover(slivers=list(ranges))
+    )
+
+
+def periods(now: datetime) -> list:
+    """Periods of whole local days in zones with :00, :30 and :45 offsets, and exact instants."""
+    return [
+        resolve_period(None, None, "America/Chicago", now),
+        resolve_period(None, None, "Asia/Kolkata", now),
+        resolve_period(None, None, "Asia/Kathmandu", now),
+        resolve_period("2000-01-01", None, "UTC", now),
+        resolve_period(
+            (now - timedelta(days=40, seconds=7)).isoformat(),
+            (now + timedelta(minutes=7, microseconds=5)).isoformat(),
+            "America/New_York",
+            now,
+        ),
+    ]
+
+
+def every_report(workspace, campaigns, now: datetime) -> list[dict]:
+    """Return geo-data, every summary and timeseries for several periods and filters."""
+    reports = []
+    for period in periods(now):
+        long = period.as_dict()["start_date"] < "2001"
+        for campaign in (None, *campaigns):
+            for status in STATUS_FILTERS:
+                reports.append(geo_data(workspace, period, campaign, status))
+                reports += [
+                    summary_report(workspace, period, group_by, campaign, status)
+                    for group_by in GROUPINGS
+                ]
+        # A full count reads the calls once per bucket: fewer filters for series.
+        for campaign, status in ((None, None), (campaigns[0], "answered")):
+            interval = "month" if long else "day"
+            reports.append(timeseries_report(workspace, period, interval, campaign, status))
+        if not long:
+            reports.append(timeseries_report(workspace, period, "week"))
+    last_two_days = resolve_period(
+        (now - timedelta(days=1)).date().isoformat(), None, "Asia/Kolkata", now
+    )
+    reports.append(timeseries_report(workspace, last_two_days, "hour"))
+    return reports
+
+
+def rollup_rows(workspace_id: int) -> list[tuple]:
+    """Return the workspace's rollup rows that count something, in key order."""
+    rows = []
+    for model in (CallPlaceRollup, CallSourceRollup):
+        table = model.__table__
+        for row in db.session.execute(
+            select(table).where(table.c.workspace_id == workspace_id).order_by(*table.primary_key)
+        ):
+            counters = [getattr(row, name) for name in COUNTER_COLUMNS]
+            assert min(counters) >= 0, f"negative counter in {row}"
+            if any(counters):
+                rows.append((model.__tablename__, *row))
+    return rows
+
+
+def assert_rollups_match_a_full_count(monkeypatch, workspace, campaigns, now) -> None:
+    with_rollups = every_report(workspace, campaigns, now)
+    kept = rollup_rows(workspace.id)
+    assert kept, "the rollups counted nothing"
+    rebuild_rollups(workspace.id)
+    db.session.commit()
+    assert rollup_rows(workspace.id) == kept
+    with monkeypatch.context() as patch:
+        full_count(patch)
+        assert every_report(workspace, campaigns, now) == with_rollups
+
+
+CSV = """\
+started_at,caller_number,tracking_number,duration,status,city,state,zip,external_id
+{old},+15125550123,+15125550147,95,answered,Austin,TX,78701,A-1
+{old2},+15125550188,+15125550147,0,no-answer,Round Rock,TX,78664,A-2
+{old3},,+15125559876,12,voicemail,,,,A-3
+"""
+
+
+def test_every_write_path_keeps_rollups_equal_to_a_full_count(client, make_account, monkeypatch):
+    now = utcnow()
+    _, _, workspace = make_account()
+    connect_twilio(workspace)
+    number = add_tracking_number(workspace)
+    voice = f"/hooks/twilio/voice/{workspace.uuid}"
+    status = f"/hooks/twilio/status/{workspace.uuid}"
+    # Webhooks: a call answered in steps, a missed one, and one whose callback came first
+    # and that reached voicemail.
+    for sid in ("CA01", "CA02"):
+        assert post_signed(client, voice, voice_params(sid)).status_code == 200
+    for params in (
+        {"CallSid": "CA01", "CallStatus": "in-progress"},
+        {"CallSid": "CA01", "CallStatus": "in-progress", "DialCallStatus": "completed",
+         "DialCallDuration": "125"},
+        {"CallSid": "CA02", "CallStatus": "completed", "DialCallStatus": "no-answer"},
+        {**voice_params("CA03", From="+13035550111", FromCity="DENVER", FromState="CO",
+                        FromZip="80202"), "CallStatus": "completed", "DialCallStatus": "completed",
+         "DialCallDuration": "40", "RecordingUrl": "https://example.com/r.mp3"},
+    ):  # fmt: skip
+        assert post_signed(client, status, {"To": number.number, **params}).status_code == 200
+    # Import: history older than the webhook caller's first call, which stops being first.
+    csv = CSV.format(
+        old=(now - timedelta(days=20)).isoformat(),
+        old2=(now - timedelta(days=31, hours=5)).isoformat(),
+        old3=(now - timedelta(days=400)).isoformat(),
+    )
+    result = import_calls(workspace, io.BytesIO(csv.encode()))
+    db.session.commit()
+    assert result.imported == 3
+    # Direct ORM writes: added, changed, then one deleted.
+    db.session.expire_all()
+    ads = add_campaign(workspace, "Ads")
+    line = add_number(workspace, ads, "+15125550999")
+    for days, extra in (
+        (2, {"status": "ringing", "caller_country": "CA", "caller_state": "ON"}),
+        (3, {"status": "busy", "first_call": True, "caller_city": "Austin"}),
+        (5, {"campaign": ads, "number": line, "duration_seconds": 600, "source": "Ads"}),
+        (45, {"status": "failed", "caller_zip": "78704", "medium": "cpc"}),
+    ):
+        add_call(workspace, now - timedelta(days=days, minutes=days * 7), **extra)
+    db.session.commit()
+    changed, gone = db.session.scalars(
+        select(Call)
+        .where(Call.workspace_id == workspace.id, Call.status.in_(["ringing", "failed"]))
+        .order_by(Call.started_at.desc())
+    ).all()
+    changed.status, changed.duration_seconds, changed.caller_state = "answered", 33, "TX"
+    db.session.delete(gone)
+    db.session.commit()
+
+    stored = db.session.scalars(select(Call).where(Call.workspace_id == workspace.id)).all()
+    assert len(stored) == 3 + 3 + 4 - 1
+    assert {c.status for c in stored if c.provider_call_id} == {"answered", "missed", "voicemail"}
+    assert_rollups_match_a_full_count(monkeypatch, workspace, [number.campaign, ads], now)
+
+
+def test_demo_seed_and_reseed_keep_rollups_equal_to_a_full_count(make_account, monkeypatch):
+    now = datetime(2026, 6, 15, 17, 30, tzinfo=UTC)
+    account, _, _ = make_account(plan="agency")
+    clients = ensure_demo_clients(account, now)
+    for count, seed in ((400, 1), (250, 2)):  # the second run replaces the first
+        delete_calls(clients)
+        for rows in generate_call_batches(clients, count, seed, now):
+            insert_calls(rows)
+        db.session.commit()
+    workspace = clients[0].workspace
+    campaign = clients[0].numbers[0].campaign
+    assert_rollups_match_a_full_count(monkeypatch, workspace, [campaign], now)
+
+
+def test_reports_read_the_rollups_not_the_calls(make_account):
+    _, _, workspace = make_account()
+    add_call(workspace, utcnow() - timedelta(days=1))
+    db.session.commit()
+    period = resolve_period(None, None, "UTC", utcnow())
+    assert geo_data(workspace, period)["totals"]["calls"] == 1
+    # Calls changed behind the app's back are not seen until an operator rebuilds.
+    db.session.execute(Call.__table__.delete())
+    assert geo_data(workspace, period)["totals"]["calls"] == 1
+    rebuild_rollups(workspace.id)
+    assert geo_data(workspace, period)["totals"]["calls"] == 0
+
+
+def test_rebuild_command_recounts_every_workspace_or_one(runner, make_account):
+    _, _, first = make_account()
+    _, _, second = make_account()
+    for workspace in (first, second):
+        add_call(workspace, utcnow() - timedelta(hours=3))
+    db.session.commit()
+    for model in (CallPlaceRollup, CallSourceRollup):
+        db.session.execute(model.__table__.delete())
+    db.session.commit()
+    period = resolve_period(None, None, "UTC", utcnow())
+
+    result = runner.invoke(args=["rollups", "rebuild", "--workspace", str(second.uuid)])
+    assert result.exit_code == 0, result.output
+    assert "Recounted the rollups of 1 calls." in result.output
+    db.session.expire_all()
+    assert summary_report(second, period, "source")["totals"]["calls"] == 1
+    assert summary_report(first, period, "source")["totals"]["calls"] == 0
+
+    result = runner.invoke(args=["rollups", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "Recounted the rollups of 2 calls." in result.output
+    assert summary_report(first, period, "source")["totals"]["calls"] == 1
+
+
+@pytest.mark.parametrize("workspace_uuid", ["not-a-uuid", "00000000-0000-4000-8000-000000000000"])
+def test_rebuild_command_refuses_an_unknown_workspace(runner, app, workspace_uuid):
+    result = runner.invoke(args=["rollups", "rebuild", "--workspace", workspace_uuid])
+    assert result.exit_code != 0
+    assert "workspace" in result.output.lower()
