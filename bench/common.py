@@ -195,6 +195,8 @@ def wrk(
         command += ["-s", script]
     output = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    if not latency:
+        raise SystemExit(f"wrk completed no request in {seconds} s on {url}:\n{output}")
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)$", output, re.MULTILINE)
     return WrkResult(
@@ -208,7 +210,12 @@ def wrk(
 
 
 def interleave(runs: dict[str, Callable[[], float]], rounds: int = ROUNDS) -> dict[str, list]:
-    """Run each measurement once per round, alternating; return every figure by name."""
+    """Run each measurement once per round, alternating; return every figure by name.
+
+    A first, unrecorded round warms every worker (lazily built caches, compiled SQL).
+    """
+    for run in runs.values():
+        run()
     figures: dict[str, list] = {name: [] for name in runs}
     for _ in range(rounds):
         for name, run in runs.items():

@@ -197,6 +197,11 @@ def _postgres(calls: int, writable: bool) -> BenchDatabase:
             info = seed(url.render_as_string(hide_password=False), calls)
             subprocess.run(_pg_command("pg_dump", url, "-Fc", "-f", str(dump), name), check=True)
             meta.write_text(json.dumps(info))
+        # A restore (or a fresh seed) leaves the planner without statistics.
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+        engine.dispose()
     return BenchDatabase(
         url.render_as_string(hide_password=False), calls, json.loads(meta.read_text())
     )
