@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ringtonic import config as config_module
+from ringtonic.json_provider import OrjsonProvider
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    app.json = OrjsonProvider(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     register_config(app, config)
@@ -59,11 +61,14 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
-    from ringtonic import database  # noqa: F401  (installs the engine event listeners)
+    from ringtonic import database  # (importing it installs the SQLite event listeners)
     from ringtonic.extensions import csrf, db, limiter, login_manager, migrate
     from ringtonic.services import rollups  # noqa: F401  (installs the rollup flush hooks)
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            database.ping_idle_connections(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -167,7 +167,8 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         "SQLALCHEMY_DATABASE_URI": database_url,
         # A server can drop idle connections, so check each one before use; a SQLite file
         # cannot, and the check would cost every request a statement.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
+        # PostgreSQL connections are pinged only after sitting idle (database.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # A Redis that stops answering must cost a request a moment, not a TCP timeout.

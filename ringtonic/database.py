@@ -1,11 +1,18 @@
-"""Engine tuning for SQLite: pragmas, reads outside transactions, writes begun IMMEDIATE."""
+"""Engine tuning: SQLite pragmas, reads outside transactions, writes begun IMMEDIATE;
+PostgreSQL connections pinged at checkout only after sitting idle."""
 
 from __future__ import annotations
 
 import sqlite3
+import time
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
+
+# A pooled connection unused for this long is pinged before use. Connections are dropped
+# by idle timeouts (server, firewall, NAT) and by restarts; one in use moments ago was
+# alive then, and pinging it would cost every request a round trip to the server.
+IDLE_PING_SECONDS = 10.0
 
 _SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -43,3 +50,27 @@ def _begin_immediate_before_first_write(conn, cursor, statement, parameters, con
     # transaction that reads and then writes fails with SQLITE_BUSY at once when another
     # worker wrote in between, which users would see as "database is locked".
     dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+def ping_idle_connections(engine: Engine) -> None:
+    """Ping a pooled connection at checkout when it sat idle; replace it if the ping fails.
+
+    Instead of SQLAlchemy's pool_pre_ping, which pings on every checkout. After a database
+    restart, a connection used within the last few seconds fails its next statement;
+    SQLAlchemy then replaces every pooled connection, and API authentication retries.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _note_return(_dbapi_connection, record) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool drops this connection and checks out a new one.
+            raise exc.DisconnectionError(str(error)) from error

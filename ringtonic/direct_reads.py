@@ -53,38 +53,55 @@ class DirectRead:
         arguments = (
             [params[name] for name in compiled.positional] if compiled.positional else params
         )
-        postgresql = engine.dialect.name == "postgresql"
-        dbapi_error = engine.dialect.loaded_dbapi.Error
         try:
-            connection = engine.raw_connection()
-        except dbapi_error as error:
-            # Wrapped as SQLAlchemy wraps it, so callers (the 503 handler) see one error type.
-            raise exc.DBAPIError.instance(compiled.sql, arguments, error, dbapi_error) from error
-        try:
-            if postgresql:
-                # One read needs no transaction: no BEGIN and ROLLBACK round trips.
-                connection.driver_connection.autocommit = True
-            cursor = connection.cursor()
-            try:
-                cursor.execute(compiled.sql, arguments)
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
-            if postgresql:
-                connection.driver_connection.autocommit = False
-        except dbapi_error as error:
-            # SQLAlchemy's error handling is bypassed here: never pool a connection in an
-            # unknown state.
-            connection.invalidate()
-            raise exc.DBAPIError.instance(compiled.sql, arguments, error, dbapi_error) from error
-        except Exception:
-            connection.invalidate()
-            raise
-        finally:
-            connection.close()
+            row = _fetch_one(engine, compiled.sql, arguments)
+        except exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            # The server dropped a pooled connection (a restart): a read is safe to repeat,
+            # on a new connection.
+            row = _fetch_one(engine, compiled.sql, arguments)
         if row is None:
             return None
         return tuple(
             value if convert is None else convert(value)
             for convert, value in zip(compiled.processors, row, strict=True)
         )
+
+
+def _fetch_one(engine: Engine, sql: str, arguments) -> tuple | None:
+    """Run `sql` on a pooled DBAPI connection and return its first row (unconverted)."""
+    postgresql = engine.dialect.name == "postgresql"
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        connection = engine.raw_connection()
+    except dbapi_error as error:
+        # Wrapped as SQLAlchemy wraps it, so callers (the 503 handler) see one error type.
+        raise exc.DBAPIError.instance(sql, arguments, error, dbapi_error) from error
+    cursor = None
+    try:
+        if postgresql:
+            # One read needs no transaction: no BEGIN and ROLLBACK round trips.
+            connection.driver_connection.autocommit = True
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, arguments)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if postgresql:
+            connection.driver_connection.autocommit = False
+    except dbapi_error as error:
+        # SQLAlchemy's error handling is bypassed here: never pool a connection in an
+        # unknown state, and say (as SQLAlchemy does) whether it was a lost connection.
+        lost = engine.dialect.is_disconnect(error, connection.dbapi_connection, cursor)
+        connection.invalidate()
+        raise exc.DBAPIError.instance(
+            sql, arguments, error, dbapi_error, connection_invalidated=lost
+        ) from error
+    except Exception:
+        connection.invalidate()
+        raise
+    finally:
+        connection.close()
+    return row

@@ -103,8 +103,20 @@ class ApiRateLimits:
         """Count one request against every window of the key's limits."""
 
         def charge(strategy) -> KeyCharge:
-            allowed = all(strategy.hit(item, KEY_SCOPE, key_id) for item in self.key_limits)
-            windows = [self._use(strategy, item, KEY_SCOPE, key_id) for item in self.key_limits]
+            storage = strategy.storage
+            allowed, windows = True, []
+            for item in self.key_limits:
+                if not allowed:
+                    # Refused by a smaller window: the larger ones are read, not counted.
+                    windows.append(self._use(strategy, item, KEY_SCOPE, key_id))
+                    continue
+                key = item.key_for(KEY_SCOPE, key_id)
+                # What is left comes from the count this request made (one atomic step),
+                # so two requests at once never both see the same number left.
+                count = storage.incr(key, item.get_expiry())
+                allowed = count <= item.amount
+                left = max(0, item.amount - count)
+                windows.append(WindowUse(item.amount, left, storage.get_expiry(key)))
             return KeyCharge(allowed, windows)
 
         return self._run(charge)

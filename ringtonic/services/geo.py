@@ -12,14 +12,15 @@ from ringtonic.services.rollup_queries import counts_by_key
 PLACE_KEYS = ("caller_country", "caller_state", "caller_city", "caller_zip")
 
 
-def _coordinates(point: LatLon | None) -> dict[str, float | None]:
-    if point is None:
-        return {"latitude": None, "longitude": None}
-    return {"latitude": point.latitude, "longitude": point.longitude}
+def _entry(place: dict, point: LatLon | None, counters: Counters) -> dict:
+    """One place as the API lists it: its names, coordinates and counters."""
+    place["latitude"] = point.latitude if point is not None else None
+    place["longitude"] = point.longitude if point is not None else None
+    place.update(counters.as_dict())
+    return place
 
 
-def _ranked(groups: dict, describe, name: str) -> list[dict]:
-    entries = [{**describe(key), **counters.as_dict()} for key, counters in groups.items()]
+def _ranked(entries: list[dict], name: str) -> list[dict]:
     # Most calls first; ties alphabetically, so the order is stable between requests.
     entries.sort(key=lambda e: (-e["calls"], e[name], e["state"] or ""))
     return entries
@@ -62,37 +63,27 @@ def geo_data(
     summary = totals.as_dict()
     summary["calls_without_location"] = unknown.calls
     summary["calls_outside_us"] = outside_us.calls
+    by_state = [
+        _entry({"country": c or None, "state": st}, state_location(st, c), counters)
+        for (c, st), counters in states.items()
+    ]
+    by_city = [
+        _entry(
+            {"country": c or None, "state": st or None, "city": city},
+            city_location(city, st, c),
+            counters,
+        )
+        for (c, st, city), counters in cities.items()
+    ]
+    by_zip = []
+    for (c, zip_code), counters in zips.items():
+        _, city, st = zip_places[(c, zip_code)]
+        place = {"country": c or None, "zip": zip_code, "city": city or None, "state": st or None}
+        by_zip.append(_entry(place, zip_location(zip_code, c), counters))
     return {
         "period": period.as_dict(),
         "totals": summary,
-        "by_state": _ranked(
-            states,
-            lambda k: {
-                "country": k[0] or None,
-                "state": k[1],
-                **_coordinates(state_location(k[1], k[0])),
-            },
-            "state",
-        ),
-        "by_city": _ranked(
-            cities,
-            lambda k: {
-                "country": k[0] or None,
-                "state": k[1] or None,
-                "city": k[2],
-                **_coordinates(city_location(k[2], k[1], k[0])),
-            },
-            "city",
-        ),
-        "by_zip": _ranked(
-            zips,
-            lambda k: {
-                "country": k[0] or None,
-                "zip": k[1],
-                "city": zip_places[k][1] or None,
-                "state": zip_places[k][2] or None,
-                **_coordinates(zip_location(k[1], k[0])),
-            },
-            "zip",
-        ),
+        "by_state": _ranked(by_state, "state"),
+        "by_city": _ranked(by_city, "city"),
+        "by_zip": _ranked(by_zip, "zip"),
     }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -95,9 +98,8 @@ def summary_report(
     }
 
 
-def _bucket_start(moment: datetime, interval: str, period: Period) -> datetime:
+def _bucket_start(moment: datetime, interval: str, zone: ZoneInfo) -> datetime:
     """Return the UTC start of the local bucket holding `moment`."""
-    zone = period.zone
     local = moment.astimezone(zone)
     if interval == "hour":
         # Offsets are whole quarter hours, so stepping back the local minutes is exact.
@@ -112,17 +114,56 @@ def _bucket_start(moment: datetime, interval: str, period: Period) -> datetime:
     return local_midnight(day, zone)
 
 
-def _next_bucket(start: datetime, interval: str, period: Period) -> datetime:
+def _next_bucket(start: datetime, interval: str, zone: ZoneInfo) -> datetime:
     if interval == "hour":
         return start + timedelta(hours=1)
-    day: date = start.astimezone(period.zone).date()
+    day: date = start.astimezone(zone).date()
     if interval == "day":
         day += timedelta(days=1)
     elif interval == "week":
         day += timedelta(days=7)
     else:
         day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return local_midnight(day, period.zone)
+    return local_midnight(day, zone)
+
+
+@dataclass(frozen=True)
+class _Buckets:
+    """A period's buckets: UTC [start, end) ranges and how the API writes each one."""
+
+    ranges: tuple[tuple[datetime, datetime], ...]
+    labels: tuple[tuple[str, str, str], ...]  # start, end, local start
+
+
+# At most 2,000 buckets of about 450 bytes each per entry: under 60 MB at the very worst.
+@functools.lru_cache(maxsize=64)
+def _buckets(period: Period, interval: str) -> _Buckets:
+    """Split a period into local buckets (cached: dashboards ask for the same ones again).
+
+    Working out and formatting 300 zone-aware month boundaries cost more than counting
+    their calls from the rollups.
+    """
+    zone = period.zone
+    starts: list[datetime] = []
+    cursor = _bucket_start(period.start, interval, zone)
+    while cursor < period.end:
+        starts.append(cursor)
+        if len(starts) > MAX_BUCKETS:
+            raise ValidationError(
+                f"That period has more than {MAX_BUCKETS} {interval}s; "
+                "choose a longer interval or a shorter period.",
+                "interval",
+            )
+        cursor = _next_bucket(cursor, interval, zone)
+    ends = [*starts[1:], cursor] if starts else []
+    ranges = tuple(
+        (max(start, period.start), min(end, period.end))
+        for start, end in zip(starts, ends, strict=True)
+    )
+    labels = tuple(
+        (iso_utc(start), iso_utc(end), start.astimezone(zone).isoformat()) for start, end in ranges
+    )
+    return _Buckets(ranges, labels)
 
 
 def timeseries_report(
@@ -135,34 +176,16 @@ def timeseries_report(
     """Return counters per local hour, day, week (from Monday) or month, gaps included."""
     if interval not in INTERVALS:
         raise ValidationError(f"interval must be one of: {', '.join(INTERVALS)}.", "interval")
-    starts: list[datetime] = []
-    cursor = _bucket_start(period.start, interval, period)
-    while cursor < period.end:
-        starts.append(cursor)
-        if len(starts) > MAX_BUCKETS:
-            raise ValidationError(
-                f"That period has more than {MAX_BUCKETS} {interval}s; "
-                "choose a longer interval or a shorter period.",
-                "interval",
-            )
-        cursor = _next_bucket(cursor, interval, period)
-    ends = [min(_next_bucket(start, interval, period), period.end) for start in starts]
-    ranges = [(max(start, period.start), end) for start, end in zip(starts, ends, strict=True)]
-    counters = counts_by_range(workspace, ranges, campaign, status)
+    buckets = _buckets(period, interval)
+    counters = counts_by_range(workspace, buckets.ranges, campaign, status)
     totals = Counters()
     for bucket in counters:
         totals.add(bucket)
 
-    series = []
-    for (start, end), bucket in zip(ranges, counters, strict=True):
-        series.append(
-            {
-                "start": iso_utc(start),
-                "end": iso_utc(end),
-                "local_start": start.astimezone(period.zone).isoformat(),
-                **bucket.as_dict(),
-            }
-        )
+    series = [
+        {"start": start, "end": end, "local_start": local_start, **bucket.as_dict()}
+        for (start, end, local_start), bucket in zip(buckets.labels, counters, strict=True)
+    ]
     return {
         "period": period.as_dict(),
         "interval": interval,
