@@ -43,7 +43,11 @@ def run_growth_benchmark(title: str, endpoints: dict[str, Endpoint]) -> None:
         servers = {size: stack.enter_context(Server(bench_database(size))) for size in SIZES}
         smallest = servers[min(SIZES)]
         key = smallest.database.info["api_keys"][0]
-        script = wrk_script(bearer(key))
+        # Each database was seeded with keys of its own.
+        scripts = {
+            size: wrk_script(bearer(server.database.info["api_keys"][0]))
+            for size, server in servers.items()
+        }
 
         def url(server: Server, endpoint: Endpoint, window: str) -> str:
             path, params = endpoint(server.database, window)
@@ -59,14 +63,15 @@ def run_growth_benchmark(title: str, endpoints: dict[str, Endpoint]) -> None:
             verdict.exit()
         runs: dict[str, Callable[[], float]] = {}
         for size, server in servers.items():
-            runs[f"me {size}"] = lambda s=server: wrk(
-                s.base + "/api/v1/me", script, SECONDS, connections=1
+            script = scripts[size]
+            runs[f"me {size}"] = lambda s=server, k=script: wrk(
+                s.base + "/api/v1/me", k, SECONDS, connections=1
             )
             for name, endpoint in available.items():
                 for window in WINDOWS:
                     target = url(server, endpoint, window)
-                    runs[f"{name} {window} {size}"] = lambda t=target: wrk(
-                        t, script, SECONDS, connections=1
+                    runs[f"{name} {window} {size}"] = lambda t=target, k=script: wrk(
+                        t, k, SECONDS, connections=1
                     )
         results = interleave(runs)
     for label, figures in results.items():

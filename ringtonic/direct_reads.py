@@ -4,8 +4,8 @@ SQLAlchemy's per-execution machinery (connection wrapper, execution context, res
 object) costs three to four times what a one-row indexed read costs the database; on
 the read every API request makes, that was most of what authentication cost. A
 DirectRead compiles its statement once per dialect with SQLAlchemy and converts the
-row with the columns' own SQLAlchemy type processors, so what comes back is what a
-normal execute would return.
+parameters and the row with the columns' own SQLAlchemy type processors, so what goes
+in and comes back is what a normal execute would send and return.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.engine import Dialect, Engine
 class _Compiled:
     sql: str
     positional: tuple[str, ...] | None
+    binds: dict[str, Callable]  # parameter name -> the column type's bind processor
     processors: tuple[Callable | None, ...]
 
 
@@ -36,9 +37,14 @@ class DirectRead:
         if compiled is None:
             statement = self.build()
             text = statement.compile(dialect=dialect)
+            binds = {
+                name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+                for name, bind in text.binds.items()
+            }
             compiled = _Compiled(
                 sql=text.string,
                 positional=tuple(text.positiontup) if text.positional else None,
+                binds={name: process for name, process in binds.items() if process is not None},
                 processors=tuple(
                     column.type.dialect_impl(dialect).result_processor(dialect, None)
                     for column in statement.selected_columns
@@ -50,6 +56,8 @@ class DirectRead:
     def one_or_none(self, engine: Engine, **params) -> tuple | None:
         """Run the read on a pooled connection; return the converted row or None."""
         compiled = self._compile(engine.dialect)
+        for name, process in compiled.binds.items():
+            params[name] = process(params[name])
         arguments = (
             [params[name] for name in compiled.positional] if compiled.positional else params
         )

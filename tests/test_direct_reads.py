@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -48,3 +49,19 @@ def test_a_failed_direct_read_leaves_the_pool_usable(app, make_account):
         DirectRead(broken).one_or_none(db.engine)
     assert db.engine.pool.checkedout() == checked_out
     assert DirectRead(key_columns).one_or_none(db.engine, digest=digest) is not None
+
+
+def test_a_direct_read_converts_parameters_like_sqlalchemy(app, make_account):
+    _, user, workspace = make_account(plan="agency")
+    issue_key(workspace, user)
+    key_id, key_uuid = db.session.execute(select(ApiKey.id, ApiKey.uuid)).one()
+    db.session.remove()
+    by_uuid = DirectRead(
+        lambda: select(ApiKey.id).where(
+            ApiKey.uuid == bindparam("uuid", type_=ApiKey.__table__.c.uuid.type)
+        )
+    )
+
+    # A UUID is stored as 32 hex digits on SQLite and as a uuid on PostgreSQL.
+    assert by_uuid.one_or_none(db.engine, uuid=key_uuid) == (key_id,)
+    assert by_uuid.one_or_none(db.engine, uuid=uuid.uuid4()) is None

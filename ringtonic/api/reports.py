@@ -7,9 +7,9 @@ from flask import g, jsonify
 from ringtonic.api import bp
 from ringtonic.api.errors import ApiProblem
 from ringtonic.api.params import QueryParams
-from ringtonic.models import CALL_STATUSES, Campaign
+from ringtonic.models import CALL_STATUSES
 from ringtonic.models.types import utcnow
-from ringtonic.services.campaigns import get_campaign
+from ringtonic.services.campaigns import CampaignRef, get_campaign_ref
 from ringtonic.services.errors import NotFound
 from ringtonic.services.geo import geo_data
 from ringtonic.services.periods import Period, resolve_period
@@ -31,13 +31,13 @@ def _period(params: QueryParams) -> Period:
     )
 
 
-def _campaign_filter(params: QueryParams) -> Campaign | None:
+def _campaign_filter(params: QueryParams) -> CampaignRef | None:
     """Return the campaign a report is narrowed to; an unknown one is a bad filter value (400)."""
     wanted = params.uuid("campaign")
     if wanted is None:
         return None
     try:
-        return get_campaign(g.workspace, wanted)
+        return get_campaign_ref(g.workspace, wanted)
     except NotFound:
         raise ApiProblem(
             "validation_error", "No campaign with that id in this workspace.", field="campaign"
@@ -48,7 +48,7 @@ def _campaign_filter(params: QueryParams) -> Campaign | None:
 def campaign_geo_data(campaign_uuid: str):
     """Where a campaign's callers were in a period, by state, city and zip code."""
     params = QueryParams({*PERIOD_NAMES, "status"})
-    campaign = get_campaign(g.workspace, campaign_uuid)
+    campaign = get_campaign_ref(g.workspace, campaign_uuid)
     period = _period(params)
     status = params.choice("status", CALL_STATUSES)
     document = geo_data(g.workspace, period, campaign=campaign, status=status)

@@ -6,8 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
+from ringtonic.direct_reads import DirectRead
 from ringtonic.extensions import db
 from ringtonic.models import CAMPAIGN_TYPES, Call, Campaign, PhoneNumber, User, Workspace
 from ringtonic.models.types import utcnow
@@ -136,6 +137,34 @@ def get_campaign(workspace: Workspace, campaign_uuid: str | uuid.UUID) -> Campai
     if campaign is None:
         raise NotFound("Campaign not found.")
     return campaign
+
+
+@dataclass(frozen=True)
+class CampaignRef:
+    """Which campaign a report is about: its id, public id and name (read-only)."""
+
+    id: int
+    uuid: uuid.UUID
+    name: str
+
+
+# Report endpoints name a campaign on every request; an ORM load of it cost more than
+# summing a month of rollups for it.
+_CAMPAIGN_REF = DirectRead(
+    lambda: select(Campaign.id, Campaign.uuid, Campaign.name).where(
+        Campaign.workspace_id == bindparam("workspace_id"),
+        Campaign.uuid == bindparam("uuid", type_=Campaign.uuid.type),
+    )
+)
+
+
+def get_campaign_ref(workspace: Workspace, campaign_uuid: str | uuid.UUID) -> CampaignRef:
+    """Return the id, uuid and name of the workspace's campaign, or raise NotFound."""
+    wanted = parse_public_id(campaign_uuid, "Campaign not found.")
+    row = _CAMPAIGN_REF.one_or_none(db.engine, workspace_id=workspace.id, uuid=wanted)
+    if row is None:
+        raise NotFound("Campaign not found.")
+    return CampaignRef(*row)
 
 
 def count_recent_calls(campaign: Campaign, now: datetime | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ringtonic.models import Campaign, Workspace
 from ringtonic.models.rollups import CallPlaceRollup
 from ringtonic.services.call_stats import Counters
+from ringtonic.services.campaigns import CampaignRef
 from ringtonic.services.periods import Period
 from ringtonic.services.places import LatLon, city_location, state_location, zip_location
 from ringtonic.services.rollup_queries import counts_by_key
@@ -29,7 +30,7 @@ def _ranked(entries: list[dict], name: str) -> list[dict]:
 def geo_data(
     workspace: Workspace,
     period: Period,
-    campaign: Campaign | None = None,
+    campaign: Campaign | CampaignRef | None = None,
     status: str | None = None,
 ) -> dict:
     """Return totals and the callers' locations grouped by state, city and zip code."""

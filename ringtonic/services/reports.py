@@ -13,6 +13,7 @@ from ringtonic.extensions import db
 from ringtonic.models import Campaign, PhoneNumber, Workspace
 from ringtonic.models.rollups import CallPlaceRollup, CallSourceRollup
 from ringtonic.services.call_stats import Counters
+from ringtonic.services.campaigns import CampaignRef
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.periods import Period, iso_utc, local_midnight
 from ringtonic.services.rollup_queries import counts_by_key, counts_by_range
@@ -73,7 +74,7 @@ def summary_report(
     workspace: Workspace,
     period: Period,
     group_by: str,
-    campaign: Campaign | None = None,
+    campaign: Campaign | CampaignRef | None = None,
     status: str | None = None,
 ) -> dict:
     """Return counters per value of `group_by`, most calls first, and the overall totals."""
@@ -170,7 +171,7 @@ def timeseries_report(
     workspace: Workspace,
     period: Period,
     interval: str,
-    campaign: Campaign | None = None,
+    campaign: Campaign | CampaignRef | None = None,
     status: str | None = None,
 ) -> dict:
     """Return counters per local hour, day, week (from Monday) or month, gaps included."""

@@ -26,6 +26,7 @@ from ringtonic.services.call_stats import (
     counter_columns,
     counters_from,
 )
+from ringtonic.services.campaigns import CampaignRef
 from ringtonic.services.rollup_spans import PLACE_SPANS, SOURCE_SPANS, cover_ranges, epoch_floor
 from ringtonic.services.rollups import call_key
 
@@ -140,7 +141,7 @@ def counts_by_key(
     end: datetime,
     model: type[CallPlaceRollup] | type[CallSourceRollup],
     keys: Sequence[str],
-    campaign: Campaign | None = None,
+    campaign: Campaign | CampaignRef | None = None,
     status: str | None = None,
 ) -> list[tuple[tuple, Counters]]:
     """Return (key, counters) for the calls in [start, end), ordered by key."""
@@ -174,7 +175,7 @@ def _first_and_last_call(workspace: Workspace) -> tuple[datetime | None, datetim
 def counts_by_range(
     workspace: Workspace,
     ranges: Sequence[tuple[datetime, datetime]],
-    campaign: Campaign | None = None,
+    campaign: Campaign | CampaignRef | None = None,
     status: str | None = None,
 ) -> list[Counters]:
     """Return the counters of each of several consecutive, disjoint [start, end) ranges."""
