@@ -18,11 +18,12 @@ from typing import TypeVar
 from flask import Flask, Response, current_app, g, request
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from ringtonic.api import bp
 from ringtonic.api.errors import ApiProblem
+from ringtonic.api.quota_storage import SweptMemoryStorage
 from ringtonic.web.access import client_ip
 
 log = logging.getLogger(__name__)
@@ -76,9 +77,12 @@ class ApiRateLimits:
         options = dict(config.get("RATELIMIT_STORAGE_OPTIONS", {}))
         if uri.startswith("redis"):
             options = {**REDIS_TIMEOUTS, **options}
-        shared = storage_from_string(uri, wrap_exceptions=True, **options)
+        if uri.startswith("memory:"):
+            shared = SweptMemoryStorage()
+        else:
+            shared = storage_from_string(uri, wrap_exceptions=True, **options)
         self._shared = FixedWindowRateLimiter(shared)
-        self._local = FixedWindowRateLimiter(MemoryStorage())
+        self._local = FixedWindowRateLimiter(SweptMemoryStorage())
         self._shared_down_until = 0.0
 
     def _run(self, operation: Callable[[FixedWindowRateLimiter], T]) -> T:

@@ -183,8 +183,15 @@ def timeseries_report(
     for bucket in counters:
         totals.add(bucket)
 
+    empty = Counters().as_dict()
     series = [
-        {"start": start, "end": end, "local_start": local_start, **bucket.as_dict()}
+        {
+            "start": start,
+            "end": end,
+            "local_start": local_start,
+            # Most buckets of a long series are empty: their counters are all the same.
+            **(bucket.as_dict() if bucket.calls else empty),
+        }
         for (start, end, local_start), bucket in zip(buckets.labels, counters, strict=True)
     ]
     return {

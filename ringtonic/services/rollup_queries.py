@@ -191,6 +191,12 @@ def _first_and_last_call(workspace: Workspace) -> tuple[datetime | None, datetim
     ).one()
 
 
+@functools.lru_cache(maxsize=256)
+def _starts(ranges: tuple[tuple[datetime, datetime], ...]) -> list[int]:
+    """Return where each range starts, in epoch seconds (cached like the covers; read-only)."""
+    return [epoch_floor(start) for start, _ in ranges]
+
+
 def counts_by_range(
     workspace: Workspace,
     ranges: Sequence[tuple[datetime, datetime]],
@@ -198,7 +204,8 @@ def counts_by_range(
     status: str | None = None,
 ) -> list[Counters]:
     """Return the counters of each of several consecutive, disjoint [start, end) ranges."""
-    with_calls = tuple(ranges)
+    ranges = tuple(ranges)
+    with_calls = ranges
     if len(ranges) > SHORT_SERIES:
         first, last = _first_and_last_call(workspace)
         # Ranges outside the workspace's history are zero: a series over "all time" then
@@ -207,7 +214,7 @@ def counts_by_range(
             (s, e) for s, e in ranges if first is not None and s <= last and e > first
         )
     cover = _cover(with_calls, SOURCE_SPANS)
-    starts = [epoch_floor(start) for start, _ in ranges]
+    starts = _starts(ranges)
     counters = [Counters() for _ in ranges]
     keys = ("bucket_seconds", "bucket_start")
     for _, block_start, *values in _rollup_rows(
