@@ -86,3 +86,11 @@ def assert_no_sort(plan: str) -> None:
         assert "TEMP B-TREE" not in plan, plan
     else:
         assert "Sort" not in plan, plan
+
+
+def assert_cursor_found_by_uuid(plan: str) -> None:
+    """Fail unless a page query looks up its cursor's row once, by the unique uuid index."""
+    if db.engine.dialect.name == "sqlite":
+        assert "SCALAR SUBQUERY" in plan and "(uuid=?)" in plan, plan
+    else:
+        assert "InitPlan" in plan and "Index" in plan and "uuid" in plan, plan

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from ringtonic.models import Account, ApiKey, Call, Campaign, PhoneNumber, Workspace
+from ringtonic.models import Call, Campaign, PhoneNumber
+from ringtonic.services.api_keys import AccountSnapshot, ApiKeySnapshot, WorkspaceSnapshot
 from ringtonic.web.time_filters import iso_utc
 
 
-def me_document(api_key: ApiKey, workspace: Workspace, account: Account) -> dict:
+def me_document(
+    api_key: ApiKeySnapshot, workspace: WorkspaceSnapshot, account: AccountSnapshot
+) -> dict:
     """Describe who a key acts as: its workspace, account and itself."""
     return {
         "workspace": {

@@ -63,10 +63,21 @@ def newest_first_page(
     moment, id) serves directly; the next page starts from the last row's position.
     """
     if after is not None:
-        position = position_of(model, moment_column, workspace_id, after)
-        if position is None:
-            raise ValidationError(UNKNOWN_CURSOR, "cursor")
-        query = query.where(older_than(moment_column, model.id, *position))
+        # The cursor's row is found inside the page query (two indexed lookups the
+        # database runs once), not by a query of its own: one round trip per page.
+        anchor = select(moment_column).where(
+            model.workspace_id == workspace_id, model.uuid == after
+        )
+        anchor_moment = anchor.scalar_subquery()
+        anchor_id = anchor.with_only_columns(model.id).scalar_subquery()
+        query = query.where(older_than(moment_column, model.id, anchor_moment, anchor_id))
     query = query.order_by(moment_column.desc(), model.id.desc()).limit(limit + 1)
     rows = list(db.session.scalars(query).unique())
+    if (
+        not rows
+        and after is not None
+        and position_of(model, moment_column, workspace_id, after) is None
+    ):
+        # An unknown cursor matches no row, like the end of the list: tell them apart.
+        raise ValidationError(UNKNOWN_CURSOR, "cursor")
     return KeysetPage(rows[:limit], len(rows) > limit)
