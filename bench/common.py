@@ -28,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from bench.seed import ROOT, SECRET_KEY, BenchDatabase
 
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -52,6 +54,23 @@ def ensure_postgres() -> None:
     ).stdout.strip()
     atexit.register(subprocess.run, ["bash", script, "stop", directory], check=False)
     os.environ["BENCH_PG_URL"] = url
+    os.environ["BENCH_PG_SOCKET_DIR"] = directory
+
+
+def over_unix_socket(database: BenchDatabase) -> BenchDatabase | None:
+    """Return the PostgreSQL database reached through the server's Unix socket, if known.
+
+    pg-test-server.sh puts the socket in its directory; a single-host install reaches
+    PostgreSQL the same way (a URL like postgresql+psycopg:///ringtonic).
+    """
+    directory = os.environ.get("BENCH_PG_SOCKET_DIR")
+    if not directory or not database.url.startswith("postgresql"):
+        return None
+    url = make_url(database.url)
+    socket = url.set(host=None, port=None, query={"host": directory, "port": str(url.port)})
+    return BenchDatabase(
+        socket.render_as_string(hide_password=False), database.calls, database.info
+    )
 
 
 class Server:

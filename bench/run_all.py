@@ -48,6 +48,7 @@ def main() -> None:
         server_dir = None
         if engine == "postgres" and not env.get("BENCH_PG_URL"):
             server_dir, env["BENCH_PG_URL"] = _postgres_server()
+            env["BENCH_PG_SOCKET_DIR"] = server_dir
         try:
             for name in BENCHMARKS:
                 if chosen and name not in chosen:

@@ -142,7 +142,7 @@ def test_reloading_the_create_post_neither_shows_nor_makes_another_key(client, m
         ("", "read", "Enter a name for the key"),
         ("    ", "read", "Enter a name for the key"),
         ("x" * 101, "read", "at most 100 characters"),
-        ("tab\tinside", "read", "control characters"),
+        ("bell\x07inside", "read", "control characters"),
         ("Fine name", "admin", "Choose Read only or Read and write."),
     ],
 )

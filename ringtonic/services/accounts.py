@@ -11,6 +11,7 @@ from ringtonic.models.account import new_session_token
 from ringtonic.models.types import utcnow
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, InvalidCredentials, NotFound, ValidationError
+from ringtonic.services.names import clean_name
 from ringtonic.services.passwords import (
     burn_verification_time,
     check_password_rules,
@@ -40,14 +41,13 @@ def normalize_email(raw: str, field: str = "email") -> str:
 
 def check_company_name(raw: str) -> str:
     """Return the trimmed company name or raise ValidationError."""
-    name = " ".join((raw or "").split())
-    if not name:
-        raise ValidationError("Enter your company name.", "company")
-    if len(name) > COMPANY_MAX:
-        raise ValidationError(f"Company must be at most {COMPANY_MAX} characters.", "company")
-    if any(ord(ch) < 32 for ch in name):
-        raise ValidationError("Company cannot contain control characters.", "company")
-    return name
+    return clean_name(
+        raw,
+        field="company",
+        label="Company",
+        max_length=COMPANY_MAX,
+        missing="Enter your company name.",
+    )
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -26,6 +26,7 @@ from ringtonic.services.errors import (
     RevokedApiKey,
     ValidationError,
 )
+from ringtonic.services.names import clean_name
 from ringtonic.services.signals import member_removed
 
 # The time source for last-used bookkeeping; tests swap it for a controllable clock.
@@ -173,14 +174,13 @@ def key_hint(secret: str) -> str:
 
 def check_key_name(raw: str | None) -> str:
     """Return the trimmed key name or raise ValidationError."""
-    name = (raw or "").strip()
-    if not name:
-        raise ValidationError("Enter a name for the key, like “SEO Utils Integration”.", "name")
-    if len(name) > NAME_MAX:
-        raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")
-    if any(ord(char) < 32 or ord(char) == 127 for char in name):
-        raise ValidationError("Name cannot contain control characters.", "name")
-    return name
+    return clean_name(
+        raw,
+        field="name",
+        label="Name",
+        max_length=NAME_MAX,
+        missing="Enter a name for the key, like “SEO Utils Integration”.",
+    )
 
 
 def check_access(raw: str | None) -> list[str]:

@@ -15,6 +15,7 @@ from ringtonic.models.types import utcnow
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
 from ringtonic.services.keyset import KeysetPage, newest_first_page
+from ringtonic.services.names import clean_name
 
 NAME_MAX = 100
 RECENT_DAYS = 30
@@ -40,15 +41,9 @@ def parse_public_id(raw: str | uuid.UUID, message: str) -> uuid.UUID:
 
 def check_campaign_name(raw: str) -> str:
     """Return the trimmed campaign name or raise ValidationError."""
-    name = " ".join((raw or "").split())
-    if not name:
-        raise ValidationError("Enter a campaign name.", "name")
-    if len(name) > NAME_MAX:
-        raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")
-    # NUL and friends: PostgreSQL refuses NUL outright, and none belongs in a name.
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise ValidationError("Name cannot contain control characters.", "name")
-    return name
+    return clean_name(
+        raw, field="name", label="Name", max_length=NAME_MAX, missing="Enter a campaign name."
+    )
 
 
 def check_campaign_type(raw: str) -> str:

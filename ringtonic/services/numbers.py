@@ -15,6 +15,7 @@ from ringtonic.services.audit import record_event
 from ringtonic.services.campaigns import get_campaign, parse_public_id
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
 from ringtonic.services.keyset import KeysetPage, newest_first_page
+from ringtonic.services.names import clean_label
 from ringtonic.services.phones import parse_phone_number
 
 TEXT_MAX = 100
@@ -42,13 +43,7 @@ class NumberSummary:
 
 
 def _clean_text(raw: str, field: str, label: str) -> str:
-    text = " ".join((raw or "").split())
-    if len(text) > TEXT_MAX:
-        raise ValidationError(f"{label} must be at most {TEXT_MAX} characters.", field)
-    # NUL and friends: PostgreSQL refuses NUL outright, and none belongs in a label.
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise ValidationError(f"{label} cannot contain control characters.", field)
-    return text
+    return clean_label(raw, field=field, label=label, max_length=TEXT_MAX)
 
 
 def _resolve_campaign(

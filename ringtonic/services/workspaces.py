@@ -12,6 +12,7 @@ from ringtonic.extensions import db
 from ringtonic.models import Account, User, Workspace
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, NotFound, PlanRequired, ValidationError
+from ringtonic.services.names import clean_name
 
 DEFAULT_TIME_ZONE = "America/New_York"
 NAME_MAX = 100
@@ -34,14 +35,9 @@ def check_time_zone(raw: str, field: str = "time_zone") -> str:
 
 def check_workspace_name(raw: str) -> str:
     """Return the trimmed workspace name or raise ValidationError."""
-    name = " ".join((raw or "").split())
-    if not name:
-        raise ValidationError("Enter a workspace name.", "name")
-    if len(name) > NAME_MAX:
-        raise ValidationError(f"Name must be at most {NAME_MAX} characters.", "name")
-    if any(ord(ch) < 32 for ch in name):
-        raise ValidationError("Name cannot contain control characters.", "name")
-    return name
+    return clean_name(
+        raw, field="name", label="Name", max_length=NAME_MAX, missing="Enter a workspace name."
+    )
 
 
 def list_workspaces(account: Account) -> list[Workspace]:

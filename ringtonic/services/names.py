@@ -1,0 +1,27 @@
+"""The one rule for short text people type: names, labels and the like."""
+
+from __future__ import annotations
+
+from ringtonic.services.errors import ValidationError
+
+
+def clean_label(raw: str | None, *, field: str, label: str, max_length: int) -> str:
+    """Return the text with runs of whitespace made one space; raise ValidationError if bad.
+
+    Empty is allowed here (optional fields); `clean_name` is for text that must be given.
+    """
+    text = " ".join((raw or "").split())
+    if len(text) > max_length:
+        raise ValidationError(f"{label} must be at most {max_length} characters.", field)
+    # NUL and friends: PostgreSQL refuses NUL outright, and none belongs in a name.
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        raise ValidationError(f"{label} cannot contain control characters.", field)
+    return text
+
+
+def clean_name(raw: str | None, *, field: str, label: str, max_length: int, missing: str) -> str:
+    """Like `clean_label`, and the text must not be empty (`missing` says what to enter)."""
+    text = clean_label(raw, field=field, label=label, max_length=max_length)
+    if not text:
+        raise ValidationError(missing, field)
+    return text

@@ -1,0 +1,31 @@
+"""Names people type follow one rule, whatever they name: workspace, campaign, key, company."""
+
+from __future__ import annotations
+
+import pytest
+
+from ringtonic.services.accounts import check_company_name
+from ringtonic.services.api_keys import check_key_name
+from ringtonic.services.campaigns import check_campaign_name
+from ringtonic.services.errors import ValidationError
+from ringtonic.services.workspaces import check_workspace_name
+
+CHECKS = [check_company_name, check_key_name, check_campaign_name, check_workspace_name]
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_whitespace_is_trimmed_and_runs_of_it_become_one_space(check):
+    assert check("  Joe's \t Plumbing\n  Austin ") == "Joe's Plumbing Austin"
+
+
+@pytest.mark.parametrize("check", CHECKS)
+@pytest.mark.parametrize("bad", ["nul\x00", "bell\x07", "escape\x1b[31m", "delete\x7f"])
+def test_control_characters_are_refused_everywhere(check, bad):
+    with pytest.raises(ValidationError, match="control characters"):
+        check(bad)
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_an_empty_name_says_what_to_enter(check):
+    with pytest.raises(ValidationError, match="^Enter "):
+        check(" \t ")
