@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import event
 
 from ringtonic.api import reports as api_reports
 from ringtonic.extensions import db
@@ -245,3 +246,27 @@ def test_report_endpoints_need_a_key(client, data, path):
     response = client.get("/api/v1" + path.format(data.campaigns["GBP"].uuid))
     assert response.status_code == 401
     assert response.get_json()["code"] == "missing_api_key"
+
+
+def test_report_queries_open_no_transaction_on_postgresql(client, data):
+    """Reports only read: on PostgreSQL their statements run in autocommit, no BEGIN."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite reads run outside transactions already")
+    geo = f"/api/v1/campaigns/{data.campaigns['GBP'].uuid}/geo-data"
+    autocommit = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "_rollups" in statement or "FROM calls" in statement:
+            autocommit.append(cursor.connection.autocommit)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for path in (
+            "/api/v1/reports/summary?group_by=city",
+            "/api/v1/reports/timeseries?interval=day",
+            geo,
+        ):
+            assert api_get(client, path, data.secret).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert autocommit and all(autocommit), autocommit
