@@ -136,7 +136,8 @@ def test_calls_log_queries_are_answered_from_indexes(make_account):
         filters = parse_call_filters(workspace, **values)
         with captured_call_queries() as seen:
             list_calls(workspace, filters, page_cursor)
-        assert seen, values
+        # One statement, with or without a cursor: its call is found inside the page query.
+        assert len(seen) == 1, (values, seen)
         for statement, parameters in seen:
             plan = query_plan(statement, parameters)
             assert_uses_an_index(plan)

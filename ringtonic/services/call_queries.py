@@ -232,38 +232,49 @@ def encode_cursor(direction: str, call: Call) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def _decode_cursor(workspace: Workspace, cursor: str) -> tuple[str, datetime, int]:
-    message = "This page link is out of date. Go back to the first page."
+CURSOR_OUT_OF_DATE = "This page link is out of date. Go back to the first page."
+
+
+def _decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
+    """Return the direction and the public id of the call a cursor names."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         direction, _, call_uuid = text.partition(":")
         wanted = uuid.UUID(call_uuid)
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ValidationError(message, "cursor") from None
+        raise ValidationError(CURSOR_OUT_OF_DATE, "cursor") from None
     if direction not in (_OLDER, _NEWER):
-        raise ValidationError(message, "cursor")
-    # The cursor carries the public uuid; the keyset needs the row's position.
-    position = position_of(Call, Call.started_at, workspace.id, wanted)
-    if position is None:
-        raise ValidationError(message, "cursor")
-    return direction, position.started_at, position.id
+        raise ValidationError(CURSOR_OUT_OF_DATE, "cursor")
+    return direction, wanted
 
 
 def calls_page_query(
     workspace: Workspace, filters: CallFilters, cursor: str | None = None, limit: int = PAGE_SIZE
-) -> tuple[Select, str]:
-    """Build the page query (one row more than `limit`) and say which way it reads."""
+) -> tuple[Select, str, uuid.UUID | None]:
+    """Build the page query (one row more than `limit`); say which way it reads, from where."""
     query = _filtered(select(Call), workspace, filters)
-    direction = _OLDER
+    direction, anchor = _OLDER, None
     if cursor:
-        direction, started_at, call_id = _decode_cursor(workspace, cursor)
+        direction, anchor = _decode_cursor(cursor)
+        # The cursor's call is found inside the page query (by its unique uuid, once),
+        # not by a query of its own.
+        found = select(Call.started_at).where(
+            Call.workspace_id == workspace.id, Call.uuid == anchor
+        )
         bound = older_than if direction == _OLDER else newer_than
-        query = query.where(bound(Call.started_at, Call.id, started_at, call_id))
+        query = query.where(
+            bound(
+                Call.started_at,
+                Call.id,
+                found.scalar_subquery(),
+                found.with_only_columns(Call.id).scalar_subquery(),
+            )
+        )
     if direction == _OLDER:
         query = query.order_by(Call.started_at.desc(), Call.id.desc())
     else:
         query = query.order_by(Call.started_at.asc(), Call.id.asc())
-    return query.limit(limit + 1), direction
+    return query.limit(limit + 1), direction, anchor
 
 
 def list_calls(
@@ -272,9 +283,14 @@ def list_calls(
     """Return one page of the workspace's calls, newest first."""
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValidationError(f"Limit must be between 1 and {MAX_PAGE_SIZE}.", "limit")
-    query, direction = calls_page_query(workspace, filters, cursor, limit)
+    query, direction, anchor = calls_page_query(workspace, filters, cursor, limit)
     query = query.options(joinedload(Call.campaign), joinedload(Call.phone_number))
     rows = list(db.session.scalars(query))
+    # A cursor naming no call of this workspace matches nothing, like the end of the
+    # list: tell the two apart.
+    unknown = not rows and anchor is not None
+    if unknown and position_of(Call, Call.started_at, workspace.id, anchor) is None:
+        raise ValidationError(CURSOR_OUT_OF_DATE, "cursor")
     more = len(rows) > limit
     rows = rows[:limit]
     if direction == _NEWER:
