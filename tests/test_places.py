@@ -17,7 +17,7 @@ def never_the_whole_dataset(monkeypatch):
         raise AssertionError("zipcodes.list_all() was called")
 
     monkeypatch.setattr(zipcodes, "list_all", refuse)
-    places._zip_point.cache_clear()
+    places._zips_starting.cache_clear()
     places._state_places.cache_clear()
 
 

@@ -2,16 +2,16 @@
 
 Looked up as geo-data needs them and remembered per process, rather than read whole:
 `zipcodes.list_all()` turns the dataset into 42,000 Python dicts, which kept every worker
-about 160 MiB larger for the rest of its life. A zip code costs one lookup in the
-dataset's compiled index (about half a millisecond, once); a state's cities and centre
-come from one pass over that state's zip codes (about 10 ms, once).
+about 160 MiB larger for the rest of its life. Zip codes come in by their first three
+digits (about 1.5 ms a prefix, once); a state's cities and centre from one pass over
+that state's zip codes (about 10 ms, once).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import zipcodes
 
@@ -40,14 +40,14 @@ def _point(entry: dict) -> LatLon:
     return LatLon(float(entry["lat"]), float(entry["long"]))
 
 
-# Bounded: zips and states come from callers' data, and junk must not grow the cache.
-@lru_cache(maxsize=8192)
-def _zip_point(zip5: str) -> LatLon | None:
-    """Return where a five-digit zip code is (any kind of zip code), or None."""
-    if not _ZIP.fullmatch(zip5):
-        return None
-    found = zipcodes.matching(zip5)
-    return _point(found[-1]) if found else None
+# Keys are checked before they reach the caches, so these hold at most 1,000 prefixes and
+# 676 state codes, whatever callers send.
+@cache
+def _zips_starting(prefix: str) -> dict[str, LatLon]:
+    """Return where every zip code starting with these three digits is (any kind)."""
+    # By prefix, not one zip at a time: a lookup scans the dataset either way (about 1.5
+    # ms), and a nationwide campaign's 10,000 zip codes share under 1,000 prefixes.
+    return {entry["zip_code"]: _point(entry) for entry in zipcodes.similar_to(prefix)}
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,12 @@ class _StatePlaces:
     cities: dict[str, LatLon]  # upper-case city name -> centre
 
 
-@lru_cache(maxsize=128)
+_NOWHERE = _StatePlaces(None, {})
+
+
+@cache
 def _state_places(state: str) -> _StatePlaces:
     """Return a state's centre and its cities' centres, from its street zip codes."""
-    if not _STATE.fullmatch(state):
-        return _StatePlaces(None, {})
     city_points: dict[str, list[LatLon]] = {}
     state_points: list[LatLon] = []
     for entry in zipcodes.filter_by(state=state):
@@ -80,18 +81,24 @@ def zip_location(zip_code: str, country: str = "US") -> LatLon | None:
     """Return the coordinates of a US zip code (ZIP+4 accepted), or None."""
     if country not in ("US", "") or not zip_code:
         return None
-    return _zip_point(zip_code.strip()[:5])
+    zip5 = zip_code.strip()[:5]
+    return _zips_starting(zip5[:3]).get(zip5) if _ZIP.fullmatch(zip5) else None
 
 
 def city_location(city: str, state: str, country: str = "US") -> LatLon | None:
     """Return the centre of a US city's street zip codes, or None."""
     if country not in ("US", "") or not city or not state:
         return None
-    return _state_places(state.strip().upper()).cities.get(city.strip().upper())
+    return _places_of(state).cities.get(city.strip().upper())
 
 
 def state_location(state: str, country: str = "US") -> LatLon | None:
     """Return the centre of a US state's street zip codes, or None."""
     if country not in ("US", "") or not state:
         return None
-    return _state_places(state.strip().upper()).centre
+    return _places_of(state).centre
+
+
+def _places_of(state: str) -> _StatePlaces:
+    code = state.strip().upper()
+    return _state_places(code) if _STATE.fullmatch(code) else _NOWHERE
