@@ -61,14 +61,13 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
-    from ringtonic import database  # (importing it installs the SQLite event listeners)
+    from ringtonic import database  # importing it installs the SQLite event listeners
     from ringtonic.extensions import csrf, db, limiter, login_manager, migrate
     from ringtonic.services import rollups  # noqa: F401  (installs the rollup flush hooks)
 
     db.init_app(app)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            database.ping_idle_connections(db.engine)
+        database.ping_idle_connections(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -165,9 +165,8 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         "RINGTONIC_ENV": mode,
         "SECRET_KEY": _secret_key(env, instance_path, development),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # A server can drop idle connections, so check each one before use; a SQLite file
-        # cannot, and the check would cost every request a statement.
-        # PostgreSQL connections are pinged only after sitting idle (database.py).
+        # Not on every checkout, which costs PostgreSQL a round trip per request: pooled
+        # connections are pinged only after sitting idle (database.ping_idle_connections).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

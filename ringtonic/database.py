@@ -1,5 +1,5 @@
 """Engine tuning: SQLite pragmas, reads outside transactions, writes begun IMMEDIATE;
-PostgreSQL connections pinged at checkout only after sitting idle."""
+pooled connections pinged at checkout only after sitting idle."""
 
 from __future__ import annotations
 

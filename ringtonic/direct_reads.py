@@ -66,8 +66,10 @@ class DirectRead:
         except exc.DBAPIError as error:
             if not error.connection_invalidated:
                 raise
-            # The server dropped a pooled connection (a restart): a read is safe to repeat,
-            # on a new connection.
+            # The connection was lost (a server restart), and the other pooled ones with it:
+            # start the pool afresh, as SQLAlchemy does when a statement of its own finds a
+            # lost connection, and repeat the read, which is safe.
+            engine.dispose()
             row = _fetch_one(engine, compiled.sql, arguments)
         if row is None:
             return None

@@ -248,16 +248,19 @@ def test_report_endpoints_need_a_key(client, data, path):
     assert response.get_json()["code"] == "missing_api_key"
 
 
-def test_report_queries_open_no_transaction_on_postgresql(client, data):
-    """Reports only read: on PostgreSQL their statements run in autocommit, no BEGIN."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite reads run outside transactions already")
+def test_report_queries_run_outside_any_transaction(client, data):
+    """Reports only read: their statements never sit in a transaction (no BEGIN/ROLLBACK).
+
+    SQLite reads never begin one; on PostgreSQL they run on a connection in autocommit.
+    """
     geo = f"/api/v1/campaigns/{data.campaigns['GBP'].uuid}/geo-data"
-    autocommit = []
+    postgresql = db.engine.dialect.name == "postgresql"
+    in_transaction = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
         if "_rollups" in statement or "FROM calls" in statement:
-            autocommit.append(cursor.connection.autocommit)
+            dbapi = cursor.connection
+            in_transaction.append(not dbapi.autocommit if postgresql else dbapi.in_transaction)
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
@@ -269,4 +272,4 @@ def test_report_queries_open_no_transaction_on_postgresql(client, data):
             assert api_get(client, path, data.secret).status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert autocommit and all(autocommit), autocommit
+    assert in_transaction and not any(in_transaction), in_transaction

@@ -22,6 +22,7 @@ from ringtonic.services.keyset import (
     newer_than,
     newest_first_page,
     older_than,
+    position_inside,
     position_of,
 )
 from ringtonic.services.periods import parse_bounds
@@ -256,20 +257,9 @@ def calls_page_query(
     direction, anchor = _OLDER, None
     if cursor:
         direction, anchor = _decode_cursor(cursor)
-        # The cursor's call is found inside the page query (by its unique uuid, once),
-        # not by a query of its own.
-        found = select(Call.started_at).where(
-            Call.workspace_id == workspace.id, Call.uuid == anchor
-        )
+        position = position_inside(Call, Call.started_at, workspace.id, anchor)
         bound = older_than if direction == _OLDER else newer_than
-        query = query.where(
-            bound(
-                Call.started_at,
-                Call.id,
-                found.scalar_subquery(),
-                found.with_only_columns(Call.id).scalar_subquery(),
-            )
-        )
+        query = query.where(bound(Call.started_at, Call.id, *position))
     if direction == _OLDER:
         query = query.order_by(Call.started_at.desc(), Call.id.desc())
     else:

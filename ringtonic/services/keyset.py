@@ -48,6 +48,17 @@ def position_of(model, moment_column, workspace_id: int, public_id: uuid.UUID):
     ).first()
 
 
+def position_inside(model, moment_column, workspace_id: int, public_id: uuid.UUID):
+    """Return (moment, id) of the workspace's row with this uuid, as two subqueries.
+
+    A page query bounded by them finds the cursor's row itself (once, through the
+    unique uuid index): no query of its own, one round trip per page. A uuid that names
+    no row of the workspace gives NULLs, and so an empty page.
+    """
+    found = select(moment_column).where(model.workspace_id == workspace_id, model.uuid == public_id)
+    return found.scalar_subquery(), found.with_only_columns(model.id).scalar_subquery()
+
+
 def newest_first_page(
     query: Select,
     model,
@@ -63,14 +74,8 @@ def newest_first_page(
     moment, id) serves directly; the next page starts from the last row's position.
     """
     if after is not None:
-        # The cursor's row is found inside the page query (two indexed lookups the
-        # database runs once), not by a query of its own: one round trip per page.
-        anchor = select(moment_column).where(
-            model.workspace_id == workspace_id, model.uuid == after
-        )
-        anchor_moment = anchor.scalar_subquery()
-        anchor_id = anchor.with_only_columns(model.id).scalar_subquery()
-        query = query.where(older_than(moment_column, model.id, anchor_moment, anchor_id))
+        position = position_inside(model, moment_column, workspace_id, after)
+        query = query.where(older_than(moment_column, model.id, *position))
     query = query.order_by(moment_column.desc(), model.id.desc()).limit(limit + 1)
     rows = list(db.session.scalars(query).unique())
     if (
