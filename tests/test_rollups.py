@@ -6,11 +6,12 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import select, text
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, CallPlaceRollup, CallSourceRollup
-from ringtonic.models.rollups import COUNTER_COLUMNS
+from ringtonic.models import Call, CallPlace, CallPlaceRollup, CallSourceRollup
+from ringtonic.models.rollups import COUNTER_COLUMNS, PLACE_NAMES
 from ringtonic.models.types import utcnow
 from ringtonic.services import rollup_queries
 from ringtonic.services.call_import import import_calls
@@ -85,18 +86,25 @@ def every_report(workspace, campaigns, now: datetime) -> list[dict]:
 
 
 def rollup_rows(workspace_id: int) -> list[tuple]:
-    """Return the workspace's rollup rows that count something, in key order."""
+    """Return the workspace's rollup rows that count something, places named, in key order."""
     rows = []
+    places = CallPlace.__table__
     for model in (CallPlaceRollup, CallSourceRollup):
         table = model.__table__
-        for row in db.session.execute(
-            select(table).where(table.c.workspace_id == workspace_id).order_by(*table.primary_key)
-        ):
-            counters = [getattr(row, name) for name in COUNTER_COLUMNS]
+        query = select(table).where(table.c.workspace_id == workspace_id)
+        if model is CallPlaceRollup:
+            # Numbers are the workspace's own and a rebuild numbers afresh: compare names.
+            query = query.join(places, places.c.id == table.c.place_id).add_columns(
+                *(places.c[name] for name in PLACE_NAMES)
+            )
+        for row in db.session.execute(query):
+            values = row._mapping
+            counters = [values[name] for name in COUNTER_COLUMNS]
             assert min(counters) >= 0, f"negative counter in {row}"
             if any(counters):
-                rows.append((model.__tablename__, *row))
-    return rows
+                key = [v for name, v in values.items() if name not in ("place_id", "id")]
+                rows.append((model.__tablename__, *key))
+    return sorted(rows)
 
 
 def assert_rollups_match_a_full_count(monkeypatch, workspace, campaigns, now) -> None:
@@ -232,3 +240,56 @@ def test_rebuild_command_refuses_an_unknown_workspace(runner, app, workspace_uui
     result = runner.invoke(args=["rollups", "rebuild", "--workspace", workspace_uuid])
     assert result.exit_code != 0
     assert "workspace" in result.output.lower()
+
+
+def test_migrations_count_calls_stored_before_them_down_and_up_again(app, make_account):
+    _, _, workspace = make_account()
+    campaign = add_campaign(workspace)
+    hour_ago = utcnow() - timedelta(hours=1)
+    places = [
+        ("Austin", "TX", "78701"),
+        ("Austin", "TX", "78702"),
+        ("", "", ""),
+        ("Austin", "TX", "78701"),
+    ]
+    for n, (city, state, zip_code) in enumerate(places):
+        add_call(
+            workspace,
+            hour_ago - timedelta(days=n),
+            campaign=campaign if n % 2 else None,
+            caller_city=city,
+            caller_state=state,
+            caller_zip=zip_code,
+            status=("answered", "busy")[n % 2],
+            first_call=n < 2,
+            duration_seconds=10 * n,
+        )
+    db.session.commit()
+    kept = rollup_rows(workspace.id)
+    db.session.remove()
+    try:
+        downgrade(revision="0007")
+        # 0007's own shape: places as names in the key, no totals.
+        with db.engine.connect() as connection:
+            by_zip = connection.execute(
+                text(
+                    "SELECT caller_zip, SUM(answered_calls), SUM(busy_calls) "
+                    "FROM call_place_rollups WHERE bucket_seconds = 3600 GROUP BY caller_zip"
+                )
+            ).all()
+        assert sorted(tuple(row) for row in by_zip) == [
+            ("", 1, 0),
+            ("78701", 1, 1),
+            ("78702", 0, 1),
+        ]
+    finally:
+        upgrade()
+    assert rollup_rows(workspace.id) == kept
+    numbered = db.session.scalars(
+        select(CallPlace.caller_zip).where(CallPlace.workspace_id == workspace.id)
+    ).all()
+    assert sorted(numbered) == ["", "78701", "78702"]
+    period = resolve_period("2000-01-01", None, "UTC", utcnow())
+    totals = geo_data(workspace, period)["totals"]
+    assert (totals["calls"], totals["answered"], totals["missed"]) == (4, 2, 2)
+    assert (totals["first_time_callers"], totals["calls_without_location"]) == (2, 1)

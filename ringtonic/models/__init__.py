@@ -5,7 +5,7 @@ from ringtonic.models.api_key import ABILITIES, ApiKey
 from ringtonic.models.audit import AuditEvent
 from ringtonic.models.credentials import TelephonyCredentials
 from ringtonic.models.invitation import Invitation
-from ringtonic.models.rollups import CallPlaceRollup, CallSourceRollup
+from ringtonic.models.rollups import CallPlace, CallPlaceRollup, CallSourceRollup
 from ringtonic.models.telephony import (
     CALL_STATUSES,
     CAMPAIGN_TYPES,
@@ -26,6 +26,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Call",
+    "CallPlace",
     "CallPlaceRollup",
     "CallSourceRollup",
     "Campaign",

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from ringtonic.models import Campaign, Workspace
-from ringtonic.models.rollups import CallPlaceRollup
+from ringtonic.models.rollups import PLACE_NAMES, CallPlaceRollup
 from ringtonic.services.call_stats import Counters
 from ringtonic.services.campaigns import CampaignRef
 from ringtonic.services.periods import Period
 from ringtonic.services.places import LatLon, city_location, state_location, zip_location
 from ringtonic.services.rollup_queries import counts_by_key
-
-PLACE_KEYS = ("caller_country", "caller_state", "caller_city", "caller_zip")
 
 
 def _entry(place: dict, point: LatLon | None, counters: Counters) -> dict:
@@ -35,7 +33,7 @@ def geo_data(
 ) -> dict:
     """Return totals and the callers' locations grouped by state, city and zip code."""
     groups = counts_by_key(
-        workspace, period.start, period.end, CallPlaceRollup, PLACE_KEYS, campaign, status
+        workspace, period.start, period.end, CallPlaceRollup, PLACE_NAMES, campaign, status
     )
     totals, unknown, outside_us = Counters(), Counters(), Counters()
     states: dict[tuple[str, str], Counters] = {}

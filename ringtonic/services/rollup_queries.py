@@ -19,7 +19,14 @@ from sqlalchemy.engine import Engine
 
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, Workspace
-from ringtonic.models.rollups import CallPlaceRollup, CallSourceRollup, status_column_prefix
+from ringtonic.models.rollups import (
+    PLACE_NAMES,
+    TOTAL_COLUMNS,
+    CallPlace,
+    CallPlaceRollup,
+    CallSourceRollup,
+    status_column_prefix,
+)
 from ringtonic.models.telephony import CALL_STATUSES
 from ringtonic.services.call_stats import (
     ANSWERED_STATUSES,
@@ -88,6 +95,9 @@ COUNTER_FIELDS = ("calls", "answered", "missed", "first_time_callers", "total_du
 
 def _counter_expressions(table, status: str | None) -> list:
     """Return, per rollup row, the five values that fill a Counters, in its field order."""
+    if status is None:
+        totals = [table.c[name] for name in TOTAL_COLUMNS]
+        return [total.label(name) for total, name in zip(totals, COUNTER_FIELDS, strict=True)]
 
     def total(kind: str, among: Sequence[str]):
         columns = [
@@ -120,9 +130,12 @@ def _rollup_query(
     shape reuses one statement: building it costs more than running it.
     """
     table = model.__table__
+    places = model is CallPlaceRollup
+    # Places are grouped by their number first; their names are joined to the groups.
+    group_keys = ("place_id",) if places else keys
     # Each row's five values are computed before grouping: the sorter then carries five
     # numbers per row instead of all 21 counter columns.
-    columns = [*(table.c[name] for name in keys), *_counter_expressions(table, status)]
+    columns = [*(table.c[name] for name in group_keys), *_counter_expressions(table, status)]
     parts = []
     for span in spans:
         # An IN list of starts, not a range per run: one statement shape for any period.
@@ -135,10 +148,20 @@ def _rollup_query(
             part = part.where(table.c.campaign_id == bindparam("campaign_id"))
         parts.append(part)
     blocks = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("blocks")
-    group = [blocks.c[name] for name in keys]
-    sums = [func.sum(blocks.c[name]) for name in COUNTER_FIELDS]
+    group = [blocks.c[name] for name in group_keys]
+    sums = [func.sum(blocks.c[name]).label(name) for name in COUNTER_FIELDS]
     # Rows whose calls all moved away (a status change) hold zeros; they are no group.
-    return select(*group, *sums).group_by(*group).having(sums[0] > 0)
+    query = select(*group, *sums).group_by(*group).having(sums[0] > 0)
+    if not places:
+        return query
+    by_place = query.subquery("by_place")
+    place = CallPlace.__table__
+    names = [place.c[name] for name in keys]
+    counters = [by_place.c[name] for name in COUNTER_FIELDS]
+    named = select(*names).join_from(by_place, place, place.c.id == by_place.c.place_id)
+    if len(keys) == len(PLACE_NAMES):
+        return named.add_columns(*counters)  # a place is one group already
+    return named.add_columns(*(func.sum(c) for c in counters)).group_by(*names)
 
 
 def _rollup_rows(model, workspace: Workspace, blocks, keys: Sequence[str], campaign, status):

@@ -10,8 +10,11 @@ Who keeps them: ORM flushes of Call objects (hooks below), and every bulk statem
 calls, which calls these functions itself: webhook status updates (call_ingest), CSV
 imports (call_import), the demo seeder (demo_data).
 
+Calls are counted by place through the workspace's numbered places (`call_places`): a
+fold that adds calls first inserts the places it has not seen yet.
+
 PostgreSQL lock order, so rollup writers never deadlock: each statement locks its rows
-in primary-key order (ORDER BY), the place table before the source table; single-call
+in key order (ORDER BY), places first, then the place rollup, then the source rollup; single-call
 writers first take the workspace's rollup lock in shared mode, and bulk writers that
 run several statements over many keys (imports, rebuilds) take it exclusively.
 """
@@ -43,14 +46,22 @@ from ringtonic.extensions import db
 from ringtonic.models import Call
 from ringtonic.models.rollups import (
     COUNTER_COLUMNS,
+    PLACE_NAMES,
+    CallPlace,
     CallPlaceRollup,
     CallSourceRollup,
 )
 from ringtonic.models.telephony import CALL_STATUSES
-from ringtonic.services.call_stats import epoch_seconds
+from ringtonic.services.call_stats import ANSWERED_STATUSES, MISSED_STATUSES, epoch_seconds
 from ringtonic.services.rollup_spans import PLACE_SPANS, SOURCE_SPANS
 
 CALLS = Call.__table__
+PLACES = CallPlace.__table__
+# A call's place: the numbered place of its workspace with the same four names.
+_CALL_PLACE = and_(
+    PLACES.c.workspace_id == CALLS.c.workspace_id,
+    *(PLACES.c[name] == CALLS.c[name] for name in PLACE_NAMES),
+)
 # The fields of a call that the rollups count by; changing any other field needs no upkeep.
 ROLLED_UP_FIELDS = (
     "workspace_id",
@@ -83,9 +94,12 @@ def call_key(name: str):
 
 
 def _key_columns(model) -> list:
-    """Return the rollup's key after its time block, as expressions over the calls table."""
+    """Return the rollup's key after its time block, as expressions over the calls (and places)."""
     names = [column.name for column in model.__table__.primary_key.columns]
-    return [call_key(name) for name in names[names.index("campaign_id") :]]
+    return [
+        PLACES.c.id if name == "place_id" else call_key(name)
+        for name in names[names.index("campaign_id") :]
+    ]
 
 
 def _spans(model) -> Sequence[int]:
@@ -94,15 +108,23 @@ def _spans(model) -> Sequence[int]:
 
 def _counter_sums(sign: int) -> list:
     """Return SUM expressions for every counter column, in COUNTER_COLUMNS order."""
+    first_call = CALLS.c.first_call.is_(True)
     sums = []
     for status in CALL_STATUSES:
         is_status = CALLS.c.status == status
         sums += [
             func.sum(case((is_status, sign), else_=0)),
-            func.sum(case((and_(is_status, CALLS.c.first_call.is_(True)), sign), else_=0)),
+            func.sum(case((and_(is_status, first_call), sign), else_=0)),
             func.sum(case((is_status, CALLS.c.duration_seconds * sign), else_=0)),
         ]
-    return sums
+    return [
+        *sums,
+        func.sum(literal_column(str(sign), Integer)),
+        func.sum(case((CALLS.c.status.in_(ANSWERED_STATUSES), sign), else_=0)),
+        func.sum(case((CALLS.c.status.in_(MISSED_STATUSES), sign), else_=0)),
+        func.sum(case((first_call, sign), else_=0)),
+        func.sum(CALLS.c.duration_seconds * sign),
+    ]
 
 
 # Which calls a fold reads: listed ids, or a workspace's calls in an id range (rebuilds).
@@ -132,9 +154,10 @@ def _fold_statement(model, selection: str, sign: int, dialect: str):
         epoch_seconds(CALLS.c.started_at) // spans.c.span * spans.c.span,
         *_key_columns(model),
     ]
+    calls = CALLS.join(PLACES, _CALL_PLACE) if model is CallPlaceRollup else CALLS
     rows = (
         select(*key, *_counter_sums(sign))
-        .select_from(CALLS.join(spans, true()))
+        .select_from(calls.join(spans, true()))
         .where(_SELECTIONS[selection]())
         .group_by(*key)
         # Primary-key order: concurrent writers lock shared rows in the same order.
@@ -150,7 +173,27 @@ def _fold_statement(model, selection: str, sign: int, dialect: str):
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _new_places_statement(selection: str, dialect: str):
+    """Build, once, the insert that numbers the places of the selected calls not yet numbered."""
+    names = [CALLS.c.workspace_id, *(CALLS.c[name] for name in PLACE_NAMES)]
+    # NOT EXISTS, not only ON CONFLICT: on PostgreSQL a conflicting row still takes a
+    # number from the sequence, and every webhook would burn one.
+    unseen = (
+        select(*names)
+        .distinct()
+        .where(_SELECTIONS[selection](), ~select(PLACES.c.id).where(_CALL_PLACE).exists())
+        .order_by(*names)
+    )
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(PLACES).from_select(["workspace_id", *PLACE_NAMES], unseen)
+    # Two writers may number the same new place at once: the second one keeps the first's.
+    return statement.on_conflict_do_nothing(index_elements=["workspace_id", *PLACE_NAMES])
+
+
 def _fold(connection: Connection, selection: str, sign: int, **params) -> None:
+    if sign > 0:
+        connection.execute(_new_places_statement(selection, connection.dialect.name), params)
     for model in (CallPlaceRollup, CallSourceRollup):
         statement = _fold_statement(model, selection, sign, connection.dialect.name)
         connection.execute(statement, params)
@@ -198,8 +241,8 @@ def recounting_calls(call_ids: Sequence[int]) -> Iterator[None]:
 
 
 def clear_rollups(workspace_ids: Sequence[int]) -> None:
-    """Delete the rollups of these workspaces (when all their calls are deleted)."""
-    for model in (CallPlaceRollup, CallSourceRollup):
+    """Delete the rollups and places of these workspaces (when all their calls are deleted)."""
+    for model in (CallPlaceRollup, CallSourceRollup, CallPlace):
         db.session.execute(delete(model).where(model.workspace_id.in_(workspace_ids)))
 
 
