@@ -22,13 +22,14 @@ from sqlalchemy import func, select
 from bench.common import Verdict, ensure_postgres
 from bench.seed import bench_app, bench_database
 from ringtonic.extensions import db
-from ringtonic.models import Call, CallPlaceRollup, CallSourceRollup, Campaign, Workspace
+from ringtonic.models import Call, Campaign, Workspace
 from ringtonic.services import rollup_queries
 from ringtonic.services.call_queries import MAX_PAGE_SIZE, CallFilters, list_calls
 from ringtonic.services.geo import geo_data
 from ringtonic.services.periods import resolve_period
 from ringtonic.services.reports import summary_report, timeseries_report
 from ringtonic.services.rollup_spans import Cover
+from ringtonic.services.rollups import ROLLUPS
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(","))
 RUNS = int(os.environ.get("BENCH_SERVICE_RUNS", "15"))
@@ -59,7 +60,7 @@ class Target:
         with self.app.app_context():
             return {
                 model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-                for model in (Call, CallPlaceRollup, CallSourceRollup)
+                for model in (Call, *ROLLUPS)
             }
 
     def workspace(self) -> Workspace:

@@ -1,11 +1,12 @@
-"""One-row reads on the hottest path, run on a pooled DBAPI cursor.
+"""Reads on the hottest paths, run on a pooled DBAPI cursor.
 
 SQLAlchemy's per-execution machinery (connection wrapper, execution context, result
 object) costs three to four times what a one-row indexed read costs the database; on
 the read every API request makes, that was most of what authentication cost. A
 DirectRead compiles its statement once per dialect with SQLAlchemy and converts the
 parameters and the row with the columns' own SQLAlchemy type processors, so what goes
-in and comes back is what a normal execute would send and return.
+in and comes back is what a normal execute would send and return. DirectRows does the
+same for report statements that return many rows and take lists (IN) of numbers.
 """
 
 from __future__ import annotations
@@ -61,16 +62,7 @@ class DirectRead:
         arguments = (
             [params[name] for name in compiled.positional] if compiled.positional else params
         )
-        try:
-            row = _fetch_one(engine, compiled.sql, arguments)
-        except exc.DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-            # The connection was lost (a server restart), and the other pooled ones with it:
-            # start the pool afresh, as SQLAlchemy does when a statement of its own finds a
-            # lost connection, and repeat the read, which is safe.
-            engine.dispose()
-            row = _fetch_one(engine, compiled.sql, arguments)
+        row = _read(engine, compiled.sql, arguments, _first_row)
         if row is None:
             return None
         return tuple(
@@ -79,8 +71,75 @@ class DirectRead:
         )
 
 
-def _fetch_one(engine: Engine, sql: str, arguments) -> tuple | None:
-    """Run `sql` on a pooled DBAPI connection and return its first row (unconverted)."""
+class DirectRows:
+    """A SELECT of many rows whose parameters are numbers or lists of numbers.
+
+    Compiled once per dialect; each run only expands its lists (SQLAlchemy's own
+    expansion, so the SQL is what a normal execute would send).
+    """
+
+    def __init__(self, statement: Select) -> None:
+        self.statement = statement
+        self.compiled: dict[str, tuple] = {}
+
+    def _compile(self, dialect: Dialect) -> tuple:
+        compiled = self.compiled.get(dialect.name)
+        if compiled is None:
+            text = self.statement.compile(dialect=dialect)
+            for name, bind in text.binds.items():
+                if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+                    raise TypeError(f"DirectRows passes {name!r} as is; its type converts it")
+            processors = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in self.statement.selected_columns
+            )
+            compiled = self.compiled[dialect.name] = (text, processors)
+        return compiled
+
+    def all(self, engine: Engine, params: dict) -> list[tuple]:
+        """Run the read on a pooled connection, outside any transaction; return its rows."""
+        text, processors = self._compile(engine.dialect)
+        expanded = text.construct_expanded_state(params)
+        if expanded.positiontup is not None:
+            arguments = [expanded.parameters[name] for name in expanded.positiontup]
+        else:
+            arguments = expanded.parameters
+        rows = _read(engine, expanded.statement, arguments, _all_rows)
+        if not any(processors):
+            return rows
+        return [
+            tuple(
+                v if convert is None else convert(v)
+                for convert, v in zip(processors, row, strict=True)
+            )
+            for row in rows
+        ]
+
+
+def _all_rows(cursor) -> list[tuple]:
+    return cursor.fetchall()
+
+
+def _first_row(cursor) -> tuple | None:
+    return cursor.fetchone()
+
+
+def _read(engine: Engine, sql: str, arguments, fetch: Callable):
+    """Run a read; after a lost connection, once more on a fresh pool."""
+    try:
+        return _run(engine, sql, arguments, fetch)
+    except exc.DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        # The connection was lost (a server restart), and the other pooled ones with it:
+        # start the pool afresh, as SQLAlchemy does when a statement of its own finds a
+        # lost connection, and repeat the read, which is safe.
+        engine.dispose()
+        return _run(engine, sql, arguments, fetch)
+
+
+def _run(engine: Engine, sql: str, arguments, fetch: Callable):
+    """Run `sql` on a pooled DBAPI connection and return what `fetch` takes of its cursor."""
     postgresql = engine.dialect.name == "postgresql"
     dbapi_error = engine.dialect.loaded_dbapi.Error
     try:
@@ -91,12 +150,12 @@ def _fetch_one(engine: Engine, sql: str, arguments) -> tuple | None:
     cursor = None
     try:
         if postgresql:
-            # One read needs no transaction: no BEGIN and ROLLBACK round trips.
+            # A single read needs no transaction: no BEGIN and ROLLBACK round trips.
             connection.driver_connection.autocommit = True
         cursor = connection.cursor()
         try:
             cursor.execute(sql, arguments)
-            row = cursor.fetchone()
+            fetched = fetch(cursor)
         finally:
             cursor.close()
         if postgresql:
@@ -114,4 +173,4 @@ def _fetch_one(engine: Engine, sql: str, arguments) -> tuple | None:
         raise
     finally:
         connection.close()
-    return row
+    return fetched

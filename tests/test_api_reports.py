@@ -248,28 +248,46 @@ def test_report_endpoints_need_a_key(client, data, path):
     assert response.get_json()["code"] == "missing_api_key"
 
 
+def traced_statements(engine) -> list[tuple[str, bool]]:
+    """Record (SQL, inside a transaction) for every statement the engine's connections run.
+
+    Traced at the driver, below SQLAlchemy, so reads on bare cursors are seen too.
+    """
+    seen: list[tuple[str, bool]] = []
+
+    def trace(dbapi_connection, _record) -> None:
+        if engine.dialect.name == "postgresql":
+
+            class Traced(type(dbapi_connection.cursor())):
+                def execute(self, query, *args, **kwargs):
+                    seen.append((str(query), not self.connection.autocommit))
+                    return super().execute(query, *args, **kwargs)
+
+            dbapi_connection.cursor_factory = Traced
+        else:
+            dbapi_connection.set_trace_callback(
+                lambda sql: seen.append((sql, dbapi_connection.in_transaction))
+            )
+
+    engine.dispose()  # every connection from now on is a new, traced one
+    event.listen(engine, "connect", trace)
+    return seen
+
+
 def test_report_queries_run_outside_any_transaction(client, data):
     """Reports only read: their statements never sit in a transaction (no BEGIN/ROLLBACK).
 
     SQLite reads never begin one; on PostgreSQL they run on a connection in autocommit.
     """
     geo = f"/api/v1/campaigns/{data.campaigns['GBP'].uuid}/geo-data"
-    postgresql = db.engine.dialect.name == "postgresql"
-    in_transaction = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if "_rollups" in statement or "FROM calls" in statement:
-            dbapi = cursor.connection
-            in_transaction.append(not dbapi.autocommit if postgresql else dbapi.in_transaction)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        for path in (
-            "/api/v1/reports/summary?group_by=city",
-            "/api/v1/reports/timeseries?interval=day",
-            geo,
-        ):
-            assert api_get(client, path, data.secret).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    assert in_transaction and not any(in_transaction), in_transaction
+    db.session.remove()
+    seen = traced_statements(db.engine)
+    for path in (
+        "/api/v1/reports/summary?group_by=city",
+        "/api/v1/reports/timeseries?interval=day",
+        geo,
+    ):
+        assert api_get(client, path, data.secret).status_code == 200
+    reports = [(sql, inside) for sql, inside in seen if "_rollups" in sql or "FROM calls" in sql]
+    assert len(reports) >= 3, seen
+    assert not any(inside for _, inside in reports), reports

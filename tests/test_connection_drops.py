@@ -2,12 +2,16 @@
 
 Pooled connections are pinged only after sitting idle (ringtonic/database.py), so these
 tests check both halves: a busy connection costs no ping, an idle one is pinged and
-replaced when dead, and API authentication repeats its read when its connection was lost.
+replaced when dead, and API authentication and report reads repeat their read when
+their connection was lost.
 PostgreSQL's server ends the connections; a SQLite file cannot drop one, so there the
 nearest thing, closing them under the app, stands in.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine, event, text
@@ -15,6 +19,10 @@ from sqlalchemy.pool import NullPool
 
 from ringtonic import database
 from ringtonic.extensions import db
+from ringtonic.models.types import utcnow
+from ringtonic.services.periods import resolve_period
+from ringtonic.services.reports import summary_report
+from tests.call_builders import add_call
 from tests.keys import api_get, issue_key
 
 
@@ -113,3 +121,20 @@ def test_api_authentication_repeats_its_read_on_a_dropped_connection(
     assert response.status_code == 200
     assert response.json["workspace"]["uuid"] == workspace_uuid
     assert pings == []  # replaced because the read failed, not because of a ping
+
+
+def test_report_reads_repeat_on_a_dropped_connection(opened, make_account, pings):
+    _, _, workspace = make_account()
+    add_call(workspace, utcnow() - timedelta(hours=2), source="google")
+    db.session.commit()
+    # Only the id is read: the stand-in needs no session (whose connection is dropped too).
+    same_workspace = SimpleNamespace(id=workspace.id)
+    period = resolve_period(None, None, "UTC", utcnow())
+    assert summary_report(same_workspace, period, "source")["totals"]["calls"] == 1
+
+    drop_the_apps_connections(opened)
+    report = summary_report(same_workspace, period, "source")
+
+    assert report["totals"]["calls"] == 1
+    assert report["groups"][0]["source"] == "google"
+    assert pings == []

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import bindparam, select, text
 
-from ringtonic.direct_reads import DirectRead
+from ringtonic.direct_reads import DirectRead, DirectRows
 from ringtonic.extensions import db
 from ringtonic.models import ApiKey
 from tests.keys import issue_key
@@ -65,3 +65,25 @@ def test_a_direct_read_converts_parameters_like_sqlalchemy(app, make_account):
     # A UUID is stored as 32 hex digits on SQLite and as a uuid on PostgreSQL.
     assert by_uuid.one_or_none(db.engine, uuid=key_uuid) == (key_id,)
     assert by_uuid.one_or_none(db.engine, uuid=uuid.uuid4()) is None
+
+
+def test_direct_rows_return_what_sqlalchemy_returns_for_any_list_length(app, make_account):
+    _, user, workspace = make_account(plan="agency")
+    for _ in range(3):
+        issue_key(workspace, user)
+    ids = db.session.scalars(select(ApiKey.id).order_by(ApiKey.id)).all()
+    statement = (
+        select(ApiKey.id, ApiKey.name, ApiKey.workspace_id)
+        .where(ApiKey.id.in_(bindparam("ids", expanding=True)))
+        .where(ApiKey.workspace_id == bindparam("workspace_id"))
+        .order_by(ApiKey.id)
+    )
+    rows = DirectRows(statement)
+    for chosen in (ids, ids[:1], ids[1:], [0]):
+        params = {"ids": chosen, "workspace_id": workspace.id}
+        expected = [tuple(row) for row in db.session.execute(statement, params)]
+        db.session.remove()
+        found = rows.all(db.engine, params)
+        assert found == expected
+        assert len(found) == len([i for i in chosen if i in ids])
+    assert db.engine.pool.checkedout() == 0

@@ -10,7 +10,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, CallPlace, CallPlaceRollup, CallSourceRollup
+from ringtonic.models import Call, CallPlace, CallPlaceRollup
 from ringtonic.models.rollups import COUNTER_COLUMNS, PLACE_NAMES
 from ringtonic.models.types import utcnow
 from ringtonic.services import rollup_queries
@@ -25,7 +25,7 @@ from ringtonic.services.geo import geo_data
 from ringtonic.services.periods import resolve_period
 from ringtonic.services.reports import GROUPINGS, summary_report, timeseries_report
 from ringtonic.services.rollup_spans import Cover
-from ringtonic.services.rollups import rebuild_rollups
+from ringtonic.services.rollups import ROLLUPS, rebuild_rollups
 from tests.call_builders import add_call, add_campaign, add_number
 from tests.telephony_helpers import (
     add_tracking_number,
@@ -89,7 +89,7 @@ def rollup_rows(workspace_id: int) -> list[tuple]:
     """Return the workspace's rollup rows that count something, places named, in key order."""
     rows = []
     places = CallPlace.__table__
-    for model in (CallPlaceRollup, CallSourceRollup):
+    for model in ROLLUPS:
         table = model.__table__
         query = select(table).where(table.c.workspace_id == workspace_id)
         if model is CallPlaceRollup:
@@ -217,7 +217,7 @@ def test_rebuild_command_recounts_every_workspace_or_one(runner, make_account):
     for workspace in (first, second):
         add_call(workspace, utcnow() - timedelta(hours=3))
     db.session.commit()
-    for model in (CallPlaceRollup, CallSourceRollup):
+    for model in ROLLUPS:
         db.session.execute(model.__table__.delete())
     db.session.commit()
     period = resolve_period(None, None, "UTC", utcnow())

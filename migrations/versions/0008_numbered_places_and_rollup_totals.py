@@ -1,11 +1,11 @@
-"""numbered places for the place rollup, and per-row totals in both rollups
+"""numbered places for the place rollup, a rollup by time alone, per-row totals in all
 
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-27 23:50:00
 
-The rollups are derived data: both tables are made anew in the new shape and counted
-again from the calls, as 0007 first counted them.
+The rollups are derived data: they are made anew in the new shape and counted again
+from the calls, as 0007 first counted them.
 """
 
 import importlib.util
@@ -97,6 +97,19 @@ def _create_tables() -> None:
         sqlite_with_rowid=False,
     )
     op.create_table(
+        "call_time_rollups",
+        *_block_columns("call_time_rollups"),
+        *_counter_columns(),
+        sa.PrimaryKeyConstraint(
+            "workspace_id",
+            "bucket_seconds",
+            "bucket_start",
+            "campaign_id",
+            name=op.f("pk_call_time_rollups"),
+        ),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
         "call_source_rollups",
         *_block_columns("call_source_rollups"),
         sa.Column("phone_number_id", sa.Integer(), nullable=False),
@@ -120,7 +133,7 @@ def _create_tables() -> None:
 
 
 def _count_stored_calls() -> None:
-    """Number the places callers gave and count every stored call into both rollups."""
+    """Number the places callers gave and count every stored call into the rollups."""
     names = ", ".join(PLACE_NAMES)
     op.execute(
         f"INSERT INTO call_places (workspace_id, {names}) "
@@ -163,6 +176,7 @@ def _count_stored_calls() -> None:
             ("COALESCE(phone_number_id, 0)", "tracking_number", "source", "medium"),
             "",
         ),
+        "call_time_rollups": (SOURCE_SPANS, (), (), ""),
     }
     for table, (spans, names, keys, join) in shapes.items():
         levels = " UNION ALL ".join(f"SELECT {span} AS span" for span in spans)
@@ -198,6 +212,7 @@ def downgrade():
     spec = importlib.util.spec_from_file_location("revision_0007", path)
     previous = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(previous)
+    op.drop_table("call_time_rollups")
     op.drop_table("call_source_rollups")
     op.drop_table("call_place_rollups")
     op.drop_table("call_places")

@@ -5,7 +5,12 @@ from ringtonic.models.api_key import ABILITIES, ApiKey
 from ringtonic.models.audit import AuditEvent
 from ringtonic.models.credentials import TelephonyCredentials
 from ringtonic.models.invitation import Invitation
-from ringtonic.models.rollups import CallPlace, CallPlaceRollup, CallSourceRollup
+from ringtonic.models.rollups import (
+    CallPlace,
+    CallPlaceRollup,
+    CallSourceRollup,
+    CallTimeRollup,
+)
 from ringtonic.models.telephony import (
     CALL_STATUSES,
     CAMPAIGN_TYPES,
@@ -29,6 +34,7 @@ __all__ = [
     "CallPlace",
     "CallPlaceRollup",
     "CallSourceRollup",
+    "CallTimeRollup",
     "Campaign",
     "Invitation",
     "PhoneNumber",

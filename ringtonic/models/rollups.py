@@ -1,10 +1,11 @@
 """Call rollups: counters of calls per time block, kept up to date as calls are written.
 
 A row counts the calls of one workspace and campaign that started in the UTC block
-[bucket_start, bucket_start + bucket_seconds) and share one key (a place, or a tracking
-number with its source and medium). Every call is counted once per block size, so any
-period is the sum of a few large blocks in its middle and smaller ones at its edges
-(see services/rollup_spans.py). Counters are kept per status, so a status callback
+[bucket_start, bucket_start + bucket_seconds) and share one key: a place, a tracking
+number with its source and medium, or none (series over time read that third rollup, so
+a day of a series is one row, not one per number, source and medium). Every call is
+counted once per block size, so any period is the sum of a few large blocks in its
+middle and smaller ones at its edges (see services/rollup_spans.py). Counters are kept per status, so a status callback
 moves a call between columns of the same row instead of between rows.
 
 Missing ids are stored as 0, not NULL, so that the primary key (the upsert target)
@@ -104,6 +105,18 @@ class CallPlaceRollup(RollupCounters, db.Model):
     bucket_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     place_id: Mapped[int] = mapped_column(ForeignKey("call_places.id"), primary_key=True)
+
+
+class CallTimeRollup(RollupCounters, db.Model):
+    """Calls per time block and campaign."""
+
+    __tablename__ = "call_time_rollups"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
+    bucket_seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class CallSourceRollup(RollupCounters, db.Model):

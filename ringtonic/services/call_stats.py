@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import Integer, case, func
 from sqlalchemy.ext.compiler import compiles
@@ -15,7 +15,7 @@ ANSWERED_STATUSES = ("answered",)
 MISSED_STATUSES = ("missed", "busy", "failed", "voicemail")
 
 
-@dataclass
+@dataclass(slots=True)
 class Counters:
     """Running totals for one group of calls."""
 
@@ -24,7 +24,12 @@ class Counters:
     missed: int = 0
     first_time_callers: int = 0
     total_duration: int = 0
-    extra: dict = field(default_factory=dict)
+
+    def copy(self) -> Counters:
+        """Return a new Counters holding the same totals."""
+        return Counters(
+            self.calls, self.answered, self.missed, self.first_time_callers, self.total_duration
+        )
 
     def add(self, other: Counters) -> None:
         """Add another group's totals into this one."""
@@ -62,8 +67,15 @@ def counter_columns() -> list[ColumnElement]:
 
 def counters_from(values) -> Counters:
     """Build Counters from the five values `counter_columns` selected."""
-    calls, answered, missed, first_time, duration = (int(v or 0) for v in values)
-    return Counters(calls, answered, missed, first_time, duration)
+    # int(): PostgreSQL sums bigints as numeric, and a SUM over no rows is NULL.
+    calls, answered, missed, first_time, duration = values
+    return Counters(
+        int(calls or 0),
+        int(answered or 0),
+        int(missed or 0),
+        int(first_time or 0),
+        int(duration or 0),
+    )
 
 
 class epoch_seconds(FunctionElement):

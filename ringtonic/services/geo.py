@@ -19,6 +19,14 @@ def _entry(place: dict, point: LatLon | None, counters: Counters) -> dict:
     return place
 
 
+def _add_to(groups: dict, key: tuple, counters: Counters) -> None:
+    found = groups.get(key)
+    if found is None:
+        groups[key] = counters.copy()  # a place's counters go into up to three groups
+    else:
+        found.add(counters)
+
+
 def _ranked(entries: list[dict], name: str) -> list[dict]:
     # Most calls first; ties alphabetically, so the order is stable between requests.
     entries.sort(key=lambda e: (-e["calls"], e[name], e["state"] or ""))
@@ -49,11 +57,11 @@ def geo_data(
         if country not in ("", "US"):
             outside_us.add(counters)
         if state:
-            states.setdefault((country, state), Counters()).add(counters)
+            _add_to(states, (country, state), counters)
         if city:
-            cities.setdefault((country, state, city), Counters()).add(counters)
+            _add_to(cities, (country, state, city), counters)
         if zip_code:
-            zips.setdefault((country, zip_code), Counters()).add(counters)
+            _add_to(zips, (country, zip_code), counters)
             # Name a zip after the city most of its callers gave.
             best = zip_places.get((country, zip_code))
             if best is None or counters.calls > best[0]:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import Campaign, PhoneNumber, Workspace
-from ringtonic.models.rollups import CallPlaceRollup, CallSourceRollup
+from ringtonic.models.rollups import CallPlaceRollup, CallSourceRollup, CallTimeRollup
 from ringtonic.services.call_stats import Counters
 from ringtonic.services.campaigns import CampaignRef
 from ringtonic.services.errors import ValidationError
@@ -26,7 +26,7 @@ MAX_BUCKETS = 2000
 _GROUP_KEYS = {
     "source": (CallSourceRollup, ("source",)),
     "medium": (CallSourceRollup, ("medium",)),
-    "campaign": (CallSourceRollup, ("campaign_id",)),
+    "campaign": (CallTimeRollup, ("campaign_id",)),
     "tracking_number": (CallSourceRollup, ("phone_number_id", "tracking_number")),
     "state": (CallPlaceRollup, ("caller_country", "caller_state")),
     "city": (CallPlaceRollup, ("caller_country", "caller_state", "caller_city")),

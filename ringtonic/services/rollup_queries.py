@@ -14,9 +14,10 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, func, literal_column, select, union_all
+from sqlalchemy import bindparam, func, literal_column, select, union_all
 from sqlalchemy.engine import Engine
 
+from ringtonic.direct_reads import DirectRows
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, Workspace
 from ringtonic.models.rollups import (
@@ -25,6 +26,7 @@ from ringtonic.models.rollups import (
     CallPlace,
     CallPlaceRollup,
     CallSourceRollup,
+    CallTimeRollup,
     status_column_prefix,
 )
 from ringtonic.models.telephony import CALL_STATUSES
@@ -45,7 +47,7 @@ from ringtonic.services.rollup_spans import (
 )
 from ringtonic.services.rollups import call_key
 
-ID_KEYS = ("campaign_id", "phone_number_id")
+ID_KEYS = frozenset(("campaign_id", "phone_number_id"))
 # Up to this many ranges, looking up the workspace's first and last call costs more
 # than counting the ranges outside its history would.
 SHORT_SERIES = 64
@@ -57,18 +59,26 @@ _AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictiona
 def _read(query, params=None) -> list:
     """Run a report query and return its rows.
 
-    Reports only read. On PostgreSQL, when the request has no transaction of its own, the
-    query runs on a pooled connection in autocommit: no BEGIN and ROLLBACK round trips,
-    which cost a report answer more than its rollup query. Each statement sees committed
-    data either way (read committed); inside a transaction, reports see its own writes.
+    Reports only read. When the request has no transaction of its own, a query runs
+    outside the session, so the request never opens one for a report: rollup queries
+    (DirectRows) on a bare DBAPI cursor, others on a pooled connection, in autocommit on
+    PostgreSQL (no BEGIN and ROLLBACK round trips, which cost a report answer more than
+    its rollup query). Each statement sees committed data either way (read committed);
+    inside a transaction, reports see its own writes.
     """
     engine = db.engine
-    if engine.dialect.name != "postgresql" or db.session().in_transaction():
-        return db.session.execute(query, params).all()
-    autocommit = _AUTOCOMMIT.get(engine)
-    if autocommit is None:
-        autocommit = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
-    with autocommit.connect() as connection:
+    if db.session().in_transaction():
+        statement = query.statement if isinstance(query, DirectRows) else query
+        return db.session.execute(statement, params).all()
+    if isinstance(query, DirectRows):
+        return query.all(engine, params)
+    if engine.dialect.name == "postgresql":
+        autocommit = _AUTOCOMMIT.get(engine)
+        if autocommit is None:
+            autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+            _AUTOCOMMIT[engine] = autocommit
+        engine = autocommit
+    with engine.connect() as connection:
         return connection.execute(query, params).all()
 
 
@@ -123,7 +133,7 @@ def _counter_expressions(table, status: str | None) -> list:
 @functools.lru_cache(maxsize=256)
 def _rollup_query(
     model, keys: tuple[str, ...], spans: tuple[int, ...], by_campaign: bool, status: str | None
-) -> Select:
+) -> DirectRows:
     """Build (once per shape) the query summing a rollup's blocks of these sizes by key.
 
     Block starts, workspace and campaign are parameters, so every period of the same
@@ -153,15 +163,15 @@ def _rollup_query(
     # Rows whose calls all moved away (a status change) hold zeros; they are no group.
     query = select(*group, *sums).group_by(*group).having(sums[0] > 0)
     if not places:
-        return query
+        return DirectRows(query)
     by_place = query.subquery("by_place")
     place = CallPlace.__table__
     names = [place.c[name] for name in keys]
     counters = [by_place.c[name] for name in COUNTER_FIELDS]
     named = select(*names).join_from(by_place, place, place.c.id == by_place.c.place_id)
     if len(keys) == len(PLACE_NAMES):
-        return named.add_columns(*counters)  # a place is one group already
-    return named.add_columns(*(func.sum(c) for c in counters)).group_by(*names)
+        return DirectRows(named.add_columns(*counters))  # a place is one group already
+    return DirectRows(named.add_columns(*(func.sum(c) for c in counters)).group_by(*names))
 
 
 def _rollup_rows(model, workspace: Workspace, blocks, keys: Sequence[str], campaign, status):
@@ -194,8 +204,10 @@ def _sliver_rows(workspace: Workspace, slivers, keys: Sequence[str], campaign, s
         yield from _read(query)
 
 
-def _key(values: Sequence, keys: Sequence[str]) -> tuple:
+def _key(values: tuple, keys: Sequence[str]) -> tuple:
     # Rollups store a missing id as 0; callers see None, as the calls table has it.
+    if not ID_KEYS.intersection(keys):
+        return values
     pairs = zip(keys, values, strict=True)
     return tuple((value or None) if name in ID_KEYS else value for name, value in pairs)
 
@@ -204,7 +216,7 @@ def counts_by_key(
     workspace: Workspace,
     start: datetime,
     end: datetime,
-    model: type[CallPlaceRollup] | type[CallSourceRollup],
+    model: type[CallPlaceRollup] | type[CallSourceRollup] | type[CallTimeRollup],
     keys: Sequence[str],
     campaign: Campaign | CampaignRef | None = None,
     status: str | None = None,
@@ -218,22 +230,30 @@ def counts_by_key(
         *_sliver_rows(workspace, cover.slivers, keys, campaign, status),
     ):
         key, counters = tuple(row[:width]), counters_from(row[width:])
-        if key in groups:
-            groups[key].add(counters)
-        else:
+        found = groups.get(key)
+        if found is None:
             groups[key] = counters
+        else:
+            found.add(counters)
     # Sorted as stored (a missing id is 0, first), so the order never depends on the database.
     return [(_key(key, keys), groups[key]) for key in sorted(groups)]
 
 
-def _first_and_last_call(workspace: Workspace) -> tuple[datetime | None, datetime | None]:
-    """Return when the workspace's first and last calls started (two index lookups)."""
-    in_workspace = Call.workspace_id == workspace.id
-    query = select(
-        select(func.min(Call.started_at)).where(in_workspace).scalar_subquery(),
-        select(func.max(Call.started_at)).where(in_workspace).scalar_subquery(),
+@functools.cache
+def _history_bounds() -> DirectRows:
+    """Build, once, the read of a workspace's first and last call (two index lookups)."""
+    in_workspace = Call.workspace_id == bindparam("workspace_id")
+    return DirectRows(
+        select(
+            select(func.min(Call.started_at)).where(in_workspace).scalar_subquery(),
+            select(func.max(Call.started_at)).where(in_workspace).scalar_subquery(),
+        )
     )
-    return _read(query)[0]
+
+
+def _first_and_last_call(workspace: Workspace) -> tuple[datetime | None, datetime | None]:
+    """Return when the workspace's first and last calls started."""
+    return _read(_history_bounds(), {"workspace_id": workspace.id})[0]
 
 
 @functools.lru_cache(maxsize=256)
@@ -263,7 +283,7 @@ def counts_by_range(
     counters = [Counters() for _ in ranges]
     keys = ("bucket_seconds", "bucket_start")
     for _, block_start, *values in _rollup_rows(
-        CallSourceRollup, workspace, cover.blocks, keys, campaign, status
+        CallTimeRollup, workspace, cover.blocks, keys, campaign, status
     ):
         # A block lies inside one range: the last range starting at or before it.
         counters[bisect_right(starts, block_start) - 1].add(counters_from(values))

@@ -14,9 +14,10 @@ Calls are counted by place through the workspace's numbered places (`call_places
 fold that adds calls first inserts the places it has not seen yet.
 
 PostgreSQL lock order, so rollup writers never deadlock: each statement locks its rows
-in key order (ORDER BY), places first, then the place rollup, then the source rollup; single-call
-writers first take the workspace's rollup lock in shared mode, and bulk writers that
-run several statements over many keys (imports, rebuilds) take it exclusively.
+in key order (ORDER BY), places first, then the place, source and time rollups;
+single-call writers first take the workspace's rollup lock in shared mode, and bulk
+writers that run several statements over many keys (imports, rebuilds) take it
+exclusively.
 """
 
 from __future__ import annotations
@@ -50,12 +51,15 @@ from ringtonic.models.rollups import (
     CallPlace,
     CallPlaceRollup,
     CallSourceRollup,
+    CallTimeRollup,
 )
 from ringtonic.models.telephony import CALL_STATUSES
 from ringtonic.services.call_stats import ANSWERED_STATUSES, MISSED_STATUSES, epoch_seconds
 from ringtonic.services.rollup_spans import PLACE_SPANS, SOURCE_SPANS
 
 CALLS = Call.__table__
+# In the order writers lock them (see above).
+ROLLUPS = (CallPlaceRollup, CallSourceRollup, CallTimeRollup)
 PLACES = CallPlace.__table__
 # A call's place: the numbered place of its workspace with the same four names.
 _CALL_PLACE = and_(
@@ -194,7 +198,7 @@ def _new_places_statement(selection: str, dialect: str):
 def _fold(connection: Connection, selection: str, sign: int, **params) -> None:
     if sign > 0:
         connection.execute(_new_places_statement(selection, connection.dialect.name), params)
-    for model in (CallPlaceRollup, CallSourceRollup):
+    for model in ROLLUPS:
         statement = _fold_statement(model, selection, sign, connection.dialect.name)
         connection.execute(statement, params)
 
@@ -242,7 +246,7 @@ def recounting_calls(call_ids: Sequence[int]) -> Iterator[None]:
 
 def clear_rollups(workspace_ids: Sequence[int]) -> None:
     """Delete the rollups and places of these workspaces (when all their calls are deleted)."""
-    for model in (CallPlaceRollup, CallSourceRollup, CallPlace):
+    for model in (*ROLLUPS, CallPlace):
         db.session.execute(delete(model).where(model.workspace_id.in_(workspace_ids)))
 
 
