@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, literal_column, select, union_all
+from sqlalchemy import BigInteger, bindparam, cast, func, literal_column, select, union_all
 from sqlalchemy.engine import Engine
 
 from ringtonic.direct_reads import DirectRows
@@ -67,7 +67,8 @@ def _read(query, params=None) -> list:
     inside a transaction, reports see its own writes.
     """
     engine = db.engine
-    if db.session().in_transaction():
+    # has(): no session yet means no transaction, and none is made just to ask.
+    if db.session.registry.has() and db.session().in_transaction():
         statement = query.statement if isinstance(query, DirectRows) else query
         return db.session.execute(statement, params).all()
     if isinstance(query, DirectRows):
@@ -130,6 +131,11 @@ def _counter_expressions(table, status: str | None) -> list:
     return [value.label(name) for value, name in zip(values, COUNTER_FIELDS, strict=True)]
 
 
+def _total(column):
+    # Cast: PostgreSQL sums BIGINT columns as NUMERIC, which would arrive as Decimal.
+    return cast(func.sum(column), BigInteger)
+
+
 @functools.lru_cache(maxsize=256)
 def _rollup_query(
     model, keys: tuple[str, ...], spans: tuple[int, ...], by_campaign: bool, status: str | None
@@ -159,7 +165,7 @@ def _rollup_query(
         parts.append(part)
     blocks = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("blocks")
     group = [blocks.c[name] for name in group_keys]
-    sums = [func.sum(blocks.c[name]).label(name) for name in COUNTER_FIELDS]
+    sums = [_total(blocks.c[name]).label(name) for name in COUNTER_FIELDS]
     # Rows whose calls all moved away (a status change) hold zeros; they are no group.
     query = select(*group, *sums).group_by(*group).having(sums[0] > 0)
     if not places:
@@ -171,7 +177,7 @@ def _rollup_query(
     named = select(*names).join_from(by_place, place, place.c.id == by_place.c.place_id)
     if len(keys) == len(PLACE_NAMES):
         return DirectRows(named.add_columns(*counters))  # a place is one group already
-    return DirectRows(named.add_columns(*(func.sum(c) for c in counters)).group_by(*names))
+    return DirectRows(named.add_columns(*(_total(c) for c in counters)).group_by(*names))
 
 
 def _rollup_rows(model, workspace: Workspace, blocks, keys: Sequence[str], campaign, status):
