@@ -31,6 +31,21 @@ def status_column_prefix(status: str) -> str:
     return status.replace("-", "_")
 
 
+class RollupBlock:
+    """Where every rollup's key starts: the workspace, the time block and the campaign.
+
+    Sorted first (mixin columns otherwise follow the class's own): the primary key's
+    column order is the order its index is searched in.
+    """
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id"), primary_key=True, sort_order=-4
+    )
+    bucket_seconds: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-3)
+    bucket_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, sort_order=-2)
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+
+
 class RollupCounters:
     """Per status: how many calls, how many were first calls, and their total seconds."""
 
@@ -94,42 +109,29 @@ class CallPlace(db.Model):
     caller_zip: Mapped[str] = mapped_column(String(20))
 
 
-class CallPlaceRollup(RollupCounters, db.Model):
+class CallPlaceRollup(RollupBlock, RollupCounters, db.Model):
     """Calls per time block, campaign and caller place."""
 
     __tablename__ = "call_place_rollups"
     # The primary key is the table on SQLite: reads are range scans with no row lookups.
     __table_args__ = {"sqlite_with_rowid": False}
 
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
-    bucket_seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bucket_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     place_id: Mapped[int] = mapped_column(ForeignKey("call_places.id"), primary_key=True)
 
 
-class CallTimeRollup(RollupCounters, db.Model):
+class CallTimeRollup(RollupBlock, RollupCounters, db.Model):
     """Calls per time block and campaign."""
 
     __tablename__ = "call_time_rollups"
     __table_args__ = {"sqlite_with_rowid": False}
 
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
-    bucket_seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bucket_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
-
-class CallSourceRollup(RollupCounters, db.Model):
+class CallSourceRollup(RollupBlock, RollupCounters, db.Model):
     """Calls per time block, campaign, tracking number, source and medium."""
 
     __tablename__ = "call_source_rollups"
     __table_args__ = {"sqlite_with_rowid": False}
 
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
-    bucket_seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bucket_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     phone_number_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tracking_number: Mapped[str] = mapped_column(String(16), primary_key=True)
     source: Mapped[str] = mapped_column(String(100), primary_key=True)
