@@ -46,10 +46,7 @@ class DirectRead:
                 sql=text.string,
                 positional=tuple(text.positiontup) if text.positional else None,
                 binds={name: process for name, process in binds.items() if process is not None},
-                processors=tuple(
-                    column.type.dialect_impl(dialect).result_processor(dialect, None)
-                    for column in statement.selected_columns
-                ),
+                processors=_result_processors(statement, dialect),
             )
             self.compiled[dialect.name] = compiled
         return compiled
@@ -63,12 +60,7 @@ class DirectRead:
             [params[name] for name in compiled.positional] if compiled.positional else params
         )
         row = _read(engine, compiled.sql, arguments, _first_row)
-        if row is None:
-            return None
-        return tuple(
-            value if convert is None else convert(value)
-            for convert, value in zip(compiled.processors, row, strict=True)
-        )
+        return None if row is None else _converted(row, compiled.processors)
 
 
 class DirectRows:
@@ -89,10 +81,7 @@ class DirectRows:
             for name, bind in text.binds.items():
                 if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
                     raise TypeError(f"DirectRows passes {name!r} as is; its type converts it")
-            processors = tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in self.statement.selected_columns
-            )
+            processors = _result_processors(self.statement, dialect)
             compiled = self.compiled[dialect.name] = (text, processors)
         return compiled
 
@@ -107,13 +96,22 @@ class DirectRows:
         rows = _read(engine, expanded.statement, arguments, _all_rows)
         if not any(processors):
             return rows
-        return [
-            tuple(
-                v if convert is None else convert(v)
-                for convert, v in zip(processors, row, strict=True)
-            )
-            for row in rows
-        ]
+        return [_converted(row, processors) for row in rows]
+
+
+def _result_processors(statement: Select, dialect: Dialect) -> tuple[Callable | None, ...]:
+    """Return each selected column's result processor (None where values come as they are)."""
+    return tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in statement.selected_columns
+    )
+
+
+def _converted(row, processors) -> tuple:
+    return tuple(
+        value if convert is None else convert(value)
+        for convert, value in zip(processors, row, strict=True)
+    )
 
 
 def _all_rows(cursor) -> list[tuple]:

@@ -39,13 +39,11 @@ from ringtonic.services.call_stats import (
 )
 from ringtonic.services.campaigns import CampaignRef
 from ringtonic.services.rollup_spans import (
-    PLACE_SPANS,
-    SOURCE_SPANS,
     Cover,
     cover_ranges,
     epoch_floor,
 )
-from ringtonic.services.rollups import call_key
+from ringtonic.services.rollups import call_key, spans_of
 
 ID_KEYS = frozenset(("campaign_id", "phone_number_id"))
 # Up to this many ranges, looking up the workspace's first and last call costs more
@@ -81,10 +79,6 @@ def _read(query, params=None) -> list:
         engine = autocommit
     with engine.connect() as connection:
         return connection.execute(query, params).all()
-
-
-def _spans(model) -> Sequence[int]:
-    return PLACE_SPANS if model is CallPlaceRollup else SOURCE_SPANS
 
 
 @functools.lru_cache(maxsize=256)
@@ -228,7 +222,7 @@ def counts_by_key(
     status: str | None = None,
 ) -> list[tuple[tuple, Counters]]:
     """Return (key, counters) for the calls in [start, end), ordered by key."""
-    cover = _cover(((start, end),), tuple(_spans(model)))
+    cover = _cover(((start, end),), tuple(spans_of(model)))
     width = len(keys)
     groups: dict[tuple, Counters] = {}
     for row in (
@@ -284,7 +278,7 @@ def counts_by_range(
         with_calls = tuple(
             (s, e) for s, e in ranges if first is not None and s <= last and e > first
         )
-    cover = _cover(with_calls, SOURCE_SPANS)
+    cover = _cover(with_calls, tuple(spans_of(CallTimeRollup)))
     starts = _starts(ranges)
     counters = [Counters() for _ in ranges]
     keys = ("bucket_seconds", "bucket_start")

@@ -106,7 +106,8 @@ def _key_columns(model) -> list:
     ]
 
 
-def _spans(model) -> Sequence[int]:
+def spans_of(model) -> Sequence[int]:
+    """Return the block sizes a rollup counts calls in."""
     return PLACE_SPANS if model is CallPlaceRollup else SOURCE_SPANS
 
 
@@ -150,7 +151,7 @@ def _fold_statement(model, selection: str, sign: int, dialect: str):
     for the one call a webhook writes.
     """
     spans = union_all(
-        *(select(literal_column(str(span), Integer).label("span")) for span in _spans(model))
+        *(select(literal_column(str(span), Integer).label("span")) for span in spans_of(model))
     ).subquery("spans")
     key = [
         CALLS.c.workspace_id,
