@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, exc
 from sqlalchemy.engine import Dialect, Engine
 
+from ringtonic.database import reads_engine
+
 
 @dataclass(frozen=True)
 class _Compiled:
@@ -137,8 +139,11 @@ def _read(engine: Engine, sql: str, arguments, fetch: Callable):
 
 
 def _run(engine: Engine, sql: str, arguments, fetch: Callable):
-    """Run `sql` on a pooled DBAPI connection and return what `fetch` takes of its cursor."""
-    postgresql = engine.dialect.name == "postgresql"
+    """Run `sql` on a pooled DBAPI connection and return what `fetch` takes of its cursor.
+
+    On PostgreSQL the connection comes from the reads pool (autocommit, read-only).
+    """
+    engine = reads_engine(engine)
     dbapi_error = engine.dialect.loaded_dbapi.Error
     try:
         connection = engine.raw_connection()
@@ -147,17 +152,12 @@ def _run(engine: Engine, sql: str, arguments, fetch: Callable):
         raise exc.DBAPIError.instance(sql, arguments, error, dbapi_error) from error
     cursor = None
     try:
-        if postgresql:
-            # A single read needs no transaction: no BEGIN and ROLLBACK round trips.
-            connection.driver_connection.autocommit = True
         cursor = connection.cursor()
         try:
             cursor.execute(sql, arguments)
             fetched = fetch(cursor)
         finally:
             cursor.close()
-        if postgresql:
-            connection.driver_connection.autocommit = False
     except dbapi_error as error:
         # SQLAlchemy's error handling is bypassed here: never pool a connection in an
         # unknown state, and say (as SQLAlchemy does) whether it was a lost connection.

@@ -9,6 +9,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import event
 
+from ringtonic import database
 from ringtonic.api import reports as api_reports
 from ringtonic.extensions import db
 from tests.call_builders import add_call, add_campaign
@@ -251,7 +252,8 @@ def test_report_endpoints_need_a_key(client, data, path):
 def traced_statements(engine) -> list[tuple[str, bool]]:
     """Record (SQL, inside a transaction) for every statement the engine's connections run.
 
-    Traced at the driver, below SQLAlchemy, so reads on bare cursors are seen too.
+    Traced at the driver, below SQLAlchemy, so reads on bare cursors are seen too, and on
+    the connections of the engine's reads pool (PostgreSQL) as well as its own.
     """
     seen: list[tuple[str, bool]] = []
 
@@ -270,7 +272,8 @@ def traced_statements(engine) -> list[tuple[str, bool]]:
             )
 
     engine.dispose()  # every connection from now on is a new, traced one
-    event.listen(engine, "connect", trace)
+    for target in {engine, database.reads_engine(engine)}:
+        event.listen(target, "connect", trace)
     return seen
 
 

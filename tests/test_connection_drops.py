@@ -28,18 +28,25 @@ from tests.keys import api_get, issue_key
 
 @pytest.fixture
 def opened(app):
-    """A fresh pool; every DBAPI connection it opens from now on is remembered."""
+    """Fresh pools; every DBAPI connection they open from now on is remembered.
+
+    Both of the app's pools: the ORM's and, on PostgreSQL, the one for reads outside
+    transactions (authentication, reports).
+    """
     db.session.remove()
     db.engine.dispose()
+    engines = {db.engine, database.reads_engine(db.engine)}
     connections = []
 
     def remember(dbapi_connection, _record):
         connections.append(dbapi_connection)
 
-    event.listen(db.engine, "connect", remember)
+    for engine in engines:
+        event.listen(engine, "connect", remember)
     yield connections
-    event.remove(db.engine, "connect", remember)
-    # Start the pool afresh for the fixtures that clean up after the test.
+    for engine in engines:
+        event.remove(engine, "connect", remember)
+    # Start the pools afresh for the fixtures that clean up after the test.
     db.session.remove()
     db.engine.dispose()
 
@@ -69,15 +76,16 @@ def drop_the_apps_connections(opened) -> None:
 
 @pytest.fixture
 def pings(monkeypatch):
-    """Count the pings the pool sends."""
+    """Count the pings the pools send."""
     sent = []
-    original = db.engine.dialect.do_ping
+    for engine in {db.engine, database.reads_engine(db.engine)}:
+        original = engine.dialect.do_ping
 
-    def counting(dbapi_connection):
-        sent.append(dbapi_connection)
-        return original(dbapi_connection)
+        def counting(dbapi_connection, original=original):
+            sent.append(dbapi_connection)
+            return original(dbapi_connection)
 
-    monkeypatch.setattr(db.engine.dialect, "do_ping", counting)
+        monkeypatch.setattr(engine.dialect, "do_ping", counting)
     return sent
 
 

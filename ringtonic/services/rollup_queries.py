@@ -9,14 +9,13 @@ counted from the calls table, through its (workspace, started_at) index.
 from __future__ import annotations
 
 import functools
-import weakref
 from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import BigInteger, bindparam, cast, func, literal_column, select, union_all
-from sqlalchemy.engine import Engine
 
+from ringtonic.database import reads_engine
 from ringtonic.direct_reads import DirectRows
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, Workspace
@@ -51,18 +50,16 @@ ID_KEYS = frozenset(("campaign_id", "phone_number_id"))
 SHORT_SERIES = 64
 
 
-_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
-
-
 def _read(query, params=None) -> list:
     """Run a report query and return its rows.
 
     Reports only read. When the request has no transaction of its own, a query runs
     outside the session, so the request never opens one for a report: rollup queries
-    (DirectRows) on a bare DBAPI cursor, others on a pooled connection, in autocommit on
-    PostgreSQL (no BEGIN and ROLLBACK round trips, which cost a report answer more than
-    its rollup query). Each statement sees committed data either way (read committed);
-    inside a transaction, reports see its own writes.
+    (DirectRows) on a bare DBAPI cursor, others on a pooled connection; on PostgreSQL both
+    from the reads pool (database.reads_engine: autocommit, so no BEGIN and ROLLBACK
+    round trips, which cost a report answer more than its rollup query). Each statement
+    sees committed data either way (read committed); inside a transaction, reports see
+    its own writes.
     """
     engine = db.engine
     # has(): no session yet means no transaction, and none is made just to ask.
@@ -71,13 +68,7 @@ def _read(query, params=None) -> list:
         return db.session.execute(statement, params).all()
     if isinstance(query, DirectRows):
         return query.all(engine, params)
-    if engine.dialect.name == "postgresql":
-        autocommit = _AUTOCOMMIT.get(engine)
-        if autocommit is None:
-            autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-            _AUTOCOMMIT[engine] = autocommit
-        engine = autocommit
-    with engine.connect() as connection:
+    with reads_engine(engine).connect() as connection:
         return connection.execute(query, params).all()
 
 

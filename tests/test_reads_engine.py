@@ -1,0 +1,97 @@
+"""The pool for reads outside transactions (database.reads_engine).
+
+On PostgreSQL, authentication and report reads run on connections of their own: in
+autocommit, read-only, and with one plan per prepared statement instead of a plan for
+every run. On SQLite there is nothing to separate: the engine itself.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import create_engine, exc, text
+
+from ringtonic import database
+from ringtonic.extensions import db
+from ringtonic.models.types import utcnow
+from tests.call_builders import add_call, add_campaign
+from tests.keys import api_get, issue_key
+
+
+@pytest.fixture
+def reads(app):
+    """The reads engine of the app's PostgreSQL database, with a fresh pool."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a pool of its own only on PostgreSQL")
+    db.session.remove()
+    db.engine.dispose()
+    return database.reads_engine(db.engine)
+
+
+def test_sqlite_reads_use_the_engine_itself(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    assert database.reads_engine(db.engine) is db.engine
+
+
+def test_reads_connections_refuse_writes(reads, make_account):
+    _, _, workspace = make_account()
+
+    with reads.connect() as connection, pytest.raises(exc.InternalError, match="read-only"):
+        connection.execute(
+            text("UPDATE workspaces SET name = 'changed' WHERE id = :id"), {"id": workspace.id}
+        )
+
+    db.session.expire_all()
+    assert db.session.get(type(workspace), workspace.id).name != "changed"
+
+
+def test_report_statements_are_planned_once_not_on_every_run(reads, client, make_account):
+    _, user, workspace = make_account(plan="agency")
+    campaign = add_campaign(workspace)
+    add_call(workspace, utcnow() - timedelta(hours=3), campaign=campaign, caller_city="Austin")
+    db.session.commit()
+    key = issue_key(workspace, user)
+    geo = f"/api/v1/campaigns/{campaign.uuid}/geo-data"
+
+    for _ in range(8):  # psycopg prepares a statement on its fifth run
+        assert api_get(client, geo, key).status_code == 200
+
+    # Requests come one after another: they all used the pool's one connection.
+    assert reads.pool.checkedin() == 1
+    with reads.connect() as connection:
+        plans = connection.execute(
+            text(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                "WHERE statement LIKE '%call_place_rollups%'"
+            )
+        ).all()
+    assert plans, "the geo-data statement was not prepared"
+    assert all(custom == 0 and generic >= 3 for generic, custom in plans), plans
+
+
+def test_reads_pool_is_emptied_with_the_apps_pool(reads, client, make_account):
+    _, user, workspace = make_account(plan="agency")
+    key = issue_key(workspace, user)
+    assert api_get(client, "/api/v1/me", key).status_code == 200
+    assert reads.pool.checkedin() == 1
+
+    db.engine.dispose()
+
+    assert reads.pool.checkedin() == 0
+    assert api_get(client, "/api/v1/me", key).status_code == 200
+
+
+def test_an_operators_connection_options_are_kept():
+    engine = create_engine(
+        "postgresql+psycopg://app@db.invalid/ringtonic?options=-c%20search_path%3Dtracking"
+    )
+    try:
+        options = database.reads_engine(engine).url.query["options"]
+    finally:
+        engine.dispose()
+
+    assert options.startswith("-c search_path=tracking ")
+    assert "-c default_transaction_read_only=on" in options
+    assert "-c plan_cache_mode=force_generic_plan" in options
