@@ -152,12 +152,14 @@ def _run(engine: Engine, sql: str, arguments, fetch: Callable):
         raise exc.DBAPIError.instance(sql, arguments, error, dbapi_error) from error
     cursor = None
     try:
-        cursor = connection.cursor()
+        cursor = _cursor(connection, engine.dialect.name)
         try:
             cursor.execute(sql, arguments)
             fetched = fetch(cursor)
         finally:
-            cursor.close()
+            if engine.dialect.name == "sqlite":
+                # Reset now: a SQLite cursor left on its statement keeps its read snapshot.
+                cursor.close()
     except dbapi_error as error:
         # SQLAlchemy's error handling is bypassed here: never pool a connection in an
         # unknown state, and say (as SQLAlchemy does) whether it was a lost connection.
@@ -172,3 +174,18 @@ def _run(engine: Engine, sql: str, arguments, fetch: Callable):
     finally:
         connection.close()
     return fetched
+
+
+def _cursor(connection, dialect_name: str):
+    """Return a cursor on the pooled connection; on PostgreSQL the connection's own, reused.
+
+    A psycopg cursor is dear to make (adaptation maps, a transformer) and holds nothing
+    on the server once its rows are fetched. The pool clears `info` when it closes or
+    replaces the connection, so a cursor never outlives its connection.
+    """
+    if dialect_name != "postgresql":
+        return connection.cursor()
+    cursor = connection.info.get("direct_reads_cursor")
+    if cursor is None:
+        cursor = connection.info["direct_reads_cursor"] = connection.cursor()
+    return cursor
