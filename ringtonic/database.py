@@ -8,6 +8,7 @@ import sqlite3
 import time
 import weakref
 
+import psycopg
 from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 
@@ -97,8 +98,9 @@ def reads_engine(engine: Engine) -> Engine:
 
     On PostgreSQL, a pool of its own beside `engine`'s: connections in autocommit (no
     BEGIN and ROLLBACK round trips, and no switching a shared connection in and out of
-    autocommit on every read), read-only, with generic plans for prepared statements. It
-    is disposed with `engine`. Elsewhere, `engine` itself.
+    autocommit on every read), read-only, with generic plans for prepared statements, and
+    statements in $1 placeholders that psycopg sends without rewriting them. It is
+    disposed with `engine`. Elsewhere, `engine` itself.
     """
     if engine.dialect.name != "postgresql":
         return engine
@@ -118,6 +120,11 @@ def _make_reads_engine(engine: Engine) -> Engine:
         isolation_level="AUTOCOMMIT",
         # Nothing to roll back: every statement commits (or fails) on its own.
         pool_reset_on_return=None,
+        # Statements in PostgreSQL's own $1 placeholders, sent as they are (RawCursor).
+        # psycopg rewrites %(name)s placeholders on every run of a statement longer than
+        # 4 kB (it caches shorter ones), which a geo-data read with its block lists is.
+        paramstyle="numeric_dollar",
+        connect_args={"cursor_factory": psycopg.RawCursor},
     )
     ping_idle_connections(reader)
     event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())

@@ -33,10 +33,10 @@ class DirectRead:
 
     def __init__(self, build: Callable[[], Select]) -> None:
         self.build = build
-        self.compiled: dict[str, _Compiled] = {}
+        self.compiled: dict[tuple[str, str], _Compiled] = {}
 
     def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self.compiled.get(dialect.name)
+        compiled = self.compiled.get((dialect.name, dialect.paramstyle))
         if compiled is None:
             statement = self.build()
             text = statement.compile(dialect=dialect)
@@ -50,11 +50,12 @@ class DirectRead:
                 binds={name: process for name, process in binds.items() if process is not None},
                 processors=_result_processors(statement, dialect),
             )
-            self.compiled[dialect.name] = compiled
+            self.compiled[dialect.name, dialect.paramstyle] = compiled
         return compiled
 
     def one_or_none(self, engine: Engine, **params) -> tuple | None:
         """Run the read on a pooled connection; return the converted row or None."""
+        engine = reads_engine(engine)
         compiled = self._compile(engine.dialect)
         for name, process in compiled.binds.items():
             params[name] = process(params[name])
@@ -74,21 +75,22 @@ class DirectRows:
 
     def __init__(self, statement: Select) -> None:
         self.statement = statement
-        self.compiled: dict[str, tuple] = {}
+        self.compiled: dict[tuple[str, str], tuple] = {}
 
     def _compile(self, dialect: Dialect) -> tuple:
-        compiled = self.compiled.get(dialect.name)
+        compiled = self.compiled.get((dialect.name, dialect.paramstyle))
         if compiled is None:
             text = self.statement.compile(dialect=dialect)
             for name, bind in text.binds.items():
                 if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
                     raise TypeError(f"DirectRows passes {name!r} as is; its type converts it")
             processors = _result_processors(self.statement, dialect)
-            compiled = self.compiled[dialect.name] = (text, processors)
+            compiled = self.compiled[dialect.name, dialect.paramstyle] = (text, processors)
         return compiled
 
     def all(self, engine: Engine, params: dict) -> list[tuple]:
         """Run the read on a pooled connection, outside any transaction; return its rows."""
+        engine = reads_engine(engine)
         text, processors = self._compile(engine.dialect)
         expanded = text.construct_expanded_state(params)
         if expanded.positiontup is not None:
@@ -139,11 +141,7 @@ def _read(engine: Engine, sql: str, arguments, fetch: Callable):
 
 
 def _run(engine: Engine, sql: str, arguments, fetch: Callable):
-    """Run `sql` on a pooled DBAPI connection and return what `fetch` takes of its cursor.
-
-    On PostgreSQL the connection comes from the reads pool (autocommit, read-only).
-    """
-    engine = reads_engine(engine)
+    """Run `sql` on a pooled DBAPI connection and return what `fetch` takes of its cursor."""
     dbapi_error = engine.dialect.loaded_dbapi.Error
     try:
         connection = engine.raw_connection()
