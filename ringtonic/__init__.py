@@ -98,10 +98,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Install sign-in handling and the security headers."""
-    from ringtonic import security
+    """Install sign-in handling, the security headers and secrets redacted from request logs."""
+    from ringtonic import log_redaction, security
 
     security.init_app(app)
+    log_redaction.install()
 
 
 def register_errors(app: Flask) -> None:

@@ -22,7 +22,6 @@ from ringtonic.api import (  # noqa: E402,F401
     calls,
     contract,
     errors,
-    log_redaction,
     negotiation,
     rate_limits,
     reports,
@@ -45,6 +44,5 @@ bp.after_request(rate_limits.count_failed_authentication)
 
 @bp.record_once
 def _install_app_wide_parts(state) -> None:
-    """Give the app cookie-free sessions under /api/ and key redaction in request logs."""
+    """Give the app cookie-free sessions under /api/."""
     state.app.session_interface = sessions.CookielessApiSessionInterface()
-    log_redaction.install()
