@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import zipcodes
 
@@ -77,6 +77,12 @@ def _state_places(state: str) -> _StatePlaces:
     )
 
 
+# Answers by the names as stored: geo-data looks up the same few hundred on every
+# request, and a hit costs a fraction of cleaning and checking the names again.
+_ANSWERS_KEPT = 16384
+
+
+@lru_cache(maxsize=_ANSWERS_KEPT)
 def zip_location(zip_code: str, country: str = "US") -> LatLon | None:
     """Return the coordinates of a US zip code (ZIP+4 accepted), or None."""
     if country not in ("US", "") or not zip_code:
@@ -85,6 +91,7 @@ def zip_location(zip_code: str, country: str = "US") -> LatLon | None:
     return _zips_starting(zip5[:3]).get(zip5) if _ZIP.fullmatch(zip5) else None
 
 
+@lru_cache(maxsize=_ANSWERS_KEPT)
 def city_location(city: str, state: str, country: str = "US") -> LatLon | None:
     """Return the centre of a US city's street zip codes, or None."""
     if country not in ("US", "") or not city or not state:
@@ -92,6 +99,7 @@ def city_location(city: str, state: str, country: str = "US") -> LatLon | None:
     return _places_of(state).cities.get(city.strip().upper())
 
 
+@lru_cache(maxsize=_ANSWERS_KEPT)
 def state_location(state: str, country: str = "US") -> LatLon | None:
     """Return the centre of a US state's street zip codes, or None."""
     if country not in ("US", "") or not state:
