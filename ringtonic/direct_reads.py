@@ -67,7 +67,7 @@ class DirectRead:
 
 
 class DirectRows:
-    """A SELECT of many rows whose parameters are numbers or lists of numbers.
+    """A SELECT of many rows whose parameters go to the driver as they are (no type converts them).
 
     Compiled once per dialect; each run only expands its lists (SQLAlchemy's own
     expansion, so the SQL is what a normal execute would send).
