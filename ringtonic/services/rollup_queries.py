@@ -12,6 +12,7 @@ import functools
 from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import product
 
 from sqlalchemy import (
     BigInteger,
@@ -24,6 +25,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.selectable import Join
 
 from ringtonic.database import reads_engine
 from ringtonic.direct_reads import DirectRows
@@ -149,6 +152,26 @@ def _wanted_blocks(dialect_name: str):
     return wanted, func.json_extract(pair, "$[0]"), func.json_extract(pair, "$[1]")
 
 
+class _BlocksFirst(Join):
+    """The wanted blocks joined to a rollup, read block by block on every database."""
+
+    inherit_cache = True
+
+
+@compiles(_BlocksFirst, "sqlite")
+def _blocks_first_on_sqlite(join, compiler, asfrom=False, from_linter=None, **kw):
+    # SQLite never reorders the sides of a CROSS JOIN. Left to choose, it walked a
+    # workspace's whole rollup in key order whenever that spared it sorting the groups
+    # (a series grouped by block), searching the block list for every row: 115 ms
+    # instead of 0.1 for 30 days on 1M calls. (PostgreSQL reads the blocks first anyway.)
+    if from_linter:
+        from_linter.edges.update(product(join.left._from_objects, join.right._from_objects))
+    left = join.left._compiler_dispatch(compiler, asfrom=True, from_linter=from_linter, **kw)
+    right = join.right._compiler_dispatch(compiler, asfrom=True, from_linter=from_linter, **kw)
+    on = join.onclause._compiler_dispatch(compiler, from_linter=from_linter, **kw)
+    return f"{left} CROSS JOIN {right} ON {on}"
+
+
 def _block_params(dialect_name: str, blocks: dict[int, list[int]]) -> dict:
     """Return the parameters `_wanted_blocks` reads the blocks from."""
     if dialect_name == "postgresql":
@@ -185,7 +208,7 @@ def _rollup_query(
     # Rows whose calls all moved away (a status change) hold zeros; they are no group.
     query = (
         select(*group, *sums)
-        .select_from(wanted.join(table, and_(*on)))
+        .select_from(_BlocksFirst(wanted, table, and_(*on)))
         .group_by(*group)
         .having(sums[0] > 0)
     )
