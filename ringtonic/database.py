@@ -83,10 +83,11 @@ def ping_idle_connections(engine: Engine) -> None:
 _READ_SESSION_OPTIONS = (
     # These connections never write; the server refuses it if a bug tried.
     "-c default_transaction_read_only=on",
-    # Their statements are prepared (psycopg prepares a statement's fifth run) and have
-    # one good plan whatever the values: index scans on primary keys and unique indexes.
-    # PostgreSQL's default planned every run of the report queries afresh instead (its
-    # estimate of the generic plan came out dearer), 0.3 ms of each 0.8 ms geo-data read.
+    # Their statements are prepared (direct reads on their first run, others by psycopg
+    # on their fifth) and have one good plan whatever the values: index scans on primary
+    # keys and unique indexes. PostgreSQL's default planned every run of the report
+    # queries afresh instead (its estimate of the generic plan came out dearer), 0.3 ms
+    # of each 0.8 ms geo-data read.
     "-c plan_cache_mode=force_generic_plan",
 )
 
@@ -100,7 +101,8 @@ def reads_engine(engine: Engine) -> Engine:
     BEGIN and ROLLBACK round trips, and no switching a shared connection in and out of
     autocommit on every read), read-only, with generic plans for prepared statements, and
     statements in $1 placeholders that psycopg sends without rewriting them. It is
-    disposed with `engine`. Elsewhere, `engine` itself.
+    disposed with `engine`, and makes the connections held for direct reads (held_reads).
+    Elsewhere, `engine` itself.
     """
     if engine.dialect.name != "postgresql":
         return engine

@@ -1,4 +1,4 @@
-"""Reads on the hottest paths, run on a pooled DBAPI cursor.
+"""Reads on the hottest paths, outside SQLAlchemy's execution machinery.
 
 SQLAlchemy's per-execution machinery (connection wrapper, execution context, result
 object) costs three to four times what a one-row indexed read costs the database; on
@@ -7,6 +7,8 @@ DirectRead compiles its statement once per dialect with SQLAlchemy and converts 
 parameters and the row with the columns' own SQLAlchemy type processors, so what goes
 in and comes back is what a normal execute would send and return. DirectRows does the
 same for report statements that return many rows and take lists (IN) of numbers.
+On SQLite they run on a pooled DBAPI cursor; on PostgreSQL through libpq, on
+connections each process holds (held_reads).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import Select, exc
 from sqlalchemy.engine import Dialect, Engine
 
 from ringtonic.database import reads_engine
+from ringtonic.held_reads import held_connections
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,8 @@ class DirectRead:
         arguments = (
             [params[name] for name in compiled.positional] if compiled.positional else params
         )
-        row = _read(engine, compiled.sql, arguments, _first_row)
-        return None if row is None else _converted(row, compiled.processors)
+        rows = _read(engine, compiled.sql, arguments)
+        return _converted(rows[0], compiled.processors) if rows else None
 
 
 class DirectRows:
@@ -97,7 +100,7 @@ class DirectRows:
             arguments = [expanded.parameters[name] for name in expanded.positiontup]
         else:
             arguments = expanded.parameters
-        rows = _read(engine, expanded.statement, arguments, _all_rows)
+        rows = _read(engine, expanded.statement, arguments)
         if not any(processors):
             return rows
         return [_converted(row, processors) for row in rows]
@@ -118,30 +121,24 @@ def _converted(row, processors) -> tuple:
     )
 
 
-def _all_rows(cursor) -> list[tuple]:
-    return cursor.fetchall()
-
-
-def _first_row(cursor) -> tuple | None:
-    return cursor.fetchone()
-
-
-def _read(engine: Engine, sql: str, arguments, fetch: Callable):
-    """Run a read; after a lost connection, once more on a fresh pool."""
+def _read(engine: Engine, sql: str, arguments) -> list:
+    """Run a read and return its rows; after a lost connection, once more on fresh ones."""
+    if engine.dialect.name == "postgresql":
+        return held_connections(engine).rows(sql, arguments)
     try:
-        return _run(engine, sql, arguments, fetch)
+        return _run(engine, sql, arguments)
     except exc.DBAPIError as error:
         if not error.connection_invalidated:
             raise
-        # The connection was lost (a server restart), and the other pooled ones with it:
-        # start the pool afresh, as SQLAlchemy does when a statement of its own finds a
-        # lost connection, and repeat the read, which is safe.
+        # The connection was lost, and the other pooled ones with it: start the pool
+        # afresh, as SQLAlchemy does when a statement of its own finds a lost
+        # connection, and repeat the read, which is safe.
         engine.dispose()
-        return _run(engine, sql, arguments, fetch)
+        return _run(engine, sql, arguments)
 
 
-def _run(engine: Engine, sql: str, arguments, fetch: Callable):
-    """Run `sql` on a pooled DBAPI connection and return what `fetch` takes of its cursor."""
+def _run(engine: Engine, sql: str, arguments) -> list:
+    """Run `sql` on a pooled DBAPI connection and return its rows."""
     dbapi_error = engine.dialect.loaded_dbapi.Error
     try:
         connection = engine.raw_connection()
@@ -150,14 +147,13 @@ def _run(engine: Engine, sql: str, arguments, fetch: Callable):
         raise exc.DBAPIError.instance(sql, arguments, error, dbapi_error) from error
     cursor = None
     try:
-        cursor = _cursor(connection, engine.dialect.name)
+        cursor = connection.cursor()
         try:
             cursor.execute(sql, arguments)
-            fetched = fetch(cursor)
+            return cursor.fetchall()
         finally:
-            if engine.dialect.name == "sqlite":
-                # Reset now: a SQLite cursor left on its statement keeps its read snapshot.
-                cursor.close()
+            # Reset now: a SQLite cursor left on its statement keeps its read snapshot.
+            cursor.close()
     except dbapi_error as error:
         # SQLAlchemy's error handling is bypassed here: never pool a connection in an
         # unknown state, and say (as SQLAlchemy does) whether it was a lost connection.
@@ -171,19 +167,3 @@ def _run(engine: Engine, sql: str, arguments, fetch: Callable):
         raise
     finally:
         connection.close()
-    return fetched
-
-
-def _cursor(connection, dialect_name: str):
-    """Return a cursor on the pooled connection; on PostgreSQL the connection's own, reused.
-
-    A psycopg cursor is dear to make (adaptation maps, a transformer) and holds nothing
-    on the server once its rows are fetched. The pool clears `info` when it closes or
-    replaces the connection, so a cursor never outlives its connection.
-    """
-    if dialect_name != "postgresql":
-        return connection.cursor()
-    cursor = connection.info.get("direct_reads_cursor")
-    if cursor is None:
-        cursor = connection.info["direct_reads_cursor"] = connection.cursor()
-    return cursor

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import event
 
-from ringtonic import database
+from ringtonic import database, held_reads
 from ringtonic.api import reports as api_reports
 from ringtonic.extensions import db
 from tests.call_builders import add_call, add_campaign
@@ -249,13 +249,21 @@ def test_report_endpoints_need_a_key(client, data, path):
     assert response.get_json()["code"] == "missing_api_key"
 
 
-def traced_statements(engine) -> list[tuple[str, bool]]:
+def traced_statements(engine, monkeypatch) -> list[tuple[str, bool]]:
     """Record (SQL, inside a transaction) for every statement the engine's connections run.
 
     Traced at the driver, below SQLAlchemy, so reads on bare cursors are seen too, and on
-    the connections of the engine's reads pool (PostgreSQL) as well as its own.
+    the connections of the engine's reads pool and those held for direct reads
+    (PostgreSQL) as well as its own.
     """
     seen: list[tuple[str, bool]] = []
+    run_held = held_reads._Held.rows
+
+    def trace_held(held, sql, arguments):
+        seen.append((sql, not held.connection.autocommit))
+        return run_held(held, sql, arguments)
+
+    monkeypatch.setattr(held_reads._Held, "rows", trace_held)
 
     def trace(dbapi_connection, _record) -> None:
         if engine.dialect.name == "postgresql":
@@ -277,14 +285,14 @@ def traced_statements(engine) -> list[tuple[str, bool]]:
     return seen
 
 
-def test_report_queries_run_outside_any_transaction(client, data):
+def test_report_queries_run_outside_any_transaction(client, data, monkeypatch):
     """Reports only read: their statements never sit in a transaction (no BEGIN/ROLLBACK).
 
     SQLite reads never begin one; on PostgreSQL they run on a connection in autocommit.
     """
     geo = f"/api/v1/campaigns/{data.campaigns['GBP'].uuid}/geo-data"
     db.session.remove()
-    seen = traced_statements(db.engine)
+    seen = traced_statements(db.engine, monkeypatch)
     for path in (
         "/api/v1/reports/summary?group_by=city",
         "/api/v1/reports/timeseries?interval=day",

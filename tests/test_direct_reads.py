@@ -1,15 +1,21 @@
-"""Direct reads return exactly what SQLAlchemy would, and leave no connection behind."""
+"""Direct reads return exactly what SQLAlchemy would, leave no connection behind, and
+never share one between threads."""
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, select, text
 
+from ringtonic import held_reads
+from ringtonic.database import reads_engine
 from ringtonic.direct_reads import DirectRead, DirectRows
 from ringtonic.extensions import db
+from ringtonic.held_reads import KEEP_IDLE, held_connections
 from ringtonic.models import ApiKey
 from tests.keys import issue_key
 
@@ -87,3 +93,67 @@ def test_direct_rows_return_what_sqlalchemy_returns_for_any_list_length(app, mak
         assert found == expected
         assert len(found) == len([i for i in chosen if i in ids])
     assert db.engine.pool.checkedout() == 0
+
+
+def test_reads_from_many_threads_at_once_each_get_their_own_answer(app, make_account, monkeypatch):
+    # Two threads on one libpq connection would mix up (or hang on) their answers: note
+    # any connection taken while in use, and let libpq run one read at a time so that
+    # such a clash is reported rather than hung on.
+    in_use, clashes = set(), []
+    bookkeeping, one_at_a_time = threading.Lock(), threading.Lock()
+    real_rows = held_reads._Held.rows
+
+    def rows_noting_clashes(held, sql, arguments):
+        with bookkeeping:
+            if id(held) in in_use:
+                clashes.append(held)
+            in_use.add(id(held))
+        try:
+            with one_at_a_time:
+                return real_rows(held, sql, arguments)
+        finally:
+            in_use.discard(id(held))
+
+    monkeypatch.setattr(held_reads._Held, "rows", rows_noting_clashes)
+    _, user, workspace = make_account(plan="agency")
+    for _ in range(4):
+        issue_key(workspace, user)
+    keys = db.session.execute(select(ApiKey.digest, ApiKey.id)).all()
+    db.session.remove()
+    read, engine = DirectRead(key_columns), db.engine
+
+    def read_all(_thread: int) -> list:
+        return [
+            (digest, read.one_or_none(engine, digest=digest)[0])
+            for _ in range(25)
+            for digest, _key_id in keys
+        ]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = [pair for found in pool.map(read_all, range(8)) for pair in found]
+
+    assert answers and all(found == dict(keys)[digest] for digest, found in answers)
+    assert not clashes
+    if engine.dialect.name == "postgresql":
+        assert 1 <= held_connections(reads_engine(engine)).idle_count() <= KEEP_IDLE
+
+
+def test_direct_rows_stay_right_when_prepared_statements_are_forgotten(
+    app, make_account, monkeypatch
+):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("statements are prepared on held connections on PostgreSQL only")
+    monkeypatch.setattr(held_reads, "MAX_PREPARED", 2)
+    _, user, workspace = make_account(plan="agency")
+    for _ in range(4):
+        issue_key(workspace, user)
+    ids = db.session.scalars(select(ApiKey.id).order_by(ApiKey.id)).all()
+    db.session.remove()
+    rows = DirectRows(
+        select(ApiKey.id).where(ApiKey.id.in_(bindparam("ids", expanding=True))).order_by(ApiKey.id)
+    )
+
+    # Each list length is a statement of its own: five of them, two kept at a time.
+    for _ in range(2):
+        for length in range(1, 6):
+            assert rows.all(db.engine, {"ids": ids[:length]}) == [(i,) for i in ids[:length]]

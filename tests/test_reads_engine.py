@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, exc, text
+from sqlalchemy import column, create_engine, exc, select, table, text
 
 from ringtonic import database
+from ringtonic.direct_reads import DirectRows
 from ringtonic.extensions import db
+from ringtonic.held_reads import held_connections
 from ringtonic.models.types import utcnow
 from tests.call_builders import add_call, add_campaign
 from tests.keys import api_get, issue_key
@@ -58,32 +60,38 @@ def test_report_statements_are_planned_once_for_any_period(reads, client, make_a
     week_ago = (utcnow() - timedelta(days=6)).date().isoformat()
     periods = [f"?start_date={week_ago}", "", "?start_date=2000-01-01"]
 
-    for _ in range(3):  # psycopg prepares a statement on its fifth run
+    for _ in range(3):
         for period in periods:
             assert api_get(client, geo + period, key).status_code == 200
 
-    # Requests come one after another: they all used the pool's one connection.
-    assert reads.pool.checkedin() == 1
-    with reads.connect() as connection:
-        plans = connection.execute(
-            text(
-                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-                "WHERE statement LIKE '%call_place_rollups%'"
-            )
-        ).all()
+    # Requests come one after another: they all used the process's one held connection,
+    # and so does this read of its prepared statements.
+    assert held_connections(reads).idle_count() == 1
+    prepared = DirectRows(
+        select(column("generic_plans"), column("custom_plans"))
+        .select_from(table("pg_prepared_statements"))
+        .where(column("statement").like("%call_place_rollups%"))
+    )
+    plans = prepared.all(db.engine, {})
     # One statement whatever the period, planned once and not per run.
     assert len(plans) == 1, plans
-    assert plans[0].custom_plans == 0 and plans[0].generic_plans >= 4, plans
+    generic_plans, custom_plans = plans[0]
+    assert custom_plans == 0 and generic_plans >= 9, plans
 
 
-def test_reads_pool_is_emptied_with_the_apps_pool(reads, client, make_account):
+def test_reads_connections_are_closed_with_the_apps_pool(reads, client, make_account):
     _, user, workspace = make_account(plan="agency")
     key = issue_key(workspace, user)
+    campaigns_report = "/api/v1/reports/summary?group_by=campaign"
     assert api_get(client, "/api/v1/me", key).status_code == 200
-    assert reads.pool.checkedin() == 1
+    assert api_get(client, campaigns_report, key).status_code == 200
+    held = held_connections(reads)
+    assert held.idle_count() == 1
+    assert reads.pool.checkedin() == 1  # the report's reads made through SQLAlchemy
 
     db.engine.dispose()
 
+    assert held.idle_count() == 0
     assert reads.pool.checkedin() == 0
     assert api_get(client, "/api/v1/me", key).status_code == 200
 
