@@ -8,6 +8,7 @@ with a warning in the log, and goes back to the shared storage once it answers a
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -65,6 +66,13 @@ def _by_window(limits_text: str) -> list[RateLimitItem]:
     return sorted(parse_many(limits_text), key=lambda item: item.get_expiry())
 
 
+# Every API request reads or counts four counters; limits builds each one's storage key
+# from its parts every time. Bounded: client addresses are countless.
+@functools.lru_cache(maxsize=4096)
+def _counter_key(item: RateLimitItem, scope: str, identifier: str) -> str:
+    return item.key_for(scope, identifier)
+
+
 class ApiRateLimits:
     """The API's limits and the counters behind them, for one app."""
 
@@ -84,6 +92,7 @@ class ApiRateLimits:
         self._shared = FixedWindowRateLimiter(shared)
         self._local = FixedWindowRateLimiter(SweptMemoryStorage())
         self._shared_down_until = 0.0
+        self.policy = ", ".join(f"{item.amount};w={item.get_expiry()}" for item in self.key_limits)
 
     def _run(self, operation: Callable[[FixedWindowRateLimiter], T]) -> T:
         if time.monotonic() >= self._shared_down_until:
@@ -99,9 +108,10 @@ class ApiRateLimits:
         return operation(self._local)
 
     @staticmethod
-    def _use(strategy, item: RateLimitItem, *identifiers: str) -> WindowUse:
-        stats = strategy.get_window_stats(item, *identifiers)
-        return WindowUse(item.amount, stats.remaining, stats.reset_time)
+    def _use(storage, item: RateLimitItem, scope: str, identifier: str) -> WindowUse:
+        key = _counter_key(item, scope, identifier)
+        remaining = max(0, item.amount - storage.get(key))
+        return WindowUse(item.amount, remaining, storage.get_expiry(key))
 
     def charge_key(self, key_id: str) -> KeyCharge:
         """Count one request against every window of the key's limits."""
@@ -112,9 +122,9 @@ class ApiRateLimits:
             for item in self.key_limits:
                 if not allowed:
                     # Refused by a smaller window: the larger ones are read, not counted.
-                    windows.append(self._use(strategy, item, KEY_SCOPE, key_id))
+                    windows.append(self._use(storage, item, KEY_SCOPE, key_id))
                     continue
-                key = item.key_for(KEY_SCOPE, key_id)
+                key = _counter_key(item, KEY_SCOPE, key_id)
                 # What is left comes from the count this request made (one atomic step),
                 # so two requests at once never both see the same number left.
                 count = storage.incr(key, item.get_expiry())
@@ -129,12 +139,12 @@ class ApiRateLimits:
         """Return the seconds `ip` must wait after too many failed authentications, or None."""
 
         def wait(strategy) -> int | None:
-            now = time.time()
-            waits = [
-                self._use(strategy, item, FAILED_AUTH_SCOPE, ip).reset_after(now)
-                for item in self.failure_limits
-                if not strategy.test(item, FAILED_AUTH_SCOPE, ip)
-            ]
+            storage, now, waits = strategy.storage, time.time(), []
+            for item in self.failure_limits:
+                key = _counter_key(item, FAILED_AUTH_SCOPE, ip)
+                if storage.get(key) >= item.amount:
+                    used_up = WindowUse(item.amount, 0, storage.get_expiry(key))
+                    waits.append(used_up.reset_after(now))
             return max(waits) if waits else None
 
         return self._run(wait)
@@ -144,13 +154,9 @@ class ApiRateLimits:
 
         def count(strategy) -> None:
             for item in self.failure_limits:
-                strategy.hit(item, FAILED_AUTH_SCOPE, ip)
+                strategy.storage.incr(_counter_key(item, FAILED_AUTH_SCOPE, ip), item.get_expiry())
 
         self._run(count)
-
-    def policy_header(self) -> str:
-        """Return the RateLimit-Policy value: each key limit as `<limit>;w=<seconds>`."""
-        return ", ".join(f"{item.amount};w={item.get_expiry()}" for item in self.key_limits)
 
 
 @bp.record_once
@@ -212,14 +218,17 @@ def add_rate_limit_headers(response: Response) -> Response:
         return response
     now = time.time()
     tightest = most_constrained(windows)
-    headers = response.headers
-    headers["RateLimit-Policy"] = limits_of(current_app).policy_header()
-    headers["RateLimit"] = (
-        f"limit={tightest.limit}, remaining={tightest.remaining}, reset={tightest.reset_after(now)}"
+    # Added, not set: nothing before this sets them, and setting searches every header.
+    add = response.headers.add
+    add("RateLimit-Policy", limits_of(current_app).policy)
+    add(
+        "RateLimit",
+        f"limit={tightest.limit}, remaining={tightest.remaining}, "
+        f"reset={tightest.reset_after(now)}",
     )
-    headers["X-RateLimit-Limit"] = str(tightest.limit)
-    headers["X-RateLimit-Remaining"] = str(tightest.remaining)
-    headers["X-RateLimit-Reset"] = str(math.ceil(tightest.reset_at))
+    add("X-RateLimit-Limit", str(tightest.limit))
+    add("X-RateLimit-Remaining", str(tightest.remaining))
+    add("X-RateLimit-Reset", str(math.ceil(tightest.reset_at)))
     return response
 
 
