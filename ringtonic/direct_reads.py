@@ -28,7 +28,7 @@ class _Compiled:
     sql: str
     positional: tuple[str, ...] | None
     binds: dict[str, Callable]  # parameter name -> the column type's bind processor
-    processors: tuple[Callable | None, ...]
+    conversions: tuple[tuple[int, Callable], ...]
 
 
 class DirectRead:
@@ -51,7 +51,7 @@ class DirectRead:
                 sql=text.string,
                 positional=tuple(text.positiontup) if text.positional else None,
                 binds={name: process for name, process in binds.items() if process is not None},
-                processors=_result_processors(statement, dialect),
+                conversions=_conversions(statement, dialect),
             )
             self.compiled[dialect.name, dialect.paramstyle] = compiled
         return compiled
@@ -66,7 +66,7 @@ class DirectRead:
             [params[name] for name in compiled.positional] if compiled.positional else params
         )
         rows = _read(engine, compiled.sql, arguments)
-        return _converted(rows[0], compiled.processors) if rows else None
+        return _converted(rows[0], compiled.conversions) if rows else None
 
 
 class DirectRows:
@@ -87,38 +87,42 @@ class DirectRows:
             for name, bind in text.binds.items():
                 if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
                     raise TypeError(f"DirectRows passes {name!r} as is; its type converts it")
-            processors = _result_processors(self.statement, dialect)
-            compiled = self.compiled[dialect.name, dialect.paramstyle] = (text, processors)
+            conversions = _conversions(self.statement, dialect)
+            compiled = self.compiled[dialect.name, dialect.paramstyle] = (text, conversions)
         return compiled
 
     def all(self, engine: Engine, params: dict) -> list[tuple]:
         """Run the read on a pooled connection, outside any transaction; return its rows."""
         engine = reads_engine(engine)
-        text, processors = self._compile(engine.dialect)
+        text, conversions = self._compile(engine.dialect)
         expanded = text.construct_expanded_state(params)
         if expanded.positiontup is not None:
             arguments = [expanded.parameters[name] for name in expanded.positiontup]
         else:
             arguments = expanded.parameters
         rows = _read(engine, expanded.statement, arguments)
-        if not any(processors):
+        if not conversions:
             return rows
-        return [_converted(row, processors) for row in rows]
+        return [_converted(row, conversions) for row in rows]
 
 
-def _result_processors(statement: Select, dialect: Dialect) -> tuple[Callable | None, ...]:
-    """Return each selected column's result processor (None where values come as they are)."""
-    return tuple(
+def _conversions(statement: Select, dialect: Dialect) -> tuple[tuple[int, Callable], ...]:
+    """Return (position, result processor) for the selected columns whose values need one."""
+    processors = (
         column.type.dialect_impl(dialect).result_processor(dialect, None)
         for column in statement.selected_columns
     )
-
-
-def _converted(row, processors) -> tuple:
     return tuple(
-        value if convert is None else convert(value)
-        for convert, value in zip(processors, row, strict=True)
+        (index, process) for index, process in enumerate(processors) if process is not None
     )
+
+
+def _converted(row, conversions) -> tuple:
+    # Only the few columns with a processor are touched: most values arrive as they are.
+    values = list(row)
+    for index, convert in conversions:
+        values[index] = convert(values[index])
+    return tuple(values)
 
 
 def _read(engine: Engine, sql: str, arguments) -> list:

@@ -215,6 +215,8 @@ def create_api_key(
 
 
 _SNAPSHOTS = ((ApiKey, ApiKeySnapshot), (Workspace, WorkspaceSnapshot), (Account, AccountSnapshot))
+# How many of the read's columns each snapshot takes, in order.
+_WIDTHS = tuple((snapshot, len(fields(snapshot))) for _, snapshot in _SNAPSHOTS)
 
 
 def _key_with_owners() -> Select:
@@ -246,8 +248,7 @@ def authenticate_api_key(secret: str) -> ApiKeyAccess:
     if row is None:
         raise InvalidApiKey("The API key is not valid.")
     parts, start = [], 0
-    for _, snapshot in _SNAPSHOTS:
-        width = len(fields(snapshot))
+    for snapshot, width in _WIDTHS:
         parts.append(snapshot(*row[start : start + width]))
         start += width
     api_key, workspace, account = parts
