@@ -15,16 +15,12 @@ def _entry(place: dict, point: LatLon | None, counters: Counters) -> dict:
     """One place as the API lists it: its names, coordinates and counters."""
     place["latitude"] = point.latitude if point is not None else None
     place["longitude"] = point.longitude if point is not None else None
-    place.update(counters.as_dict())
-    return place
+    return counters.as_dict(place)
 
 
-def _add_to(groups: dict, key: tuple, counters: Counters) -> None:
-    found = groups.get(key)
-    if found is None:
-        groups[key] = counters.copy()  # a place's counters go into up to three groups
-    else:
-        found.add(counters)
+def _summed(members: list[Counters]) -> Counters:
+    # Most zips and cities are one place: its counters serve as they are (never changed).
+    return members[0] if len(members) == 1 else Counters.sum_of(members)
 
 
 def _ranked(entries: list[dict], name: str) -> list[dict]:
@@ -43,50 +39,53 @@ def geo_data(
     groups = counts_by_key(
         workspace, period.start, period.end, CallPlaceRollup, PLACE_NAMES, campaign, status
     )
-    totals, unknown, outside_us = Counters(), Counters(), Counters()
-    states: dict[tuple[str, str], Counters] = {}
-    cities: dict[tuple[str, str, str], Counters] = {}
-    zips: dict[tuple[str, str], Counters] = {}
+    # Each group's places first, summed once at the end: a place's counters go into up
+    # to three groups, and copying them for every group cost more than the adding.
+    unknown: list[Counters] = []
+    outside_us: list[Counters] = []
+    states: dict[tuple[str, str], list[Counters]] = {}
+    cities: dict[tuple[str, str, str], list[Counters]] = {}
+    zips: dict[tuple[str, str], list[Counters]] = {}
     zip_places: dict[tuple[str, str], tuple[int, str, str]] = {}
     for (country, state, city, zip_code), counters in groups:
-        totals.add(counters)
         country = country or ""
         if not (state or city or zip_code):
-            unknown.add(counters)
+            unknown.append(counters)
             continue
         if country not in ("", "US"):
-            outside_us.add(counters)
+            outside_us.append(counters)
         if state:
-            _add_to(states, (country, state), counters)
+            states.setdefault((country, state), []).append(counters)
         if city:
-            _add_to(cities, (country, state, city), counters)
+            cities.setdefault((country, state, city), []).append(counters)
         if zip_code:
-            _add_to(zips, (country, zip_code), counters)
+            zips.setdefault((country, zip_code), []).append(counters)
             # Name a zip after the city most of its callers gave.
             best = zip_places.get((country, zip_code))
             if best is None or counters.calls > best[0]:
                 zip_places[(country, zip_code)] = (counters.calls, city, state)
 
+    totals = Counters.sum_of(counters for _, counters in groups)
     summary = totals.as_dict()
-    summary["calls_without_location"] = unknown.calls
-    summary["calls_outside_us"] = outside_us.calls
+    summary["calls_without_location"] = sum(counters.calls for counters in unknown)
+    summary["calls_outside_us"] = sum(counters.calls for counters in outside_us)
     by_state = [
-        _entry({"country": c or None, "state": st}, state_location(st, c), counters)
-        for (c, st), counters in states.items()
+        _entry({"country": c or None, "state": st}, state_location(st, c), _summed(members))
+        for (c, st), members in states.items()
     ]
     by_city = [
         _entry(
             {"country": c or None, "state": st or None, "city": city},
             city_location(city, st, c),
-            counters,
+            _summed(members),
         )
-        for (c, st, city), counters in cities.items()
+        for (c, st, city), members in cities.items()
     ]
     by_zip = []
-    for (c, zip_code), counters in zips.items():
+    for (c, zip_code), members in zips.items():
         _, city, st = zip_places[(c, zip_code)]
         place = {"country": c or None, "zip": zip_code, "city": city or None, "state": st or None}
-        by_zip.append(_entry(place, zip_location(zip_code, c), counters))
+        by_zip.append(_entry(place, zip_location(zip_code, c), _summed(members)))
     return {
         "period": period.as_dict(),
         "totals": summary,
