@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from ringtonic.extensions import db
 from ringtonic.models import Call, CallPlace, CallPlaceRollup
-from ringtonic.models.rollups import COUNTER_COLUMNS, PLACE_NAMES
+from ringtonic.models.rollups import COUNTER_COLUMNS, PLACE_NAMES, TOTAL_COLUMNS
 from ringtonic.models.types import utcnow
 from ringtonic.services import rollup_queries
 from ringtonic.services.call_import import import_calls
@@ -240,6 +240,43 @@ def test_rebuild_command_refuses_an_unknown_workspace(runner, app, workspace_uui
     result = runner.invoke(args=["rollups", "rebuild", "--workspace", workspace_uuid])
     assert result.exit_code != 0
     assert "workspace" in result.output.lower()
+
+
+def stored_totals(model) -> tuple[str, ...]:
+    """Return the five columns the database stores right after the table's key."""
+    key = len(model.__table__.primary_key.columns)
+    stored = [column["name"] for column in inspect(db.engine).get_columns(model.__tablename__)]
+    return tuple(stored[key : key + 5])
+
+
+def test_totals_move_next_to_the_key_with_every_row_kept(app, make_account):
+    _, _, workspace = make_account()
+    campaign = add_campaign(workspace)
+    for n, status in enumerate(("answered", "busy", "voicemail")):
+        add_call(
+            workspace,
+            utcnow() - timedelta(days=n, hours=1),
+            campaign=campaign,
+            caller_city="Austin",
+            caller_state="TX",
+            caller_zip=f"7870{n}",
+            status=status,
+            duration_seconds=30 * n,
+        )
+    db.session.commit()
+    kept = rollup_rows(workspace.id)
+    assert all(stored_totals(model) == TOTAL_COLUMNS for model in ROLLUPS)
+    db.session.remove()
+    try:
+        downgrade(revision="0008")
+        # 0008's order: the totals last, after the 21 per-status counters.
+        assert not any(stored_totals(model) == TOTAL_COLUMNS for model in ROLLUPS)
+        assert rollup_rows(workspace.id) == kept
+        db.session.remove()
+    finally:
+        upgrade()
+    assert all(stored_totals(model) == TOTAL_COLUMNS for model in ROLLUPS)
+    assert rollup_rows(workspace.id) == kept
 
 
 def test_migrations_count_calls_stored_before_them_down_and_up_again(app, make_account):
