@@ -57,7 +57,7 @@ class DirectRead:
         return compiled
 
     def one_or_none(self, engine: Engine, **params) -> tuple | None:
-        """Run the read on a pooled connection; return the converted row or None."""
+        """Run the read outside any transaction; return the converted row or None."""
         engine = reads_engine(engine)
         compiled = self._compile(engine.dialect)
         for name, process in compiled.binds.items():
@@ -92,7 +92,7 @@ class DirectRows:
         return compiled
 
     def all(self, engine: Engine, params: dict) -> list[tuple]:
-        """Run the read on a pooled connection, outside any transaction; return its rows."""
+        """Run the read outside any transaction; return its rows."""
         engine = reads_engine(engine)
         text, conversions = self._compile(engine.dialect)
         expanded = text.construct_expanded_state(params)

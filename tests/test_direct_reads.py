@@ -136,24 +136,3 @@ def test_reads_from_many_threads_at_once_each_get_their_own_answer(app, make_acc
     assert not clashes
     if engine.dialect.name == "postgresql":
         assert 1 <= held_connections(reads_engine(engine)).idle_count() <= KEEP_IDLE
-
-
-def test_direct_rows_stay_right_when_prepared_statements_are_forgotten(
-    app, make_account, monkeypatch
-):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("statements are prepared on held connections on PostgreSQL only")
-    monkeypatch.setattr(held_reads, "MAX_PREPARED", 2)
-    _, user, workspace = make_account(plan="agency")
-    for _ in range(4):
-        issue_key(workspace, user)
-    ids = db.session.scalars(select(ApiKey.id).order_by(ApiKey.id)).all()
-    db.session.remove()
-    rows = DirectRows(
-        select(ApiKey.id).where(ApiKey.id.in_(bindparam("ids", expanding=True))).order_by(ApiKey.id)
-    )
-
-    # Each list length is a statement of its own: five of them, two kept at a time.
-    for _ in range(2):
-        for length in range(1, 6):
-            assert rows.all(db.engine, {"ids": ids[:length]}) == [(i,) for i in ids[:length]]

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import column, create_engine, exc, select, table, text
+from sqlalchemy import bindparam, column, create_engine, exc, select, table, text
 
-from ringtonic import database
+from ringtonic import database, held_reads
 from ringtonic.direct_reads import DirectRows
 from ringtonic.extensions import db
 from ringtonic.held_reads import held_connections
+from ringtonic.models import ApiKey
 from ringtonic.models.types import utcnow
 from tests.call_builders import add_call, add_campaign
 from tests.keys import api_get, issue_key
@@ -108,3 +109,23 @@ def test_an_operators_connection_options_are_kept():
     assert options.startswith("-c search_path=tracking ")
     assert "-c default_transaction_read_only=on" in options
     assert "-c plan_cache_mode=force_generic_plan" in options
+
+
+def test_direct_rows_stay_right_when_prepared_statements_are_forgotten(
+    reads, make_account, monkeypatch
+):
+    monkeypatch.setattr(held_reads, "MAX_PREPARED", 2)
+    _, user, workspace = make_account(plan="agency")
+    for _ in range(4):
+        issue_key(workspace, user)
+    ids = db.session.scalars(select(ApiKey.id).order_by(ApiKey.id)).all()
+    db.session.remove()
+    rows = DirectRows(
+        select(ApiKey.id).where(ApiKey.id.in_(bindparam("ids", expanding=True))).order_by(ApiKey.id)
+    )
+
+    # Each list length is a statement of its own: five of them, two kept at a time.
+    for _ in range(2):
+        for length in range(1, 6):
+            assert rows.all(db.engine, {"ids": ids[:length]}) == [(i,) for i in ids[:length]]
+    assert held_connections(reads).idle_count() == 1

@@ -26,12 +26,6 @@ class Counters:
     first_time_callers: int = 0
     total_duration: int = 0
 
-    def copy(self) -> Counters:
-        """Return a new Counters holding the same totals."""
-        return Counters(
-            self.calls, self.answered, self.missed, self.first_time_callers, self.total_duration
-        )
-
     def add(self, other: Counters) -> None:
         """Add another group's totals into this one."""
         self.calls += other.calls

@@ -279,17 +279,14 @@ def counts_by_key(
         *_rollup_rows(model, workspace, cover.blocks, keys, campaign, status),
         *_sliver_rows(workspace, cover.slivers, keys, campaign, status),
     ):
-        key, counters = tuple(row[:width]), Counters(*row[width:])
+        key, counters = tuple(row[:width]), counters_from(row[width:])
         found = groups.get(key)
         if found is None:
             groups[key] = counters
         else:
             found.add(counters)
     # Sorted as stored (a missing id is 0, first), so the order never depends on the database.
-    ordered = sorted(groups.items())
-    if not ID_KEYS.intersection(keys):
-        return ordered
-    return [(_key(key, keys), counters) for key, counters in ordered]
+    return [(_key(key, keys), counters) for key, counters in sorted(groups.items())]
 
 
 @functools.cache
