@@ -23,13 +23,13 @@ from bench.common import Verdict, ensure_postgres
 from bench.seed import bench_app, bench_database
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, Workspace
-from ringtonic.services import rollup_queries
-from ringtonic.services.call_queries import MAX_PAGE_SIZE, CallFilters, list_calls
-from ringtonic.services.geo import geo_data
-from ringtonic.services.periods import resolve_period
-from ringtonic.services.reports import summary_report, timeseries_report
-from ringtonic.services.rollup_spans import Cover
-from ringtonic.services.rollups import ROLLUPS
+from ringtonic.services.calls.queries import MAX_PAGE_SIZE, CallFilters, list_calls
+from ringtonic.services.reporting import rollup_queries
+from ringtonic.services.reporting.geo import geo_data
+from ringtonic.services.reporting.periods import resolve_period
+from ringtonic.services.reporting.reports import summary_report, timeseries_report
+from ringtonic.services.reporting.rollup_spans import Cover
+from ringtonic.services.reporting.rollups import ROLLUPS
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(","))
 RUNS = int(os.environ.get("BENCH_SERVICE_RUNS", "15"))

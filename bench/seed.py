@@ -29,14 +29,14 @@ sys.path.insert(0, str(ROOT))
 from ringtonic import create_app  # noqa: E402
 from ringtonic.extensions import db  # noqa: E402
 from ringtonic.models import PhoneNumber  # noqa: E402
-from ringtonic.services.accounts import create_account  # noqa: E402
-from ringtonic.services.api_keys import create_api_key  # noqa: E402
-from ringtonic.services.demo_data import (  # noqa: E402
+from ringtonic.services.accounts.accounts import create_account  # noqa: E402
+from ringtonic.services.demo.data import (  # noqa: E402
     ensure_demo_clients,
     generate_call_batches,
     insert_calls,
 )
-from ringtonic.services.telephony import save_credentials  # noqa: E402
+from ringtonic.services.keys.api_keys import create_api_key  # noqa: E402
+from ringtonic.services.telephony.credentials import save_credentials  # noqa: E402
 
 SECRET_KEY = "benchmark-secret-key-" + "b" * 32
 PASSWORD = "correct horse battery staple"
@@ -47,10 +47,10 @@ CACHE_DIR = Path(os.environ.get("BENCH_CACHE_DIR") or tempfile.gettempdir()) / "
 # Bump when seed() changes what it stores; the code below is hashed in as well.
 SEED_VERSION = 1
 SHAPING_CODE = (
-    "ringtonic/services/demo_data.py",
-    "ringtonic/services/demo_places.py",
-    "ringtonic/services/rollups.py",
-    "ringtonic/services/rollup_spans.py",
+    "ringtonic/services/demo/data.py",
+    "ringtonic/services/demo/places.py",
+    "ringtonic/services/reporting/rollups.py",
+    "ringtonic/services/reporting/rollup_spans.py",
 )
 
 

@@ -63,7 +63,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
     from ringtonic import database  # importing it installs the SQLite event listeners
     from ringtonic.extensions import csrf, db, limiter, login_manager, migrate
-    from ringtonic.services import rollups  # noqa: F401  (installs the rollup flush hooks)
+    from ringtonic.services.reporting import rollups  # noqa: F401  (installs the rollup flush hooks)
 
     db.init_app(app)
     with app.app_context():

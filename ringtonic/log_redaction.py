@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from ringtonic.services.api_keys import KEY_PREFIX
+from ringtonic.services.keys.api_keys import KEY_PREFIX
 
 _KEY_RE = re.compile(re.escape(KEY_PREFIX) + r"[0-9A-Za-z]+")
 REDACTED = KEY_PREFIX + "[redacted]"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from ringtonic.extensions import db
 from ringtonic.models import Account, User, Workspace
-from ringtonic.services.demo_data import ensure_demo_clients, generate_call_batches, insert_calls
+from ringtonic.services.demo.data import ensure_demo_clients, generate_call_batches, insert_calls
 from tests.keys import api_get, issue_key
 
 DEMO_NOW = datetime(2026, 6, 15, 17, 30, tzinfo=UTC)

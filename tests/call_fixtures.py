@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from ringtonic.extensions import db
 from ringtonic.models import Account, Call, Campaign, PhoneNumber, User, Workspace
-from ringtonic.services.passwords import hash_password
+from ringtonic.services.accounts.passwords import hash_password
 from tests.conftest import PASSWORD
 
 _counter = iter(range(1, 1_000_000))

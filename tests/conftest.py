@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from ringtonic import create_app
 from ringtonic.extensions import db
-from ringtonic.services.accounts import create_account
+from ringtonic.services.accounts.accounts import create_account
 
 # Every issued API key is watched: none may leak into the database, logs or responses.
 pytest_plugins = ["tests.secret_watch"]

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from ringtonic.direct_reads import DirectRead
 from ringtonic.extensions import db
 from ringtonic.models import User, Workspace
-from ringtonic.services.api_keys import create_api_key
+from ringtonic.services.keys.api_keys import create_api_key
 
 
 def issue_key(workspace: Workspace, user: User, access: str = "read", name: str = "Test") -> str:

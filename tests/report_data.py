@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from ringtonic.extensions import db
 from ringtonic.models import CALL_STATUSES, Campaign, PhoneNumber, User, Workspace
-from ringtonic.services.demo_places import AUSTIN_AREA, DENVER_AREA
+from ringtonic.services.demo.places import AUSTIN_AREA, DENVER_AREA
 from tests.call_builders import add_call, add_campaign, add_number
 from tests.keys import issue_key
 

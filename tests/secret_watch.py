@@ -20,7 +20,7 @@ from flask import g, request, request_finished, session
 from sqlalchemy import JSON, String, Text, select
 
 from ringtonic.extensions import db
-from ringtonic.services import api_keys
+from ringtonic.services.keys import api_keys
 from tests.api_routes import PUBLIC_API_PATHS
 
 # The one page allowed to show a key: the answer to the create form.

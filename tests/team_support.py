@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from ringtonic.extensions import db
 from ringtonic.models import Account, User
-from ringtonic.services.passwords import hash_password
+from ringtonic.services.accounts.passwords import hash_password
 from tests.conftest import PASSWORD, post_form
 
 LINK_RE = re.compile(r'<code id="invitation-link">([^<]+)</code>')

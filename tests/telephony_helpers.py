@@ -6,10 +6,10 @@ from twilio.request_validator import RequestValidator
 
 from ringtonic.extensions import db
 from ringtonic.models import Account, PhoneNumber, User, Workspace
-from ringtonic.services.campaigns import create_campaign
-from ringtonic.services.numbers import NumberDetails, add_number
-from ringtonic.services.passwords import hash_password
-from ringtonic.services.telephony import save_credentials
+from ringtonic.services.accounts.passwords import hash_password
+from ringtonic.services.telephony.campaigns import create_campaign
+from ringtonic.services.telephony.credentials import save_credentials
+from ringtonic.services.telephony.numbers import NumberDetails, add_number
 from tests.conftest import PASSWORD, TEST_SECRET
 
 AUTH_TOKEN = "0123456789abcdef0123456789abcdef"

@@ -21,10 +21,10 @@ from ringtonic.models import (
     User,
     Workspace,
 )
-from ringtonic.services.accounts import create_account, set_plan
-from ringtonic.services.api_keys import create_api_key, revoke_api_key
-from ringtonic.services.invitations import create_invitation
-from ringtonic.services.workspaces import create_workspace
+from ringtonic.services.accounts.accounts import create_account, set_plan
+from ringtonic.services.accounts.invitations import create_invitation
+from ringtonic.services.accounts.workspaces import create_workspace
+from ringtonic.services.keys.api_keys import create_api_key, revoke_api_key
 from tests.conftest import PASSWORD
 from tests.team_support import add_member
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import zipcodes
 
-from ringtonic.services.albers_usa import project
-from ringtonic.services.us_map import us_map
+from ringtonic.services.money_map.projection import project
+from ringtonic.services.money_map.us_map import us_map
 from tests.map_geometry import bounding_box, contains, path_rings
 
 # Produced once by d3-geo 3: d3.geoAlbersUsa().scale(1300).translate([487.5, 305])([lon, lat]).

@@ -10,10 +10,10 @@ from ringtonic.api.auth import bearer_credentials, requires_ability
 from ringtonic.api.errors import ApiProblem
 from ringtonic.extensions import db
 from ringtonic.models import ApiKey
-from ringtonic.services.accounts import set_plan
-from ringtonic.services.api_keys import generate_api_key, is_well_formed, revoke_api_key
+from ringtonic.services.accounts.accounts import set_plan
+from ringtonic.services.accounts.workspaces import create_workspace
 from ringtonic.services.errors import NotFound, ValidationError
-from ringtonic.services.workspaces import create_workspace
+from ringtonic.services.keys.api_keys import generate_api_key, is_well_formed, revoke_api_key
 from tests.conftest import sign_in
 from tests.keys import api_get, bearer, issue_key, recorded_statements
 

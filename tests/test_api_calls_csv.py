@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import Call
-from ringtonic.services.call_export import HEADER, ROWS_PER_CHUNK
+from ringtonic.services.calls.export import HEADER, ROWS_PER_CHUNK
 from tests.api_support import assert_invalid, assert_problem, seed_demo_api
 from tests.call_fixtures import add_call
 from tests.keys import api_get, bearer, issue_key

@@ -11,8 +11,8 @@ from openapi_spec_validator import validate
 from ringtonic.api.errors import PROBLEMS
 from ringtonic.api.openapi import build_openapi
 from ringtonic.api.openapi_examples import EXAMPLES, LAST_30_DAYS
-from ringtonic.services.periods import resolve_period
-from ringtonic.services.places import city_location, state_location, zip_location
+from ringtonic.services.money_map.geocoding import city_location, state_location, zip_location
+from ringtonic.services.reporting.periods import resolve_period
 
 OPERATION_METHODS = {"get", "post", "put", "patch", "delete"}
 

@@ -9,7 +9,7 @@ import zlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ringtonic.services.api_keys import (
+from ringtonic.services.keys.api_keys import (
     BASE62,
     KEY_LENGTH,
     KEY_PREFIX,

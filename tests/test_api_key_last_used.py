@@ -12,8 +12,8 @@ from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.models import ApiKey
 from ringtonic.models.types import utcnow
-from ringtonic.services import api_keys
-from ringtonic.services.api_keys import touch_last_used
+from ringtonic.services.keys import api_keys
+from ringtonic.services.keys.api_keys import touch_last_used
 from tests.keys import api_get, issue_key, recorded_statements
 
 

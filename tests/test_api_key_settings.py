@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from ringtonic.extensions import db
 from ringtonic.models import Account, ApiKey, User
 from ringtonic.models.types import utcnow
-from ringtonic.services.accounts import set_plan
-from ringtonic.services.passwords import hash_password
-from ringtonic.services.workspaces import create_workspace
+from ringtonic.services.accounts.accounts import set_plan
+from ringtonic.services.accounts.passwords import hash_password
+from ringtonic.services.accounts.workspaces import create_workspace
 from ringtonic.web.time_filters import relative_time
 from tests.conftest import PASSWORD, csrf_token, post_form, sign_in
 from tests.keys import api_get, issue_key

@@ -9,7 +9,7 @@ import pytest
 
 from ringtonic import create_app
 from ringtonic.config import ConfigError, from_environment
-from ringtonic.services.api_keys import generate_api_key
+from ringtonic.services.keys.api_keys import generate_api_key
 from tests.api_support import assert_problem
 from tests.keys import api_get, bearer, issue_key
 

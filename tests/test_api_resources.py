@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 from ringtonic.extensions import db
 from ringtonic.models import Campaign, PhoneNumber
 from ringtonic.models.types import utcnow
-from ringtonic.services.campaigns import set_campaign_archived
+from ringtonic.services.telephony.campaigns import set_campaign_archived
 from tests.api_support import assert_invalid, assert_problem, seed_demo_api, walk
 from tests.keys import api_get, issue_key
 from tests.query_plans import (

@@ -27,7 +27,7 @@ from ringtonic.api.openapi import build_openapi
 from ringtonic.api.openapi_examples import EXAMPLES
 from ringtonic.extensions import db
 from ringtonic.models import Call
-from ringtonic.services.api_keys import create_api_key
+from ringtonic.services.keys.api_keys import create_api_key
 from tests.keys import bearer
 from tests.report_data import NOW, build_report_data
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from ringtonic.extensions import db
 from ringtonic.models import AuditEvent, Call
-from ringtonic.services import call_import
-from ringtonic.services.call_import import ImportRejected, import_calls
+from ringtonic.services.calls import imports as call_import
+from ringtonic.services.calls.imports import ImportRejected, import_calls
 from ringtonic.services.errors import Conflict, ValidationError
 from tests.call_fixtures import add_call, add_campaign, add_number
 

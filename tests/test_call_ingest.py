@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from ringtonic.extensions import db
 from ringtonic.models import Call
-from ringtonic.services import call_ingest
-from ringtonic.services.call_ingest import (
+from ringtonic.services.calls import ingest as call_ingest
+from ringtonic.services.calls.ingest import (
     apply_status_callback,
     record_inbound_call,
     reported_status,

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ringtonic.extensions import db
-from ringtonic.services.call_queries import list_calls, parse_call_filters
-from ringtonic.services.dashboard import dashboard_summary
+from ringtonic.services.calls.queries import list_calls, parse_call_filters
 from ringtonic.services.errors import ValidationError
+from ringtonic.services.reporting.dashboard import dashboard_summary
 from tests.call_fixtures import add_call, add_campaign, add_number
 from tests.query_plans import assert_uses_an_index, captured_call_queries, fill_calls, query_plan
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ringtonic.extensions import db
 from ringtonic.models import Call
-from ringtonic.services.workspaces import create_workspace
+from ringtonic.services.accounts.workspaces import create_workspace
 from tests.call_fixtures import add_call, add_campaign, add_number, add_teammate
 from tests.conftest import csrf_token, post_form, sign_in
 

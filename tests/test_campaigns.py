@@ -9,8 +9,8 @@ from sqlalchemy import select
 from ringtonic.extensions import db
 from ringtonic.models import AuditEvent, Call, Campaign
 from ringtonic.models.types import utcnow
-from ringtonic.services.campaigns import create_campaign, list_campaigns
-from ringtonic.services.workspaces import create_workspace
+from ringtonic.services.accounts.workspaces import create_workspace
+from ringtonic.services.telephony.campaigns import create_campaign, list_campaigns
 from tests.conftest import post_form, sign_in
 from tests.telephony_helpers import add_tracking_number, add_user
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import User
-from ringtonic.services.passwords import verify_password
+from ringtonic.services.accounts.passwords import verify_password
 
 
 def test_accounts_create(runner):

@@ -20,8 +20,8 @@ from sqlalchemy.pool import NullPool
 from ringtonic import database
 from ringtonic.extensions import db
 from ringtonic.models.types import utcnow
-from ringtonic.services.periods import resolve_period
-from ringtonic.services.reports import summary_report
+from ringtonic.services.reporting.periods import resolve_period
+from ringtonic.services.reporting.reports import summary_report
 from tests.call_builders import add_call
 from tests.keys import api_get, issue_key
 

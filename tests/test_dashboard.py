@@ -10,7 +10,7 @@ import pytest
 
 from ringtonic.extensions import db
 from ringtonic.models.types import utcnow
-from ringtonic.services.dashboard import DayCount, dashboard_summary
+from ringtonic.services.reporting.dashboard import DayCount, dashboard_summary
 from ringtonic.web.charts import axis_top, daily_bar_chart
 from tests.call_fixtures import add_call, add_campaign, add_number
 from tests.conftest import sign_in

@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.models import ApiKey, AuditEvent, Call, Campaign
-from ringtonic.services.api_keys import generate_api_key
+from ringtonic.services.keys.api_keys import generate_api_key
 from tests.conftest import csrf_token, post_form, sign_in
 from tests.live.servers import free_port
 from tests.telephony_helpers import add_tracking_number, connect_twilio, post_signed, voice_params

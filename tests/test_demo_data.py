@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, PhoneNumber, User, Workspace
-from ringtonic.services.demo_data import (
+from ringtonic.services.demo.data import (
     delete_calls,
     ensure_demo_clients,
     generate_call_batches,
     insert_calls,
 )
-from ringtonic.services.demo_places import AUSTIN_AREA, DENVER_AREA, ELSEWHERE, TAMPA_AREA
+from ringtonic.services.demo.places import AUSTIN_AREA, DENVER_AREA, ELSEWHERE, TAMPA_AREA
 
 NOW = datetime(2026, 6, 15, 17, 30, tzinfo=UTC)
 CLIENT_NAMES = ["Austin Pro Plumbing", "Mile High Roofing", "Bayside Family Dental"]

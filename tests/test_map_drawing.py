@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from ringtonic.services.map_drawing import (
+from ringtonic.services.money_map.drawing import (
     MAX_CIRCLES,
     MAX_RADIUS,
     describe_counts,
@@ -16,7 +16,7 @@ from ringtonic.services.map_drawing import (
     nice_step,
     shade_for,
 )
-from ringtonic.services.place_tables import place_rows, places_csv, safe_cell, sort_rows
+from ringtonic.services.money_map.tables import place_rows, places_csv, safe_cell, sort_rows
 
 
 def _counters(calls, answered=0, missed=0, first=0, average=0.0):

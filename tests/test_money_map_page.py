@@ -13,9 +13,9 @@ import pytest
 
 from ringtonic.extensions import db
 from ringtonic.models.types import utcnow
-from ringtonic.services.geo import geo_data
-from ringtonic.services.periods import resolve_period
-from ringtonic.services.us_map import us_map
+from ringtonic.services.money_map.us_map import us_map
+from ringtonic.services.reporting.geo import geo_data
+from ringtonic.services.reporting.periods import resolve_period
 from tests.call_builders import add_call, add_campaign
 from tests.conftest import sign_in
 from tests.map_geometry import contains

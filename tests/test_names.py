@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ringtonic.services.accounts import check_company_name
-from ringtonic.services.api_keys import check_key_name
-from ringtonic.services.campaigns import check_campaign_name
+from ringtonic.services.accounts.accounts import check_company_name
+from ringtonic.services.accounts.workspaces import check_workspace_name
 from ringtonic.services.errors import ValidationError
-from ringtonic.services.workspaces import check_workspace_name
+from ringtonic.services.keys.api_keys import check_key_name
+from ringtonic.services.telephony.campaigns import check_campaign_name
 
 CHECKS = [check_company_name, check_key_name, check_campaign_name, check_workspace_name]
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from ringtonic.extensions import db
 from ringtonic.models import Call, PhoneNumber
 from ringtonic.models.types import utcnow
-from ringtonic.services.campaigns import create_campaign, set_campaign_archived
-from ringtonic.services.workspaces import create_workspace
+from ringtonic.services.accounts.workspaces import create_workspace
+from ringtonic.services.telephony.campaigns import create_campaign, set_campaign_archived
 from tests.conftest import post_form, sign_in
 from tests.telephony_helpers import add_tracking_number, add_user
 

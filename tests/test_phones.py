@@ -3,7 +3,7 @@
 import pytest
 
 from ringtonic.services.errors import ValidationError
-from ringtonic.services.phones import (
+from ringtonic.services.telephony.phones import (
     caller_number_or_blank,
     format_for_display,
     parse_phone_number,

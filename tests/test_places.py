@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import zipcodes
 
-from ringtonic.services import places
-from ringtonic.services.places import city_location, state_location, zip_location
+from ringtonic.services.money_map import geocoding as places
+from ringtonic.services.money_map.geocoding import city_location, state_location, zip_location
 
 
 @pytest.fixture(autouse=True)

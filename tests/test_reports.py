@@ -8,9 +8,9 @@ import pytest
 
 from ringtonic.extensions import db
 from ringtonic.services.errors import ValidationError
-from ringtonic.services.geo import geo_data
-from ringtonic.services.periods import resolve_period
-from ringtonic.services.reports import summary_report, timeseries_report
+from ringtonic.services.reporting.geo import geo_data
+from ringtonic.services.reporting.periods import resolve_period
+from ringtonic.services.reporting.reports import summary_report, timeseries_report
 from tests.call_builders import add_call, add_campaign, add_number
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ import secrets
 from pathlib import Path
 
 from ringtonic.log_redaction import REQUEST_LOGGERS
-from ringtonic.services.api_keys import generate_api_key
+from ringtonic.services.keys.api_keys import generate_api_key
 
 GUNICORN_CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 

@@ -12,8 +12,8 @@ import pytest
 
 from ringtonic.extensions import db
 from ringtonic.models.rollups import PLACE_NAMES, CallPlaceRollup, CallTimeRollup
-from ringtonic.services import rollup_queries
-from ringtonic.services.reports import _GROUP_KEYS
+from ringtonic.services.reporting import rollup_queries
+from ringtonic.services.reporting.reports import _GROUP_KEYS
 
 SHAPES = [
     (CallPlaceRollup, PLACE_NAMES),  # geo-data

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ringtonic.services.periods import resolve_period
-from ringtonic.services.rollup_spans import (
+from ringtonic.services.reporting.periods import resolve_period
+from ringtonic.services.reporting.rollup_spans import (
     PLACE_SPANS,
     SOURCE_SPANS,
     cover_ranges,

@@ -13,19 +13,19 @@ from ringtonic.extensions import db
 from ringtonic.models import Call, CallPlace, CallPlaceRollup
 from ringtonic.models.rollups import COUNTER_COLUMNS, PLACE_NAMES, TOTAL_COLUMNS
 from ringtonic.models.types import utcnow
-from ringtonic.services import rollup_queries
-from ringtonic.services.call_import import import_calls
-from ringtonic.services.demo_data import (
+from ringtonic.services.calls.imports import import_calls
+from ringtonic.services.demo.data import (
     delete_calls,
     ensure_demo_clients,
     generate_call_batches,
     insert_calls,
 )
-from ringtonic.services.geo import geo_data
-from ringtonic.services.periods import resolve_period
-from ringtonic.services.reports import GROUPINGS, summary_report, timeseries_report
-from ringtonic.services.rollup_spans import Cover
-from ringtonic.services.rollups import ROLLUPS, rebuild_rollups
+from ringtonic.services.reporting import rollup_queries
+from ringtonic.services.reporting.geo import geo_data
+from ringtonic.services.reporting.periods import resolve_period
+from ringtonic.services.reporting.reports import GROUPINGS, summary_report, timeseries_report
+from ringtonic.services.reporting.rollup_spans import Cover
+from ringtonic.services.reporting.rollups import ROLLUPS, rebuild_rollups
 from tests.call_builders import add_call, add_campaign, add_number
 from tests.telephony_helpers import (
     add_tracking_number,

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from ringtonic.services import policy
+from ringtonic.services.accounts import policy
 from tests.conftest import csrf_token, sign_in
 from tests.team_support import add_member
 

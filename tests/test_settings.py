@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from ringtonic.extensions import db
 from ringtonic.models import Account, User, Workspace
-from ringtonic.services.passwords import hash_password
+from ringtonic.services.accounts.passwords import hash_password
 from tests.conftest import PASSWORD, post_form, sign_in
 
 

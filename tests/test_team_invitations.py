@@ -10,9 +10,9 @@ from sqlalchemy import func, select, update
 from ringtonic.extensions import db
 from ringtonic.models import AuditEvent, Invitation, User
 from ringtonic.models.types import utcnow
-from ringtonic.services import invitations
-from ringtonic.services.accounts import set_plan
-from ringtonic.services.invitations import token_digest
+from ringtonic.services.accounts import invitations
+from ringtonic.services.accounts.accounts import set_plan
+from ringtonic.services.accounts.invitations import token_digest
 from tests.conftest import PASSWORD, csrf_token, post_form, sign_in
 from tests.team_support import add_member, invite
 

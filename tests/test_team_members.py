@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import AuditEvent, User
-from ringtonic.services import policy
+from ringtonic.services.accounts import policy
 from ringtonic.services.signals import member_removed
 from tests.conftest import PASSWORD, post_form, sign_in
 from tests.keys import api_get, issue_key

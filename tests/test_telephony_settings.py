@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.models import AuditEvent, TelephonyCredentials
-from ringtonic.services.telephony import (
+from ringtonic.services.telephony.credentials import (
     decrypt_auth_token,
     encrypt_auth_token,
     save_credentials,

@@ -20,8 +20,8 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-# Frozen copies as of this revision (see models/rollups.py, services/call_stats.py and
-# services/rollup_spans.py).
+# Frozen copies as of this revision (see models/rollups.py, services/calls/stats.py and
+# services/reporting/rollup_spans.py).
 SOURCE_SPANS = (900, 3600, 21600, 86400, 345600, 1382400, 5529600, 22118400, 88473600, 353894400)
 PLACE_SPANS = SOURCE_SPANS[1:]
 STATUSES = ("ringing", "in-progress", "answered", "missed", "busy", "failed", "voicemail")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from flask import current_app, g, request
 
 from ringtonic.api.errors import ApiProblem
-from ringtonic.services.api_keys import KEY_PREFIX, authenticate_api_key
+from ringtonic.services.keys.api_keys import KEY_PREFIX, authenticate_api_key
 
 # Parameter names clients commonly put keys in; refused even when the value is junk.
 QUERY_KEY_NAMES = frozenset({"api_key", "apikey", "key", "token", "access_token"})

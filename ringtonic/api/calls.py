@@ -16,15 +16,15 @@ from ringtonic.api.params import QueryParams
 from ringtonic.api.serializers import call_document
 from ringtonic.extensions import db
 from ringtonic.models import CALL_STATUSES
-from ringtonic.services.call_export import export_chunks
-from ringtonic.services.call_queries import (
+from ringtonic.services.calls.crm import update_call_crm_fields
+from ringtonic.services.calls.export import export_chunks
+from ringtonic.services.calls.queries import (
     CallFilters,
     build_call_filters,
     get_call,
     iter_calls_for_export,
     list_calls_after,
 )
-from ringtonic.services.crm import update_call_crm_fields
 
 FILTER_NAMES = (
     "campaign",

@@ -24,7 +24,7 @@ from ringtonic.api.openapi_responses import (
     problem_responses,
 )
 from ringtonic.api.openapi_schemas import SCHEMAS, ref
-from ringtonic.services.reports import GROUPINGS, INTERVALS
+from ringtonic.services.reporting.reports import GROUPINGS, INTERVALS
 
 API_VERSION = "1.0.0"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ringtonic.api.errors import PROBLEMS
 from ringtonic.models import CALL_STATUSES, CAMPAIGN_TYPES, LEAD_STATUSES
-from ringtonic.services.reports import GROUPINGS, INTERVALS
+from ringtonic.services.reporting.reports import GROUPINGS, INTERVALS
 
 
 def ref(name: str) -> dict:

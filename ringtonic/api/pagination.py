@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from flask import Response, jsonify, request
 
 from ringtonic.api.errors import ApiProblem
-from ringtonic.services.keyset import KeysetPage
+from ringtonic.services.calls.keyset import KeysetPage
 
 # Sixteen uuid bytes are 22 base64url characters; anything much longer is not ours.
 CURSOR_MAX_LENGTH = 64

@@ -9,11 +9,16 @@ from ringtonic.api.errors import ApiProblem
 from ringtonic.api.params import QueryParams
 from ringtonic.models import CALL_STATUSES
 from ringtonic.models.types import utcnow
-from ringtonic.services.campaigns import CampaignRef, get_campaign_ref
 from ringtonic.services.errors import NotFound
-from ringtonic.services.geo import geo_data
-from ringtonic.services.periods import Period, resolve_period
-from ringtonic.services.reports import GROUPINGS, INTERVALS, summary_report, timeseries_report
+from ringtonic.services.reporting.geo import geo_data
+from ringtonic.services.reporting.periods import Period, resolve_period
+from ringtonic.services.reporting.reports import (
+    GROUPINGS,
+    INTERVALS,
+    summary_report,
+    timeseries_report,
+)
+from ringtonic.services.telephony.campaigns import CampaignRef, get_campaign_ref
 
 # "Today" for default periods; tests swap it for a fixed moment.
 clock = utcnow

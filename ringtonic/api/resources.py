@@ -8,8 +8,8 @@ from ringtonic.api import bp
 from ringtonic.api.pagination import decode_cursor, page_response
 from ringtonic.api.params import QueryParams
 from ringtonic.api.serializers import campaign_document, phone_number_document
-from ringtonic.services.campaigns import get_campaign, list_campaigns_after
-from ringtonic.services.numbers import get_number, list_numbers_after
+from ringtonic.services.telephony.campaigns import get_campaign, list_campaigns_after
+from ringtonic.services.telephony.numbers import get_number, list_numbers_after
 
 CAMPAIGN_STATUSES = ("active", "archived")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ringtonic.models import Call, Campaign, PhoneNumber
-from ringtonic.services.api_keys import AccountSnapshot, ApiKeySnapshot, WorkspaceSnapshot
+from ringtonic.services.keys.api_keys import AccountSnapshot, ApiKeySnapshot, WorkspaceSnapshot
 from ringtonic.web.time_filters import iso_utc
 
 

@@ -10,7 +10,7 @@ from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import OperationalError
 
 from ringtonic.extensions import db
-from ringtonic.services import api_keys
+from ringtonic.services.keys import api_keys
 from ringtonic.web.access import client_ip
 
 log = logging.getLogger(__name__)

@@ -10,12 +10,12 @@ from ringtonic.auth.forms import AcceptInvitationForm, LogoutForm
 from ringtonic.auth.views import TOO_MANY_ATTEMPTS, login_ip_limit, start_session
 from ringtonic.extensions import db, limiter
 from ringtonic.forms import attach_error
-from ringtonic.services.errors import ServiceError
-from ringtonic.services.invitations import (
+from ringtonic.services.accounts.invitations import (
     InvitationUnavailable,
     accept_invitation,
     open_invitation,
 )
+from ringtonic.services.errors import ServiceError
 from ringtonic.web.access import client_ip
 
 # Why a link does not work, as a status and a page title.

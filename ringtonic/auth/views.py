@@ -11,7 +11,7 @@ from ringtonic.auth import bp
 from ringtonic.auth.forms import LoginForm, LogoutForm, RegisterForm
 from ringtonic.extensions import db, limiter
 from ringtonic.forms import attach_error
-from ringtonic.services.accounts import authenticate, create_account
+from ringtonic.services.accounts.accounts import authenticate, create_account
 from ringtonic.services.errors import InvalidCredentials, ServiceError
 from ringtonic.web.access import choose_workspace
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ringtonic.calls import bp
-from ringtonic.services.phones import format_for_display
+from ringtonic.services.telephony.phones import format_for_display
 
 STATUS_BADGES = {
     "answered": "badge",

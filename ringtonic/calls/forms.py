@@ -8,7 +8,7 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.widgets import DateInput
 
 from ringtonic.models import CALL_STATUSES, Campaign, PhoneNumber
-from ringtonic.services.phones import format_for_display
+from ringtonic.services.telephony.phones import format_for_display
 
 
 class CallFilterForm(FlaskForm):

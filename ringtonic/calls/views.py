@@ -23,11 +23,11 @@ from ringtonic.calls.forms import CallFilterForm, ImportForm
 from ringtonic.extensions import db
 from ringtonic.forms import attach_error
 from ringtonic.models.types import utcnow
-from ringtonic.services import policy
-from ringtonic.services.call_export import export_chunks
-from ringtonic.services.call_import import MAX_ROWS, ImportRejected, import_calls
-from ringtonic.services.call_import_fields import COLUMNS
-from ringtonic.services.call_queries import (
+from ringtonic.services.accounts import policy
+from ringtonic.services.calls.export import export_chunks
+from ringtonic.services.calls.import_fields import COLUMNS
+from ringtonic.services.calls.imports import MAX_ROWS, ImportRejected, import_calls
+from ringtonic.services.calls.queries import (
     filter_choices,
     get_call,
     iter_calls_for_export,

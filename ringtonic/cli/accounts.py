@@ -8,7 +8,12 @@ from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import PLANS, User
-from ringtonic.services.accounts import create_account, find_user_by_email, reset_password, set_plan
+from ringtonic.services.accounts.accounts import (
+    create_account,
+    find_user_by_email,
+    reset_password,
+    set_plan,
+)
 from ringtonic.services.errors import ServiceError
 
 accounts_cli = AppGroup("accounts", help="Create accounts and change their plan.")

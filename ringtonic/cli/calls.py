@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import Workspace
-from ringtonic.services.call_import import ImportRejected, import_calls
+from ringtonic.services.calls.imports import ImportRejected, import_calls
 from ringtonic.services.errors import ServiceError
 
 calls_cli = AppGroup("calls", help="Import calls.")

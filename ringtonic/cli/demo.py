@@ -14,8 +14,8 @@ from flask.cli import AppGroup
 from ringtonic.extensions import db
 from ringtonic.models import Account
 from ringtonic.models.types import utcnow
-from ringtonic.services.accounts import create_account, find_user_by_email
-from ringtonic.services.demo_data import (
+from ringtonic.services.accounts.accounts import create_account, find_user_by_email
+from ringtonic.services.demo.data import (
     delete_calls,
     ensure_demo_clients,
     generate_call_batches,

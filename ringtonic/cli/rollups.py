@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import Workspace
-from ringtonic.services.rollups import rebuild_rollups, stored_call_count
+from ringtonic.services.reporting.rollups import rebuild_rollups, stored_call_count
 
 rollups_cli = AppGroup("rollups", help="Call rollups behind reports and geo-data.")
 

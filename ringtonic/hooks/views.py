@@ -12,9 +12,9 @@ from ringtonic.extensions import db
 from ringtonic.hooks import bp
 from ringtonic.hooks.urls import requested_public_url, status_webhook_url
 from ringtonic.models import Workspace
-from ringtonic.services.call_ingest import apply_status_callback, record_inbound_call
+from ringtonic.services.calls.ingest import apply_status_callback, record_inbound_call
 from ringtonic.services.errors import NotFound, ValidationError
-from ringtonic.services.telephony import find_webhook_workspace, get_auth_token
+from ringtonic.services.telephony.credentials import find_webhook_workspace, get_auth_token
 
 log = logging.getLogger(__name__)
 

@@ -10,16 +10,16 @@ from ringtonic.forms import attach_error
 from ringtonic.models.types import utcnow
 from ringtonic.money_map import bp
 from ringtonic.money_map.forms import CIRCLE_LABELS, MapFilterForm, status_label
-from ringtonic.services.campaigns import list_campaign_choices
 from ringtonic.services.errors import NotFound, ValidationError
-from ringtonic.services.money_map import (
+from ringtonic.services.money_map.summary import (
     TABLE_ROW_LIMIT,
     MapQuery,
     money_map,
     money_map_csv,
 )
-from ringtonic.services.periods import Period
-from ringtonic.services.place_tables import TABLE_LABELS, default_direction
+from ringtonic.services.money_map.tables import TABLE_LABELS, default_direction
+from ringtonic.services.reporting.periods import Period
+from ringtonic.services.telephony.campaigns import list_campaign_choices
 from ringtonic.web.access import current_workspace, requires
 
 FILTER_PARAMS = ("campaign", "start_date", "end_date", "status", "circles")

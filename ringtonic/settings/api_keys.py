@@ -7,14 +7,14 @@ from flask_login import current_user
 
 from ringtonic.extensions import db
 from ringtonic.forms import attach_error
-from ringtonic.services.api_keys import (
+from ringtonic.services.errors import Conflict, NotFound, PlanRequired, ServiceError
+from ringtonic.services.keys.api_keys import (
     create_api_key,
     get_api_key,
     list_api_keys,
     recent_api_key_activity,
     revoke_api_key,
 )
-from ringtonic.services.errors import Conflict, NotFound, PlanRequired, ServiceError
 from ringtonic.settings import bp
 from ringtonic.settings.api_key_forms import ACCESS_LABELS, ApiKeyForm, RevokeApiKeyForm
 from ringtonic.web.access import client_ip, current_workspace, requires

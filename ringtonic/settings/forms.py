@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired
 
-from ringtonic.services.workspaces import DEFAULT_TIME_ZONE, time_zone_names
+from ringtonic.services.accounts.workspaces import DEFAULT_TIME_ZONE, time_zone_names
 
 
 def _zone_choices() -> list[tuple[str, str]]:

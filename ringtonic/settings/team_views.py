@@ -17,22 +17,22 @@ from flask_login import current_user, logout_user
 from ringtonic.extensions import db
 from ringtonic.forms import attach_error
 from ringtonic.models import ROLES, Invitation
-from ringtonic.services import policy
-from ringtonic.services.errors import NotFound, PlanRequired, ServiceError, ValidationError
-from ringtonic.services.invitations import (
+from ringtonic.services.accounts import policy
+from ringtonic.services.accounts.invitations import (
     create_invitation,
     get_invitation,
     list_pending_invitations,
     revoke_invitation,
 )
-from ringtonic.services.mail import MailNotSent, send_invitation_email
-from ringtonic.services.team import (
+from ringtonic.services.accounts.mail import MailNotSent, send_invitation_email
+from ringtonic.services.accounts.team import (
     change_role,
     get_member,
     list_members,
     recent_team_events,
     remove_member,
 )
+from ringtonic.services.errors import NotFound, PlanRequired, ServiceError, ValidationError
 from ringtonic.settings import bp
 from ringtonic.settings.team_forms import (
     InviteForm,

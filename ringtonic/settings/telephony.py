@@ -9,7 +9,11 @@ from ringtonic.extensions import db
 from ringtonic.forms import attach_error
 from ringtonic.hooks.urls import status_webhook_url, voice_webhook_url
 from ringtonic.services.errors import ServiceError
-from ringtonic.services.telephony import decrypt_auth_token, get_credentials, save_credentials
+from ringtonic.services.telephony.credentials import (
+    decrypt_auth_token,
+    get_credentials,
+    save_credentials,
+)
 from ringtonic.settings import bp
 from ringtonic.settings.telephony_forms import TelephonyForm
 from ringtonic.web.access import client_ip, current_workspace, requires

@@ -7,15 +7,15 @@ from flask_login import current_user, login_required, login_user
 
 from ringtonic.extensions import db
 from ringtonic.forms import attach_error
-from ringtonic.services.accounts import change_password, set_plan
-from ringtonic.services.errors import NotFound, PlanRequired, ServiceError
-from ringtonic.services.workspaces import (
+from ringtonic.services.accounts.accounts import change_password, set_plan
+from ringtonic.services.accounts.workspaces import (
     can_add_workspace,
     create_workspace,
     get_workspace,
     list_workspaces,
     update_workspace,
 )
+from ringtonic.services.errors import NotFound, PlanRequired, ServiceError
 from ringtonic.settings import bp
 from ringtonic.settings.forms import ChangePasswordForm, PlanForm, WorkspaceForm
 from ringtonic.web.access import choose_workspace, client_ip, requires

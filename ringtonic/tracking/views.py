@@ -12,8 +12,9 @@ from wtforms.fields.choices import SelectChoice
 from ringtonic.extensions import db
 from ringtonic.forms import attach_error
 from ringtonic.models import Campaign, PhoneNumber, Workspace
-from ringtonic.services import policy
-from ringtonic.services.campaigns import (
+from ringtonic.services.accounts import policy
+from ringtonic.services.errors import NotFound, ServiceError
+from ringtonic.services.telephony.campaigns import (
     count_recent_calls,
     create_campaign,
     get_campaign,
@@ -23,15 +24,14 @@ from ringtonic.services.campaigns import (
     set_campaign_archived,
     update_campaign,
 )
-from ringtonic.services.errors import NotFound, ServiceError
-from ringtonic.services.numbers import (
+from ringtonic.services.telephony.numbers import (
     NumberDetails,
     add_number,
     get_number,
     list_numbers,
     update_number,
 )
-from ringtonic.services.phones import format_for_display
+from ringtonic.services.telephony.phones import format_for_display
 from ringtonic.tracking import bp
 from ringtonic.tracking.forms import CampaignForm, ConfirmForm, NumberForm
 from ringtonic.web.access import client_ip, current_workspace, requires

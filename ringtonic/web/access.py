@@ -9,9 +9,9 @@ from flask import abort, g, request, session
 from flask_login import current_user, login_required
 
 from ringtonic.models import Workspace
-from ringtonic.services import policy
+from ringtonic.services.accounts import policy
+from ringtonic.services.accounts.workspaces import get_workspace, list_workspaces
 from ringtonic.services.errors import NotFound
-from ringtonic.services.workspaces import get_workspace, list_workspaces
 
 WORKSPACE_SESSION_KEY = "workspace"
 

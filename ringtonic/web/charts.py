@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from ringtonic.services.dashboard import DayCount
+from ringtonic.services.reporting.dashboard import DayCount
 
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 36, 8, 12, 26

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ringtonic.services import policy
-from ringtonic.services.dashboard import dashboard_summary
+from ringtonic.services.accounts import policy
+from ringtonic.services.accounts.workspaces import get_workspace, list_workspaces
 from ringtonic.services.errors import NotFound
-from ringtonic.services.workspaces import get_workspace, list_workspaces
+from ringtonic.services.reporting.dashboard import dashboard_summary
 from ringtonic.web import bp
 from ringtonic.web.access import (
     choose_workspace,

@@ -14,7 +14,7 @@ from werkzeug.test import TestResponse
 from ringtonic.extensions import db
 from ringtonic.models import Account, Call, Campaign, PhoneNumber, User, Workspace
 from ringtonic.models.types import utcnow
-from ringtonic.services.accounts import create_account
+from ringtonic.services.accounts.accounts import create_account
 from tests.conftest import PASSWORD, csrf_token, sign_in
 from tests.keys import api_get, bearer, issue_key
 from tests.telephony_helpers import add_tracking_number, connect_twilio, post_signed

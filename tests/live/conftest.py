@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from ringtonic import create_app
 from ringtonic.extensions import db
-from ringtonic.services.accounts import create_account
+from ringtonic.services.accounts.accounts import create_account
 from tests.conftest import PASSWORD, TEST_SECRET
 from tests.keys import issue_key
 from tests.live.servers import LiveServer, RedisServer

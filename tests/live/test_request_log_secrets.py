@@ -6,7 +6,7 @@ import requests
 
 from ringtonic.extensions import db
 from ringtonic.models import Workspace
-from ringtonic.services.invitations import create_invitation
+from ringtonic.services.accounts.invitations import create_invitation
 
 
 def test_invitation_tokens_are_redacted_from_the_access_log(scene, start_server):

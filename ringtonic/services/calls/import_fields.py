@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ringtonic.models import CALL_STATUSES
 from ringtonic.services.errors import ValidationError
-from ringtonic.services.phones import caller_number_or_blank, parse_phone_number
+from ringtonic.services.telephony.phones import caller_number_or_blank, parse_phone_number
 
 MAX_DURATION_SECONDS = 24 * 60 * 60
 EARLIEST_YEAR = 1970

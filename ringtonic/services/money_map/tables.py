@@ -6,8 +6,8 @@ import csv
 import io
 from dataclasses import dataclass
 
-from ringtonic.services.map_drawing import US_COUNTRIES
-from ringtonic.services.us_map import us_map
+from ringtonic.services.money_map.drawing import US_COUNTRIES
+from ringtonic.services.money_map.us_map import us_map
 
 TABLES = ("state", "city", "zip")
 TABLE_LABELS = {"state": "States", "city": "Cities", "zip": "Zip codes"}

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ringtonic.services.accounts.workspaces import check_time_zone
 from ringtonic.services.errors import ValidationError
-from ringtonic.services.workspaces import check_time_zone
 
 DEFAULT_DAYS = 30
 EARLIEST = date(2000, 1, 1)

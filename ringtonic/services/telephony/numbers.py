@@ -12,11 +12,11 @@ from sqlalchemy.orm import aliased, joinedload
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, PhoneNumber, User, Workspace
 from ringtonic.services.audit import record_event
-from ringtonic.services.campaigns import get_campaign, parse_public_id
+from ringtonic.services.calls.keyset import KeysetPage, newest_first_page
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
-from ringtonic.services.keyset import KeysetPage, newest_first_page
 from ringtonic.services.names import clean_label
-from ringtonic.services.phones import parse_phone_number
+from ringtonic.services.telephony.campaigns import get_campaign, parse_public_id
+from ringtonic.services.telephony.phones import parse_phone_number
 
 TEXT_MAX = 100
 TAKEN = "This number is already a tracking number in this workspace."

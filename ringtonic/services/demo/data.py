@@ -21,11 +21,16 @@ from sqlalchemy import delete, func, insert, select
 
 from ringtonic.extensions import db
 from ringtonic.models import Account, Call, Campaign, PhoneNumber, Workspace
-from ringtonic.services.campaigns import create_campaign
-from ringtonic.services.demo_places import AUSTIN_AREA, DENVER_AREA, ELSEWHERE, TAMPA_AREA, Place
-from ringtonic.services.numbers import NumberDetails, add_number
-from ringtonic.services.rollups import add_calls, clear_rollups, lock_rollups, share_rollup_lock
-from ringtonic.services.workspaces import create_workspace, list_workspaces
+from ringtonic.services.accounts.workspaces import create_workspace, list_workspaces
+from ringtonic.services.demo.places import AUSTIN_AREA, DENVER_AREA, ELSEWHERE, TAMPA_AREA, Place
+from ringtonic.services.reporting.rollups import (
+    add_calls,
+    clear_rollups,
+    lock_rollups,
+    share_rollup_lock,
+)
+from ringtonic.services.telephony.campaigns import create_campaign
+from ringtonic.services.telephony.numbers import NumberDetails, add_number
 
 DAYS = 90
 BATCH_SIZE = 5_000

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ringtonic.services.albers_usa import project
-from ringtonic.services.us_map import us_map
+from ringtonic.services.money_map.projection import project
+from ringtonic.services.money_map.us_map import us_map
 
 SHADES = 5  # colour classes from light to dark; shade 0 is "no calls"
 MAX_RADIUS = 26.0

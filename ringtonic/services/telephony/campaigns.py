@@ -13,8 +13,8 @@ from ringtonic.extensions import db
 from ringtonic.models import CAMPAIGN_TYPES, Call, Campaign, PhoneNumber, User, Workspace
 from ringtonic.models.types import utcnow
 from ringtonic.services.audit import record_event
+from ringtonic.services.calls.keyset import KeysetPage, newest_first_page
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
-from ringtonic.services.keyset import KeysetPage, newest_first_page
 from ringtonic.services.names import clean_name
 
 NAME_MAX = 100

@@ -16,8 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from ringtonic.extensions import db
 from ringtonic.models import CALL_STATUSES, Call, Campaign, PhoneNumber, Workspace
-from ringtonic.services.errors import NotFound, ValidationError
-from ringtonic.services.keyset import (
+from ringtonic.services.calls.keyset import (
     KeysetPage,
     newer_than,
     newest_first_page,
@@ -25,7 +24,8 @@ from ringtonic.services.keyset import (
     position_inside,
     position_of,
 )
-from ringtonic.services.periods import parse_bounds
+from ringtonic.services.errors import NotFound, ValidationError
+from ringtonic.services.reporting.periods import parse_bounds
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200

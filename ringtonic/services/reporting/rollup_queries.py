@@ -42,20 +42,20 @@ from ringtonic.models.rollups import (
     status_column_prefix,
 )
 from ringtonic.models.telephony import CALL_STATUSES
-from ringtonic.services.call_stats import (
+from ringtonic.services.calls.stats import (
     ANSWERED_STATUSES,
     MISSED_STATUSES,
     Counters,
     counter_columns,
     counters_from,
 )
-from ringtonic.services.campaigns import CampaignRef
-from ringtonic.services.rollup_spans import (
+from ringtonic.services.reporting.rollup_spans import (
     Cover,
     cover_ranges,
     epoch_floor,
 )
-from ringtonic.services.rollups import call_key, spans_of
+from ringtonic.services.reporting.rollups import call_key, spans_of
+from ringtonic.services.telephony.campaigns import CampaignRef
 
 ID_KEYS = frozenset(("campaign_id", "phone_number_id"))
 # Up to this many ranges, looking up the workspace's first and last call costs more

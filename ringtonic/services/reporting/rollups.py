@@ -54,8 +54,8 @@ from ringtonic.models.rollups import (
     CallTimeRollup,
 )
 from ringtonic.models.telephony import CALL_STATUSES
-from ringtonic.services.call_stats import ANSWERED_STATUSES, MISSED_STATUSES, epoch_seconds
-from ringtonic.services.rollup_spans import PLACE_SPANS, SOURCE_SPANS
+from ringtonic.services.calls.stats import ANSWERED_STATUSES, MISSED_STATUSES, epoch_seconds
+from ringtonic.services.reporting.rollup_spans import PLACE_SPANS, SOURCE_SPANS
 
 CALLS = Call.__table__
 # In the order writers lock them (see above).

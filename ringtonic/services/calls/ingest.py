@@ -26,8 +26,8 @@ from ringtonic.extensions import db
 from ringtonic.models import Call, PhoneNumber, Workspace
 from ringtonic.models.types import utcnow
 from ringtonic.services.errors import NotFound, ValidationError
-from ringtonic.services.phones import caller_number_or_blank
-from ringtonic.services.rollups import recounting_calls, share_rollup_lock
+from ringtonic.services.reporting.rollups import recounting_calls, share_rollup_lock
+from ringtonic.services.telephony.phones import caller_number_or_blank
 
 # Higher wins. Final outcomes outrank progress; among outcomes, the more specific
 # report wins over the caller leg's plain "completed" (answered).

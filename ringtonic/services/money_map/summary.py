@@ -10,12 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ringtonic.models import CALL_STATUSES, Campaign, Workspace
-from ringtonic.services.campaigns import get_campaign
 from ringtonic.services.errors import ValidationError
-from ringtonic.services.geo import geo_data
-from ringtonic.services.map_drawing import MapDrawing, draw_map
-from ringtonic.services.periods import Period, resolve_period
-from ringtonic.services.place_tables import (
+from ringtonic.services.money_map.drawing import MapDrawing, draw_map
+from ringtonic.services.money_map.tables import (
     DIRECTIONS,
     SORT_COLUMNS,
     TABLES,
@@ -25,6 +22,9 @@ from ringtonic.services.place_tables import (
     places_csv,
     sort_rows,
 )
+from ringtonic.services.reporting.geo import geo_data
+from ringtonic.services.reporting.periods import Period, resolve_period
+from ringtonic.services.telephony.campaigns import get_campaign
 
 CIRCLE_LEVELS = ("city", "zip")
 # The page lists this many rows per table; the CSV download has them all.

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from ringtonic.extensions import db
 from ringtonic.models import Campaign, PhoneNumber, Workspace
 from ringtonic.models.rollups import CallPlaceRollup, CallSourceRollup, CallTimeRollup
-from ringtonic.services.call_stats import Counters
-from ringtonic.services.campaigns import CampaignRef
+from ringtonic.services.calls.stats import Counters
 from ringtonic.services.errors import ValidationError
-from ringtonic.services.periods import Period, iso_utc, local_midnight
-from ringtonic.services.rollup_queries import counts_by_key, counts_by_range
+from ringtonic.services.reporting.periods import Period, iso_utc, local_midnight
+from ringtonic.services.reporting.rollup_queries import counts_by_key, counts_by_range
+from ringtonic.services.telephony.campaigns import CampaignRef
 
 GROUPINGS = ("source", "medium", "campaign", "tracking_number", "state", "city")
 INTERVALS = ("hour", "day", "week", "month")

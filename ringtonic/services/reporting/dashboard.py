@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, func, select
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, Workspace
 from ringtonic.models.types import utcnow
-from ringtonic.services.call_queries import latest_call_at, local_midnight
+from ringtonic.services.calls.queries import latest_call_at, local_midnight
 
 CHART_DAYS = 30
 TOP_LIMIT = 5

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from ringtonic.models import LEAD_STATUSES, Call, Workspace
-from ringtonic.services.call_queries import get_call
+from ringtonic.services.calls.queries import get_call
 from ringtonic.services.errors import InvalidFields, ValidationError
 
 NOTE_MAX = 10_000

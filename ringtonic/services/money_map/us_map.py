@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 # Built by scripts/build_us_states.py from the us-atlas package; see the README.
-ASSET = Path(__file__).resolve().parent.parent / "static_data" / "us_states.json"
+ASSET = Path(__file__).resolve().parents[2] / "static_data" / "us_states.json"
 
 
 @dataclass(frozen=True)

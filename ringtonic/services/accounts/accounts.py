@@ -9,16 +9,16 @@ from ringtonic.extensions import db
 from ringtonic.models import PLANS, Account, User, Workspace
 from ringtonic.models.account import new_session_token
 from ringtonic.models.types import utcnow
-from ringtonic.services.audit import record_event
-from ringtonic.services.errors import Conflict, InvalidCredentials, NotFound, ValidationError
-from ringtonic.services.names import clean_name
-from ringtonic.services.passwords import (
+from ringtonic.services.accounts.passwords import (
     burn_verification_time,
     check_password_rules,
     hash_password,
     verify_password,
 )
-from ringtonic.services.workspaces import DEFAULT_TIME_ZONE, check_workspace_name
+from ringtonic.services.accounts.workspaces import DEFAULT_TIME_ZONE, check_workspace_name
+from ringtonic.services.audit import record_event
+from ringtonic.services.errors import Conflict, InvalidCredentials, NotFound, ValidationError
+from ringtonic.services.names import clean_name
 
 COMPANY_MAX = 120
 

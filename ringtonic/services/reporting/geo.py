@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from ringtonic.models import Campaign, Workspace
 from ringtonic.models.rollups import PLACE_NAMES, CallPlaceRollup
-from ringtonic.services.call_stats import Counters
-from ringtonic.services.campaigns import CampaignRef
-from ringtonic.services.periods import Period
-from ringtonic.services.places import LatLon, city_location, state_location, zip_location
-from ringtonic.services.rollup_queries import counts_by_key
+from ringtonic.services.calls.stats import Counters
+from ringtonic.services.money_map.geocoding import (
+    LatLon,
+    city_location,
+    state_location,
+    zip_location,
+)
+from ringtonic.services.reporting.periods import Period
+from ringtonic.services.reporting.rollup_queries import counts_by_key
+from ringtonic.services.telephony.campaigns import CampaignRef
 
 
 def _entry(place: dict, point: LatLon | None, counters: Counters) -> dict:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Row
 
-from ringtonic.services.call_import_fields import FORMULA_PREFIXES
+from ringtonic.services.calls.import_fields import FORMULA_PREFIXES
 
 # The import's column names, so an exported file can be imported into another workspace.
 HEADER = (

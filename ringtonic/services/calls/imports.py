@@ -19,10 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from ringtonic.extensions import db
 from ringtonic.models import Call, PhoneNumber, User, Workspace
 from ringtonic.models.types import utcnow
-from ringtonic.services import call_import_fields as fields
 from ringtonic.services.audit import record_event
+from ringtonic.services.calls import import_fields as fields
 from ringtonic.services.errors import Conflict, ValidationError
-from ringtonic.services.rollups import add_calls, lock_rollups, recounting_calls
+from ringtonic.services.reporting.rollups import add_calls, lock_rollups, recounting_calls
 
 MAX_ROWS = 100_000
 MAX_PROBLEMS_KEPT = 200

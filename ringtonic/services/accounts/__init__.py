@@ -1,0 +1,1 @@
+"""Accounts, people and access: sign-up, team, invitations, passwords, workspaces, mail, roles."""

@@ -1,0 +1,1 @@
+"""Calls: ingest from Twilio, CSV import and export, queries, CRM fields."""

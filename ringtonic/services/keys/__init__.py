@@ -1,0 +1,1 @@
+"""API keys: minting, authenticating and revoking the keys integrations use."""

@@ -1,0 +1,1 @@
+"""Reports built on the call rollups: periods, summaries, geo-data, the dashboard."""

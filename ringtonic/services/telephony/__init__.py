@@ -1,0 +1,1 @@
+"""Tracking numbers, campaigns and the Twilio credentials they run on."""
