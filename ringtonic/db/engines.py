@@ -1,10 +1,9 @@
 """Engine tuning: SQLite pragmas, reads outside transactions, writes begun IMMEDIATE;
 pooled connections pinged at checkout only after sitting idle; on PostgreSQL a pool of
-its own for reads outside transactions."""
+its own for reads outside transactions. Listeners go on the app's own engines only."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 import weakref
 
@@ -26,11 +25,8 @@ _SQLITE_PRAGMAS = (
 _READ_ONLY_KEYWORDS = ("SELECT", "PRAGMA", "EXPLAIN")
 
 
-@event.listens_for(Engine, "connect")
 def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     """Turn on WAL, a busy timeout and foreign keys for every new SQLite connection."""
-    if not isinstance(dbapi_connection, sqlite3.Connection):
-        return
     # Take transaction control away from the sqlite3 module: the hooks below decide.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -39,11 +35,8 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@event.listens_for(Engine, "before_cursor_execute")
 def _begin_immediate_before_first_write(conn, cursor, statement, parameters, context, many):
     """Start an IMMEDIATE transaction before the first write of a unit of work."""
-    if conn.dialect.name != "sqlite":
-        return
     dbapi_connection = cursor.connection
     if dbapi_connection.in_transaction:
         return
@@ -79,46 +72,59 @@ def ping_idle_connections(engine: Engine) -> None:
             raise exc.DisconnectionError(str(error)) from error
 
 
-# What the reads engine's sessions are started with (libpq's `options`).
-_READ_SESSION_OPTIONS = (
+# Set on each new reads connection: session settings, so the startup parameter `options`
+# (which connection poolers refuse) is not needed.
+_READ_SESSION_SETTINGS = (
     # These connections never write; the server refuses it if a bug tried.
-    "-c default_transaction_read_only=on",
-    # Their statements are prepared (direct reads on their first run, others by psycopg
-    # on their fifth) and have one good plan whatever the values: index scans on primary
-    # keys and unique indexes. PostgreSQL's default planned every run of the report
-    # queries afresh instead (its estimate of the generic plan came out dearer), 0.3 ms
-    # of each 0.8 ms geo-data read.
-    "-c plan_cache_mode=force_generic_plan",
+    "SET default_transaction_read_only = on",
+    # psycopg prepares their statements (prepare_threshold), and they have one good plan
+    # whatever the values: index scans on primary keys and unique indexes. PostgreSQL's
+    # default planned every run of the report queries afresh instead (its estimate of
+    # the generic plan came out dearer), 0.3 ms of each 0.8 ms geo-data read.
+    "SET plan_cache_mode = force_generic_plan",
 )
+# Runs of one statement on a connection before psycopg prepares it on the server: the
+# reads engine runs the same few compiled statements over and over.
+READS_PREPARE_THRESHOLD = 1
 
 _READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def install(engine: Engine, *, session_settings: bool = True) -> None:
+    """Tune the app's engine and make its reads engine (see reads_engine).
+
+    SQLite: pragmas and IMMEDIATE writes. Everywhere: idle connections pinged. PostgreSQL:
+    `session_settings=False` leaves the reads connections' SET statements out, for a
+    transaction-pooling connection pooler that would hand those settings to other clients.
+    """
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "before_cursor_execute", _begin_immediate_before_first_write)
+    ping_idle_connections(engine)
+    if engine.dialect.name == "postgresql" and engine not in _READERS:
+        _READERS[engine] = _make_reads_engine(engine, session_settings)
 
 
 def reads_engine(engine: Engine) -> Engine:
     """Return the engine for single reads outside any transaction.
 
-    On PostgreSQL, a pool of its own beside `engine`'s: connections in autocommit (no
-    BEGIN and ROLLBACK round trips, and no switching a shared connection in and out of
-    autocommit on every read), read-only, with generic plans for prepared statements, and
-    statements in $1 placeholders that psycopg sends without rewriting them. It is
-    disposed with `engine`, and makes the connections held for direct reads (held_reads).
-    Elsewhere, `engine` itself.
+    On PostgreSQL, a pool of its own beside `engine`'s (made by install): connections in
+    autocommit (no BEGIN and ROLLBACK round trips, and no switching a shared connection in
+    and out of autocommit on every read), read-only, with generic plans for the statements
+    psycopg prepares, and statements in $1 placeholders that psycopg sends without
+    rewriting them. It is disposed with `engine`. Elsewhere, `engine` itself.
     """
     if engine.dialect.name != "postgresql":
         return engine
     reader = _READERS.get(engine)
     if reader is None:
-        reader = _READERS[engine] = _make_reads_engine(engine)
+        reader = _READERS[engine] = _make_reads_engine(engine, True)
     return reader
 
 
-def _make_reads_engine(engine: Engine) -> Engine:
-    url = engine.url
-    given = url.query.get("options")  # an operator's own, e.g. a search_path
-    given = [given] if isinstance(given, str) else list(given or ())
-    options = " ".join([*given, *_READ_SESSION_OPTIONS])
+def _make_reads_engine(engine: Engine, session_settings: bool) -> Engine:
     reader = create_engine(
-        url.update_query_dict({"options": options}),
+        engine.url,
         isolation_level="AUTOCOMMIT",
         # Nothing to roll back: every statement commits (or fails) on its own.
         pool_reset_on_return=None,
@@ -126,8 +132,24 @@ def _make_reads_engine(engine: Engine) -> Engine:
         # psycopg rewrites %(name)s placeholders on every run of a statement longer than
         # 4 kB (it caches shorter ones), which a geo-data read with its block lists is.
         paramstyle="numeric_dollar",
-        connect_args={"cursor_factory": psycopg.RawCursor},
+        connect_args={
+            "cursor_factory": psycopg.RawCursor,
+            "prepare_threshold": READS_PREPARE_THRESHOLD,
+        },
     )
+    if session_settings:
+        event.listen(reader, "connect", _apply_read_session_settings)
     ping_idle_connections(reader)
     event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
     return reader
+
+
+def _apply_read_session_settings(dbapi_connection, _record) -> None:
+    """Make a new reads connection read-only, with generic plans."""
+    # In autocommit, so no transaction is left open for SQLAlchemy to find.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    with dbapi_connection.cursor() as cursor:
+        for statement in _READ_SESSION_SETTINGS:
+            cursor.execute(statement)
+    dbapi_connection.autocommit = autocommit

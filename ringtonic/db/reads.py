@@ -1,14 +1,14 @@
-"""Reads on the hottest paths, outside SQLAlchemy's execution machinery.
+"""The read gateway: statements on the hottest paths, compiled once, run on SQLAlchemy's pool.
 
-SQLAlchemy's per-execution machinery (connection wrapper, execution context, result
-object) costs three to four times what a one-row indexed read costs the database; on
-the read every API request makes, that was most of what authentication cost. A
-DirectRead compiles its statement once per dialect with SQLAlchemy and converts the
-parameters and the row with the columns' own SQLAlchemy type processors, so what goes
-in and comes back is what a normal execute would send and return. DirectRows does the
-same for report statements that return many rows and take lists (IN) of numbers.
-On SQLite they run on a pooled DBAPI cursor; on PostgreSQL through libpq, on
-connections each process holds (held_reads).
+Compiling a SELECT and building its result machinery cost more than the one-row indexed
+read itself on the read every API request makes (its key). A PreparedRead compiles its
+statement once per dialect with SQLAlchemy and converts the parameters and the row with
+the columns' own type processors, so what goes in and comes back is what a normal execute
+would send and return; PreparedRows does the same for report statements that return many
+rows and take lists (IN) of numbers. Both run as driver SQL on a connection from the
+reads engine's pool (db.engines.reads_engine), so SQLAlchemy's events, error wrapping and
+disconnect handling all apply; on PostgreSQL psycopg prepares them on the server
+(`prepare_threshold`), so a repeated read is parsed and planned once per connection.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, exc
 from sqlalchemy.engine import Dialect, Engine
 
-from ringtonic.database import reads_engine
-from ringtonic.held_reads import held_connections
+from ringtonic.db.engines import reads_engine
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class _Compiled:
     conversions: tuple[tuple[int, Callable], ...]
 
 
-class DirectRead:
+class PreparedRead:
     """A SELECT that returns at most one row, compiled once per dialect."""
 
     def __init__(self, build: Callable[[], Select]) -> None:
@@ -63,13 +62,15 @@ class DirectRead:
         for name, process in compiled.binds.items():
             params[name] = process(params[name])
         arguments = (
-            [params[name] for name in compiled.positional] if compiled.positional else params
+            tuple([params[name] for name in compiled.positional])
+            if compiled.positional is not None
+            else params
         )
         rows = _read(engine, compiled.sql, arguments)
         return _converted(rows[0], compiled.conversions) if rows else None
 
 
-class DirectRows:
+class PreparedRows:
     """A SELECT of many rows whose parameters go to the driver as they are (no type converts them).
 
     Compiled once per dialect; each run only expands its lists (SQLAlchemy's own
@@ -86,7 +87,7 @@ class DirectRows:
             text = self.statement.compile(dialect=dialect)
             for name, bind in text.binds.items():
                 if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
-                    raise TypeError(f"DirectRows passes {name!r} as is; its type converts it")
+                    raise TypeError(f"PreparedRows passes {name!r} as is; its type converts it")
             conversions = _conversions(self.statement, dialect)
             compiled = self.compiled[dialect.name, dialect.paramstyle] = (text, conversions)
         return compiled
@@ -97,7 +98,7 @@ class DirectRows:
         text, conversions = self._compile(engine.dialect)
         expanded = text.construct_expanded_state(params)
         if expanded.positiontup is not None:
-            arguments = [expanded.parameters[name] for name in expanded.positiontup]
+            arguments = tuple([expanded.parameters[name] for name in expanded.positiontup])
         else:
             arguments = expanded.parameters
         rows = _read(engine, expanded.statement, arguments)
@@ -127,47 +128,17 @@ def _converted(row, conversions) -> tuple:
 
 def _read(engine: Engine, sql: str, arguments) -> list:
     """Run a read and return its rows; after a lost connection, once more on fresh ones."""
-    if engine.dialect.name == "postgresql":
-        return held_connections(engine).rows(sql, arguments)
     try:
         return _run(engine, sql, arguments)
     except exc.DBAPIError as error:
         if not error.connection_invalidated:
             raise
-        # The connection was lost, and the other pooled ones with it: start the pool
-        # afresh, as SQLAlchemy does when a statement of its own finds a lost
-        # connection, and repeat the read, which is safe.
-        engine.dispose()
+        # SQLAlchemy has already started the pool afresh (the other pooled connections
+        # were lost with this one); a read is safe to repeat.
         return _run(engine, sql, arguments)
 
 
 def _run(engine: Engine, sql: str, arguments) -> list:
-    """Run `sql` on a pooled DBAPI connection and return its rows."""
-    dbapi_error = engine.dialect.loaded_dbapi.Error
-    try:
-        connection = engine.raw_connection()
-    except dbapi_error as error:
-        # Wrapped as SQLAlchemy wraps it, so callers (the 503 handler) see one error type.
-        raise exc.DBAPIError.instance(sql, arguments, error, dbapi_error) from error
-    cursor = None
-    try:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(sql, arguments)
-            return cursor.fetchall()
-        finally:
-            # Reset now: a SQLite cursor left on its statement keeps its read snapshot.
-            cursor.close()
-    except dbapi_error as error:
-        # SQLAlchemy's error handling is bypassed here: never pool a connection in an
-        # unknown state, and say (as SQLAlchemy does) whether it was a lost connection.
-        lost = engine.dialect.is_disconnect(error, connection.dbapi_connection, cursor)
-        connection.invalidate()
-        raise exc.DBAPIError.instance(
-            sql, arguments, error, dbapi_error, connection_invalidated=lost
-        ) from error
-    except Exception:
-        connection.invalidate()
-        raise
-    finally:
-        connection.close()
+    """Run `sql` as it is on a pooled connection, through SQLAlchemy's events and errors."""
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(sql, arguments).fetchall()
