@@ -63,7 +63,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
     from ringtonic.db import engines
     from ringtonic.extensions import csrf, db, limiter, login_manager, migrate
-    from ringtonic.services.reporting import rollups  # noqa: F401  (installs the rollup flush hooks)
+    from ringtonic.services.reporting import rollups
 
     db.init_app(app)
     with app.app_context():
@@ -71,6 +71,7 @@ def register_extensions(app: Flask) -> None:
             db.engine,
             session_settings=not app.config["RINGTONIC_DATABASE_TRANSACTION_POOLER"],
         )
+    rollups.install(db.session)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
