@@ -101,28 +101,51 @@ def install(engine: Engine, *, session_settings: bool = True) -> None:
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "before_cursor_execute", _begin_immediate_before_first_write)
     ping_idle_connections(engine)
-    if engine.dialect.name == "postgresql" and engine not in _READERS:
+    if engine not in _READERS:
         _READERS[engine] = _make_reads_engine(engine, session_settings)
 
 
 def reads_engine(engine: Engine) -> Engine:
     """Return the engine for single reads outside any transaction.
 
-    On PostgreSQL, a pool of its own beside `engine`'s (made by install): connections in
-    autocommit (no BEGIN and ROLLBACK round trips, and no switching a shared connection in
-    and out of autocommit on every read), read-only, with generic plans for the statements
-    psycopg prepares, and statements in $1 placeholders that psycopg sends without
-    rewriting them. It is disposed with `engine`. Elsewhere, `engine` itself.
+    A pool of its own beside `engine`'s (made by install), whose connections run in
+    autocommit: no BEGIN and ROLLBACK around each read, and no switching a shared
+    connection in and out of autocommit. They refuse writes. On PostgreSQL they also have
+    generic plans for the statements psycopg prepares, and take statements in $1
+    placeholders that psycopg sends without rewriting them. Disposed with `engine`. An
+    in-memory SQLite database (one connection's own) is read through `engine` itself.
     """
-    if engine.dialect.name != "postgresql":
-        return engine
     reader = _READERS.get(engine)
     if reader is None:
         reader = _READERS[engine] = _make_reads_engine(engine, True)
     return reader
 
 
+def _in_memory(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+
+
 def _make_reads_engine(engine: Engine, session_settings: bool) -> Engine:
+    if _in_memory(engine):
+        return engine
+    if engine.dialect.name == "sqlite":
+        reader = create_engine(
+            engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+        )
+        event.listen(reader, "connect", _configure_sqlite_reads_connection)
+    else:
+        reader = _make_postgresql_reads_engine(engine, session_settings)
+    event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
+    return reader
+
+
+def _configure_sqlite_reads_connection(dbapi_connection, record) -> None:
+    """Tune a SQLite reads connection as the app's own, and make it refuse writes."""
+    _configure_sqlite_connection(dbapi_connection, record)
+    dbapi_connection.execute("PRAGMA query_only=ON")
+
+
+def _make_postgresql_reads_engine(engine: Engine, session_settings: bool) -> Engine:
     reader = create_engine(
         engine.url,
         isolation_level="AUTOCOMMIT",
@@ -140,7 +163,6 @@ def _make_reads_engine(engine: Engine, session_settings: bool) -> Engine:
     if session_settings:
         event.listen(reader, "connect", _apply_read_session_settings)
     ping_idle_connections(reader)
-    event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
     return reader
 
 
