@@ -54,9 +54,9 @@ def _set_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    # Neither static files nor the API (no cookie session there) have a signed-in user;
-    # asking Flask-Login would cost every API request a lookup for nothing.
-    if request.endpoint == "static" or request.blueprint == "api":
+    # Neither static files nor the API nor the tracker (no cookie session there) have a
+    # signed-in user; asking Flask-Login would cost every such request a lookup for nothing.
+    if request.endpoint == "static" or request.blueprint in ("api", "website"):
         return response
     if current_user and current_user.is_authenticated:
         # Pages with account data must not linger in shared or back-button caches.
@@ -67,8 +67,9 @@ def _set_security_headers(response: Response) -> Response:
 # Bodies a browser form can send. Flask-WTF would also read JSON into a form, handing
 # the services lists, numbers and objects where they expect text.
 FORM_MIMETYPES = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data"})
-# Blueprints that read their own bodies: the JSON API and the provider webhooks.
-_OWN_BODY_PREFIXES = ("/api/", "/hooks/")
+# Blueprints that read their own bodies: the JSON API, the provider webhooks and the
+# website tracker's visits.
+_OWN_BODY_PREFIXES = ("/api/", "/hooks/", "/t/")
 
 
 def _refuse_non_form_bodies() -> None:

@@ -124,6 +124,10 @@ class Call(db.Model):
     caller_country: Mapped[str] = mapped_column(String(2), default="")
     provider_call_id: Mapped[str | None] = mapped_column(String(64))
     external_id: Mapped[str | None] = mapped_column(String(100))
+    # The website visit that held this (pool) number when the call rang.
+    visitor_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("visitor_sessions.id"), index=True
+    )
     note: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[list] = mapped_column(JSON, default=list)
     lead_status: Mapped[str | None] = mapped_column(String(16))

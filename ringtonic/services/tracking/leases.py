@@ -1,0 +1,176 @@
+"""Number pools: a pool number is leased to one visit at a time, and a call finds its visit.
+
+Each pool number has one `number_leases` row saying which visit holds it and from when
+it is free again (the holder's last heartbeat + the lease time + a cooldown). A number
+changes hands only through a conditional UPDATE that names the state it was read in, so
+two visits (threads, workers or hosts) can never both win it: PostgreSQL re-checks the
+condition on the row a concurrent winner committed, SQLite lets one writer in at a time.
+Free numbers go least recently used first. When none is free, the visit takes over the
+longest-idle lease (counted as a takeover): a visitor always gets a number.
+
+A call to a pool number belongs to the visit that held it at the call's start: the
+latest visit leased the number at or before then, whose lease (plus the cooldown, in
+which nobody else can hold the number) had not run out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ringtonic.extensions import db
+from ringtonic.models import Campaign, PhoneNumber
+from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
+
+# Rounds of "read the candidates, try to win one" before giving up on free numbers; each
+# lost round means other visits took every candidate read, so a few are plenty.
+MAX_ROUNDS = 8
+CANDIDATES_PER_ROUND = 4
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A pool number leased to a visit, and whether it was taken from another visit."""
+
+    phone_number_id: int
+    number_until: datetime
+    took_over: bool
+
+
+def pool_number_ids(campaign_id: int | None) -> list[int]:
+    """Return the ids of the campaign's pool numbers (its numbers without a fixed source)."""
+    if campaign_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(PhoneNumber.id)
+            .join(Campaign, Campaign.id == PhoneNumber.campaign_id)
+            .where(
+                PhoneNumber.campaign_id == campaign_id,
+                PhoneNumber.source == "",
+                Campaign.type == "website",
+                Campaign.archived_at.is_(None),
+            )
+            .order_by(PhoneNumber.id)
+        )
+    )
+
+
+def _ensure_rows(workspace_id: int, number_ids: Sequence[int]) -> None:
+    """Give every pool number its lease row (free) if it has none yet."""
+    rows = [{"phone_number_id": n, "workspace_id": workspace_id} for n in number_ids]
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(NumberLease).values(rows).on_conflict_do_nothing(index_elements=["phone_number_id"])
+    )
+
+
+def _durations(settings: WebsiteSettings) -> tuple[timedelta, timedelta]:
+    return timedelta(minutes=settings.lease_minutes), timedelta(minutes=settings.cooldown_minutes)
+
+
+def _try_take(
+    number_id: int, session_id: int, now: datetime, free_at: datetime, condition
+) -> bool:
+    taken = db.session.execute(
+        update(NumberLease)
+        .where(NumberLease.phone_number_id == number_id, condition)
+        .values(session_id=session_id, leased_at=now, free_at=free_at)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
+
+
+def lease_number(
+    settings: WebsiteSettings, session: VisitorSession, now: datetime
+) -> Lease | None:
+    """Lease a pool number to the visit; None when the pool has no numbers at all."""
+    number_ids = pool_number_ids(settings.campaign_id)
+    if not number_ids:
+        return None
+    _ensure_rows(settings.workspace_id, number_ids)
+    lease_time, cooldown = _durations(settings)
+    until, free_at = now + lease_time, now + lease_time + cooldown
+    is_free = or_(NumberLease.session_id.is_(None), NumberLease.free_at <= now)
+    in_pool = NumberLease.phone_number_id.in_(number_ids)
+    for _ in range(MAX_ROUNDS):
+        candidates = db.session.scalars(
+            select(NumberLease.phone_number_id)
+            .where(in_pool, is_free)
+            # Never used first, then the one free the longest.
+            .order_by(NumberLease.free_at.is_not(None), NumberLease.free_at, NumberLease.leased_at)
+            .limit(CANDIDATES_PER_ROUND)
+        ).all()
+        if not candidates:
+            break
+        for number_id in candidates:
+            if _try_take(number_id, session.id, now, free_at, is_free):
+                return Lease(number_id, until, took_over=False)
+    # Exhausted: the longest-idle lease (earliest free_at) changes hands.
+    for _ in range(MAX_ROUNDS):
+        oldest = db.session.execute(
+            select(NumberLease.phone_number_id, NumberLease.session_id, NumberLease.free_at)
+            .where(in_pool, NumberLease.session_id != session.id)
+            .order_by(NumberLease.free_at, NumberLease.phone_number_id)
+            .limit(1)
+        ).first()
+        if oldest is None:
+            break
+        number_id, holder_id, held_free_at = oldest
+        unchanged = and_(
+            NumberLease.session_id == holder_id, NumberLease.free_at == held_free_at
+        )
+        if _try_take(number_id, session.id, now, free_at, unchanged):
+            # The previous holder's lease ends now: later calls belong to the new visit.
+            db.session.execute(
+                update(VisitorSession)
+                .where(VisitorSession.id == holder_id)
+                .values(number_until=now)
+                .execution_options(synchronize_session=False)
+            )
+            return Lease(number_id, until, took_over=True)
+    return None
+
+
+def extend_lease(
+    settings: WebsiteSettings, session: VisitorSession, now: datetime
+) -> datetime | None:
+    """Move the visit's lease on from now; None when the visit no longer holds its number."""
+    if session.phone_number_id is None:
+        return None
+    lease_time, cooldown = _durations(settings)
+    kept = db.session.execute(
+        update(NumberLease)
+        .where(
+            NumberLease.phone_number_id == session.phone_number_id,
+            NumberLease.session_id == session.id,
+        )
+        .values(free_at=now + lease_time + cooldown)
+        .execution_options(synchronize_session=False)
+    )
+    return now + lease_time if kept.rowcount == 1 else None
+
+
+def visit_for_call(
+    phone_number_id: int, at: datetime, cooldown: timedelta
+) -> VisitorSession | None:
+    """Return the visit that held the pool number when a call to it started, if any."""
+    visit = db.session.scalar(
+        select(VisitorSession)
+        .where(
+            VisitorSession.phone_number_id == phone_number_id,
+            VisitorSession.number_leased_at <= at,
+        )
+        .order_by(VisitorSession.number_leased_at.desc(), VisitorSession.id.desc())
+        .limit(1)
+    )
+    if visit is None or visit.number_until is None:
+        return None
+    return visit if at <= visit.number_until + cooldown else None
