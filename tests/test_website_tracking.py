@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, PhoneNumber
 from ringtonic.models.types import utcnow
-from ringtonic.models.website import NumberLease, VisitorSession
+from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.tracking.settings import TrackerChoices, normalize_domain, save_settings
 from ringtonic.services.tracking.sources import classify
 from ringtonic.services.tracking.visits import VisitStart, keep_alive, start_visit
+from tests.conftest import post_form, sign_in
 from tests.telephony_helpers import connect_twilio, post_signed, voice_params
 
 SITE = "https://www.plumber.example"
@@ -371,3 +372,54 @@ def test_the_script_is_small_cached_and_carries_the_workspace_config(client, sit
 def test_the_script_of_an_unknown_workspace_is_404(client, app):
     assert client.get("/t/00000000-0000-4000-8000-000000000000.js").status_code == 404
     assert client.get("/t/not-a-uuid.js").status_code == 404
+
+
+def test_the_settings_page_shows_the_snippet_and_saves_settings(client, site, make_account):
+    sign_in(client, "owner1@example.com")
+    page = client.get("/settings/website")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f"/t/{site.workspace.uuid}.js" in html
+    assert "Pool size" in html and "(512) 555-0100" in html
+
+    saved = post_form(
+        client,
+        "/settings/website",
+        {
+            "campaign": str(site.campaign.uuid),
+            "allowed_domains": "https://www.newsite.example/\nplumber.example",
+            "replace_numbers": "512.555.0100\n+1 512 555 0101",
+            "lease_minutes": "20",
+            "cooldown_minutes": "5",
+            "honor_gpc": "y",
+        },
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(WebsiteSettings, site.workspace.id)
+    assert stored.allowed_domains == ["www.newsite.example", "plumber.example"]
+    assert stored.replace_numbers == ["+15125550100", "+15125550101"]
+    assert (stored.lease_minutes, stored.cooldown_minutes, stored.form_fields) == (20, 5, False)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("allowed_domains", "not a domain", "is not a domain name"),
+        ("replace_numbers", "555-01", "555-01"),
+        ("lease_minutes", "1", "between 5 and 1440"),
+    ],
+)
+def test_bad_settings_get_the_fields_message(client, site, field, value, message):
+    sign_in(client, "owner1@example.com")
+    data = {
+        "campaign": str(site.campaign.uuid),
+        "allowed_domains": "plumber.example",
+        "replace_numbers": "(512) 555-0100",
+        "lease_minutes": "30",
+        "cooldown_minutes": "10",
+        field: value,
+    }
+    response = post_form(client, "/settings/website", data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)

@@ -76,9 +76,7 @@ def _durations(settings: WebsiteSettings) -> tuple[timedelta, timedelta]:
     return timedelta(minutes=settings.lease_minutes), timedelta(minutes=settings.cooldown_minutes)
 
 
-def _try_take(
-    number_id: int, session_id: int, now: datetime, free_at: datetime, condition
-) -> bool:
+def _try_take(number_id: int, session_id: int, now: datetime, free_at: datetime, condition) -> bool:
     taken = db.session.execute(
         update(NumberLease)
         .where(NumberLease.phone_number_id == number_id, condition)
@@ -88,9 +86,7 @@ def _try_take(
     return taken.rowcount == 1
 
 
-def lease_number(
-    settings: WebsiteSettings, session: VisitorSession, now: datetime
-) -> Lease | None:
+def lease_number(settings: WebsiteSettings, session: VisitorSession, now: datetime) -> Lease | None:
     """Lease a pool number to the visit; None when the pool has no numbers at all."""
     number_ids = pool_number_ids(settings.campaign_id)
     if not number_ids:
@@ -124,9 +120,7 @@ def lease_number(
         if oldest is None:
             break
         number_id, holder_id, held_free_at = oldest
-        unchanged = and_(
-            NumberLease.session_id == holder_id, NumberLease.free_at == held_free_at
-        )
+        unchanged = and_(NumberLease.session_id == holder_id, NumberLease.free_at == held_free_at)
         if _try_take(number_id, session.id, now, free_at, unchanged):
             # The previous holder's lease ends now: later calls belong to the new visit.
             db.session.execute(
@@ -174,3 +168,51 @@ def visit_for_call(
     if visit is None or visit.number_until is None:
         return None
     return visit if at <= visit.number_until + cooldown else None
+
+
+@dataclass(frozen=True)
+class PoolUse:
+    """How busy a pool is: its size, numbers leased now, the 7-day peak and takeovers."""
+
+    size: int
+    in_use: int
+    peak: int
+    takeovers: int
+
+    @property
+    def too_small(self) -> bool:
+        """Whether the 7-day peak passed 75 % of the pool (or a visit had to take one over)."""
+        return self.size > 0 and (self.peak > 0.75 * self.size or self.takeovers > 0)
+
+
+PEAK_WINDOW = timedelta(days=7)
+
+
+def pool_use(settings: WebsiteSettings, now: datetime) -> PoolUse:
+    """Return the pool's size, leases live now, peak concurrent leases in 7 days, takeovers."""
+    number_ids = pool_number_ids(settings.campaign_id)
+    if not number_ids:
+        return PoolUse(0, 0, 0, 0)
+    since = now - PEAK_WINDOW
+    spans = db.session.execute(
+        select(
+            VisitorSession.number_leased_at, VisitorSession.number_until, VisitorSession.took_over
+        ).where(
+            VisitorSession.phone_number_id.in_(number_ids),
+            VisitorSession.number_until >= since,
+            VisitorSession.number_leased_at <= now,
+        )
+    ).all()
+    # Sweep the lease spans in time order: +1 at a start, -1 at an end (ends first on ties).
+    events = sorted(
+        [(max(start, since), 1) for start, _end, _t in spans]
+        + [(min(end, now), -1) for _start, end, _t in spans],
+        key=lambda e: (e[0], e[1]),
+    )
+    live = peak = 0
+    for _moment, step in events:
+        live += step
+        peak = max(peak, live)
+    in_use = sum(1 for start, end, _t in spans if start <= now < end)
+    takeovers = sum(1 for start, _end, took in spans if took and start >= since)
+    return PoolUse(len(number_ids), in_use, min(peak, len(number_ids)), takeovers)
