@@ -1,4 +1,4 @@
-"""gunicorn as deployed (gunicorn.conf.py): forwarded headers count only per RINGTONIC_TRUSTED_PROXIES."""
+"""gunicorn as deployed: forwarded headers count only through RINGTONIC_TRUSTED_PROXIES."""
 
 from __future__ import annotations
 
