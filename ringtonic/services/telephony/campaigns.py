@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ringtonic.direct_reads import DirectRead
+from ringtonic.db.reads import PreparedRead
 from ringtonic.extensions import db
 from ringtonic.models import CAMPAIGN_TYPES, Call, Campaign, PhoneNumber, User, Workspace
 from ringtonic.models.types import utcnow
@@ -159,7 +159,7 @@ class CampaignRef:
 
 # Report endpoints name a campaign on every request; an ORM load of it cost more than
 # summing a month of rollups for it.
-_CAMPAIGN_REF = DirectRead(
+_CAMPAIGN_REF = PreparedRead(
     lambda: select(Campaign.id, Campaign.uuid, Campaign.name).where(
         Campaign.workspace_id == bindparam("workspace_id"),
         Campaign.uuid == bindparam("uuid", type_=Campaign.uuid.type),
