@@ -57,19 +57,13 @@ def _set_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-<<<<<<< HEAD
-    # Neither static files nor the API nor the tracker (no cookie session there) have a
-    # signed-in user; asking Flask-Login would cost every such request a lookup for nothing.
-    if request.endpoint == "static" or request.blueprint in ("api", "website"):
-=======
     # HTTPS as the operator declared it (secure cookies) or as a trusted proxy reported it
     # (ProxyFix, per RINGTONIC_TRUSTED_PROXIES, set the scheme); never a client's own header.
     if current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
         headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-    # Neither static files nor the API (no cookie session there) have a signed-in user;
-    # asking Flask-Login would cost every API request a lookup for nothing.
-    if request.endpoint == "static" or request.blueprint == "api":
->>>>>>> main
+    # Neither static files nor the API nor the tracker (no cookie session there) have a
+    # signed-in user; asking Flask-Login would cost every such request a lookup for nothing.
+    if request.endpoint == "static" or request.blueprint in ("api", "website"):
         return response
     if current_user and current_user.is_authenticated:
         # Pages with account data must not linger in shared or back-button caches.
