@@ -76,6 +76,7 @@ CALL = {
     "tags": ["water-heater", "quote"],
     "lead_status": "qualified",
     "value": "1450.00",
+    "visitor_session": None,
     "created_at": "2026-11-24T16:42:06Z",
     "updated_at": "2026-11-24T18:10:32Z",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +25,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from ringtonic.extensions import db
 from ringtonic.models.types import UTCDateTime, name_key_column, utcnow
 from ringtonic.text import name_key
+
+if TYPE_CHECKING:
+    from ringtonic.models.website import VisitorSession
 
 CAMPAIGN_TYPES = ("static", "website")
 CALL_STATUSES = ("ringing", "in-progress", "answered", "missed", "busy", "failed", "voicemail")
@@ -146,3 +150,4 @@ class Call(db.Model):
 
     campaign: Mapped[Campaign | None] = relationship()
     phone_number: Mapped[PhoneNumber | None] = relationship()
+    visitor_session: Mapped[VisitorSession | None] = relationship()
