@@ -9,6 +9,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 
 from ringtonic.extensions import db
@@ -423,3 +424,35 @@ def test_bad_settings_get_the_fields_message(client, site, field, value, message
     response = post_form(client, "/settings/website", data)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+
+
+def test_the_calls_visit_shows_in_the_api_and_on_the_call_page(client, site):
+    from tests.keys import api_get, issue_key
+
+    connect_twilio(site.workspace)
+    landing = "/?gclid=Cj0K&utm_source=google&utm_medium=cpc&utm_term=burst+pipe"
+    data = visit(client, site, landing, "https://www.google.com/").get_json()
+    post_signed(
+        client,
+        f"/hooks/twilio/voice/{site.workspace.uuid}",
+        voice_params("CA" + "e" * 32, To=data["number"]),
+    )
+    call = db.session.scalar(select(Call))
+    user = site.workspace.account.users[0]
+    key = issue_key(site.workspace, user)
+
+    document = api_get(client, f"/api/v1/calls/{call.uuid}", key).get_json()
+    listed = api_get(client, "/api/v1/calls", key).get_json()["data"][0]
+
+    assert document["visitor_session"]["uuid"] == data["session_id"]
+    assert document["visitor_session"]["gclid"] == "Cj0K"
+    assert document["visitor_session"]["keyword"] == "burst pipe"
+    assert document["visitor_session"]["landing_page"] == SITE + landing
+    assert listed["visitor_session"] == document["visitor_session"]
+    openapi = client.get("/api/v1/openapi.json").get_json()
+    schema = {"$ref": "#/components/schemas/Call", "components": openapi["components"]}
+    errors = list(Draft202012Validator(schema).iter_errors(document))
+    assert not errors, errors
+    sign_in(client, user.email)
+    page = client.get(f"/calls/{call.uuid}").get_data(as_text=True)
+    assert "Website visit" in page and "burst pipe" in page and "Cj0K" in page
