@@ -21,6 +21,7 @@ from sqlalchemy import select
 from ringtonic.extensions import db
 from ringtonic.models import Call
 from ringtonic.models.website import VisitorSession
+from ringtonic.services.tracking.config import forget_config
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.telephony_helpers import connect_twilio, post_signed, voice_params
 from tests.test_website_tracking import _pool
@@ -223,6 +224,7 @@ def test_the_script_waits_for_consent_when_the_workspace_asks(site, chromium):
     settings = db.session.get(WebsiteSettings, site.workspace.id)
     settings.require_consent = True
     db.session.commit()
+    forget_config(site.workspace.uuid)
     problems: list[str] = []
     page = _new_page(chromium, problems)
     page.goto(site.sample.url("plumber.example", "/"))

@@ -17,6 +17,7 @@ from ringtonic.models import Call, Campaign, PhoneNumber
 from ringtonic.models.types import utcnow
 from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
 from ringtonic.services.errors import ValidationError
+from ringtonic.services.tracking.config import tracker_config
 from ringtonic.services.tracking.settings import TrackerChoices, normalize_domain, save_settings
 from ringtonic.services.tracking.sources import classify
 from ringtonic.services.tracking.visits import VisitStart, keep_alive, start_visit
@@ -122,6 +123,10 @@ def _pool(workspace, size: int, *, lease_minutes: int = 30, cooldown_minutes: in
     return SimpleNamespace(campaign=campaign, numbers=[n.number for n in numbers])
 
 
+def _config(site):
+    return tracker_config(db.engine, str(site.workspace.uuid))
+
+
 @pytest.fixture
 def site(app, make_account):
     _, _, workspace = make_account(plan="agency")
@@ -205,7 +210,7 @@ def test_a_visitor_keeps_their_first_touch(client, site):
 def test_an_exhausted_pool_takes_over_the_longest_idle_lease(app, site):
     now = utcnow()
     shown = [
-        start_visit(site.workspace, VisitStart(page=SITE + "/"), now + timedelta(minutes=i), {})
+        start_visit(_config(site), VisitStart(page=SITE + "/"), now + timedelta(minutes=i), {})
         for i in range(4)
     ]
     db.session.commit()
@@ -221,13 +226,13 @@ def test_an_exhausted_pool_takes_over_the_longest_idle_lease(app, site):
 def test_a_lease_returns_to_the_pool_after_its_time_and_the_cooldown(app, site):
     start = utcnow()
     held = [
-        start_visit(site.workspace, VisitStart(page=SITE + "/"), start, {}).number
+        start_visit(_config(site), VisitStart(page=SITE + "/"), start, {}).number
         for _ in range(3)
     ]
     db.session.commit()
     later = start + timedelta(minutes=30 + 10, seconds=1)
 
-    fresh = start_visit(site.workspace, VisitStart(page=SITE + "/"), later, {})
+    fresh = start_visit(_config(site), VisitStart(page=SITE + "/"), later, {})
     db.session.commit()
 
     assert fresh.number in held
@@ -237,13 +242,13 @@ def test_a_lease_returns_to_the_pool_after_its_time_and_the_cooldown(app, site):
 
 def test_heartbeats_keep_the_lease_and_a_taken_over_visit_gets_another_number(app, site):
     t0 = utcnow()
-    first = start_visit(site.workspace, VisitStart(page=SITE + "/"), t0, {})
+    first = start_visit(_config(site), VisitStart(page=SITE + "/"), t0, {})
     for i in (1, 2):
-        start_visit(site.workspace, VisitStart(page=SITE + "/"), t0 + timedelta(minutes=i), {})
+        start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=i), {})
     db.session.commit()
     # The first visit's heartbeat makes another visit's lease the longest idle.
-    kept = keep_alive(site.workspace, str(first.session_uuid), t0 + timedelta(minutes=5))
-    thief = start_visit(site.workspace, VisitStart(page=SITE + "/"), t0 + timedelta(minutes=6), {})
+    kept = keep_alive(_config(site), str(first.session_uuid), t0 + timedelta(minutes=5))
+    thief = start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=6), {})
     db.session.commit()
 
     assert kept.number == first.number
@@ -251,7 +256,7 @@ def test_heartbeats_keep_the_lease_and_a_taken_over_visit_gets_another_number(ap
     victim = db.session.scalars(
         select(VisitorSession).where(VisitorSession.took_over.is_(False)).order_by(VisitorSession.id)
     ).all()[1]
-    regained = keep_alive(site.workspace, str(victim.uuid), t0 + timedelta(minutes=7))
+    regained = keep_alive(_config(site), str(victim.uuid), t0 + timedelta(minutes=7))
     db.session.commit()
     assert regained.number is not None and regained.number != thief.number
 
@@ -297,7 +302,8 @@ def test_concurrent_visits_never_share_a_number(app, make_account):
             barrier.wait()
             for _ in range(3):
                 try:
-                    shown = start_visit(ws, VisitStart(page=SITE + "/"), utcnow(), {})
+                    config = tracker_config(db.engine, str(ws.uuid))
+                    shown = start_visit(config, VisitStart(page=SITE + "/"), utcnow(), {})
                     db.session.commit()
                     results.append(shown.number)
                 except Exception as error:  # noqa: BLE001  (reported below)
@@ -340,7 +346,7 @@ def test_a_call_to_a_leased_number_carries_its_visit(client, site):
 def test_a_call_after_the_lease_and_cooldown_belongs_to_no_visit(app, client, site):
     connect_twilio(site.workspace)
     long_ago = utcnow() - timedelta(minutes=30 + 10 + 1)
-    shown = start_visit(site.workspace, VisitStart(page=SITE + "/?gclid=x"), long_ago, {})
+    shown = start_visit(_config(site), VisitStart(page=SITE + "/?gclid=x"), long_ago, {})
     db.session.commit()
 
     post_signed(

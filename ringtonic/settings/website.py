@@ -11,6 +11,7 @@ from ringtonic.models import Campaign
 from ringtonic.models.types import utcnow
 from ringtonic.services.errors import ServiceError
 from ringtonic.services.telephony.phones import format_for_display
+from ringtonic.services.tracking.config import tracker_config
 from ringtonic.services.tracking.leases import pool_use
 from ringtonic.services.tracking.settings import TrackerChoices, get_settings, save_settings
 from ringtonic.settings import bp
@@ -40,8 +41,8 @@ def _website_page(form: WebsiteTrackingForm, status: int = 200):
         form=form,
         workspace=workspace,
         settings=settings,
-        snippet=f'<script async src="{snippet_url(workspace)}"></script>',
-        pool=pool_use(settings, utcnow()),
+        snippet=f'<script async src="{snippet_url(workspace.uuid)}"></script>',
+        pool=pool_use(tracker_config(db.engine, str(workspace.uuid)), utcnow()),
     ), status
 
 

@@ -10,13 +10,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, request
-from sqlalchemy import select
 
 from ringtonic.extensions import db, limiter
-from ringtonic.models import Workspace
 from ringtonic.models.types import utcnow
 from ringtonic.services.errors import NotFound, ValidationError
-from ringtonic.services.tracking.settings import domain_allowed, get_settings
+from ringtonic.services.tracking.config import TrackerConfig, tracker_config
 from ringtonic.services.tracking.visits import (
     OriginNotAllowed,
     Shown,
@@ -52,55 +50,64 @@ def heartbeat_limit() -> str:
     return current_app.config["RINGTONIC_HEARTBEAT_LIMIT_PER_IP"]
 
 
-def _workspace(workspace_uuid: str) -> Workspace:
-    try:
-        wanted = uuid.UUID(workspace_uuid)
-    except ValueError:
+def _config(workspace_uuid: str) -> TrackerConfig:
+    config = tracker_config(db.engine, workspace_uuid)
+    if config is None:
         abort(404)
-    workspace = db.session.scalar(select(Workspace).where(Workspace.uuid == wanted))
-    if workspace is None:
-        abort(404)
-    return workspace
+    return config
 
 
-def tracker_endpoint(workspace: Workspace) -> str:
+def tracker_endpoint(workspace_uuid: uuid.UUID) -> str:
     """Return the absolute base URL the script posts its visits to."""
     base = current_app.config.get("RINGTONIC_PUBLIC_URL") or request.host_url.rstrip("/")
-    return f"{base}/t/{workspace.uuid}"
+    return f"{base}/t/{workspace_uuid}"
 
 
-def snippet_url(workspace: Workspace) -> str:
+def snippet_url(workspace_uuid: uuid.UUID) -> str:
     """Return the script URL a site pastes into its pages."""
-    return tracker_endpoint(workspace) + ".js"
+    return tracker_endpoint(workspace_uuid) + ".js"
+
+
+# The script as last built for each workspace's config (rebuilt when the config is new).
+_scripts: dict[uuid.UUID, tuple[TrackerConfig, str, bytes, str]] = {}
+
+
+def _script_for(config: TrackerConfig) -> tuple[bytes, str]:
+    endpoint = tracker_endpoint(config.workspace_uuid)
+    cached = _scripts.get(config.workspace_uuid)
+    if cached is not None and cached[0] is config and cached[1] == endpoint:
+        return cached[2], cached[3]
+    settings = {
+        "endpoint": endpoint,
+        "numbers": list(config.replace_numbers),
+        "formFields": config.form_fields,
+        "requireConsent": config.require_consent,
+        "honorGpc": config.honor_gpc,
+    }
+    head, tail = _script_template()
+    body = (head + json.dumps(settings, separators=(",", ":")) + tail).encode()
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    if len(_scripts) >= 1000:
+        _scripts.clear()
+    _scripts[config.workspace_uuid] = (config, endpoint, body, etag)
+    return body, etag
 
 
 @bp.get("/<workspace_uuid>.js")
 def script(workspace_uuid: str):
-    """Serve the workspace's tracker script, from memory, with a validator."""
-    workspace = _workspace(workspace_uuid)
-    settings = get_settings(workspace)
-    config = {
-        "endpoint": tracker_endpoint(workspace),
-        "numbers": list(settings.replace_numbers or ()),
-        "formFields": bool(settings.form_fields),
-        "requireConsent": bool(settings.require_consent),
-        "honorGpc": bool(settings.honor_gpc),
-    }
-    head, tail = _script_template()
-    body = head + json.dumps(config, separators=(",", ":")) + tail
+    """Serve the workspace's tracker script from memory, with a validator."""
+    body, etag = _script_for(_config(workspace_uuid))
     response = Response(body, mimetype="text/javascript")
-    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={SCRIPT_MAX_AGE}"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response.make_conditional(request)
 
 
-def _allowed_origin(workspace: Workspace) -> str | None:
+def _allowed_origin(config: TrackerConfig) -> str | None:
     origin = request.headers.get("Origin", "")
     host = urlsplit(origin).hostname if origin.startswith(("http://", "https://")) else None
-    if host and domain_allowed(get_settings(workspace), host):
-        return origin
-    return None
+    return origin if host and config.allows(host) else None
 
 
 def _cors(response: Response, origin: str | None) -> Response:
@@ -158,16 +165,15 @@ def _answer(shown: Shown, origin: str | None) -> Response:
 @bp.route("/<workspace_uuid>/visits/<session_uuid>/heartbeat", methods=["OPTIONS"])
 def preflight(workspace_uuid: str, session_uuid: str | None = None):
     """Answer a CORS preflight: allowed origins only."""
-    workspace = _workspace(workspace_uuid)
-    return _cors(Response(status=204), _allowed_origin(workspace))
+    return _cors(Response(status=204), _allowed_origin(_config(workspace_uuid)))
 
 
 @bp.post("/<workspace_uuid>/visits")
 @limiter.limit(visit_limit, key_func=client_ip)
 def start(workspace_uuid: str):
     """Start a visit (or continue one on a new page) and answer the number to show."""
-    workspace = _workspace(workspace_uuid)
-    origin = _allowed_origin(workspace)
+    config = _config(workspace_uuid)
+    origin = _allowed_origin(config)
     if origin is None:
         return _problem(403, "origin_not_allowed", "This site may not use this tracker.", None)
     try:
@@ -180,7 +186,7 @@ def start(workspace_uuid: str):
             ga_client_id=_text(data, "ga_client_id"),
             ga_session_id=_text(data, "ga_session_id"),
         )
-        shown = start_visit(workspace, visit, utcnow(), location={})
+        shown = start_visit(config, visit, utcnow(), location={})
     except OriginNotAllowed as error:
         db.session.rollback()
         return _problem(403, "origin_not_allowed", error.message, origin)
@@ -195,12 +201,12 @@ def start(workspace_uuid: str):
 @limiter.limit(heartbeat_limit, key_func=client_ip)
 def heartbeat(workspace_uuid: str, session_uuid: str):
     """Keep a visit alive; answer its number (a new one if its lease was taken over)."""
-    workspace = _workspace(workspace_uuid)
-    origin = _allowed_origin(workspace)
+    config = _config(workspace_uuid)
+    origin = _allowed_origin(config)
     if origin is None:
         return _problem(403, "origin_not_allowed", "This site may not use this tracker.", None)
     try:
-        shown = keep_alive(workspace, session_uuid, utcnow())
+        shown = keep_alive(config, session_uuid, utcnow())
     except NotFound as error:
         db.session.rollback()
         return _problem(404, "visit_ended", error.message, origin)

@@ -23,8 +23,8 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ringtonic.extensions import db
-from ringtonic.models import Campaign, PhoneNumber
-from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
+from ringtonic.models.website import NumberLease, VisitorSession
+from ringtonic.services.tracking.config import TrackerConfig
 
 # Rounds of "read the candidates, try to win one" before giving up on free numbers; each
 # lost round means other visits took every candidate read, so a few are plenty.
@@ -41,25 +41,6 @@ class Lease:
     took_over: bool
 
 
-def pool_number_ids(campaign_id: int | None) -> list[int]:
-    """Return the ids of the campaign's pool numbers (its numbers without a fixed source)."""
-    if campaign_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            select(PhoneNumber.id)
-            .join(Campaign, Campaign.id == PhoneNumber.campaign_id)
-            .where(
-                PhoneNumber.campaign_id == campaign_id,
-                PhoneNumber.source == "",
-                Campaign.type == "website",
-                Campaign.archived_at.is_(None),
-            )
-            .order_by(PhoneNumber.id)
-        )
-    )
-
-
 def _ensure_rows(workspace_id: int, number_ids: Sequence[int]) -> None:
     """Give every pool number its lease row (free) if it has none yet."""
     rows = [{"phone_number_id": n, "workspace_id": workspace_id} for n in number_ids]
@@ -72,10 +53,6 @@ def _ensure_rows(workspace_id: int, number_ids: Sequence[int]) -> None:
     )
 
 
-def _durations(settings: WebsiteSettings) -> tuple[timedelta, timedelta]:
-    return timedelta(minutes=settings.lease_minutes), timedelta(minutes=settings.cooldown_minutes)
-
-
 def _try_take(number_id: int, session_id: int, now: datetime, free_at: datetime, condition) -> bool:
     taken = db.session.execute(
         update(NumberLease)
@@ -86,34 +63,50 @@ def _try_take(number_id: int, session_id: int, now: datetime, free_at: datetime,
     return taken.rowcount == 1
 
 
-def lease_number(settings: WebsiteSettings, session: VisitorSession, now: datetime) -> Lease | None:
+def _free_candidates(number_ids: list[int], now: datetime) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(NumberLease.phone_number_id)
+            .where(NumberLease.phone_number_id.in_(number_ids), _is_free(now))
+            # Never leased first, then the one free the longest (NULLs sort apart per database).
+            .order_by(
+                NumberLease.free_at.is_not(None), NumberLease.free_at, NumberLease.phone_number_id
+            )
+            .limit(CANDIDATES_PER_ROUND)
+        )
+    )
+
+
+def _is_free(now: datetime):
+    return or_(NumberLease.session_id.is_(None), NumberLease.free_at <= now)
+
+
+def lease_number(config: TrackerConfig, session_id: int, now: datetime) -> Lease | None:
     """Lease a pool number to the visit; None when the pool has no numbers at all."""
-    number_ids = pool_number_ids(settings.campaign_id)
+    number_ids = config.pool_ids
     if not number_ids:
         return None
-    _ensure_rows(settings.workspace_id, number_ids)
-    lease_time, cooldown = _durations(settings)
-    until, free_at = now + lease_time, now + lease_time + cooldown
-    is_free = or_(NumberLease.session_id.is_(None), NumberLease.free_at <= now)
-    in_pool = NumberLease.phone_number_id.in_(number_ids)
+    until, free_at = now + config.lease, now + config.lease + config.cooldown
+    rows_checked = False
     for _ in range(MAX_ROUNDS):
-        candidates = db.session.scalars(
-            select(NumberLease.phone_number_id)
-            .where(in_pool, is_free)
-            # Never used first, then the one free the longest.
-            .order_by(NumberLease.free_at.is_not(None), NumberLease.free_at, NumberLease.leased_at)
-            .limit(CANDIDATES_PER_ROUND)
-        ).all()
+        candidates = _free_candidates(number_ids, now)
         if not candidates:
-            break
+            if rows_checked:
+                break
+            # Numbers added to the pool since it last ran short have no row yet.
+            _ensure_rows(config.workspace_id, number_ids)
+            rows_checked = True
+            continue
         for number_id in candidates:
-            if _try_take(number_id, session.id, now, free_at, is_free):
+            if _try_take(number_id, session_id, now, free_at, _is_free(now)):
                 return Lease(number_id, until, took_over=False)
     # Exhausted: the longest-idle lease (earliest free_at) changes hands.
     for _ in range(MAX_ROUNDS):
         oldest = db.session.execute(
             select(NumberLease.phone_number_id, NumberLease.session_id, NumberLease.free_at)
-            .where(in_pool, NumberLease.session_id != session.id)
+            .where(
+                NumberLease.phone_number_id.in_(number_ids), NumberLease.session_id != session_id
+            )
             .order_by(NumberLease.free_at, NumberLease.phone_number_id)
             .limit(1)
         ).first()
@@ -121,7 +114,7 @@ def lease_number(settings: WebsiteSettings, session: VisitorSession, now: dateti
             break
         number_id, holder_id, held_free_at = oldest
         unchanged = and_(NumberLease.session_id == holder_id, NumberLease.free_at == held_free_at)
-        if _try_take(number_id, session.id, now, free_at, unchanged):
+        if _try_take(number_id, session_id, now, free_at, unchanged):
             # The previous holder's lease ends now: later calls belong to the new visit.
             db.session.execute(
                 update(VisitorSession)
@@ -134,22 +127,19 @@ def lease_number(settings: WebsiteSettings, session: VisitorSession, now: dateti
 
 
 def extend_lease(
-    settings: WebsiteSettings, session: VisitorSession, now: datetime
+    config: TrackerConfig, session_id: int, phone_number_id: int, now: datetime
 ) -> datetime | None:
     """Move the visit's lease on from now; None when the visit no longer holds its number."""
-    if session.phone_number_id is None:
-        return None
-    lease_time, cooldown = _durations(settings)
     kept = db.session.execute(
         update(NumberLease)
         .where(
-            NumberLease.phone_number_id == session.phone_number_id,
-            NumberLease.session_id == session.id,
+            NumberLease.phone_number_id == phone_number_id,
+            NumberLease.session_id == session_id,
         )
-        .values(free_at=now + lease_time + cooldown)
+        .values(free_at=now + config.lease + config.cooldown)
         .execution_options(synchronize_session=False)
     )
-    return now + lease_time if kept.rowcount == 1 else None
+    return now + config.lease if kept.rowcount == 1 else None
 
 
 def visit_for_call(
@@ -188,9 +178,9 @@ class PoolUse:
 PEAK_WINDOW = timedelta(days=7)
 
 
-def pool_use(settings: WebsiteSettings, now: datetime) -> PoolUse:
+def pool_use(config: TrackerConfig, now: datetime) -> PoolUse:
     """Return the pool's size, leases live now, peak concurrent leases in 7 days, takeovers."""
-    number_ids = pool_number_ids(settings.campaign_id)
+    number_ids = config.pool_ids
     if not number_ids:
         return PoolUse(0, 0, 0, 0)
     since = now - PEAK_WINDOW

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from ringtonic.models import Campaign, Workspace
 from ringtonic.models.website import WebsiteSettings
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.telephony.phones import parse_phone_number
+from ringtonic.services.tracking.config import forget_config
 
 MAX_DOMAINS = 20
 MAX_REPLACE_NUMBERS = 10
@@ -165,18 +165,5 @@ def save_settings(workspace: Workspace, choices: TrackerChoices) -> WebsiteSetti
     for name, value in values.items():
         setattr(settings, name, value)
     db.session.flush()
+    forget_config(workspace.uuid)
     return settings
-
-
-def domain_allowed(settings: WebsiteSettings, host: str) -> bool:
-    """Return whether a page on `host` may use the tracker (listed domains and subdomains)."""
-    host = (host or "").lower().rstrip(".")
-    return any(host == d or host.endswith("." + d) for d in settings.allowed_domains or ())
-
-
-def note_script_seen(workspace_id: int, page: str, now: datetime) -> None:
-    """Remember when and on which page the script last started a session (install check)."""
-    settings = db.session.get(WebsiteSettings, workspace_id)
-    if settings is not None:
-        settings.last_seen_at = now
-        settings.last_seen_page = page[:500]

@@ -8,18 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import insert, or_, select, update
 
 from ringtonic.extensions import db
-from ringtonic.models import PhoneNumber, Workspace
 from ringtonic.models.website import CLICK_IDS, UTM_TAGS, VisitorSession, WebsiteSettings
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.tracking import leases
-from ringtonic.services.tracking.settings import domain_allowed, get_settings, note_script_seen
+from ringtonic.services.tracking.config import TrackerConfig
 from ringtonic.services.tracking.sources import classify, tags_of
 
 # A visit ends after this long without a heartbeat (the script's cookie says the same).
 VISIT_IDLE = timedelta(minutes=30)
+# The install check needs to know the script runs, not every page view: one write a minute.
+SEEN_EVERY = timedelta(minutes=1)
 MAX_URL = 2000
 MAX_ID = 100
 
@@ -51,6 +52,30 @@ class Shown:
     medium: str
 
 
+@dataclass
+class _Visit:
+    id: int
+    uuid: uuid.UUID
+    visitor_id: uuid.UUID
+    source: str
+    medium: str
+    phone_number_id: int | None
+    number_until: datetime | None
+    last_seen_at: datetime
+
+
+_VISIT_COLUMNS = (
+    VisitorSession.id,
+    VisitorSession.uuid,
+    VisitorSession.visitor_id,
+    VisitorSession.source,
+    VisitorSession.medium,
+    VisitorSession.phone_number_id,
+    VisitorSession.number_until,
+    VisitorSession.last_seen_at,
+)
+
+
 def _page_url(raw: str) -> str:
     text = (raw or "").strip()[:MAX_URL]
     parts = urlsplit(text)
@@ -70,26 +95,19 @@ def _short(raw: str) -> str:
     return "".join(ch for ch in (raw or "") if ch.isprintable())[:MAX_ID]
 
 
-def _fixed_source_number(settings: WebsiteSettings, source: str, medium: str) -> PhoneNumber | None:
+def _source_number(config: TrackerConfig, source: str, medium: str) -> int | None:
     """Return the campaign's source number for this source (and medium, when it names one)."""
-    if settings.campaign_id is None:
-        return None
-    candidates = db.session.scalars(
-        select(PhoneNumber)
-        .where(PhoneNumber.campaign_id == settings.campaign_id, PhoneNumber.source != "")
-        .order_by(PhoneNumber.id)
-    )
-    for number in candidates:
-        if number.source.lower() == source and number.medium.lower() in ("", medium):
-            return number
+    for number_id, (_e164, fixed_source, fixed_medium) in sorted(config.numbers.items()):
+        if fixed_source.lower() == source and fixed_medium.lower() in ("", medium):
+            return number_id
     return None
 
 
-def _first_touch(workspace: Workspace, visitor_id: uuid.UUID) -> tuple[str, str] | None:
+def _first_touch(config: TrackerConfig, visitor_id: uuid.UUID) -> tuple[str, str] | None:
     row = db.session.execute(
         select(VisitorSession.source, VisitorSession.medium)
         .where(
-            VisitorSession.workspace_id == workspace.id,
+            VisitorSession.workspace_id == config.workspace_id,
             VisitorSession.visitor_id == visitor_id,
         )
         .order_by(VisitorSession.started_at, VisitorSession.id)
@@ -98,114 +116,146 @@ def _first_touch(workspace: Workspace, visitor_id: uuid.UUID) -> tuple[str, str]
     return (row[0], row[1]) if row else None
 
 
-def _live_visit(workspace: Workspace, raw_uuid: str, now: datetime) -> VisitorSession | None:
+def _live_visit(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | None:
     wanted = _uuid(raw_uuid)
     if wanted is None:
         return None
-    visit = db.session.scalar(
-        select(VisitorSession).where(
-            VisitorSession.workspace_id == workspace.id, VisitorSession.uuid == wanted
+    row = db.session.execute(
+        select(*_VISIT_COLUMNS).where(
+            VisitorSession.workspace_id == config.workspace_id, VisitorSession.uuid == wanted
         )
-    )
-    if visit is None or now - visit.last_seen_at > VISIT_IDLE:
+    ).first()
+    if row is None or now - row.last_seen_at > VISIT_IDLE:
         return None
-    return visit
+    return _Visit(*row)
 
 
-def _number_text(phone_number_id: int | None) -> str | None:
-    if phone_number_id is None:
-        return None
-    return db.session.scalar(select(PhoneNumber.number).where(PhoneNumber.id == phone_number_id))
-
-
-def _shown(visit: VisitorSession) -> Shown:
+def _shown(config: TrackerConfig, visit: _Visit) -> Shown:
+    number = config.numbers.get(visit.phone_number_id) if visit.phone_number_id else None
     return Shown(
         session_uuid=visit.uuid,
         visitor_id=visit.visitor_id,
-        number=_number_text(visit.phone_number_id),
+        number=number[0] if number else None,
         source=visit.source,
         medium=visit.medium,
     )
 
 
-def _give_number(settings: WebsiteSettings, visit: VisitorSession, now: datetime) -> None:
-    fixed = _fixed_source_number(settings, visit.source, visit.medium)
+def _note_script_seen(config: TrackerConfig, page: str, now: datetime) -> None:
+    """Remember when and on which page the script last ran (the install check)."""
+    db.session.execute(
+        update(WebsiteSettings)
+        .where(
+            WebsiteSettings.workspace_id == config.workspace_id,
+            or_(
+                WebsiteSettings.last_seen_at.is_(None),
+                WebsiteSettings.last_seen_at < now - SEEN_EVERY,
+            ),
+        )
+        .values(last_seen_at=now, last_seen_page=page[:500])
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _store_number(visit: _Visit, values: dict) -> None:
+    db.session.execute(
+        update(VisitorSession)
+        .where(VisitorSession.id == visit.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    for name, value in values.items():
+        if hasattr(visit, name):
+            setattr(visit, name, value)
+
+
+def _give_number(config: TrackerConfig, visit: _Visit, now: datetime, **also) -> None:
+    """Give the visit its source number or lease it a pool number (or none: empty pool)."""
+    fixed = _source_number(config, visit.source, visit.medium)
     if fixed is not None:
-        visit.phone_number_id, visit.number_leased_at, visit.number_until = fixed.id, now, None
+        _store_number(
+            visit, {"phone_number_id": fixed, "number_leased_at": now, "number_until": None, **also}
+        )
         return
-    lease = leases.lease_number(settings, visit, now)
+    lease = leases.lease_number(config, visit.id, now)
     if lease is None:
-        visit.phone_number_id = visit.number_leased_at = visit.number_until = None
+        _store_number(visit, {"phone_number_id": None, "number_until": None, **also})
         return
-    visit.phone_number_id = lease.phone_number_id
-    visit.number_leased_at = now
-    visit.number_until = lease.number_until
-    visit.took_over = visit.took_over or lease.took_over
+    values = {
+        "phone_number_id": lease.phone_number_id,
+        "number_leased_at": now,
+        "number_until": lease.number_until,
+        **also,
+    }
+    if lease.took_over:
+        values["took_over"] = True
+    _store_number(visit, values)
+
+
+def _keep(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
+    """Move a live visit on: its lease extended, or a new number if another visit took it."""
+    until = None
+    if visit.phone_number_id is not None and visit.number_until is not None:
+        until = leases.extend_lease(config, visit.id, visit.phone_number_id, now)
+        if until is None:
+            _give_number(config, visit, now, last_seen_at=now)
+            return
+    values: dict = {"last_seen_at": now}
+    if until is not None:
+        values["number_until"] = until
+    _store_number(visit, values)
 
 
 def start_visit(
-    workspace: Workspace, start: VisitStart, now: datetime, location: Mapping[str, str]
+    config: TrackerConfig, start: VisitStart, now: datetime, location: Mapping[str, str]
 ) -> Shown:
-    """Start (or continue) a visit and lease it a number, or raise (OriginNotAllowed...)."""
-    settings = get_settings(workspace)
+    """Start (or continue) a visit and give it a number, or raise (OriginNotAllowed...)."""
     page = _page_url(start.page)
-    if not domain_allowed(settings, urlsplit(page).hostname or ""):
+    if not config.allows(urlsplit(page).hostname or ""):
         raise OriginNotAllowed("This site is not one of the workspace's allowed domains.", "page")
-    note_script_seen(workspace.id, page, now)
-    visit = _live_visit(workspace, start.session_id, now)
+    _note_script_seen(config, page, now)
+    visit = _live_visit(config, start.session_id, now)
     if visit is not None:
-        # A new page of the same visit: same number, lease moved on.
-        visit.last_seen_at = now
-        until = leases.extend_lease(settings, visit, now)
-        if until is not None:
-            visit.number_until = until
-        elif visit.number_until is not None:
-            _give_number(settings, visit, now)
-        db.session.flush()
-        return _shown(visit)
+        # A new page of the same visit: the same number, its lease moved on.
+        _keep(config, visit, now)
+        return _shown(config, visit)
     referrer = (start.referrer or "").strip()[:MAX_URL]
     attribution = classify(page, referrer)
-    visitor_id = _uuid(start.visitor_id) or uuid.uuid4()
-    first = _first_touch(workspace, visitor_id)
-    tags = tags_of(attribution.params, UTM_TAGS + CLICK_IDS)
-    visit = VisitorSession(
-        workspace_id=workspace.id,
-        campaign_id=settings.campaign_id,
-        visitor_id=visitor_id,
-        started_at=now,
-        last_seen_at=now,
-        landing_page=page,
-        referrer=referrer,
-        source=attribution.source,
-        medium=attribution.medium,
-        first_touch_source=first[0] if first else attribution.source,
-        first_touch_medium=first[1] if first else attribution.medium,
-        ga_client_id=_short(start.ga_client_id),
-        ga_session_id=_short(start.ga_session_id),
-        took_over=False,
-        **tags,
-        **{k: v for k, v in location.items() if k in ("city", "state", "country")},
-    )
-    db.session.add(visit)
-    db.session.flush()
-    _give_number(settings, visit, now)
-    db.session.flush()
-    return _shown(visit)
+    given_visitor = _uuid(start.visitor_id)
+    first = _first_touch(config, given_visitor) if given_visitor else None
+    visitor_id = given_visitor or uuid.uuid4()
+    values = {
+        "uuid": uuid.uuid4(),
+        "workspace_id": config.workspace_id,
+        "campaign_id": config.campaign_id,
+        "visitor_id": visitor_id,
+        "started_at": now,
+        "last_seen_at": now,
+        "landing_page": page,
+        "referrer": referrer,
+        "source": attribution.source,
+        "medium": attribution.medium,
+        "first_touch_source": first[0] if first else attribution.source,
+        "first_touch_medium": first[1] if first else attribution.medium,
+        "ga_client_id": _short(start.ga_client_id),
+        "ga_session_id": _short(start.ga_session_id),
+        "took_over": False,
+        **tags_of(attribution.params, UTM_TAGS + CLICK_IDS),
+        **{k: location.get(k, "") for k in ("city", "state", "country")},
+    }
+    visit_id = db.session.execute(
+        insert(VisitorSession).values(**values).returning(VisitorSession.id)
+    ).scalar_one()
+    source, medium = attribution.source, attribution.medium
+    visit = _Visit(visit_id, values["uuid"], visitor_id, source, medium, None, None, now)
+    _give_number(config, visit, now)
+    return _shown(config, visit)
 
 
-def keep_alive(workspace: Workspace, session_uuid: str, now: datetime) -> Shown:
+def keep_alive(config: TrackerConfig, session_uuid: str, now: datetime) -> Shown:
     """Record a heartbeat: the visit stays live and keeps (or regains) its number."""
-    visit = _live_visit(workspace, session_uuid, now)
+    visit = _live_visit(config, session_uuid, now)
     if visit is None:
         raise NotFound("This visit has ended.", "session")
-    settings = get_settings(workspace)
-    visit.last_seen_at = now
-    if visit.number_until is not None:
-        until = leases.extend_lease(settings, visit, now)
-        if until is not None:
-            visit.number_until = until
-        else:
-            # Taken over while the page sat idle: lease another number.
-            _give_number(settings, visit, now)
-    db.session.flush()
-    return _shown(visit)
+    _keep(config, visit, now)
+    return _shown(config, visit)
