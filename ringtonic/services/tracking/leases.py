@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ringtonic.extensions import db
@@ -39,6 +39,10 @@ class Lease:
     phone_number_id: int
     number_until: datetime
     took_over: bool
+
+
+# Pools whose numbers this process saw given their lease rows (a pool that changes is new).
+_ROWS_ENSURED: set[tuple[int, tuple[int, ...]]] = set()
 
 
 def _ensure_rows(workspace_id: int, number_ids: Sequence[int]) -> None:
@@ -86,17 +90,28 @@ def lease_number(config: TrackerConfig, session_id: int, now: datetime) -> Lease
     number_ids = config.pool_ids
     if not number_ids:
         return None
+    pool_key = (config.workspace_id, tuple(number_ids))
+    if pool_key not in _ROWS_ENSURED:
+        # New numbers in the pool have no row yet; once per pool and process is enough.
+        _ensure_rows(config.workspace_id, number_ids)
+        _ROWS_ENSURED.add(pool_key)
+    lease = _lease(config, number_ids, session_id, now)
+    if lease is None:
+        # No row at all: they were removed since this process made them (a restored
+        # database, a pool emptied and refilled). Make them again and try once more.
+        _ensure_rows(config.workspace_id, number_ids)
+        lease = _lease(config, number_ids, session_id, now)
+    return lease
+
+
+def _lease(
+    config: TrackerConfig, number_ids: list[int], session_id: int, now: datetime
+) -> Lease | None:
     until, free_at = now + config.lease, now + config.lease + config.cooldown
-    rows_checked = False
     for _ in range(MAX_ROUNDS):
         candidates = _free_candidates(number_ids, now)
         if not candidates:
-            if rows_checked:
-                break
-            # Numbers added to the pool since it last ran short have no row yet.
-            _ensure_rows(config.workspace_id, number_ids)
-            rows_checked = True
-            continue
+            break
         for number_id in candidates:
             if _try_take(number_id, session_id, now, free_at, _is_free(now)):
                 return Lease(number_id, until, took_over=False)
@@ -117,13 +132,23 @@ def lease_number(config: TrackerConfig, session_id: int, now: datetime) -> Lease
         if _try_take(number_id, session_id, now, free_at, unchanged):
             # The previous holder's lease ends now: later calls belong to the new visit.
             db.session.execute(
-                update(VisitorSession)
-                .where(VisitorSession.id == holder_id)
+                update(VisitorSession.__table__)
+                .where(VisitorSession.__table__.c.id == holder_id)
                 .values(number_until=now)
-                .execution_options(synchronize_session=False)
             )
             return Lease(number_id, until, took_over=True)
     return None
+
+
+# Built once: every heartbeat runs it, and SQLAlchemy then finds it compiled in its cache.
+_EXTEND = (
+    update(NumberLease.__table__)
+    .where(
+        NumberLease.__table__.c.phone_number_id == bindparam("number_id"),
+        NumberLease.__table__.c.session_id == bindparam("holder_id"),
+    )
+    .values(free_at=bindparam("new_free_at", type_=NumberLease.__table__.c.free_at.type))
+)
 
 
 def extend_lease(
@@ -131,13 +156,12 @@ def extend_lease(
 ) -> datetime | None:
     """Move the visit's lease on from now; None when the visit no longer holds its number."""
     kept = db.session.execute(
-        update(NumberLease)
-        .where(
-            NumberLease.phone_number_id == phone_number_id,
-            NumberLease.session_id == session_id,
-        )
-        .values(free_at=now + config.lease + config.cooldown)
-        .execution_options(synchronize_session=False)
+        _EXTEND,
+        {
+            "number_id": phone_number_id,
+            "holder_id": session_id,
+            "new_free_at": now + config.lease + config.cooldown,
+        },
     )
     return now + config.lease if kept.rowcount == 1 else None
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 
 from ringtonic.extensions import db
 from ringtonic.models.website import CLICK_IDS, UTM_TAGS, VisitorSession, WebsiteSettings
@@ -64,15 +64,19 @@ class _Visit:
     last_seen_at: datetime
 
 
-_VISIT_COLUMNS = (
-    VisitorSession.id,
-    VisitorSession.uuid,
-    VisitorSession.visitor_id,
-    VisitorSession.source,
-    VisitorSession.medium,
-    VisitorSession.phone_number_id,
-    VisitorSession.number_until,
-    VisitorSession.last_seen_at,
+_VISITS = VisitorSession.__table__
+_VISIT_COLUMNS = tuple(
+    _VISITS.c[name]
+    for name in (
+        "id",
+        "uuid",
+        "visitor_id",
+        "source",
+        "medium",
+        "phone_number_id",
+        "number_until",
+        "last_seen_at",
+    )
 )
 
 
@@ -116,14 +120,18 @@ def _first_touch(config: TrackerConfig, visitor_id: uuid.UUID) -> tuple[str, str
     return (row[0], row[1]) if row else None
 
 
+_LIVE_VISIT = select(*_VISIT_COLUMNS).where(
+    _VISITS.c.workspace_id == bindparam("workspace_id"),
+    _VISITS.c.uuid == bindparam("uuid", type_=_VISITS.c.uuid.type),
+)
+
+
 def _live_visit(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | None:
     wanted = _uuid(raw_uuid)
     if wanted is None:
         return None
     row = db.session.execute(
-        select(*_VISIT_COLUMNS).where(
-            VisitorSession.workspace_id == config.workspace_id, VisitorSession.uuid == wanted
-        )
+        _LIVE_VISIT, {"workspace_id": config.workspace_id, "uuid": wanted}
     ).first()
     if row is None or now - row.last_seen_at > VISIT_IDLE:
         return None
@@ -158,12 +166,7 @@ def _note_script_seen(config: TrackerConfig, page: str, now: datetime) -> None:
 
 
 def _store_number(visit: _Visit, values: dict) -> None:
-    db.session.execute(
-        update(VisitorSession)
-        .where(VisitorSession.id == visit.id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(update(_VISITS).where(_VISITS.c.id == visit.id).values(**values))
     for name, value in values.items():
         if hasattr(visit, name):
             setattr(visit, name, value)
@@ -192,18 +195,30 @@ def _give_number(config: TrackerConfig, visit: _Visit, now: datetime, **also) ->
     _store_number(visit, values)
 
 
+# Built once: every heartbeat runs it, and SQLAlchemy then finds it compiled in its cache.
+_SEEN = (
+    update(_VISITS)
+    .where(_VISITS.c.id == bindparam("visit_id"))
+    .values(
+        last_seen_at=bindparam("seen_at", type_=_VISITS.c.last_seen_at.type),
+        number_until=bindparam("until", type_=_VISITS.c.number_until.type),
+    )
+)
+
+
 def _keep(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
     """Move a live visit on: its lease extended, or a new number if another visit took it."""
-    until = None
+    until = visit.number_until
     if visit.phone_number_id is not None and visit.number_until is not None:
         until = leases.extend_lease(config, visit.id, visit.phone_number_id, now)
         if until is None:
             _give_number(config, visit, now, last_seen_at=now)
             return
-    values: dict = {"last_seen_at": now}
-    if until is not None:
-        values["number_until"] = until
-    _store_number(visit, values)
+    db.session.execute(_SEEN, {"visit_id": visit.id, "seen_at": now, "until": until})
+    visit.last_seen_at, visit.number_until = now, until
+
+
+_INSERT_VISIT = insert(_VISITS).returning(_VISITS.c.id)
 
 
 def start_visit(
@@ -243,9 +258,7 @@ def start_visit(
         **tags_of(attribution.params, UTM_TAGS + CLICK_IDS),
         **{k: location.get(k, "") for k in ("city", "state", "country")},
     }
-    visit_id = db.session.execute(
-        insert(VisitorSession).values(**values).returning(VisitorSession.id)
-    ).scalar_one()
+    visit_id = db.session.execute(_INSERT_VISIT, values).scalar_one()
     source, medium = attribution.source, attribution.medium
     visit = _Visit(visit_id, values["uuid"], visitor_id, source, medium, None, None, now)
     _give_number(config, visit, now)
