@@ -6,6 +6,8 @@ import codecs
 import csv
 import functools
 import hashlib
+import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +23,7 @@ from ringtonic.models import Call, PhoneNumber, User, Workspace
 from ringtonic.models.types import utcnow
 from ringtonic.services.audit import record_event
 from ringtonic.services.calls import import_fields as fields
+from ringtonic.services.calls.import_dates import parse_started_at
 from ringtonic.services.errors import Conflict, ValidationError
 from ringtonic.services.reporting.rollups import add_calls, lock_rollups, recounting_calls
 
@@ -78,9 +81,17 @@ class _NewCall:
     source: str
     medium: str
     external_id: str
+    provider_call_id: str | None
     phone_number_id: int | None
     campaign_id: int | None
     first_call: bool = False
+
+
+@dataclass(slots=True)
+class _FileCall(_NewCall):
+    """A row's call and the Ring Tonic ID it carries, which is matched but never stored."""
+
+    ringtonic_id: uuid.UUID | None = None
 
 
 def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
@@ -131,9 +142,8 @@ def _read_records(stream: BinaryIO) -> tuple[list[str], list[tuple[int, list[str
     return header, records
 
 
-def _derived_external_id(call: _NewCall) -> str:
-    """Return a stable id for a row that has none, so importing it again adds nothing."""
-    key = "|".join(
+def _content_key(call: _NewCall) -> str:
+    return "|".join(
         (
             call.started_at.isoformat(),
             call.caller_number,
@@ -142,6 +152,17 @@ def _derived_external_id(call: _NewCall) -> str:
             call.status,
         )
     )
+
+
+def _derived_external_id(key: str, occurrence: int) -> str:
+    """Return a stable id for the `occurrence`-th row of the file with this content and no id.
+
+    Identical rows are distinct calls (four withheld callers in the same second), so the
+    count tells them apart; the same file imported again yields the same ids and adds nothing.
+    The first occurrence keeps the plain hash, which is what earlier imports stored.
+    """
+    if occurrence > 1:
+        key = f"{key}|{occurrence}"
     return "csv-" + hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
@@ -174,13 +195,15 @@ class _RowReader:
         zone = ZoneInfo(workspace.time_zone)
         latest = utcnow() + FUTURE_TOLERANCE
         self.parsers: dict[str, Callable[[str], object]] = {
-            "started_at": lambda text: fields.parse_started_at(text, zone, latest),
+            "started_at": lambda text: parse_started_at(text, zone, latest),
             "caller_number": _remembered(fields.parse_caller),
             "tracking_number": _remembered(fields.parse_tracking),
             "duration": fields.parse_duration,
             "status": fields.parse_status,
             "country": fields.parse_country,
             "external_id": lambda text: fields.check_text(text, fields.EXTERNAL_ID_LIMIT),
+            "provider_call_id": fields.parse_provider_call_id,
+            "ringtonic_id": fields.parse_ringtonic_id,
             **{
                 name: functools.partial(fields.check_text, limit=limit)
                 for name, limit in fields.TEXT_LIMITS.items()
@@ -192,13 +215,15 @@ class _RowReader:
         self.numbers = {number.number: number for number in numbers}
         self.problems: list[RowProblem] = []
         self.total_problems = 0
+        self.rows_without_id: Counter[str] = Counter()
+        self.occurrence_of: dict[tuple[str, uuid.UUID], int] = {}
 
     def _problem(self, line: int, column: str, reason: str) -> None:
         self.total_problems += 1
         if len(self.problems) < MAX_PROBLEMS_KEPT:
             self.problems.append(RowProblem(line, column, reason))
 
-    def read(self, line: int, cells: list[str]) -> _NewCall | None:
+    def read(self, line: int, cells: list[str]) -> _FileCall | None:
         """Return the row's call, or None after recording why it cannot be imported."""
         problems_before = self.total_problems
         if any(cell.strip() for cell in cells[self.width :]):
@@ -213,7 +238,7 @@ class _RowReader:
         if self.total_problems > problems_before:
             return None
         number = self.numbers.get(values["tracking_number"])
-        call = _NewCall(
+        call = _FileCall(
             started_at=values["started_at"],
             caller_number=values["caller_number"],
             tracking_number=values["tracking_number"],
@@ -226,11 +251,25 @@ class _RowReader:
             source=values.get("source") or (number.source if number else ""),
             medium=values.get("medium") or (number.medium if number else ""),
             external_id=values.get("external_id", ""),
+            provider_call_id=values.get("provider_call_id"),
             phone_number_id=number.id if number else None,
             campaign_id=number.campaign_id if number else None,
+            ringtonic_id=values.get("ringtonic_id"),
         )
-        call.external_id = call.external_id or _derived_external_id(call)
+        if not call.external_id:
+            call.external_id = self._derived_id(call)
         return call
+
+    def _derived_id(self, call: _FileCall) -> str:
+        """Number the file's rows of equal content; a repeated Ring Tonic ID is one call."""
+        key = _content_key(call)
+        repeat = (key, call.ringtonic_id)
+        if call.ringtonic_id and repeat in self.occurrence_of:
+            return _derived_external_id(key, self.occurrence_of[repeat])
+        self.rows_without_id[key] += 1
+        if call.ringtonic_id:
+            self.occurrence_of[repeat] = self.rows_without_id[key]
+        return _derived_external_id(key, self.rows_without_id[key])
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -238,23 +277,40 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def _drop_known(workspace: Workspace, calls: list[_NewCall]) -> tuple[list[_NewCall], int]:
-    """Drop calls whose external id is already in the workspace or earlier in the file."""
-    known: set[str] = set()
-    ids = sorted({call.external_id for call in calls})
-    for chunk in _chunks(ids, LOOKUP_BATCH):
-        known.update(
+def _stored(column, workspace: Workspace, values: set) -> set:
+    """Return which of `values` the workspace's calls hold in `column`."""
+    found: set = set()
+    for chunk in _chunks(sorted(values), LOOKUP_BATCH):
+        found.update(
             db.session.scalars(
-                select(Call.external_id).where(
-                    Call.workspace_id == workspace.id, Call.external_id.in_(chunk)
-                )
+                select(column).where(Call.workspace_id == workspace.id, column.in_(chunk))
             )
         )
+    return found
+
+
+def _drop_known(workspace: Workspace, calls: list[_FileCall]) -> tuple[list[_FileCall], int]:
+    """Drop calls already in the workspace or earlier in the file, matched on any of their ids.
+
+    A provider call id and an external id match either stored id (Twilio's call logs carry
+    the CallSid as their own id). A Ring Tonic ID matches this workspace's calls only:
+    another workspace's call is a new call here, and whether it exists is never looked up.
+    """
+    ids = {call.external_id for call in calls}
+    ids.update(call.provider_call_id for call in calls if call.provider_call_id)
+    seen_ids = _stored(Call.external_id, workspace, ids) | _stored(
+        Call.provider_call_id, workspace, ids
+    )
+    uuids = {call.ringtonic_id for call in calls if call.ringtonic_id}
+    seen_uuids = _stored(Call.uuid, workspace, uuids)
     fresh = []
     for call in calls:
-        if call.external_id not in known:
-            known.add(call.external_id)
+        own = {call.external_id, call.provider_call_id} - {None}
+        if not (own & seen_ids or call.ringtonic_id in seen_uuids):
             fresh.append(call)
+        seen_ids |= own
+        if call.ringtonic_id:
+            seen_uuids.add(call.ringtonic_id)
     return fresh, len(calls) - len(fresh)
 
 
