@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ringtonic.extensions import db
 from ringtonic.models import Call
-from tests.call_fixtures import add_call, add_campaign, add_number
+from tests.call_fixtures import add_call, add_campaign, add_number, add_teammate
 from tests.conftest import post_form, sign_in
 from tests.keys import api_get, issue_key
 
@@ -173,3 +173,37 @@ def test_bad_ids_are_reported_naming_their_column(app, make_account):
     assert "<td>ringtonic_id</td><td>is not a Ring Tonic ID" in html
     assert "<td>provider_call_id</td><td>is longer than 64 characters" in html
     assert count_calls(workspace) == 0
+
+
+def test_the_sample_file_from_the_import_page_imports(app, make_account):
+    _, user, workspace = make_account()
+    number = add_number(workspace, "+13035550123")
+    db.session.commit()
+    client = browser_for(app, user)
+    page = client.get("/calls/import").get_data(as_text=True)
+    assert 'href="/calls/import/sample.csv"' in page
+    sample = client.get("/calls/import/sample.csv")
+    assert sample.status_code == 200 and sample.mimetype == "text/csv"
+    assert sample.headers["Content-Disposition"].startswith("attachment;")
+    text = sample.get_data(as_text=True)
+    assert "03/12/2024 2:05 PM" in text and "2024-03-13 09:30" in text
+    assert upload(client, sample.get_data()) == "Imported 4 calls; skipped 0 already imported."
+    calls = calls_of(workspace)
+    assert {call.phone_number_id for call in calls} == {number.id}
+    assert [call.status for call in calls] == ["answered", "answered", "missed", "voicemail"]
+    assert upload(client, sample.get_data()) == "Imported 0 calls; skipped 4 already imported."
+
+
+def test_a_workspace_without_numbers_gets_a_sample_with_an_example_number(app, make_account):
+    _, user, workspace = make_account()
+    client = browser_for(app, user)
+    sample = client.get("/calls/import/sample.csv").get_data()
+    assert b"'+15125550100" in sample
+    assert upload(client, sample) == "Imported 4 calls; skipped 0 already imported."
+    assert count_calls(workspace) == 4
+
+
+def test_members_cannot_download_the_sample(app, make_account):
+    account, _, _ = make_account()
+    member = add_teammate(account, "member@example.com", "member")
+    assert browser_for(app, member).get("/calls/import/sample.csv").status_code == 403
