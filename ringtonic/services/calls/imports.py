@@ -5,9 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
-import hashlib
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +22,7 @@ from ringtonic.models.types import utcnow
 from ringtonic.services.audit import record_event
 from ringtonic.services.calls import import_fields as fields
 from ringtonic.services.calls.import_dates import parse_started_at
+from ringtonic.services.calls.import_dedupe import DerivedIds, drop_known
 from ringtonic.services.errors import Conflict, ValidationError
 from ringtonic.services.reporting.rollups import add_calls, lock_rollups, recounting_calls
 
@@ -142,30 +141,6 @@ def _read_records(stream: BinaryIO) -> tuple[list[str], list[tuple[int, list[str
     return header, records
 
 
-def _content_key(call: _NewCall) -> str:
-    return "|".join(
-        (
-            call.started_at.isoformat(),
-            call.caller_number,
-            call.tracking_number,
-            str(call.duration_seconds),
-            call.status,
-        )
-    )
-
-
-def _derived_external_id(key: str, occurrence: int) -> str:
-    """Return a stable id for the `occurrence`-th row of the file with this content and no id.
-
-    Identical rows are distinct calls (four withheld callers in the same second), so the
-    count tells them apart; the same file imported again yields the same ids and adds nothing.
-    The first occurrence keeps the plain hash, which is what earlier imports stored.
-    """
-    if occurrence > 1:
-        key = f"{key}|{occurrence}"
-    return "csv-" + hashlib.sha256(key.encode()).hexdigest()[:40]
-
-
 def _remembered(parse: Callable[[str], str]) -> Callable[[str], str]:
     """Return `parse` answering repeated values from memory (numbers repeat row after row)."""
     answers: dict[str, tuple[bool, str]] = {}
@@ -215,8 +190,7 @@ class _RowReader:
         self.numbers = {number.number: number for number in numbers}
         self.problems: list[RowProblem] = []
         self.total_problems = 0
-        self.rows_without_id: Counter[str] = Counter()
-        self.occurrence_of: dict[tuple[str, uuid.UUID], int] = {}
+        self.derived_ids = DerivedIds()
 
     def _problem(self, line: int, column: str, reason: str) -> None:
         self.total_problems += 1
@@ -257,61 +231,13 @@ class _RowReader:
             ringtonic_id=values.get("ringtonic_id"),
         )
         if not call.external_id:
-            call.external_id = self._derived_id(call)
+            call.external_id = self.derived_ids.next_for(call)
         return call
-
-    def _derived_id(self, call: _FileCall) -> str:
-        """Number the file's rows of equal content; a repeated Ring Tonic ID is one call."""
-        key = _content_key(call)
-        repeat = (key, call.ringtonic_id)
-        if call.ringtonic_id and repeat in self.occurrence_of:
-            return _derived_external_id(key, self.occurrence_of[repeat])
-        self.rows_without_id[key] += 1
-        if call.ringtonic_id:
-            self.occurrence_of[repeat] = self.rows_without_id[key]
-        return _derived_external_id(key, self.rows_without_id[key])
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _stored(column, workspace: Workspace, values: set) -> set:
-    """Return which of `values` the workspace's calls hold in `column`."""
-    found: set = set()
-    for chunk in _chunks(sorted(values), LOOKUP_BATCH):
-        found.update(
-            db.session.scalars(
-                select(column).where(Call.workspace_id == workspace.id, column.in_(chunk))
-            )
-        )
-    return found
-
-
-def _drop_known(workspace: Workspace, calls: list[_FileCall]) -> tuple[list[_FileCall], int]:
-    """Drop calls already in the workspace or earlier in the file, matched on any of their ids.
-
-    A provider call id and an external id match either stored id (Twilio's call logs carry
-    the CallSid as their own id). A Ring Tonic ID matches this workspace's calls only:
-    another workspace's call is a new call here, and whether it exists is never looked up.
-    """
-    ids = {call.external_id for call in calls}
-    ids.update(call.provider_call_id for call in calls if call.provider_call_id)
-    seen_ids = _stored(Call.external_id, workspace, ids) | _stored(
-        Call.provider_call_id, workspace, ids
-    )
-    uuids = {call.ringtonic_id for call in calls if call.ringtonic_id}
-    seen_uuids = _stored(Call.uuid, workspace, uuids)
-    fresh = []
-    for call in calls:
-        own = {call.external_id, call.provider_call_id} - {None}
-        if not (own & seen_ids or call.ringtonic_id in seen_uuids):
-            fresh.append(call)
-        seen_ids |= own
-        if call.ringtonic_id:
-            seen_uuids.add(call.ringtonic_id)
-    return fresh, len(calls) - len(fresh)
 
 
 def _mark_first_calls(workspace: Workspace, calls: list[_NewCall]) -> None:
@@ -408,7 +334,7 @@ def import_calls(
         raise ImportRejected(reader.problems, reader.total_problems)
     # Before reading what is stored: nothing else may change this workspace's calls now.
     lock_rollups(workspace.id)
-    fresh, skipped = _drop_known(workspace, calls)
+    fresh, skipped = drop_known(workspace, calls)
     _mark_first_calls(workspace, fresh)
     _insert(workspace, fresh, progress)
     record_event(
