@@ -145,6 +145,8 @@ def test_the_openapi_csv_example_is_byte_for_byte_what_the_server_sends(client, 
     document = client.get("/api/v1/openapi.json").get_json()
     media = document["paths"]["/calls"]["get"]["responses"]["200"]["content"]["text/csv"]
     assert media["examples"]["default"]["value"].encode() == sent
+    assert "without a byte order mark" in media["schema"]["description"]
+    assert "`+15125550147` and `-4.5` are written as they are" in media["schema"]["description"]
     assert sent.count(b"\r\n") == 2 and b"+15125550147" in sent
 
 
