@@ -345,6 +345,7 @@ EXPORT_COLUMNS = (
     Call.caller_zip,
     Call.caller_country,
     Call.external_id,
+    Call.provider_call_id,
 )
 
 
