@@ -139,6 +139,29 @@ _BY_HEADER = {
 }
 
 
+# The website visit a call came from, as exports write it (visit_<name>): read back as
+# nothing (an import stores calls, not visits), and not reported as ignored either.
+VISIT_COLUMNS = (
+    "landing_page",
+    "referrer",
+    "keyword",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "gclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "fbclid",
+    "ttclid",
+    "li_fat_id",
+    "ga_client_id",
+)
+
+_VISIT_HEADERS = frozenset(f"visit_{name}" for name in VISIT_COLUMNS)
+
+
 def map_columns(header: list[str]) -> tuple[dict[str, tuple[int, str]], list[str]]:
     """Return {column: (position, header as written)} and the headers that were ignored."""
     found: dict[str, tuple[int, str]] = {}
@@ -146,7 +169,7 @@ def map_columns(header: list[str]) -> tuple[dict[str, tuple[int, str]], list[str
     for position, written in enumerate(header):
         name = _BY_HEADER.get(normalize_header(written))
         if name is None:
-            if written.strip():
+            if written.strip() and normalize_header(written) not in _VISIT_HEADERS:
                 ignored.append(written.strip())
             continue
         if name in found:

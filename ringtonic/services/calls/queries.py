@@ -15,7 +15,8 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import joinedload
 
 from ringtonic.extensions import db
-from ringtonic.models import CALL_STATUSES, Call, Campaign, PhoneNumber, Workspace
+from ringtonic.models import CALL_STATUSES, Call, Campaign, PhoneNumber, VisitorSession, Workspace
+from ringtonic.services.calls.import_fields import VISIT_COLUMNS
 from ringtonic.services.calls.keyset import (
     KeysetPage,
     newer_than,
@@ -346,6 +347,10 @@ EXPORT_COLUMNS = (
     Call.caller_country,
     Call.external_id,
     Call.provider_call_id,
+    *(
+        VisitorSession.__table__.c["utm_term" if name == "keyword" else name].label(f"visit_{name}")
+        for name in VISIT_COLUMNS
+    ),
 )
 
 
@@ -354,6 +359,7 @@ def iter_calls_for_export(workspace: Workspace, filters: CallFilters) -> Iterato
     query = (
         _filtered(select(*EXPORT_COLUMNS), workspace, filters)
         .outerjoin(Campaign, Campaign.id == Call.campaign_id)
+        .outerjoin(VisitorSession, VisitorSession.id == Call.visitor_session_id)
         .order_by(Call.started_at.desc(), Call.id.desc())
         .execution_options(yield_per=EXPORT_BATCH)
     )
