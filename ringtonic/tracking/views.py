@@ -126,7 +126,7 @@ def _campaign_page(campaign: Campaign, form: CampaignForm, status: int = 200):
         campaign=campaign,
         form=form,
         confirm_form=ConfirmForm(),
-        recent_calls=count_recent_calls(campaign),
+        recent_calls=count_recent_calls(current_workspace(), campaign),
         numbers=list_campaign_numbers(campaign),
         can_manage=_may("manage_campaigns"),
     ), status

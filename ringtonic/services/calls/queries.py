@@ -24,6 +24,7 @@ from ringtonic.services.calls.keyset import (
     position_inside,
     position_of,
 )
+from ringtonic.services.calls.stats import STATUS_FILTERS, statuses_of
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.reporting.periods import parse_bounds
 
@@ -159,7 +160,7 @@ def parse_call_filters(
     if start and end and end < start:
         raise ValidationError("The end date must be on or after the start date.", "end_date")
     clean_status = (status or "").strip()
-    if clean_status and clean_status not in CALL_STATUSES:
+    if clean_status and clean_status not in STATUS_FILTERS:
         raise ValidationError("Choose a status from the list.", "status")
     flag = (first_time or "").strip().lower()
     if flag not in _TRUE | _FALSE:
@@ -217,7 +218,7 @@ def _filtered(query: Select, workspace: Workspace, filters: CallFilters) -> Sele
     if filters.number is not None:
         query = query.where(Call.phone_number_id == filters.number.id)
     if filters.status is not None:
-        query = query.where(Call.status == filters.status)
+        query = query.where(Call.status.in_(statuses_of(filters.status)))
     if filters.first_time is not None:
         query = query.where(Call.first_call.is_(filters.first_time))
     if filters.min_duration is not None:
