@@ -183,3 +183,11 @@ def test_every_page_and_the_api_count_the_same_calls(
         _api_totals(client, secret, f"/api/v1/campaigns/{c.uuid}/geo-data") for c in campaigns
     ]
     assert {name: sum(t[name] for t in by_campaign) for name in FIGURES} == expected
+
+    # The API's status filter offers the same group as the calls log.
+    missed = _api_totals(
+        client, secret, "/api/v1/reports/summary?group_by=source&status=missed-all"
+    )
+    assert missed["calls"] == missed["missed"] == expected["missed"]
+    listed = api_get(client, f"/api/v1/calls?{dates}&status=missed-all&limit=200", secret)
+    assert len(listed.get_json()["data"]) == expected["missed"]

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import joinedload
 
 from ringtonic.extensions import db
-from ringtonic.models import CALL_STATUSES, Call, Campaign, PhoneNumber, Workspace
+from ringtonic.models import Call, Campaign, PhoneNumber, Workspace
 from ringtonic.services.calls.keyset import (
     KeysetPage,
     newer_than,
@@ -193,8 +193,8 @@ def build_call_filters(
 ) -> CallFilters:
     """Check typed filter values against the workspace; dates may be local days or instants."""
     since, until = parse_bounds(start_date, end_date, time_zone or workspace.time_zone)
-    if status is not None and status not in CALL_STATUSES:
-        raise ValidationError(f"status must be one of: {', '.join(CALL_STATUSES)}.", "status")
+    if status is not None and status not in STATUS_FILTERS:
+        raise ValidationError(f"status must be one of: {', '.join(STATUS_FILTERS)}.", "status")
     return CallFilters(
         campaign=_workspace_campaign(workspace, campaign),
         number=_workspace_number(workspace, tracking_number, "tracking_number"),
