@@ -14,6 +14,7 @@ from ringtonic.models import Account, User, Workspace
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, NotFound, PlanRequired, ValidationError
 from ringtonic.services.names import clean_name, name_key
+from ringtonic.services.public_ids import parse_public_id
 
 DEFAULT_TIME_ZONE = "America/New_York"
 NAME_MAX = 100
@@ -53,14 +54,7 @@ def list_workspaces(account: Account) -> list[Workspace]:
 
 def get_workspace(account: Account, workspace_uuid: str | uuid.UUID) -> Workspace:
     """Return the account's workspace with this uuid or raise NotFound."""
-    try:
-        wanted = (
-            workspace_uuid
-            if isinstance(workspace_uuid, uuid.UUID)
-            else uuid.UUID(str(workspace_uuid))
-        )
-    except ValueError:
-        raise NotFound("Workspace not found.") from None
+    wanted = parse_public_id(workspace_uuid, "Workspace not found.")
     workspace = db.session.scalar(
         select(Workspace).where(Workspace.account_id == account.id, Workspace.uuid == wanted)
     )

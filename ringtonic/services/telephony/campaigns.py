@@ -17,6 +17,7 @@ from ringtonic.services.audit import record_event
 from ringtonic.services.calls.keyset import KeysetPage, newest_first_page
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
 from ringtonic.services.names import clean_name, name_key
+from ringtonic.services.public_ids import parse_public_id
 from ringtonic.services.reporting.periods import DEFAULT_DAYS, Period, last_days
 
 NAME_MAX = 100
@@ -30,16 +31,6 @@ class CampaignSummary:
 
     campaign: Campaign
     recent_calls: int
-
-
-def parse_public_id(raw: str | uuid.UUID, message: str) -> uuid.UUID:
-    """Return the UUID a URL or form names, or raise NotFound (junk is just not found)."""
-    if isinstance(raw, uuid.UUID):
-        return raw
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError:
-        raise NotFound(message) from None
 
 
 def check_campaign_name(raw: str) -> str:
