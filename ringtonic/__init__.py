@@ -55,8 +55,11 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     trusted = int(app.config.get("RINGTONIC_TRUSTED_PROXIES") or 0)
     if trusted:
-        # Only proxies the operator declared may set the client address and scheme.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted)
+        # Only proxies the operator declared may set the client address, scheme, host and
+        # the path prefix the app is mounted under (X-Forwarded-Prefix).
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_prefix=trusted
+        )
 
 
 def register_extensions(app: Flask) -> None:
