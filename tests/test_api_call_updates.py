@@ -256,6 +256,7 @@ def test_read_only_keys_cannot_write(client, crm):
     response = patch(client, call.uuid, {"note": "sneaky"}, read_key)
     problem = assert_problem(response, 403, "insufficient_ability")
     assert "Read and write" in problem["detail"]
+    assert 'error="insufficient_scope"' in response.headers["WWW-Authenticate"]
     assert stored(call).note == ""
     # The ability is checked before the body is even read.
     junk = patch(client, call.uuid, None, read_key, json=None, data="{", content_type="text/plain")
