@@ -1,4 +1,4 @@
-"""Every absolute URL the app hands out honours RINGTONIC_PUBLIC_URL: scheme, host and path prefix."""
+"""Every absolute URL the app hands out honours RINGTONIC_PUBLIC_URL: scheme, host, prefix."""
 
 from __future__ import annotations
 
