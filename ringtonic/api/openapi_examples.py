@@ -204,6 +204,8 @@ CALL_UPDATE_EXAMPLE = {
     "value": "1450.00",
 }
 
+CALL_MERGE_PATCH_EXAMPLE = {"note": None, "lead_status": "lost", "value": None}
+
 CALLS_CSV_EXAMPLE = (
     "started_at,caller_number,tracking_number,duration,status,city,state,zip,country,"
     "source,medium,external_id,first_call,campaign,ringtonic_id\n"
