@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_config(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_api_transport(app)
     register_security(app)
     register_errors(app)
     register_commands(app)
@@ -102,6 +103,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tracking_bp)
     app.register_blueprint(calls_bp)
     app.register_blueprint(money_map_bp)
+
+
+def register_api_transport(app: Flask) -> None:
+    """Add the API's opt-in CORS and its response compression (they need the API's routes)."""
+    from ringtonic.api import compression, cors
+
+    cors.init_app(app)
+    compression.init_app(app)
 
 
 def register_security(app: Flask) -> None:
