@@ -123,7 +123,7 @@ def test_a_gzipped_csv_is_still_sent_while_it_is_being_read(client, demo, monkey
         for _ in range(30)
     ]
 
-    def watched_chunks(rows, zone):
+    def watched_chunks(rows, zone, **options):
         for chunk in made:
             events.append("made")
             yield chunk
