@@ -135,9 +135,10 @@ def _cors_origin(name: str, raw: str) -> str:
     return f"{scheme}://{host}:{port}"
 
 
-def _cors_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+def cors_origins(raw: str) -> tuple[str, ...]:
+    """Return the origins of a RINGTONIC_API_CORS_ORIGINS value, or raise ConfigError."""
     name = "RINGTONIC_API_CORS_ORIGINS"
-    raw = env.get(name, "").strip()
+    raw = raw.strip()
     if not raw:
         return ()
     origins: list[str] = []
@@ -247,7 +248,7 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         "RINGTONIC_ALLOW_PLAN_CHANGES": _bool(env, "RINGTONIC_ALLOW_PLAN_CHANGES", True),
         "RINGTONIC_TRUSTED_PROXIES": _int(env, "RINGTONIC_TRUSTED_PROXIES", 0),
         "RINGTONIC_PUBLIC_URL": _public_url(env),
-        "RINGTONIC_API_CORS_ORIGINS": _cors_origins(env),
+        "RINGTONIC_API_CORS_ORIGINS": cors_origins(env.get("RINGTONIC_API_CORS_ORIGINS", "")),
         "RINGTONIC_LOGIN_LIMIT_PER_IP": env.get(
             "RINGTONIC_LOGIN_LIMIT_PER_IP", "20 per minute; 200 per hour"
         ),

@@ -208,3 +208,13 @@ def test_an_ipv6_origin_is_matched_exactly(app, app_config, crm):
     assert listed.headers["Access-Control-Allow-Origin"] == "http://[::1]:8080"
     other = client.get("/api/v1/me", headers={**bearer(crm[2]), "Origin": "http://[::1]:8081"})
     assert cors_headers(other) == {}
+
+
+def test_origins_set_directly_as_text_are_read_like_the_variable(app, app_config, crm):
+    app_config["RINGTONIC_API_CORS_ORIGINS"] = f"{DASHBOARD}, {LOCAL}"
+    client = create_app(app_config).test_client()
+    answer = client.get("/api/v1/me", headers={**bearer(crm[2]), "Origin": LOCAL})
+    assert answer.headers["Access-Control-Allow-Origin"] == LOCAL
+    app_config["RINGTONIC_API_CORS_ORIGINS"] = "https://*.agency.example"
+    with pytest.raises(ConfigError, match="RINGTONIC_API_CORS_ORIGINS"):
+        create_app(app_config)

@@ -11,6 +11,7 @@ import re
 
 from flask import Flask, Response, current_app, request
 
+from ringtonic.config import cors_origins
 from ringtonic.extensions import cors
 
 # Request headers a page may send besides the CORS-safelisted ones.
@@ -59,6 +60,9 @@ def _vary_on_origin(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Answer CORS requests and preflights under /api/v1 when origins are configured."""
     origins = app.config.get("RINGTONIC_API_CORS_ORIGINS") or ()
+    if isinstance(origins, str):
+        # Set directly (not from the environment): read it as the variable would be.
+        origins = cors_origins(origins)
     if not origins:
         return
     cors.init_app(
