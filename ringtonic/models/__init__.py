@@ -19,6 +19,7 @@ from ringtonic.models.telephony import (
     Campaign,
     PhoneNumber,
 )
+from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
 
 __all__ = [
     "ABILITIES",
@@ -39,6 +40,9 @@ __all__ = [
     "Invitation",
     "PhoneNumber",
     "TelephonyCredentials",
+    "NumberLease",
     "User",
+    "VisitorSession",
+    "WebsiteSettings",
     "Workspace",
 ]

@@ -1,7 +1,7 @@
 """which of Twilio's legs decided a call's outcome
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 08:00:00
 
 A forwarded call's outcome is decided by Dial's report of the dialed leg whenever one
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
