@@ -99,19 +99,19 @@ def create_workspace(
     account: Account, name: str, time_zone: str, actor: User | None = None, ip: str | None = None
 ) -> Workspace:
     """Create a workspace if the plan allows it."""
-    clean_name = check_workspace_name(name)
+    checked_name = check_workspace_name(name)
     zone = check_time_zone(time_zone)
     if not can_add_workspace(account):
         raise PlanRequired("The Indie plan includes one workspace. Upgrade to Agency for more.")
-    _check_name_free(account, clean_name)
-    workspace = Workspace(account_id=account.id, name=clean_name, time_zone=zone)
+    _check_name_free(account, checked_name)
+    workspace = Workspace(account_id=account.id, name=checked_name, time_zone=zone)
     _flush_unique(workspace)
     record_event(
         actor,
         "workspace.created",
         account_id=account.id,
         workspace=workspace,
-        target=clean_name,
+        target=checked_name,
         ip=ip,
     )
     return workspace
@@ -125,11 +125,11 @@ def update_workspace(
     ip: str | None = None,
 ) -> Workspace:
     """Rename a workspace and set its time zone."""
-    clean_name = check_workspace_name(name)
+    checked_name = check_workspace_name(name)
     zone = check_time_zone(time_zone)
-    _check_name_free(workspace.account, clean_name, except_id=workspace.id)
+    _check_name_free(workspace.account, checked_name, except_id=workspace.id)
     previous = workspace.name
-    workspace.name = clean_name
+    workspace.name = checked_name
     workspace.time_zone = zone
     _flush_unique(workspace)
     record_event(
@@ -137,7 +137,7 @@ def update_workspace(
         "workspace.updated",
         account_id=workspace.account_id,
         workspace=workspace,
-        target=clean_name,
+        target=checked_name,
         ip=ip,
         details={"previous_name": previous, "time_zone": zone},
     )

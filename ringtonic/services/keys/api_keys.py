@@ -198,13 +198,13 @@ def create_api_key(
     """Create a key for the workspace (Agency plan only); the result holds the only copy."""
     if not workspace.account.is_agency:
         raise PlanRequired(PLAN_MESSAGE)
-    clean_name = check_key_name(name)
+    checked_name = check_key_name(name)
     abilities = check_access(access)
     secret = generate_api_key()
     api_key = ApiKey(
         workspace_id=workspace.id,
         created_by_id=actor.id,
-        name=clean_name,
+        name=checked_name,
         abilities=abilities,
         digest=key_digest(secret),
         hint=key_hint(secret),

@@ -211,10 +211,10 @@ def create_campaign(
     ip: str | None = None,
 ) -> Campaign:
     """Create a campaign in the workspace."""
-    clean_name = check_campaign_name(name)
+    checked_name = check_campaign_name(name)
     kind = check_campaign_type(campaign_type)
-    _check_name_free(workspace, clean_name)
-    campaign = Campaign(workspace_id=workspace.id, name=clean_name, type=kind)
+    _check_name_free(workspace, checked_name)
+    campaign = Campaign(workspace_id=workspace.id, name=checked_name, type=kind)
     _flush_unique(campaign)
     _audit(actor, "campaign.created", campaign, workspace, ip, {"type": kind})
     return campaign
@@ -228,12 +228,12 @@ def update_campaign(
     ip: str | None = None,
 ) -> Campaign:
     """Rename a campaign and set its type."""
-    clean_name = check_campaign_name(name)
+    checked_name = check_campaign_name(name)
     kind = check_campaign_type(campaign_type)
     workspace = db.session.get(Workspace, campaign.workspace_id)
-    _check_name_free(workspace, clean_name, except_id=campaign.id)
+    _check_name_free(workspace, checked_name, except_id=campaign.id)
     previous = campaign.name
-    campaign.name = clean_name
+    campaign.name = checked_name
     campaign.type = kind
     _flush_unique(campaign)
     _audit(
