@@ -11,12 +11,13 @@ import threading
 import time
 
 from limits.storage import Storage
-from sqlalchemy import case, delete, select
+from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ringtonic.config import DATABASE_STORAGE_SCHEME
+from ringtonic.db.engines import reads_engine
 from ringtonic.models.rate_limit import RateLimitCounter
 
 # Counters whose window ended are deleted by a later count, at most this often.
@@ -28,9 +29,10 @@ _counters = RateLimitCounter.__table__
 class DatabaseStorage(Storage):
     """Fixed-window counters in the app's database, one row per key, counted by an upsert.
 
-    Each count is one statement in a transaction of its own, on a connection of its own:
-    on SQLite it holds the write lock for that statement only (begun IMMEDIATE by the
-    engine's hooks), so webhooks wait microseconds, not a request.
+    A count is one statement on a connection of its own, never inside the request's
+    transaction: on SQLite it holds the write lock for that statement only (begun
+    IMMEDIATE by the engine's hooks), so webhooks wait microseconds, not a request; on
+    PostgreSQL it runs in autocommit, one round trip. Reads go through the reads engine.
     """
 
     STORAGE_SCHEME = [DATABASE_STORAGE_SCHEME]
@@ -40,56 +42,64 @@ class DatabaseStorage(Storage):
     ) -> None:
         super().__init__(uri, wrap_exceptions=wrap_exceptions)
         self.engine = engine
-        dialects = {"sqlite": sqlite, "postgresql": postgresql}
-        self._insert = dialects[engine.dialect.name].insert
+        self._reads = reads_engine(engine)
+        self._upsert = _upsert_statement(engine.dialect.name)
+        self._read = select(_counters.c.count, _counters.c.expires_at).where(
+            _counters.c.key == bindparam("key"), _counters.c.expires_at > bindparam("now")
+        )
+        self._sweep = delete(_counters).where(_counters.c.expires_at <= bindparam("now"))
         self._next_sweep = 0.0
+        # When each window seen here ends: until then no worker can start it again, so
+        # get_expiry after a count needs no second query.
+        self._window_ends: dict[str, float] = {}
 
     @property
     def base_exceptions(self) -> type[Exception]:
         """Database errors: the caller counts elsewhere while the database fails."""
         return SQLAlchemyError
 
+    def _writing(self):
+        if self.engine.dialect.name == "sqlite":
+            return self.engine.begin()
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Count `amount` against `key`, starting a window of `expiry` seconds if none runs."""
         now = time.time()
-        fresh = self._insert(_counters).values(key=key, count=amount, expires_at=now + expiry)
-        ended = _counters.c.expires_at <= now
-        upsert = fresh.on_conflict_do_update(
-            index_elements=[_counters.c.key],
-            set_={
-                # One statement either way: a window that ended starts again at `amount`.
-                "count": case((ended, amount), else_=_counters.c.count + amount),
-                "expires_at": case((ended, now + expiry), else_=_counters.c.expires_at),
-            },
-        ).returning(_counters.c.count)
-        with self.engine.begin() as conn:
-            count = conn.execute(upsert).scalar_one()
+        values = {"key": key, "amount": amount, "now": now, "ends": now + expiry}
+        with self._writing() as conn:
+            count, ends = conn.execute(self._upsert, values).one()
             if now >= self._next_sweep:
                 self._next_sweep = now + SWEEP_SECONDS
-                conn.execute(delete(_counters).where(_counters.c.expires_at <= now))
+                conn.execute(self._sweep, {"now": now})
+                self._window_ends.clear()
+        self._window_ends[key] = ends
         return count
+
+    def _current(self, key: str) -> tuple[int, float] | None:
+        now = time.time()
+        with self._reads.connect() as conn:
+            row = conn.execute(self._read, {"key": key, "now": now}).first()
+        return None if row is None else (row[0], row[1])
 
     def get(self, key: str) -> int:
         """Return the count of `key` in its current window (0 when none runs)."""
-        query = select(_counters.c.count).where(
-            _counters.c.key == key, _counters.c.expires_at > time.time()
-        )
-        with self.engine.connect() as conn:
-            return conn.execute(query).scalar() or 0
+        current = self._current(key)
+        return 0 if current is None else current[0]
 
     def get_expiry(self, key: str) -> float:
         """Return the Unix time `key`'s window ends (now when none runs)."""
         now = time.time()
-        query = select(_counters.c.expires_at).where(
-            _counters.c.key == key, _counters.c.expires_at > now
-        )
-        with self.engine.connect() as conn:
-            return conn.execute(query).scalar() or now
+        ends = self._window_ends.get(key, 0.0)
+        if ends > now:
+            return ends
+        current = self._current(key)
+        return now if current is None else current[1]
 
     def check(self) -> bool:
         """Return whether the database answers."""
         try:
-            with self.engine.connect() as conn:
+            with self._reads.connect() as conn:
                 conn.execute(select(1))
         except SQLAlchemyError:
             return False
@@ -97,13 +107,34 @@ class DatabaseStorage(Storage):
 
     def reset(self) -> int:
         """Delete every counter; return how many there were."""
+        self._window_ends.clear()
         with self.engine.begin() as conn:
             return conn.execute(delete(_counters)).rowcount
 
     def clear(self, key: str) -> None:
         """Delete the counter of `key`."""
+        self._window_ends.pop(key, None)
         with self.engine.begin() as conn:
             conn.execute(delete(_counters).where(_counters.c.key == key))
+
+
+def _upsert_statement(dialect_name: str):
+    """Return the one statement that counts: insert the key, or add to its window."""
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect_name]
+    fresh = insert(_counters).values(
+        key=bindparam("key"), count=bindparam("amount"), expires_at=bindparam("ends")
+    )
+    ended = _counters.c.expires_at <= bindparam("now")
+    return fresh.on_conflict_do_update(
+        index_elements=[_counters.c.key],
+        set_={
+            # A window that ended starts again at `amount`; atomic either way.
+            "count": case(
+                (ended, bindparam("amount")), else_=_counters.c.count + bindparam("amount")
+            ),
+            "expires_at": case((ended, bindparam("ends")), else_=_counters.c.expires_at),
+        },
+    ).returning(_counters.c.count, _counters.c.expires_at)
 
 
 class LocalStorage(Storage):
