@@ -16,7 +16,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from limits import RateLimitItem
@@ -25,7 +25,7 @@ from limits.storage import Storage, storage_from_string
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import TooManyRequests
 
-from ringtonic.config import DATABASE_STORAGE_SCHEME, parse_limits
+from ringtonic.config import DATABASE_STORAGE_SCHEME, ConfigError, parse_limits
 from ringtonic.rate_limits.storage import LocalStorage
 
 log = logging.getLogger(__name__)
@@ -102,13 +102,16 @@ def _shared_storage(config, engine: Engine | None) -> Storage:
     if uri.startswith("memory:"):
         # One process only (tests, a single worker): nothing to share.
         return LocalStorage()
+    options: dict[str, Any] = dict(config.get("RATELIMIT_STORAGE_OPTIONS") or {})
     if uri.startswith(DATABASE_STORAGE_SCHEME + ":"):
         # DatabaseStorage registered this scheme with limits when it was imported.
-        return storage_from_string(uri, wrap_exceptions=True, engine=engine)
-    options = dict(config.get("RATELIMIT_STORAGE_OPTIONS") or {})
-    if uri.startswith("redis"):
+        options = {"engine": engine}
+    elif uri.startswith("redis"):
         options = {**REDIS_TIMEOUTS, **options}
-    return storage_from_string(uri, wrap_exceptions=True, **options)
+    storage = storage_from_string(uri, wrap_exceptions=True, **options)
+    if not isinstance(storage, Storage):
+        raise ConfigError(f"RATELIMIT_STORAGE_URI must name a synchronous storage, got {uri!r}")
+    return storage
 
 
 class RateLimits:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from limits.storage import Storage
 from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.elements import BindParameter
 
 from ringtonic.config import DATABASE_STORAGE_SCHEME
 from ringtonic.db.engines import reads_engine
@@ -120,10 +122,14 @@ class DatabaseStorage(Storage):
 
 def _upsert_statement(dialect_name: str):
     """Return the one statement that counts: insert the key, or add to its window."""
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect_name]
-    fresh = insert(_counters).values(
-        key=bindparam("key"), count=bindparam("amount"), expires_at=bindparam("ends")
-    )
+    values: dict[str, BindParameter[Any]] = {
+        "key": bindparam("key"),
+        "count": bindparam("amount"),
+        "expires_at": bindparam("ends"),
+    }
+    fresh = (
+        sqlite.insert(_counters) if dialect_name == "sqlite" else postgresql.insert(_counters)
+    ).values(values)
     ended = _counters.c.expires_at <= bindparam("now")
     return fresh.on_conflict_do_update(
         index_elements=[_counters.c.key],
