@@ -1,7 +1,8 @@
 """Every rate limit of the app, counted through one `limits` storage, and their headers.
 
 Sign-in attempts (per client address and per email), invitations (per account), API
-requests (per key) and failed API authentication (per address) are fixed windows
+requests (per key), failed API authentication and website visits and heartbeats (per
+address) are fixed windows
 configured in ringtonic/config.py. The counters are shared by every worker and host: in
 Redis when REDIS_URL is set, otherwise in the database (table rate_limit_counters). If that
 storage stops answering, requests are still answered: counting moves to this process's
@@ -37,12 +38,16 @@ LOGIN_EMAIL = "login-email"
 INVITATION = "invitation"
 API_KEY = "api-key"
 API_AUTH_FAILURE = "api-auth-failure"
+VISIT = "website-visit"
+HEARTBEAT = "website-heartbeat"
 SETTINGS = {
     LOGIN_IP: "RINGTONIC_LOGIN_LIMIT_PER_IP",
     LOGIN_EMAIL: "RINGTONIC_LOGIN_LIMIT_PER_EMAIL",
     INVITATION: "RINGTONIC_INVITATION_LIMIT",
     API_KEY: "RINGTONIC_API_RATE_LIMITS",
     API_AUTH_FAILURE: "RINGTONIC_API_AUTH_FAILURE_LIMIT",
+    VISIT: "RINGTONIC_VISIT_LIMIT_PER_IP",
+    HEARTBEAT: "RINGTONIC_HEARTBEAT_LIMIT_PER_IP",
 }
 # After the shared storage fails, count locally this long before asking it again.
 SHARED_STORAGE_RETRY_SECONDS = 30.0

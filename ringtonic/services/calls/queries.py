@@ -274,7 +274,9 @@ def list_calls(
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValidationError(f"Limit must be between 1 and {MAX_PAGE_SIZE}.", "limit")
     query, direction, anchor = calls_page_query(workspace, filters, cursor, limit)
-    query = query.options(joinedload(Call.campaign), joinedload(Call.phone_number))
+    query = query.options(
+        joinedload(Call.campaign), joinedload(Call.phone_number), joinedload(Call.visitor_session)
+    )
     rows = list(db.session.scalars(query))
     # A cursor naming no call of this workspace matches nothing, like the end of the
     # list: tell the two apart.
@@ -300,7 +302,7 @@ def list_calls_after(
 ) -> KeysetPage[Call]:
     """Return the page of filtered calls, newest first, that follows the call `after`."""
     query = _filtered(select(Call), workspace, filters).options(
-        joinedload(Call.campaign), joinedload(Call.phone_number)
+        joinedload(Call.campaign), joinedload(Call.phone_number), joinedload(Call.visitor_session)
     )
     return newest_first_page(
         query, Call, Call.started_at, workspace_id=workspace.id, after=after, limit=limit
@@ -315,7 +317,11 @@ def get_call(workspace: Workspace, call_uuid: str | uuid.UUID) -> Call:
         raise NotFound("Call not found.") from None
     call = db.session.scalar(
         select(Call)
-        .options(joinedload(Call.campaign), joinedload(Call.phone_number))
+        .options(
+            joinedload(Call.campaign),
+            joinedload(Call.phone_number),
+            joinedload(Call.visitor_session),
+        )
         .where(Call.workspace_id == workspace.id, Call.uuid == wanted)
     )
     if call is None:
@@ -339,6 +345,7 @@ EXPORT_COLUMNS = (
     Call.caller_zip,
     Call.caller_country,
     Call.external_id,
+    Call.provider_call_id,
 )
 
 
