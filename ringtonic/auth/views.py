@@ -17,6 +17,7 @@ from ringtonic.services.errors import InvalidCredentials, ServiceError
 from ringtonic.web.access import choose_workspace, client_ip
 
 TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Please wait a few minutes and try again."
+EMAIL_INPUT_MAX = 1024
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -51,7 +52,8 @@ def limit_sign_in_attempts(email: str | None = None) -> None:
         return
     enforce(LOGIN_IP, client_ip() or "unknown", TOO_MANY_ATTEMPTS)
     if email is not None:
-        enforce(LOGIN_EMAIL, email_key(email), TOO_MANY_ATTEMPTS)
+        # No address is longer than this in any spelling; a longer text costs no more.
+        enforce(LOGIN_EMAIL, email_key(email[:EMAIL_INPUT_MAX]), TOO_MANY_ATTEMPTS)
 
 
 @bp.route("/register", methods=["GET", "POST"])
