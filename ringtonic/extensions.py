@@ -1,5 +1,7 @@
 """Extension objects, created unbound; create_app binds them to an app."""
 
+from flask_compress import Compress
+from flask_cors import CORS
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+cors = CORS()
+compress = Compress()

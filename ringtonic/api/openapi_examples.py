@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from ringtonic.services.calls.export import export_chunks
+from ringtonic.services.calls.import_fields import VISIT_COLUMNS
 
 GBP = {"uuid": "3f0b6c1e-8a4d-4c55-9a57-2f4d1c9e7b21", "name": "Google Business Profile"}
 WEBSITE = {"uuid": "a81d2c57-0e3b-4f6a-8c9d-5b7e1f2a3c44", "name": "Website"}
@@ -211,6 +212,8 @@ CALL_UPDATE_EXAMPLE = {
     "value": "1450.00",
 }
 
+CALL_MERGE_PATCH_EXAMPLE = {"note": None, "lead_status": "lost", "value": None}
+
 
 def _calls_csv_example() -> str:
     """Return CALL as the API's CSV, written by the code that writes the real answers."""
@@ -231,6 +234,8 @@ def _calls_csv_example() -> str:
         caller_country=CALL["caller_country"],
         external_id=CALL["external_id"],
         provider_call_id=CALL["provider_call_id"],
+        # A call to a static number: no website visit.
+        **{f"visit_{name}": None for name in VISIT_COLUMNS},
     )
     return "".join(export_chunks([row], ZoneInfo("UTC"), for_spreadsheets=False))
 

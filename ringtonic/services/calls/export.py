@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Row
 
-from ringtonic.services.calls.import_fields import FORMULA_PREFIXES
+from ringtonic.services.calls.import_fields import FORMULA_PREFIXES, VISIT_COLUMNS
 
 # The import's column names, so an exported file can be imported into another workspace.
 HEADER = (
@@ -41,6 +41,7 @@ HEADER = (
     "external_id",
     "provider_call_id",
     "ringtonic_id",
+    *(f"visit_{name}" for name in VISIT_COLUMNS),
 )
 ROWS_PER_CHUNK = 200
 # An E.164 number or a plain signed number: a spreadsheet reads it as a value, never runs it.
@@ -85,6 +86,7 @@ def _cells(row: Row, zone: ZoneInfo, cell: Callable[[object], str]) -> list[str]
         row.external_id,
         row.provider_call_id,
         row.uuid,
+        *(getattr(row, f"visit_{name}") for name in VISIT_COLUMNS),
     )
     return [cell(value) for value in values]
 
