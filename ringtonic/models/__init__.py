@@ -5,6 +5,7 @@ from ringtonic.models.api_key import ABILITIES, ApiKey
 from ringtonic.models.audit import AuditEvent
 from ringtonic.models.credentials import TelephonyCredentials
 from ringtonic.models.invitation import Invitation
+from ringtonic.models.rate_limit import RateLimitCounter
 from ringtonic.models.rollups import (
     CallPlace,
     CallPlaceRollup,
@@ -39,6 +40,7 @@ __all__ = [
     "Campaign",
     "Invitation",
     "PhoneNumber",
+    "RateLimitCounter",
     "TelephonyCredentials",
     "NumberLease",
     "User",
