@@ -213,9 +213,7 @@ def test_the_import_page_refuses_a_second_import_while_one_runs(client, make_acc
     sign_in(client, user.email)
     response = post_form(client, "/calls/import", {"file": (io.BytesIO(csv_bytes()), "a.csv")})
     assert response.status_code == 409
-    assert "Another import into this workspace is still running" in response.get_data(
-        as_text=True
-    )
+    assert "Another import into this workspace is still running" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Call.id))) == 0
 
 

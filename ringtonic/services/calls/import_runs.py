@@ -257,9 +257,7 @@ def get_import(workspace: Workspace, import_uuid: str) -> CallImport:
     except ValueError:
         raise NotFound("No such import.") from None
     record = db.session.scalar(
-        select(CallImport).where(
-            CallImport.workspace_id == workspace.id, CallImport.uuid == wanted
-        )
+        select(CallImport).where(CallImport.workspace_id == workspace.id, CallImport.uuid == wanted)
     )
     if record is None:
         raise NotFound("No such import.")
@@ -316,4 +314,3 @@ def _claim_completed(record: CallImport) -> bool:
         db.session.rollback()
         return False
     return claimed.rowcount == 1
-
