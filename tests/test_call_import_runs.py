@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, CallImport
+from ringtonic.models import Call, CallImport, User
 from ringtonic.models.types import utcnow
 from ringtonic.services.calls import import_runs
 from ringtonic.services.calls import imports as call_import
@@ -232,3 +233,30 @@ def test_thousands_of_unknown_columns_keep_the_session_cookie_small(client, make
     # Each name cut to 40 characters.
     assert f"Ignored columns: {unknown[0][:39]}…, {unknown[1][:39]}…" in page
     assert "and 2,995 more." in page
+
+
+def test_the_import_page_lists_imports_and_rolls_one_back_after_confirming(
+    client, workspace, small_batches
+):
+    run_import(workspace, filename="march.csv")
+    record = the_import(workspace)
+    admin = db.session.scalar(select(User).where(User.account_id == workspace.account_id))
+    sign_in(client, admin.email)
+    page = client.get("/calls/import").get_data(as_text=True)
+    assert "Recent imports" in page and "march.csv" in page and "Completed" in page
+    confirm_path = f"/calls/imports/{record.uuid}/rollback"
+    assert f'href="{confirm_path}"' in page
+    confirm = client.get(confirm_path).get_data(as_text=True)
+    assert "Roll back the import of “march.csv”?" in confirm
+    response = post_form(client, confirm_path, {}, page=confirm_path)
+    assert response.status_code == 302 and response.location.endswith("/calls/import")
+    page = client.get("/calls/import").get_data(as_text=True)
+    assert "Rolled back the import of “march.csv”: removed 6 calls." in page
+    assert "Rolled back on request." in page
+    assert len(calls_of(workspace)) == 1 and calls_of(workspace)[0].first_call
+    again = post_form(client, confirm_path, {}, page="/calls/import")
+    assert again.status_code == 302
+    assert "This import is rolled back: nothing to roll back." in client.get(
+        "/calls/import"
+    ).get_data(as_text=True)
+    assert client.get(f"/calls/imports/{uuid.uuid4()}/rollback").status_code == 404
