@@ -39,7 +39,7 @@ def upgrade():
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
-            "status IN ('running', 'completed', 'failed', 'rolling_back', 'rolled_back')",
+            "status IN ('running', 'completed', 'rolling_back', 'rolled_back')",
             name=op.f("ck_call_imports_status"),
         ),
         sa.ForeignKeyConstraint(

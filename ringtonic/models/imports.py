@@ -11,8 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ringtonic.extensions import db
 from ringtonic.models.types import UTCDateTime, utcnow
 
-# running: checking or writing; rolling_back: deleting its calls; the rest are final.
-IMPORT_STATUSES = ("running", "completed", "failed", "rolling_back", "rolled_back")
+# running: writing its calls; rolling_back: deleting them (after a failure, a cut-off or on
+# request); completed and rolled_back are final.
+IMPORT_STATUSES = ("running", "completed", "rolling_back", "rolled_back")
 # A workspace's import slot: at most one import in these states at a time.
 ACTIVE_STATUSES = ("running", "rolling_back")
 _ACTIVE = text("status IN ('running', 'rolling_back')")
@@ -24,7 +25,7 @@ class CallImport(db.Model):
     __tablename__ = "call_imports"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('running', 'completed', 'failed', 'rolling_back', 'rolled_back')",
+            "status IN ('running', 'completed', 'rolling_back', 'rolled_back')",
             name="status",
         ),
         # One import per workspace at a time: a second one fails on this index.
@@ -47,7 +48,7 @@ class CallImport(db.Model):
     rows: Mapped[int] = mapped_column(Integer, default=0)
     imported: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
-    # Why it failed or was rolled back, in words a user can act on.
+    # Why it was rolled back, in words a user can act on.
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Moved on after every batch: an active import that stops moving was cut off.

@@ -153,13 +153,6 @@ def complete_import(
     db.session.commit()
 
 
-def fail_import(record: CallImport, reason: str, **counts: int) -> None:
-    """Mark an import that wrote nothing failed (committed), freeing the slot."""
-    db.session.rollback()
-    _finish(record, "failed", reason, **counts)
-    db.session.commit()
-
-
 def abandon_import(record: CallImport, reason: str) -> None:
     """Roll back an import that failed while writing; if that fails too, leave it to the next."""
     try:

@@ -381,17 +381,11 @@ def import_calls(
     Unlike other services this one commits, a batch at a time, so that live calls never
     wait on a long import; all or nothing still holds: nothing is written until every
     row is checked, and an import that fails while writing removes what it wrote (see
-    import_runs). Only one import per workspace runs at a time (ImportBusy).
+    import_runs). Only one import per workspace writes at a time (ImportBusy).
     """
+    # Checked before taking the import slot: a refused file leaves no trace.
+    calls, ignored = _checked_calls(workspace, stream, progress)
     record = runs.start_import(workspace, actor, filename)
-    try:
-        calls, ignored = _checked_calls(workspace, stream, progress)
-    except ServiceError as error:
-        runs.fail_import(record, error.message)
-        raise
-    except BaseException:
-        runs.fail_import(record, "The import stopped before its rows were checked.")
-        raise
     try:
         imported, skipped = _write(workspace, record, calls, progress)
     except ServiceError as error:
