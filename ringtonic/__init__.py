@@ -61,13 +61,17 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
-    from ringtonic import database  # importing it installs the SQLite event listeners
+    from ringtonic.db import engines
     from ringtonic.extensions import csrf, db, limiter, login_manager, migrate
-    from ringtonic.services.reporting import rollups  # noqa: F401  (installs the rollup flush hooks)
+    from ringtonic.services.reporting import rollups
 
     db.init_app(app)
     with app.app_context():
-        database.ping_idle_connections(db.engine)
+        engines.install(
+            db.engine,
+            session_settings=not app.config["RINGTONIC_DATABASE_TRANSACTION_POOLER"],
+        )
+    rollups.install(db.session)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -166,8 +166,12 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         "SECRET_KEY": _secret_key(env, instance_path, development),
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Not on every checkout, which costs PostgreSQL a round trip per request: pooled
-        # connections are pinged only after sitting idle (database.ping_idle_connections).
+        # connections are pinged only after sitting idle (db.engines.ping_idle_connections).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
+        # PgBouncer and the like in transaction mode: no session settings on connections.
+        "RINGTONIC_DATABASE_TRANSACTION_POOLER": _bool(
+            env, "RINGTONIC_DATABASE_TRANSACTION_POOLER", False
+        ),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # A Redis that stops answering must cost a request a moment, not a TCP timeout.

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from ringtonic.direct_reads import DirectRead
+from ringtonic.db.engines import reads_engine
 from ringtonic.extensions import db
 from ringtonic.models import User, Workspace
 from ringtonic.services.keys.api_keys import create_api_key
@@ -41,17 +41,12 @@ def recorded_statements():
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    # Direct reads skip SQLAlchemy's Connection, and with it the cursor events.
-    direct_read = DirectRead.one_or_none
-
-    def record_direct_read(read, engine, **params):
-        statements.append(str(read.build().compile(dialect=engine.dialect)))
-        return direct_read(read, engine, **params)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    DirectRead.one_or_none = record_direct_read
+    # Reads outside transactions run on the reads engine (a pool of its own on PostgreSQL).
+    watched = {db.engine, reads_engine(db.engine)}
+    for engine in watched:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        DirectRead.one_or_none = direct_read
-        event.remove(db.engine, "before_cursor_execute", record)
+        for engine in watched:
+            event.remove(engine, "before_cursor_execute", record)

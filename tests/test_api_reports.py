@@ -9,8 +9,8 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import event
 
-from ringtonic import database, held_reads
 from ringtonic.api import reports as api_reports
+from ringtonic.db import engines
 from ringtonic.extensions import db
 from tests.call_builders import add_call, add_campaign
 from tests.keys import api_get, issue_key
@@ -252,18 +252,10 @@ def test_report_endpoints_need_a_key(client, data, path):
 def traced_statements(engine, monkeypatch) -> list[tuple[str, bool]]:
     """Record (SQL, inside a transaction) for every statement the engine's connections run.
 
-    Traced at the driver, below SQLAlchemy, so reads on bare cursors are seen too, and on
-    the connections of the engine's reads pool and those held for direct reads
+    Traced at the driver, below SQLAlchemy, on the connections of the engine's reads pool
     (PostgreSQL) as well as its own.
     """
     seen: list[tuple[str, bool]] = []
-    run_held = held_reads._Held.rows
-
-    def trace_held(held, sql, arguments):
-        seen.append((sql, not held.connection.autocommit))
-        return run_held(held, sql, arguments)
-
-    monkeypatch.setattr(held_reads._Held, "rows", trace_held)
 
     def trace(dbapi_connection, _record) -> None:
         if engine.dialect.name == "postgresql":
@@ -280,7 +272,7 @@ def traced_statements(engine, monkeypatch) -> list[tuple[str, bool]]:
             )
 
     engine.dispose()  # every connection from now on is a new, traced one
-    for target in {engine, database.reads_engine(engine)}:
+    for target in {engine, engines.reads_engine(engine)}:
         event.listen(target, "connect", trace)
     return seen
 

@@ -1,6 +1,6 @@
 """Pooled connections that died (a server restart, an idle timeout) are replaced.
 
-Pooled connections are pinged only after sitting idle (ringtonic/database.py), so these
+Pooled connections are pinged only after sitting idle (ringtonic/db/engines.py), so these
 tests check both halves: a busy connection costs no ping, an idle one is pinged and
 replaced when dead, and API authentication and report reads repeat their read when
 their connection was lost.
@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.pool import NullPool
 
-from ringtonic import database
+from ringtonic.db import engines
 from ringtonic.extensions import db
 from ringtonic.models.types import utcnow
 from ringtonic.services.reporting.periods import resolve_period
@@ -35,16 +35,16 @@ def opened(app):
     """
     db.session.remove()
     db.engine.dispose()
-    engines = {db.engine, database.reads_engine(db.engine)}
+    watched = {db.engine, engines.reads_engine(db.engine)}
     connections = []
 
     def remember(dbapi_connection, _record):
         connections.append(dbapi_connection)
 
-    for engine in engines:
+    for engine in watched:
         event.listen(engine, "connect", remember)
     yield connections
-    for engine in engines:
+    for engine in watched:
         event.remove(engine, "connect", remember)
     # Start the pools afresh for the fixtures that clean up after the test.
     db.session.remove()
@@ -78,7 +78,7 @@ def drop_the_apps_connections(opened) -> None:
 def pings(monkeypatch):
     """Count the pings the pools send."""
     sent = []
-    for engine in {db.engine, database.reads_engine(db.engine)}:
+    for engine in {db.engine, engines.reads_engine(db.engine)}:
         original = engine.dialect.do_ping
 
         def counting(dbapi_connection, original=original):
@@ -105,7 +105,7 @@ def test_an_idle_connection_is_pinged_and_a_dead_one_replaced(
     _, user, workspace = make_account(plan="agency")
     key = issue_key(workspace, user)
     assert api_get(client, "/api/v1/campaigns", key).status_code == 200
-    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)
+    monkeypatch.setattr(engines, "IDLE_PING_SECONDS", 0.0)
 
     drop_the_apps_connections(opened)
     # The campaigns list reads through the ORM session, after authentication's own read.

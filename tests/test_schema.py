@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -25,7 +26,7 @@ def test_migrated_schema_has_every_model_table(app):
 
 def test_sqlite_connections_use_wal_and_foreign_keys(app):
     if db.engine.dialect.name != "sqlite":
-        return
+        pytest.skip("SQLite pragmas")
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from ringtonic.direct_reads import DirectRead
+from ringtonic.db.reads import PreparedRead
 from ringtonic.extensions import db
 from ringtonic.models import Account, ApiKey, AuditEvent, User, Workspace
 from ringtonic.models.types import utcnow
@@ -237,7 +237,7 @@ def _key_with_owners() -> Select:
 
 
 # Every API request runs this read: straight on a pooled connection, no ORM session.
-_KEY_READ = DirectRead(_key_with_owners)
+_KEY_READ = PreparedRead(_key_with_owners)
 
 
 def authenticate_api_key(secret: str) -> ApiKeyAccess:

@@ -28,8 +28,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.selectable import Join
 
-from ringtonic.database import reads_engine
-from ringtonic.direct_reads import DirectRows
+from ringtonic.db.engines import reads_engine
+from ringtonic.db.reads import PreparedRows
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, Workspace
 from ringtonic.models.rollups import (
@@ -67,19 +67,19 @@ def _read(query, params=None) -> list:
     """Run a report query and return its rows.
 
     Reports only read. When the request has no transaction of its own, a query runs
-    outside the session, so the request never opens one for a report: rollup queries
-    (DirectRows) on a bare DBAPI cursor, others on a pooled connection; on PostgreSQL both
-    from the reads pool (database.reads_engine: autocommit, so no BEGIN and ROLLBACK
-    round trips, which cost a report answer more than its rollup query). Each statement
+    outside the session, so the request never opens one for a report: on a connection of
+    the reads engine's pool (db.engines.reads_engine; on PostgreSQL autocommit, so no BEGIN
+    and ROLLBACK round trips, which cost a report answer more than its rollup query),
+    rollup queries compiled once (PreparedRows). Each statement
     sees committed data either way (read committed); inside a transaction, reports see
     its own writes.
     """
     engine = db.engine
     # has(): no session yet means no transaction, and none is made just to ask.
     if db.session.registry.has() and db.session().in_transaction():
-        statement = query.statement if isinstance(query, DirectRows) else query
+        statement = query.statement if isinstance(query, PreparedRows) else query
         return db.session.execute(statement, params).all()
-    if isinstance(query, DirectRows):
+    if isinstance(query, PreparedRows):
         return query.all(engine, params)
     with reads_engine(engine).connect() as connection:
         return connection.execute(query, params).all()
@@ -185,7 +185,7 @@ def _block_params(dialect_name: str, blocks: dict[int, list[int]]) -> dict:
 @functools.lru_cache(maxsize=256)
 def _rollup_query(
     model, keys: tuple[str, ...], by_campaign: bool, status: str | None, dialect_name: str
-) -> DirectRows:
+) -> PreparedRows:
     """Build (once per shape) the query summing a rollup's wanted blocks by key.
 
     Blocks, workspace and campaign are parameters, so every period reuses one
@@ -213,15 +213,15 @@ def _rollup_query(
         .having(sums[0] > 0)
     )
     if not places:
-        return DirectRows(query)
+        return PreparedRows(query)
     by_place = query.subquery("by_place")
     place = CallPlace.__table__
     names = [place.c[name] for name in keys]
     counters = [by_place.c[name] for name in COUNTER_FIELDS]
     named = select(*names).join_from(by_place, place, place.c.id == by_place.c.place_id)
     if len(keys) == len(PLACE_NAMES):
-        return DirectRows(named.add_columns(*counters))  # a place is one group already
-    return DirectRows(named.add_columns(*(_total(c) for c in counters)).group_by(*names))
+        return PreparedRows(named.add_columns(*counters))  # a place is one group already
+    return PreparedRows(named.add_columns(*(_total(c) for c in counters)).group_by(*names))
 
 
 def _rollup_rows(model, workspace: Workspace, blocks, keys: Sequence[str], campaign, status):
@@ -290,10 +290,10 @@ def counts_by_key(
 
 
 @functools.cache
-def _history_bounds() -> DirectRows:
+def _history_bounds() -> PreparedRows:
     """Build, once, the read of a workspace's first and last call (two index lookups)."""
     in_workspace = Call.workspace_id == bindparam("workspace_id")
-    return DirectRows(
+    return PreparedRows(
         select(
             select(func.min(Call.started_at)).where(in_workspace).scalar_subquery(),
             select(func.max(Call.started_at)).where(in_workspace).scalar_subquery(),

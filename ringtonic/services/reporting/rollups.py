@@ -289,7 +289,16 @@ def _rolled_up_fields_changed(call: Call) -> bool:
 _PENDING = "ringtonic.rollups.pending"
 
 
-@event.listens_for(Session, "before_flush")
+def install(session) -> None:
+    """Keep the rollups right on every ORM flush of `session` (the app's scoped session)."""
+    for name, listener in (
+        ("before_flush", _take_out_changed_calls),
+        ("after_flush", _add_written_calls),
+    ):
+        if not event.contains(session, name, listener):
+            event.listen(session, name, listener)
+
+
 def _take_out_changed_calls(session: Session, _flush_context, _instances) -> None:
     """Before an ORM flush: take out calls about to change or go; note what to add after."""
     changed = [c for c in session.dirty if isinstance(c, Call) and _rolled_up_fields_changed(c)]
@@ -305,7 +314,6 @@ def _take_out_changed_calls(session: Session, _flush_context, _instances) -> Non
         _fold(connection, "ids", -1, call_ids=stored)
 
 
-@event.listens_for(Session, "after_flush")
 def _add_written_calls(session: Session, _flush_context) -> None:
     """After an ORM flush: add the calls just inserted or changed."""
     written = [c.id for c in session.info.pop(_PENDING, ()) if c.id is not None]
