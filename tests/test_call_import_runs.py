@@ -262,3 +262,14 @@ def test_the_import_page_lists_imports_and_rolls_one_back_after_confirming(
         "/calls/import"
     ).get_data(as_text=True)
     assert client.get(f"/calls/imports/{uuid.uuid4()}/rollback").status_code == 404
+
+
+def test_the_cli_refuses_a_second_import_of_the_workspace(runner, workspace, tmp_path):
+    db.session.add(CallImport(workspace_id=workspace.id, filename="big.csv", status="running"))
+    db.session.commit()
+    path = tmp_path / "calls.csv"
+    path.write_bytes(csv_bytes())
+    result = runner.invoke(args=["calls", "import", str(path), "--workspace", str(workspace.uuid)])
+    assert result.exit_code == 1
+    assert "Another import into this workspace is still running" in result.output
+    assert len(calls_of(workspace)) == 1
