@@ -20,6 +20,7 @@ from ringtonic.models.telephony import (
     Campaign,
     PhoneNumber,
 )
+from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
 
 __all__ = [
     "ABILITIES",
@@ -42,6 +43,9 @@ __all__ = [
     "Invitation",
     "PhoneNumber",
     "TelephonyCredentials",
+    "NumberLease",
     "User",
+    "VisitorSession",
+    "WebsiteSettings",
     "Workspace",
 ]
