@@ -9,7 +9,9 @@ short never looks complete.
 
 from __future__ import annotations
 
+import csv
 import http.client
+import io
 import os
 import signal
 import socket
@@ -218,9 +220,9 @@ def test_a_big_export_reaches_a_slow_client_whole_and_a_cut_one_fails(scene, sta
         time.sleep(READ_PAUSE)
     took = time.monotonic() - began
     assert took > 2 * WORKER_TIMEOUT, f"the download was not slow enough ({took:.1f}s)"
-    lines = body.decode("utf-8-sig").splitlines()
-    assert len(lines) == EXPORT_CALLS + 1
-    assert lines[-1].split(",")[-2] == "SEED-0"  # newest first: the oldest call ends it
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == EXPORT_CALLS
+    assert rows[-1]["external_id"] == "SEED-0"  # newest first: the oldest call ends it
 
     cut = open_export(server, browser)
     assert cut.read(READ_CHUNK)
