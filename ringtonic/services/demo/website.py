@@ -147,6 +147,8 @@ class _Visit:
     last_seen_at: datetime
     call_id: int | None = None
     call_at: datetime | None = None
+    # Where the caller is, as the phone network told: the visit is the same person.
+    caller_place: tuple[str, str, str] = ("", "", "")
     number_id: int | None = None
     number_until: datetime | None = None
     took_over: bool = False
@@ -246,6 +248,8 @@ def _describe(rng: random.Random, visit: _Visit, seeded: SeededClient, visitors:
     visitor_id, first, ga_client, (city, state, country) = visitors.next(
         rng, visit.started_at, touch
     )
+    if visit.caller_place[0]:
+        city, state, country = visit.caller_place
     with_ga = ga_client if visitor_id.int % 7 else ""  # some visitors block analytics
     visit.row = {
         "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
@@ -269,17 +273,18 @@ def _describe(rng: random.Random, visit: _Visit, seeded: SeededClient, visitors:
 
 
 def _visits(
-    rng: random.Random, seeded: SeededClient, calls: list[tuple[int, datetime]], now: datetime
+    rng: random.Random, seeded: SeededClient, calls: list[tuple], now: datetime
 ) -> list[_Visit]:
     visits = []
-    for call_id, call_at in calls:
+    for call_id, call_at, *caller_place in calls:
         if rng.random() >= TRACKED_SHARE:
             continue
         # The visitor read for a few minutes, called, and closed the page soon after.
         before = min(max(int(rng.lognormvariate(math.log(300), 0.7)), 20), 1800)
         after = rng.randint(0, 240)
         last_seen = min(call_at + timedelta(seconds=after), now)
-        visits.append(_Visit(call_at - timedelta(seconds=before), last_seen, call_id, call_at))
+        started = call_at - timedelta(seconds=before)
+        visits.append(_Visit(started, last_seen, call_id, call_at, tuple(caller_place)))
     calendar = Calendar(seeded.client.time_zone, now)
     for timestamp in calendar.sorted_times(rng, len(visits) * BROWSING_PER_CALL):
         started = datetime.fromtimestamp(timestamp, UTC)
@@ -318,7 +323,7 @@ def add_demo_visits(seeded: SeededClient, seed: int, now: datetime) -> int:
     if not pool or not header_ids:
         return 0
     calls = db.session.execute(
-        select(Call.id, Call.started_at)
+        select(Call.id, Call.started_at, Call.caller_city, Call.caller_state, Call.caller_country)
         .where(Call.workspace_id == workspace.id, Call.phone_number_id.in_(header_ids))
         .order_by(Call.started_at, Call.id)
     ).all()
