@@ -182,6 +182,7 @@ def test_each_client_site_is_tracked_with_visits_that_made_some_of_its_calls(cli
             assert (call.source, call.medium) == (visit.source, visit.medium)
             assert call.phone_number_id == visit.phone_number_id
             assert call.tracking_number == call.phone_number.number
+            assert call.updated_at == call.started_at + timedelta(seconds=call.duration_seconds)
             if call.caller_city:  # the visitor and the caller are one person
                 assert (visit.city, visit.state) == (call.caller_city, call.caller_state)
             # The tracker's own rule finds the same visit for the call.

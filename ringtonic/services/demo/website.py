@@ -303,6 +303,8 @@ _LINK_CALL = (
         source=bindparam("visit_source"),
         medium=bindparam("visit_medium"),
         visitor_session_id=bindparam("visit_id"),
+        # Linked as the call rang, not changed later: no new "last changed" time.
+        updated_at=Call.__table__.c.updated_at,
     )
 )
 
