@@ -5,7 +5,7 @@ from __future__ import annotations
 from ringtonic.models import Call, Campaign, PhoneNumber
 from ringtonic.models.website import CLICK_IDS, UTM_TAGS, VisitorSession
 from ringtonic.services.keys.api_keys import AccountSnapshot, ApiKeySnapshot, WorkspaceSnapshot
-from ringtonic.web.time_filters import iso_utc
+from ringtonic.services.reporting.periods import iso_utc
 
 
 def me_document(

@@ -15,6 +15,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ringtonic.models.types import utcnow
+from ringtonic.services.reporting.periods import iso_utc
 from ringtonic.web import bp
 from ringtonic.web.access import current_workspace
 
@@ -37,10 +38,7 @@ def utc_exact(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-@bp.app_template_filter("iso_utc")
-def iso_utc(moment: datetime) -> str:
-    """Return the moment as ISO 8601 UTC ending in Z, for <time datetime> and the API."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+bp.add_app_template_filter(iso_utc, "iso_utc")
 
 
 def local_text(moment: datetime, zone_name: str, seconds: bool = False) -> str:

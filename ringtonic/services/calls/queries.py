@@ -27,6 +27,7 @@ from ringtonic.services.calls.keyset import (
 )
 from ringtonic.services.calls.stats import STATUS_FILTERS, statuses_of
 from ringtonic.services.errors import NotFound, ValidationError
+from ringtonic.services.public_ids import parse_public_id
 from ringtonic.services.reporting.periods import parse_bounds
 
 PAGE_SIZE = 50
@@ -313,10 +314,7 @@ def list_calls_after(
 
 def get_call(workspace: Workspace, call_uuid: str | uuid.UUID) -> Call:
     """Return the workspace's call with this uuid or raise NotFound."""
-    try:
-        wanted = call_uuid if isinstance(call_uuid, uuid.UUID) else uuid.UUID(str(call_uuid))
-    except ValueError:
-        raise NotFound("Call not found.") from None
+    wanted = parse_public_id(call_uuid, "Call not found.")
     call = db.session.scalar(
         select(Call)
         .options(

@@ -45,8 +45,8 @@ class Period:
 
 
 def iso_utc(moment: datetime) -> str:
-    """Format an aware datetime as ISO 8601 UTC with a Z."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """Format an aware datetime as ISO 8601 UTC to the second, ending in Z (pages and API)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:

@@ -17,6 +17,7 @@ from ringtonic.services.audit import record_event
 from ringtonic.services.calls.keyset import KeysetPage, newest_first_page
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
 from ringtonic.services.names import clean_name, name_key
+from ringtonic.services.public_ids import parse_public_id
 from ringtonic.services.reporting.periods import DEFAULT_DAYS, Period, last_days
 
 NAME_MAX = 100
@@ -30,16 +31,6 @@ class CampaignSummary:
 
     campaign: Campaign
     recent_calls: int
-
-
-def parse_public_id(raw: str | uuid.UUID, message: str) -> uuid.UUID:
-    """Return the UUID a URL or form names, or raise NotFound (junk is just not found)."""
-    if isinstance(raw, uuid.UUID):
-        return raw
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError:
-        raise NotFound(message) from None
 
 
 def check_campaign_name(raw: str) -> str:
@@ -220,10 +211,10 @@ def create_campaign(
     ip: str | None = None,
 ) -> Campaign:
     """Create a campaign in the workspace."""
-    clean_name = check_campaign_name(name)
+    checked_name = check_campaign_name(name)
     kind = check_campaign_type(campaign_type)
-    _check_name_free(workspace, clean_name)
-    campaign = Campaign(workspace_id=workspace.id, name=clean_name, type=kind)
+    _check_name_free(workspace, checked_name)
+    campaign = Campaign(workspace_id=workspace.id, name=checked_name, type=kind)
     _flush_unique(campaign)
     _audit(actor, "campaign.created", campaign, workspace, ip, {"type": kind})
     return campaign
@@ -237,12 +228,12 @@ def update_campaign(
     ip: str | None = None,
 ) -> Campaign:
     """Rename a campaign and set its type."""
-    clean_name = check_campaign_name(name)
+    checked_name = check_campaign_name(name)
     kind = check_campaign_type(campaign_type)
     workspace = db.session.get(Workspace, campaign.workspace_id)
-    _check_name_free(workspace, clean_name, except_id=campaign.id)
+    _check_name_free(workspace, checked_name, except_id=campaign.id)
     previous = campaign.name
-    campaign.name = clean_name
+    campaign.name = checked_name
     campaign.type = kind
     _flush_unique(campaign)
     _audit(
