@@ -34,7 +34,9 @@ TORONTO = {
 }
 
 
-def write_city_database(path: Path, database_type: str = "GeoIP2-City") -> Path:
+def write_city_database(
+    path: Path, database_type: str = "GeoIP2-City", damaged: bool = False
+) -> Path:
     """Write a small City database the way MaxMind lays one out (IPv4 inside IPv6)."""
     writer = MMDBWriter(
         ip_version=6,
@@ -45,6 +47,8 @@ def write_city_database(path: Path, database_type: str = "GeoIP2-City") -> Path:
     )
     writer.insert_network(IPSet(["127.0.0.0/8"]), AUSTIN)
     writer.insert_network(IPSet(["2001:db8:100::/48"]), TORONTO)
+    if damaged:  # a record that is not a map: readers call such a database invalid
+        writer.insert_network(IPSet(["203.0.113.0/24"]), "not a place")
     writer.to_db_file(str(path))
     return path
 
@@ -104,6 +108,22 @@ def test_a_visit_gets_the_location_of_its_address_and_never_the_address(
 
     assert (visit.city, visit.state, visit.country) == expected
     assert address not in stored_text(visit)
+
+
+def test_a_damaged_record_costs_the_visitor_nothing_but_the_location(
+    app_config, app, site, tmp_path, caplog
+):
+    path = write_city_database(tmp_path / "cities.mmdb", damaged=True)
+    damaged = create_app({**app_config, "RINGTONIC_GEOIP_DB": str(path)})
+
+    visit = visit_from(damaged.test_client(), site, "203.0.113.5")
+
+    assert (visit.city, visit.state, visit.country) == ("", "", "")
+    assert visit.phone_number_id is not None
+    assert "GeoIP database could not be read" in caplog.text
+    assert "203.0.113.5" not in caplog.text
+    with damaged.app_context():
+        db.engine.dispose()
 
 
 def test_without_a_database_visitors_have_no_location(client, site):

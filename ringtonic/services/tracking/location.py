@@ -8,12 +8,15 @@ the city, state and country are kept: the address itself is never stored or logg
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import geoip2.database
 import geoip2.errors
 import maxminddb
+
+log = logging.getLogger(__name__)
 
 # Database types whose records carry a place, and the reader method that reads each.
 _LOOKUPS = (("Enterprise", "enterprise"), ("City", "city"), ("Country", "country"))
@@ -37,6 +40,10 @@ class Locator:
         try:
             record = self._lookup(ipaddress.ip_address(address.strip()))
         except (geoip2.errors.AddressNotFoundError, ValueError):
+            return {}
+        except maxminddb.InvalidDatabaseError as error:
+            # A damaged file must not cost the visitor their number; the address stays out.
+            log.warning("The GeoIP database could not be read: %s", type(error).__name__)
             return {}
         city = getattr(record, "city", None)
         subdivisions = getattr(record, "subdivisions", ())
