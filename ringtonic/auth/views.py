@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ringtonic.auth import bp
 from ringtonic.auth.forms import LoginForm, LogoutForm, RegisterForm
-from ringtonic.extensions import db, limiter
+from ringtonic.extensions import db
 from ringtonic.forms import attach_error
-from ringtonic.services.accounts.accounts import authenticate, create_account
+from ringtonic.rate_limits import LOGIN_EMAIL, LOGIN_IP, enforce
+from ringtonic.services.accounts.accounts import authenticate, create_account, email_key
 from ringtonic.services.errors import InvalidCredentials, ServiceError
-from ringtonic.web.access import choose_workspace
+from ringtonic.web.access import choose_workspace, client_ip
 
 TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Please wait a few minutes and try again."
+EMAIL_INPUT_MAX = 1024
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -40,23 +42,24 @@ def start_session(user) -> None:
     session.permanent = True
 
 
-def login_ip_limit() -> str:
-    """Return the operator's limit on sign-in attempts per client IP."""
-    return current_app.config["RINGTONIC_LOGIN_LIMIT_PER_IP"]
+def limit_sign_in_attempts(email: str | None = None) -> None:
+    """Count a posted sign-in form per client address, and per person when it names one.
 
-
-def _login_email_limit() -> str:
-    return current_app.config["RINGTONIC_LOGIN_LIMIT_PER_EMAIL"]
-
-
-def _login_email_key() -> str:
-    return "login-email:" + request.form.get("email", "").strip().lower()[:254]
+    Raises RateLimited (429) past either limit. The email is counted in the form sign-in
+    matches it in, so every spelling of one address shares one counter.
+    """
+    if request.method != "POST":
+        return
+    enforce(LOGIN_IP, client_ip() or "unknown", TOO_MANY_ATTEMPTS)
+    if email is not None:
+        # No address is longer than this in any spelling; a longer text costs no more.
+        enforce(LOGIN_EMAIL, email_key(email[:EMAIL_INPUT_MAX]), TOO_MANY_ATTEMPTS)
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(login_ip_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
 def register():
     """Create an Indie account with its admin and default workspace, then sign in."""
+    limit_sign_in_attempts()
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
     form = RegisterForm()
@@ -80,15 +83,9 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_ip_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
-@limiter.limit(
-    _login_email_limit,
-    key_func=_login_email_key,
-    methods=["POST"],
-    error_message=TOO_MANY_ATTEMPTS,
-)
 def login():
     """Sign in; every failure says the same thing so emails cannot be probed."""
+    limit_sign_in_attempts(request.form.get("email", ""))
     form = LoginForm()
     next_url = safe_next_url(request.args.get("next") or form.next.data)
     if current_user.is_authenticated:

@@ -4,7 +4,9 @@ from ringtonic.models.account import PLANS, ROLES, Account, User, Workspace
 from ringtonic.models.api_key import ABILITIES, ApiKey
 from ringtonic.models.audit import AuditEvent
 from ringtonic.models.credentials import TelephonyCredentials
+from ringtonic.models.imports import IMPORT_STATUSES, CallImport
 from ringtonic.models.invitation import Invitation
+from ringtonic.models.rate_limit import RateLimitCounter
 from ringtonic.models.rollups import (
     CallPlace,
     CallPlaceRollup,
@@ -24,6 +26,7 @@ from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSetting
 __all__ = [
     "ABILITIES",
     "CALL_STATUSES",
+    "IMPORT_STATUSES",
     "CAMPAIGN_TYPES",
     "LEAD_STATUSES",
     "PLANS",
@@ -32,6 +35,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Call",
+    "CallImport",
     "CallPlace",
     "CallPlaceRollup",
     "CallSourceRollup",
@@ -39,6 +43,7 @@ __all__ = [
     "Campaign",
     "Invitation",
     "PhoneNumber",
+    "RateLimitCounter",
     "TelephonyCredentials",
     "NumberLease",
     "User",
