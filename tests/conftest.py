@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import contextvars
 import os
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
 from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.services.accounts.accounts import create_account
-from tests.support.web_client import PASSWORD, TEST_SECRET
+from tests.support.web_client import PASSWORD, TEST_SECRET, RequestIsolatedClient
 
 # Every issued API key is watched: none may leak into the database, logs or responses.
 pytest_plugins = ["tests.support.secret_watch"]
@@ -92,17 +90,6 @@ def _empty_all_tables() -> None:
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
-
-
-class RequestIsolatedClient(FlaskClient):
-    """A test client whose requests each get their own app context, as in production.
-
-    Without this, requests would share the test's app context, and with it `g` and the
-    database session, hiding bugs that only show across separate requests.
-    """
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from tests.support.api_routes import (
 )
 from tests.support.tenants import Tenants, make_tenants
 
+ROUTES_FILE = "tests/support/api_routes.py"
+
 
 def owner_strings(tenants: Tenants) -> list[str]:
     """Values that only the owner's workspace may ever be shown."""
@@ -52,9 +54,9 @@ def test_every_api_route_can_be_exercised(routes):
     for route in routes:
         unknown = [name for name in route.arguments if name not in ID_VARIABLES]
         if unknown:
-            problems.append(f"{route.name}: add {unknown} to ID_VARIABLES in tests/support/api_routes.py")
+            problems.append(f"{route.name}: add {unknown} to ID_VARIABLES in {ROUTES_FILE}")
         if route.writes and route.name not in WRITE_BODIES:
-            problems.append(f"{route.name}: add a body to WRITE_BODIES in tests/support/api_routes.py")
+            problems.append(f"{route.name}: add a body to WRITE_BODIES in {ROUTES_FILE}")
     assert routes, "no /api/v1 routes found"
     assert not problems, "\n".join(problems)
 

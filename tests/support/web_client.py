@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
 import re
+
+from flask.testing import FlaskClient
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
 PASSWORD = "correct horse battery"
@@ -29,3 +32,14 @@ def sign_in(client, email: str, password: str = PASSWORD):
     response = post_form(client, "/login", {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+class RequestIsolatedClient(FlaskClient):
+    """A test client whose requests each get their own app context, as in production.
+
+    Without this, requests would share the test's app context, and with it `g` and the
+    database session, hiding bugs that only show across separate requests.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)

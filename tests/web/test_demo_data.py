@@ -25,8 +25,8 @@ from ringtonic.services.tracking.attribution import visit_of_call
 from ringtonic.services.tracking.config import tracker_config
 from ringtonic.services.tracking.leases import pool_use
 from ringtonic.services.tracking.sources import classify
-from tests.conftest import sign_in
-from tests.test_rollups import rollup_rows
+from tests.reporting.test_rollups import rollup_rows
+from tests.support.web_client import sign_in
 
 NOW = datetime(2026, 6, 15, 17, 30, tzinfo=UTC)
 CLIENT_NAMES = ["Austin Pro Plumbing", "Mile High Roofing", "Bayside Family Dental"]

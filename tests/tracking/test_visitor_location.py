@@ -17,9 +17,9 @@ from ringtonic.config import ConfigError, from_environment
 from ringtonic.extensions import db
 from ringtonic.models import Call, PhoneNumber
 from ringtonic.models.website import VisitorSession
-from tests.conftest import RequestIsolatedClient, sign_in
-from tests.telephony_helpers import connect_twilio, post_signed, voice_params
-from tests.test_website_tracking import SITE, _pool
+from tests.support.telephony_helpers import connect_twilio, post_signed, voice_params
+from tests.support.web_client import RequestIsolatedClient, sign_in
+from tests.tracking.test_website_tracking import SITE, _pool
 
 AUSTIN = {
     "city": {"geoname_id": 4671654, "names": {"en": "Austin", "de": "Austin"}},
@@ -147,7 +147,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_located(app_config, app
 
 
 def test_the_location_shows_on_the_call_page_and_in_the_api(geo_client, site):
-    from tests.keys import api_get, issue_key
+    from tests.support.keys import api_get, issue_key
 
     visit = visit_from(geo_client, site, "127.0.0.1")
     connect_twilio(site.workspace)
