@@ -477,3 +477,28 @@ def test_visits_past_the_per_address_limit_get_429_the_site_can_read(app_config,
     assert refused.headers["Access-Control-Allow-Origin"] == SITE
     assert 0 < int(refused.headers["Retry-After"]) <= 60
     assert refused.headers["RateLimit-Policy"] == "2;w=60"
+
+
+def test_the_calls_api_filters_by_source_and_medium(client, site):
+    from tests.support.keys import api_get, issue_key
+
+    connect_twilio(site.workspace)
+    for n, landing in enumerate(("/?gclid=A", "/?utm_source=newsletter&utm_medium=email", "/")):
+        data = visit(client, site, landing).get_json()
+        post_signed(
+            client,
+            f"/hooks/twilio/voice/{site.workspace.uuid}",
+            voice_params(f"CA{n:032d}", To=data["number"]),
+        )
+    key = issue_key(site.workspace, site.workspace.account.users[0])
+
+    def sources(query: str) -> list[tuple[str, str]]:
+        body = api_get(client, f"/api/v1/calls?{query}", key).get_json()
+        return sorted((c["source"], c["medium"]) for c in body["data"])
+
+    assert sources("source=google") == [("google", "cpc")]
+    assert sources("source=NEWSLETTER&medium=email") == [("newsletter", "email")]
+    assert sources("medium=(none)") == [("(direct)", "(none)")]
+    assert sources("source=google&medium=organic") == []
+    too_long = api_get(client, "/api/v1/calls?source=" + "x" * 101, key)
+    assert too_long.status_code == 400 and too_long.get_json()["code"] == "validation_error"
