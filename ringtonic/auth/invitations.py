@@ -80,8 +80,8 @@ def accept_invitation_view(token: str):
             attach_error(form, error, "password")
         else:
             account_name = invitation.account.name
-            db.session.commit()
             start_session(user)
+            db.session.commit()
             flash(f"Welcome to {account_name}! You are signed in.", "success")
             return redirect(url_for("web.dashboard"))
     page = render_template("auth/invitation.html", form=form, invitation=invitation, token=token)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from ringtonic.auth import bp
 from ringtonic.auth.forms import LoginForm, LogoutForm, RegisterForm
 from ringtonic.extensions import db, limiter
 from ringtonic.forms import attach_error
+from ringtonic.security import begin_sign_in, end_sign_in
 from ringtonic.services.accounts.accounts import authenticate, create_account
 from ringtonic.services.errors import InvalidCredentials, ServiceError
 from ringtonic.web.access import choose_workspace
@@ -33,11 +34,10 @@ def safe_next_url(target: str | None) -> str | None:
 
 
 def start_session(user) -> None:
-    """Sign `user` in on a fresh session."""
+    """Sign `user` in on a fresh session; the caller commits."""
     # Drop everything from before sign-in so a planted session id cannot be reused.
     session.clear()
-    login_user(user)
-    session.permanent = True
+    begin_sign_in(user)
 
 
 def login_ip_limit() -> str:
@@ -70,8 +70,8 @@ def register():
             if not attach_error(form, error, "email"):
                 flash(error.message, "error")
         else:
-            db.session.commit()
             start_session(user)
+            db.session.commit()
             choose_workspace(workspace)
             flash("Welcome to Ring Tonic! Your account is ready.", "success")
             return redirect(url_for("web.dashboard"))
@@ -101,8 +101,8 @@ def login():
             db.session.rollback()
             error = exc.message
         else:
-            db.session.commit()
             start_session(user)
+            db.session.commit()
             return redirect(next_url or url_for("web.dashboard"))
     form.next.data = next_url or ""
     status = 400 if (error or form.errors) else 200
@@ -114,7 +114,7 @@ def logout():
     """Sign out and forget the whole session."""
     form = LogoutForm()
     if form.validate_on_submit():
-        logout_user()
-        session.clear()
+        end_sign_in()
+        db.session.commit()
         flash("You have been signed out.", "info")
     return redirect(url_for("auth.login"))

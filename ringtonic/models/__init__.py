@@ -11,6 +11,7 @@ from ringtonic.models.rollups import (
     CallSourceRollup,
     CallTimeRollup,
 )
+from ringtonic.models.sign_in import SignInSession
 from ringtonic.models.telephony import (
     CALL_STATUSES,
     CAMPAIGN_TYPES,
@@ -38,6 +39,7 @@ __all__ = [
     "Campaign",
     "Invitation",
     "PhoneNumber",
+    "SignInSession",
     "TelephonyCredentials",
     "User",
     "Workspace",

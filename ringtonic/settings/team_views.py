@@ -9,14 +9,14 @@ from flask import (
     make_response,
     redirect,
     render_template,
-    session,
     url_for,
 )
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from ringtonic.extensions import db
 from ringtonic.forms import attach_error
 from ringtonic.models import ROLES, Invitation
+from ringtonic.security import end_sign_in
 from ringtonic.services.accounts import policy
 from ringtonic.services.accounts.invitations import (
     create_invitation,
@@ -204,10 +204,10 @@ def team_remove(user_uuid: str):
             flash(error.message, "error")
             status = 409
         else:
+            if removing_self:
+                end_sign_in()
             db.session.commit()
             if removing_self:
-                logout_user()
-                session.clear()
                 flash(f"You left {account.name}.", "info")
                 return redirect(url_for("auth.login"))
             flash(f"{member.email} was removed from the team.", "success")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from ringtonic.extensions import db
 from ringtonic.forms import attach_error
+from ringtonic.security import begin_sign_in
 from ringtonic.services.accounts.accounts import change_password, set_plan
 from ringtonic.services.accounts.workspaces import (
     can_add_workspace,
@@ -54,9 +55,9 @@ def profile():
             db.session.rollback()
             attach_error(form, error, "new_password")
         else:
+            # Every sign-in ended with the old password: this browser gets a new one.
+            begin_sign_in(current_user._get_current_object())
             db.session.commit()
-            # The session token changed: sign this browser in again, others are now out.
-            login_user(current_user._get_current_object())
             flash("Your password has been changed. Other sessions were signed out.", "success")
             return redirect(url_for("settings.profile"))
     status = 400 if form.errors else 200

@@ -15,6 +15,7 @@ from ringtonic.services.accounts.passwords import (
     hash_password,
     verify_password,
 )
+from ringtonic.services.accounts.sign_ins import close_all_sign_ins
 from ringtonic.services.accounts.workspaces import DEFAULT_TIME_ZONE, check_workspace_name
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, InvalidCredentials, NotFound, ValidationError
@@ -102,6 +103,7 @@ def change_password(user: User, current: str, new: str) -> None:
     check_password_rules(new, "new_password")
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
+    close_all_sign_ins(user)
     record_event(user, "user.password_changed", account_id=user.account_id, target=user.email)
 
 
@@ -113,6 +115,7 @@ def reset_password(email: str, new: str) -> User:
     check_password_rules(new)
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
+    close_all_sign_ins(user)
     record_event(None, "user.password_reset", account_id=user.account_id, target=user.email)
     return user
 

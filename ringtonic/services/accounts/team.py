@@ -11,6 +11,7 @@ from ringtonic.extensions import db
 from ringtonic.models import ROLES, Account, AuditEvent, User
 from ringtonic.models.account import new_session_token
 from ringtonic.models.types import utcnow
+from ringtonic.services.accounts.sign_ins import close_all_sign_ins
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
 from ringtonic.services.signals import member_removed
@@ -123,6 +124,7 @@ def remove_member(
     member.removed_at = utcnow()
     # A new token invalidates every session cookie that carries the old one.
     member.session_token = new_session_token()
+    close_all_sign_ins(member)
     db.session.flush()
     _ensure_an_admin_remains(
         account,
