@@ -11,7 +11,7 @@ from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.models import ApiKey, AuditEvent, Call, Campaign
 from ringtonic.services.keys.api_keys import generate_api_key
-from tests.conftest import csrf_token, post_form, sign_in
+from tests.conftest import hidden_fields, post_form, sign_in
 from tests.live.servers import free_port
 from tests.telephony_helpers import add_tracking_number, connect_twilio, post_signed, voice_params
 
@@ -110,10 +110,10 @@ def test_connection_lost_mid_transaction_writes_nothing(
 ):
     make_account(plan="agency", email="admin@example.com")
     sign_in(client, "admin@example.com")
-    token = csrf_token(client, path)
+    fields = hidden_fields(client, path)
     before = (count(untouched), count(AuditEvent))
     with LostConnection(failing_table) as lost:
-        response = client.post(path, data={"csrf_token": token, **data})
+        response = client.post(path, data={**fields, **data})
     assert lost.failed
     assert response.status_code == 503
     assert "ringtonic_" not in response.get_data(as_text=True)

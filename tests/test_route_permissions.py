@@ -12,7 +12,7 @@ import pytest
 from werkzeug.routing import IntegerConverter
 
 from ringtonic.services.accounts import policy
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import hidden_fields, sign_in
 from tests.team_support import add_member
 
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -111,8 +111,8 @@ def _post(app, url: str, email: str | None):
     browser = app.test_client()
     if email:
         sign_in(browser, email)
-    token = csrf_token(browser, "/settings/profile" if email else "/login")
-    return browser.post(url, data={"csrf_token": token})
+    page = "/settings/profile" if email else "/login"
+    return browser.post(url, data=hidden_fields(browser, page))
 
 
 def test_every_role_against_every_changing_route(app, people):

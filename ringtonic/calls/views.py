@@ -35,8 +35,10 @@ from ringtonic.services.calls.queries import (
     parse_call_filters,
 )
 from ringtonic.services.errors import Conflict, NotFound, ServiceError, ValidationError
+from ringtonic.services.names import file_slug
 from ringtonic.web import errors
 from ringtonic.web.access import client_ip, current_workspace, requires
+from ringtonic.web.workspace_guard import check_export_workspace
 
 FILTER_NAMES = ("start_date", "end_date", "campaign", "number", "status", "first_time")
 
@@ -84,6 +86,9 @@ def index():
 @requires("view_data")
 def export():
     """Download the filtered calls as CSV, streamed so any number of calls fits."""
+    refused = check_export_workspace("calls.index")
+    if refused is not None:
+        return refused
     workspace = current_workspace()
     try:
         filters = _filters_from_request(workspace)
@@ -94,7 +99,7 @@ def export():
     zone = ZoneInfo(workspace.time_zone)
     chunks = export_chunks(iter_calls_for_export(workspace, filters), zone)
     response = Response(stream_with_context(chunks), mimetype="text/csv")
-    filename = f"calls-{utcnow().astimezone(zone):%Y-%m-%d}.csv"
+    filename = f"calls-{file_slug(workspace.name)}-{utcnow().astimezone(zone):%Y-%m-%d}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

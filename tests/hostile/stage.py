@@ -15,7 +15,7 @@ from ringtonic.extensions import db
 from ringtonic.models import Account, Call, Campaign, PhoneNumber, User, Workspace
 from ringtonic.models.types import utcnow
 from ringtonic.services.accounts.accounts import create_account
-from tests.conftest import PASSWORD, csrf_token, sign_in
+from tests.conftest import PASSWORD, csrf_token, hidden_fields, sign_in
 from tests.keys import api_get, bearer, issue_key
 from tests.telephony_helpers import add_tracking_number, connect_twilio, post_signed
 
@@ -35,6 +35,7 @@ class Stage:
     client: FlaskClient  # signed in as the account's admin
     visitor: FlaskClient  # signed out
     token: str
+    workspace_field: str  # the hidden form_workspace value of the admin's forms
     visitor_token: str
     account: Account
     admin: User
@@ -81,6 +82,7 @@ def build_stage(app: Flask) -> Stage:
         client=client,
         visitor=visitor,
         token=csrf_token(client, "/settings/profile"),
+        workspace_field=hidden_fields(client, "/settings/profile")["form_workspace"],
         visitor_token=csrf_token(visitor, "/login"),
         account=account,
         admin=admin,
@@ -128,13 +130,22 @@ def form(
     *,
     signed_out: bool = False,
     check: Check | None = None,
+    follow: bool = False,
 ) -> Case:
-    """A browser form POST (with its CSRF token), signed in as the admin unless signed_out."""
+    """A browser form POST (with its CSRF token), signed in as the admin unless signed_out.
+
+    `follow` follows a redirect, for answers that say what happened on the next page.
+    """
 
     def send(stage: Stage) -> TestResponse:
         client = stage.visitor if signed_out else stage.client
         token = stage.visitor_token if signed_out else stage.token
-        return client.post(path.format(stage=stage), data={"csrf_token": token, **data})
+        # A value may be worked out from the stage (a callable), e.g. the workspace id.
+        values = {name: value(stage) if callable(value) else value for name, value in data.items()}
+        sent = {"csrf_token": token, **values}
+        if not signed_out:
+            sent.setdefault("form_workspace", stage.workspace_field)
+        return client.post(path.format(stage=stage), data=sent, follow_redirects=follow)
 
     return Case(case_id, "form", send, status, shows, accepted=check is not None, check=check)
 
@@ -198,7 +209,11 @@ def upload(
     """A CSV file sent through Calls → Import."""
 
     def send(stage: Stage) -> TestResponse:
-        data = {"csrf_token": stage.token, "file": (BytesIO(content), filename)}
+        data = {
+            "csrf_token": stage.token,
+            "form_workspace": stage.workspace_field,
+            "file": (BytesIO(content), filename),
+        }
         return stage.client.post("/calls/import", data=data, content_type="multipart/form-data")
 
     return Case(case_id, "import", send, status, shows, accepted=check is not None, check=check)
