@@ -12,7 +12,11 @@ from ringtonic.auth.forms import LoginForm, LogoutForm, RegisterForm
 from ringtonic.extensions import db, limiter
 from ringtonic.forms import attach_error
 from ringtonic.security import begin_sign_in, end_sign_in
-from ringtonic.services.accounts.accounts import authenticate, create_account
+from ringtonic.services.accounts.accounts import (
+    any_account_exists,
+    authenticate,
+    register_account,
+)
 from ringtonic.services.errors import InvalidCredentials, ServiceError
 from ringtonic.web.access import choose_workspace
 
@@ -53,30 +57,51 @@ def _login_email_key() -> str:
     return "login-email:" + request.form.get("email", "").strip().lower()[:254]
 
 
+def registration_open() -> bool:
+    """Return whether this server takes new accounts: always for the first one."""
+    return bool(current_app.config["RINGTONIC_OPEN_REGISTRATION"]) or not any_account_exists()
+
+
+def _registered_answer(email: str):
+    # The same answer whether or not the email already had an account.
+    flash(
+        f"If {email} did not have an account yet, it has one now: sign in with the password "
+        "you chose. If it already had one, sign in with that account's password.",
+        "info",
+    )
+    return redirect(url_for("auth.login"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(login_ip_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
 def register():
-    """Create an Indie account with its admin and default workspace, then sign in."""
+    """Create an Indie account with its admin and default workspace."""
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
+    if not registration_open():
+        return render_template("auth/register.html", form=None, closed=True), 403
     form = RegisterForm()
     if form.validate_on_submit():
+        first = not any_account_exists()
         try:
-            _account, user, workspace = create_account(
-                form.company.data, form.email.data, form.password.data
-            )
+            created = register_account(form.company.data, form.email.data, form.password.data)
         except ServiceError as error:
             db.session.rollback()
             if not attach_error(form, error, "email"):
                 flash(error.message, "error")
         else:
+            if created is None or not first:
+                db.session.commit()
+                return _registered_answer(form.email.data.strip())
+            # The server's very first account: no one else's email to give away.
+            _account, user, workspace = created
             start_session(user)
             db.session.commit()
             choose_workspace(workspace)
             flash("Welcome to Ring Tonic! Your account is ready.", "success")
             return redirect(url_for("web.dashboard"))
     status = 400 if form.errors else 200
-    return render_template("auth/register.html", form=form), status
+    return render_template("auth/register.html", form=form, closed=False), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -106,7 +131,9 @@ def login():
             return redirect(next_url or url_for("web.dashboard"))
     form.next.data = next_url or ""
     status = 400 if (error or form.errors) else 200
-    return render_template("auth/login.html", form=form, error=error), status
+    return render_template(
+        "auth/login.html", form=form, error=error, registration_open=registration_open()
+    ), status
 
 
 @bp.route("/logout", methods=["POST"])

@@ -155,6 +155,13 @@ def team_revoke_invitation(invitation_uuid: str):
     return redirect(url_for("settings.team"))
 
 
+def _keys_note(made_read_only: int) -> str:
+    if not made_read_only:
+        return ""
+    keys = "key" if made_read_only == 1 else "keys"
+    return f" The {made_read_only} read-and-write API {keys} they created are now read-only."
+
+
 @bp.post("/team/<user_uuid>/role")
 @requires("manage_team")
 def team_change_role(user_uuid: str):
@@ -166,7 +173,7 @@ def team_change_role(user_uuid: str):
     # CSRFProtect checked the token before this view ran; the service checks the role.
     form = RoleForm()
     try:
-        changed = change_role(
+        change = change_role(
             current_user.account, member, form.role.data or "", current_user, client_ip()
         )
     except ValidationError as error:
@@ -174,8 +181,9 @@ def team_change_role(user_uuid: str):
     except ServiceError as error:
         return _refuse(error, 409)
     db.session.commit()
-    if changed:
-        flash(f"{member.email} is now {member.role}.", "success")
+    if change.changed:
+        note = _keys_note(change.keys_made_read_only)
+        flash(f"{member.email} is now {member.role}.{note}", "success")
     if not policy.can(current_user, "manage_team"):
         # You demoted yourself: the Team page is no longer yours to see.
         return redirect(url_for("web.dashboard"))

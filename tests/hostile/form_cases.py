@@ -323,7 +323,7 @@ FORM_CASES = [
     # one changes nothing, and the next page says why.
     *[
         form(
-            f"form-workspace-{label}",
+            f"form-workspace-{label}-{where}",
             path,
             {**fields, "form_workspace": value},
             200,
@@ -338,14 +338,14 @@ FORM_CASES = [
             ("overlong", LONG),
             ("nul", "\x00"),
         )
-        for path, fields in (
-            (TELEPHONY, {"account_sid": SID, "auth_token": "f" * 32}),
-            (KEYS, {"name": "Stale tab", "access": "read_write"}),
+        for where, path, fields in (
+            ("telephony", TELEPHONY, {"account_sid": SID, "auth_token": "f" * 32}),
+            ("api-key", KEYS, {"name": "Stale tab", "access": "read_write"}),
         )
     ],
     *[
         form(
-            f"form-workspace-missing-{label}",
+            f"form-workspace-missing-{label}-{path.strip('/')}",
             path,
             {"name": "No workspace", "form_workspace": value},
             200,

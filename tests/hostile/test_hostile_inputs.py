@@ -18,6 +18,8 @@ def app_config(app_config):
     app_config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     # The sign-in cases post to /login far more often than its limit allows.
     app_config["RATELIMIT_ENABLED"] = False
+    # The register cases sign up beside the stage's account.
+    app_config["RINGTONIC_OPEN_REGISTRATION"] = True
     return app_config
 
 

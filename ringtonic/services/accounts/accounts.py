@@ -83,6 +83,28 @@ def create_account(
     return account, user, workspace
 
 
+def any_account_exists() -> bool:
+    """Return whether anyone has registered yet (the first account may always be made)."""
+    return db.session.scalar(select(Account.id).limit(1)) is not None
+
+
+def register_account(
+    company: str, email: str, password: str
+) -> tuple[Account, User, Workspace] | None:
+    """Create an Indie account, or return None when the email is taken, after the same work.
+
+    Callers answer both alike, so registration never tells whether an email has an account.
+    """
+    try:
+        return create_account(company, email, password)
+    except Conflict as error:
+        if error.field != "email":
+            raise
+        # The bcrypt work a new account costs, so the answer's timing says nothing either.
+        hash_password(password)
+        return None
+
+
 def authenticate(email: str, password: str) -> User:
     """Return the user for these credentials or raise InvalidCredentials (same for all causes)."""
     user = find_user_by_email(email)
