@@ -73,7 +73,7 @@ def test_the_change_is_logged_and_shown(client, team):
     assert "(1 read-and-write API key made read-only)" in team_page
     assert "turns the read-and-write API keys they created into read-only keys" in team_page
     keys_page = client.get("/settings/api-keys").get_data(as_text=True)
-    assert "made read-only (its creator became a member)" in keys_page
+    assert "read-only by making its creator a member" in keys_page
 
 
 def test_promoting_again_does_not_give_write_access_back(client, team):

@@ -114,6 +114,8 @@ class Case:
     accepted: bool = False
     check: Check | None = None
     logs: str | None = None  # what the operator's log must say (webhooks answer bare)
+    # Refused with a redirect (followed) to a page that says why, not with a 4xx.
+    redirected: bool = False
 
 
 def page_shows(response: TestResponse, text: str) -> bool:
@@ -147,7 +149,16 @@ def form(
             sent.setdefault("form_workspace", stage.workspace_field)
         return client.post(path.format(stage=stage), data=sent, follow_redirects=follow)
 
-    return Case(case_id, "form", send, status, shows, accepted=check is not None, check=check)
+    return Case(
+        case_id,
+        "form",
+        send,
+        status,
+        shows,
+        accepted=check is not None,
+        check=check,
+        redirected=follow,
+    )
 
 
 def page(case_id: str, path: str, status: int, shows: str) -> Case:
