@@ -86,6 +86,8 @@ def people(app, app_config, make_account):
 def app_config(app_config):
     # One fresh sign-in per route and role: far more than the sign-in rate limit allows.
     app_config["RATELIMIT_ENABLED"] = False
+    # /register is public only while registration is open (closed answers 403 to everyone).
+    app_config["RINGTONIC_OPEN_REGISTRATION"] = True
     return app_config
 
 
