@@ -9,7 +9,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 accesslog = "-"
 # Path without the query string, and no Referer: neither can then leak a key into the log.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Gunicorn trusts no forwarded header from anyone: the app's ProxyFix takes the client
+# address and scheme from exactly RINGTONIC_TRUSTED_PROXIES proxies (none by default), so
+# one setting decides. Left to gunicorn, any local process or a proxy passing a client's
+# X-Forwarded-Proto/-Ssl through would make plain HTTP requests look like HTTPS.
+forwarded_allow_ips = ""
+secure_scheme_headers: dict[str, str] = {}
 
 
 def on_starting(server):

@@ -37,6 +37,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# One year, this host only: other hosts of the operator's domain may not serve HTTPS.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
@@ -97,6 +100,10 @@ def _set_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    # HTTPS as the operator declared it (secure cookies) or as a trusted proxy reported it
+    # (ProxyFix, per RINGTONIC_TRUSTED_PROXIES, set the scheme); never a client's own header.
+    if current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
+        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     # Neither static files nor the API (no cookie session there) have a signed-in user;
     # asking Flask-Login would cost every API request a lookup for nothing.
     if request.endpoint == "static" or request.blueprint == "api":

@@ -155,6 +155,51 @@ def test_every_bad_or_unknown_field_is_named_at_once(client, crm):
 
 @pytest.mark.parametrize(
     ("data", "field"),
+    [
+        # Escapes JSON allows but no text holds: a lone surrogate, NUL.
+        (r'{"note": "caller \ud800 said"}', "note"),
+        (r'{"note": "low \udfff"}', "note"),
+        (r'{"tags": ["vip", "\ud83d"]}', "tags"),
+        (r'{"tags": ["a\u0000b"]}', "tags"),
+        (r'{"lead_status": "won\u0000"}', "lead_status"),
+        (r'{"value": "\ud800"}', "value"),
+        (r'{"\ud800": "x"}', "body"),
+        (r'{"note\u0000": "x"}', "body"),
+        (r'{"note": "ok", "tags": [{"\udc00": 1}]}', "tags"),
+        # Digits Python's int() and Decimal() take, that a stored number must not come from.
+        ('{"value": "١٢٣"}', "value"),
+        ('{"value": "１２３.４５"}', "value"),
+        ('{"value": "१०"}', "value"),
+    ],
+)
+def test_text_no_database_takes_and_foreign_digits_are_refused_by_name(client, crm, data, field):
+    _, _, call, key, _ = crm
+    response = patch(
+        client,
+        call.uuid,
+        None,
+        key,
+        json=None,
+        data=data.encode("utf-8"),
+        content_type="application/json",
+    )
+    problem = assert_problem(response, 400, "validation_error")
+    assert problem["field"] == field
+    assert stored(call).note == "" and stored(call).value is None
+
+
+def test_a_paired_surrogate_escape_is_an_ordinary_character(client, crm):
+    _, _, call, key, _ = crm
+    data = r'{"note": "rocket \ud83d\ude80"}'
+    response = patch(
+        client, call.uuid, None, key, json=None, data=data, content_type="application/json"
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert stored(call).note == "rocket 🚀"
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
     [("{}", "body"), ("[]", "body"), ('"note"', "body"), ("{not json", "body"), ("", "body")],
 )
 def test_the_body_must_be_a_json_object_with_a_field(client, crm, data, field):

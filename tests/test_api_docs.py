@@ -42,10 +42,10 @@ def test_api_docs_are_public_with_every_guide(client):
     for heading in GUIDES:
         assert f">{heading}</h2>" in page
     assert "Settings → API Keys" in page
-    assert 'href="http://localhost/api/v1/openapi.json"' in page
+    assert 'href="/api/v1/openapi.json"' in page
     first = '''curl -H "Authorization: Bearer $RINGTONIC_API_KEY" \\
   -H "Accept: application/json" \\
-  "http://localhost/api/v1/me"'''
+  "$RINGTONIC_URL/api/v1/me"'''
     assert str(escape(first)) in page
 
 
@@ -76,7 +76,7 @@ def test_every_operation_of_the_document_is_rendered(client):
             assert str(escape(operation["summary"])) in html
             for parameter in operation["parameters"]:
                 assert f"<td><code>{parameter['name']}</code></td>" in html
-            assert "curl " in html and "http://localhost/api/v1" in html
+            assert "curl " in html and "$RINGTONIC_URL/api/v1" in html
             rendered += 1
     assert rendered == sum(len(item) for item in document["paths"].values())
 
@@ -91,7 +91,7 @@ def test_an_operation_shows_its_parameters_example_response_and_curl(client):
     curl = (
         'curl -H "Authorization: Bearer $RINGTONIC_API_KEY" \\\n'
         '  -H "Accept: application/json" \\\n'
-        f'  "http://localhost/api/v1/campaigns/{EXAMPLES["Campaign"]["uuid"]}/geo-data'
+        f'  "$RINGTONIC_URL/api/v1/campaigns/{EXAMPLES["Campaign"]["uuid"]}/geo-data'
         '?start_date=2026-11-01&end_date=2026-11-27&time_zone=America/Chicago"'
     )
     assert str(escape(curl)) in html
@@ -114,6 +114,32 @@ def test_api_docs_use_the_public_url_when_configured(app_config):
     page = create_app(app_config).test_client().get("/docs/api").get_data(as_text=True)
     assert str(escape('"https://calls.example.com/api/v1/me"')) in page
     assert 'href="https://calls.example.com/api/v1/openapi.json"' in page
+
+
+def test_api_docs_never_write_the_host_a_client_sent(client):
+    response = client.get("/docs/api", headers={"Host": "keys.attacker.example"})
+    page = response.get_data(as_text=True)
+    assert "attacker" not in page
+    assert str(escape('"$RINGTONIC_URL/api/v1/me"')) in page
+    assert "export RINGTONIC_URL=" in page
+
+
+def test_api_docs_use_the_host_a_trusted_proxy_reports_and_stay_out_of_shared_caches(
+    app_config,
+):
+    from ringtonic import create_app
+
+    app_config["RINGTONIC_TRUSTED_PROXIES"] = 1
+    client = create_app(app_config).test_client()
+    response = client.get(
+        "/docs/api",
+        headers={"X-Forwarded-Host": "calls.example.org", "X-Forwarded-Proto": "https"},
+    )
+    page = response.get_data(as_text=True)
+    assert str(escape('"https://calls.example.org/api/v1/me"')) in page
+    assert "RINGTONIC_URL" not in page
+    assert response.headers["Cache-Control"] == "private, max-age=300"
+    assert {"Host", "X-Forwarded-Host"} <= set(response.vary)
 
 
 def test_api_docs_need_no_script_or_inline_style(client):

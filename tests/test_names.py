@@ -29,3 +29,26 @@ def test_control_characters_are_refused_everywhere(check, bad):
 def test_an_empty_name_says_what_to_enter(check):
     with pytest.raises(ValidationError, match="^Enter "):
         check(" \t ")
+
+
+@pytest.mark.parametrize("check", CHECKS)
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u200b",  # zero-width space
+        "\u200c\u200d\u2060\ufeff",  # joiners, word joiner, BOM
+        "\u202e\u2066\u200f",  # right-to-left override, isolate, mark
+        "\u3164",  # Hangul filler: a "letter" that draws nothing
+        "\u2800 \u115f",  # Braille blank, Hangul choseong filler
+        "\u00ad\ufe0f",  # soft hyphen, variation selector
+        "\u0301\u0308",  # combining marks with nothing to sit on
+    ],
+)
+def test_names_with_nothing_visible_are_refused_everywhere(check, invisible):
+    with pytest.raises(ValidationError, match="must contain a visible letter"):
+        check(invisible)
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_visible_text_with_direction_marks_is_a_name(check):
+    assert check("\u200fمكالمات\u200f") == "\u200fمكالمات\u200f"

@@ -6,6 +6,7 @@ from flask import json, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ringtonic.api.errors import ApiProblem
+from ringtonic.text import has_surrogate
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -31,4 +32,42 @@ def json_object_body(max_bytes: int = MAX_BODY_BYTES) -> dict:
         raise ApiProblem("validation_error", "The body is not valid JSON.", field="body") from None
     if not isinstance(body, dict):
         raise ApiProblem("validation_error", "The body must be a JSON object.", field="body")
+    _check_text(body)
     return body
+
+
+def _text_fault(text: str) -> str | None:
+    if has_surrogate(text):
+        return "holds a lone surrogate (an unpaired \\ud800-\\udfff escape), which is no character"
+    if "\x00" in text:
+        return "holds a NUL character (\\u0000)"
+    return None
+
+
+def _check_text(body: dict) -> None:
+    """Refuse strings no database or JSON encoder takes, naming the top-level field.
+
+    JSON may escape a lone surrogate ("\\ud800") or NUL; Python decodes both, and they
+    would only fail when stored or sent back, as a server error.
+    """
+    for name, value in body.items():
+        fault = _text_fault(name)
+        if fault:
+            raise ApiProblem("validation_error", f"A field name {fault}.", field="body")
+        # Iterative: a body nested as deep as the parser allows must not overflow here.
+        pending = [value]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, str):
+                texts = [item]
+            elif isinstance(item, dict):
+                texts = list(item)
+                pending.extend(item.values())
+            else:
+                texts = []
+                if isinstance(item, list):
+                    pending.extend(item)
+            for text in texts:
+                fault = _text_fault(text)
+                if fault:
+                    raise ApiProblem("validation_error", f"{name} {fault}.", field=name)

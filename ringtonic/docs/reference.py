@@ -143,7 +143,10 @@ def _problem_codes(response: dict) -> tuple[str, ...]:
     return tuple(media.get("examples", {}))
 
 
-def _operation(document: dict, server_url: str, method: str, path: str, raw: dict) -> Operation:
+def _operation(
+    document: dict, servers: tuple[str, str], method: str, path: str, raw: dict
+) -> Operation:
+    server_url, curl_server = servers
     parameters = tuple(
         Parameter(
             name=p["name"],
@@ -170,7 +173,7 @@ def _operation(document: dict, server_url: str, method: str, path: str, raw: dic
         parameters=parameters,
         responses=responses,
         example_response=_example_response(document, raw["responses"]),
-        curl=curl_command(document, server_url, method, path, raw),
+        curl=curl_command(document, curl_server, method, path, raw),
     )
 
 
@@ -183,9 +186,14 @@ def rate_limit_headers(document: dict) -> list[tuple[str, Markup]]:
     ]
 
 
-def api_reference(document: dict) -> list[Section]:
-    """Group the document's operations by tag, in the document's tag order."""
+def api_reference(document: dict, curl_base: str | None = None) -> list[Section]:
+    """Group the document's operations by tag, in the document's tag order.
+
+    The curl lines start with `curl_base` (a URL or a shell variable) when given, else
+    with the document's server URL.
+    """
     server_url = document["servers"][0]["url"]
+    curl_server = server_url if curl_base is None else curl_base + urlsplit(server_url).path
     by_tag: dict[str, list[Operation]] = {tag["name"]: [] for tag in document.get("tags", [])}
     for path, item in document["paths"].items():
         for method in HTTP_METHODS:
@@ -193,7 +201,7 @@ def api_reference(document: dict) -> list[Section]:
                 raw = item[method]
                 tag = (raw.get("tags") or ["Other"])[0]
                 by_tag.setdefault(tag, []).append(
-                    _operation(document, server_url, method, path, raw)
+                    _operation(document, (server_url, curl_server), method, path, raw)
                 )
     descriptions = {tag["name"]: tag.get("description", "") for tag in document.get("tags", [])}
     return [

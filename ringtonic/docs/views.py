@@ -2,28 +2,52 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import current_app, make_response, render_template, request
 
 from ringtonic.api.errors import PROBLEMS
 from ringtonic.api.openapi import build_openapi
 from ringtonic.docs import bp
 from ringtonic.docs.reference import api_reference, rate_limit_headers
 
+# What the curl lines say for this server's address when it is not known for sure.
+ADDRESS_VARIABLE = "$RINGTONIC_URL"
 
-def _base_url() -> str:
-    return current_app.config.get("RINGTONIC_PUBLIC_URL") or request.host_url.rstrip("/")
+
+def _addresses() -> tuple[str, str, bool]:
+    """Return (base of links, base of curl lines, whether the request's host was used).
+
+    The Host header is whatever the client sent: a page that printed it would send
+    readers' keys to a forged host. Only RINGTONIC_PUBLIC_URL, or a host that a declared
+    proxy (RINGTONIC_TRUSTED_PROXIES) reported, is written into the page.
+    """
+    public = current_app.config.get("RINGTONIC_PUBLIC_URL")
+    if public:
+        return public, public, False
+    if int(current_app.config.get("RINGTONIC_TRUSTED_PROXIES") or 0):
+        base = request.url_root.rstrip("/")
+        return base, base, True
+    return request.script_root, ADDRESS_VARIABLE, False
 
 
 @bp.get("/api")
 def api():
     """Show the API reference, rendered from the OpenAPI document, with guides around it."""
-    base_url = _base_url()
-    document = build_openapi(server_url=base_url + "/api/v1")
-    return render_template(
-        "docs/api.html",
-        base_url=base_url,
-        problems=PROBLEMS,
-        document=document,
-        sections=api_reference(document),
-        rate_headers=rate_limit_headers(document),
+    link_base, curl_base, from_request = _addresses()
+    document = build_openapi(server_url=link_base + "/api/v1")
+    response = make_response(
+        render_template(
+            "docs/api.html",
+            base_url=link_base,
+            curl_base=curl_base,
+            address_variable=ADDRESS_VARIABLE if curl_base == ADDRESS_VARIABLE else None,
+            problems=PROBLEMS,
+            document=document,
+            sections=api_reference(document, curl_base),
+            rate_headers=rate_limit_headers(document),
+        )
     )
+    if from_request:
+        # Built from the forwarded host: no shared cache may hand it to another host's readers.
+        response.headers["Cache-Control"] = "private, max-age=300"
+        response.vary.update(("Host", "X-Forwarded-Host"))
+    return response

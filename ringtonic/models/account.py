@@ -7,11 +7,12 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, Uuid
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ringtonic.extensions import db
-from ringtonic.models.types import UTCDateTime, utcnow
+from ringtonic.models.types import UTCDateTime, name_key_column, utcnow
+from ringtonic.text import name_key
 
 PLANS = ("indie", "agency")
 ROLES = ("admin", "manager", "member")
@@ -83,13 +84,23 @@ class Workspace(db.Model):
     """One client business of an account; every call, number and key lives in one."""
 
     __tablename__ = "workspaces"
-    __table_args__ = (UniqueConstraint("account_id", "name", name="uq_workspaces_account_name"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "name", name="uq_workspaces_account_name"),
+        # "Ärzte Köln" and "ÄRZTE KÖLN" are one name: unique by comparison form, on any database.
+        Index("uq_workspaces_account_name_key", "account_id", "name_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = name_key_column()
     time_zone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     account: Mapped[Account] = relationship(back_populates="workspaces")
+
+    @validates("name")
+    def _keep_name_key(self, _attribute: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value

@@ -19,10 +19,11 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ringtonic.extensions import db
-from ringtonic.models.types import UTCDateTime, utcnow
+from ringtonic.models.types import UTCDateTime, name_key_column, utcnow
+from ringtonic.text import name_key
 
 CAMPAIGN_TYPES = ("static", "website")
 CALL_STATUSES = ("ringing", "in-progress", "answered", "missed", "busy", "failed", "voicemail")
@@ -38,12 +39,15 @@ class Campaign(db.Model):
         Index("ix_campaigns_workspace_id_id", "workspace_id", "id"),
         # Newest-first API pages and their keyset cursors.
         Index("ix_campaigns_workspace_created", "workspace_id", "created_at", "id"),
+        # One name per workspace, compared by NFKC case-folded form (see ringtonic/text.py).
+        Index("uq_campaigns_workspace_name_key", "workspace_id", "name_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
     name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = name_key_column()
     type: Mapped[str] = mapped_column(String(16), default="static")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -51,6 +55,11 @@ class Campaign(db.Model):
     @property
     def status(self) -> str:
         return "archived" if self.archived_at else "active"
+
+    @validates("name")
+    def _keep_name_key(self, _attribute: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
 
 
 class PhoneNumber(db.Model):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import MappedColumn, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from ringtonic.text import name_key
 
 
 def utcnow() -> datetime:
@@ -33,3 +36,14 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def name_key_column() -> MappedColumn[str]:
+    """Return the column holding `name_key(name)`, for names unique by their comparison form.
+
+    The model keeps it current with a `validates("name")` hook; the default covers Core
+    inserts that bypass the ORM.
+    """
+    return mapped_column(
+        String(64), default=lambda context: name_key(context.get_current_parameters()["name"])
+    )

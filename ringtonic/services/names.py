@@ -6,6 +6,9 @@ import re
 import unicodedata
 
 from ringtonic.services.errors import ValidationError
+from ringtonic.text import has_surrogate, has_visible_character, name_key
+
+__all__ = ["clean_label", "clean_name", "name_key"]
 
 
 def clean_label(raw: str | None, *, field: str, label: str, max_length: int) -> str:
@@ -19,6 +22,15 @@ def clean_label(raw: str | None, *, field: str, label: str, max_length: int) -> 
     # NUL and friends: PostgreSQL refuses NUL outright, and none belongs in a name.
     if any(ord(char) < 32 or ord(char) == 127 for char in text):
         raise ValidationError(f"{label} cannot contain control characters.", field)
+    if has_surrogate(text):
+        raise ValidationError(f"{label} is not valid text (it holds a lone surrogate).", field)
+    # Zero-width spaces, direction marks, Hangul fillers...: a name nobody can see or tell apart.
+    if text and not has_visible_character(text):
+        raise ValidationError(
+            f"{label} must contain a visible letter, digit or symbol, "
+            "not only invisible or direction-changing characters.",
+            field,
+        )
     return text
 
 

@@ -78,6 +78,15 @@ API_V1_CASES = [
     patch_case("api-patch-workspace-id", 400, "validation_error", {"workspace_id": 1}),
     patch_case("api-patch-note-operator", 400, "validation_error", {"note": {"$ne": 1}}),
     patch_case("api-patch-note-nul", 400, "validation_error", {"note": "a\x00b"}),
+    patch_case(
+        "api-patch-note-lone-surrogate", 400, "validation_error", data=r'{"note": "\ud800"}'
+    ),
+    patch_case("api-patch-field-lone-surrogate", 400, "validation_error", data=r'{"\udfff": 1}'),
+    patch_case("api-patch-tag-nul", 400, "validation_error", data=r'{"tags": ["vip\u0000"]}'),
+    patch_case("api-patch-value-arabic-digits", 400, "validation_error", {"value": "١٢٣"}),
+    patch_case(
+        "api-patch-value-fullwidth-digits", 400, "validation_error", {"value": "２５０.００"}
+    ),
     patch_case("api-patch-note-overlong", 400, "validation_error", {"note": "n" * 10_001}),
     patch_case("api-patch-tags-string", 400, "validation_error", {"tags": "vip"}),
     patch_case("api-patch-tag-overlong", 400, "validation_error", {"tags": [SCRIPT * 3]}),

@@ -9,7 +9,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from ringtonic.extensions import db
-from ringtonic.models import Call
+from ringtonic.models import Call, Workspace
 from tests.conftest import post_form
 from tests.hostile.stage import Stage
 
@@ -80,3 +80,16 @@ def exported_safely(text: str):
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
 
     return check
+
+
+def second_umlaut_name_is_refused(stage: Stage, response) -> None:
+    """Check that "Ärzte Köln" after "ÄRZTE KÖLN" is a field error, not a server error."""
+    again = post_form(
+        stage.client, "/settings/workspaces", {"name": "Ärzte Köln", "time_zone": "UTC"}
+    )
+    assert again.status_code == 400
+    assert "A workspace with this name already exists." in again.get_data(as_text=True)
+    names = db.session.scalars(
+        select(Workspace.name).where(Workspace.account_id == stage.account.id)
+    ).all()
+    assert sorted(names) == ["Hostile Agency", "ÄRZTE KÖLN"]

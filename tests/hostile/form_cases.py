@@ -12,6 +12,7 @@ from tests.hostile.checks import (
     RTL,
     SCRIPT,
     SQL,
+    second_umlaut_name_is_refused,
     shown_escaped,
 )
 from tests.hostile.stage import OVER_LIMIT, form, page, raw
@@ -24,6 +25,7 @@ TEAM = "/settings/team/invitations"
 TELEPHONY = "/settings/telephony"
 KEYS = "/settings/api-keys"
 SID = "AC" + "3" * 32
+INVISIBLE = "must contain a visible letter, digit or symbol"
 
 FORM_CASES = [
     # Campaigns
@@ -32,6 +34,17 @@ FORM_CASES = [
     form("campaign-name-nul", CAMPAIGNS, {"name": "Spring\x00mailer"}, 400, "control characters"),
     form("campaign-name-bell", CAMPAIGNS, {"name": "Ring\x07ring"}, 400, "control characters"),
     form("campaign-name-blank", CAMPAIGNS, {"name": " \t \u3000 "}, 400, "Enter a campaign name."),
+    form("campaign-name-zero-width", CAMPAIGNS, {"name": "\u200b\u200c\u2060"}, 400, INVISIBLE),
+    form("campaign-name-bidi-only", CAMPAIGNS, {"name": "\u202e\u2066\u200f"}, 400, INVISIBLE),
+    form("campaign-name-hangul-filler", CAMPAIGNS, {"name": "\u3164\u3164"}, 400, INVISIBLE),
+    # The stage's campaign, with a zero-width space and in capitals: the same name.
+    form(
+        "campaign-name-look-alike",
+        CAMPAIGNS,
+        {"name": "GOOGLE\u200b BUSINESS PROFILE", "type": "static"},
+        400,
+        "already exists in this workspace",
+    ),
     form("campaign-type-unknown", CAMPAIGNS, {"name": "Ok", "type": "evil"}, 400, "Choose static"),
     form(
         "campaign-rename-nul",
@@ -103,6 +116,13 @@ FORM_CASES = [
         "cannot contain control characters",
     ),
     form(
+        "number-friendly-invisible",
+        NUMBERS,
+        {**NUMBER, "friendly_name": "\u2800\u200b"},
+        400,
+        INVISIBLE,
+    ),
+    form(
         "number-source-overlong", NUMBERS, {**NUMBER, "source": LONG}, 400, "at most 100 characters"
     ),
     form(
@@ -140,6 +160,28 @@ FORM_CASES = [
         {"name": "A\x00B", "time_zone": "UTC"},
         400,
         "control characters",
+    ),
+    form(
+        "workspace-name-invisible",
+        WORKSPACES,
+        {"name": "\u200b \u2061\ufe0f", "time_zone": "UTC"},
+        400,
+        INVISIBLE,
+    ),
+    # The stage's workspace in fullwidth capitals: NFKC makes it the same name.
+    form(
+        "workspace-name-fullwidth-look-alike",
+        WORKSPACES,
+        {"name": "ＨＯＳＴＩＬＥ ＡＧＥＮＣＹ", "time_zone": "UTC"},
+        400,
+        "A workspace with this name already exists.",
+    ),
+    form(
+        "workspace-name-umlaut-twice",
+        WORKSPACES,
+        {"name": "ÄRZTE KÖLN", "time_zone": "UTC"},
+        302,
+        check=second_umlaut_name_is_refused,
     ),
     form(
         "workspace-zone-unknown",
@@ -231,6 +273,7 @@ FORM_CASES = [
         400,
         "control characters",
     ),
+    form("key-name-invisible", KEYS, {"name": "\u115f\u1160", "access": "read"}, 400, INVISIBLE),
     form(
         "key-access-unknown",
         KEYS,

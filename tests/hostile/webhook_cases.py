@@ -49,7 +49,20 @@ WEBHOOK_CASES = [
         "webhook-city-rtl",
         voice_params(_sid("rtl"), FromCity=RTL),
         200,
-        check=stored_call(_sid("rtl"), caller_city=RTL),
+        # Direction marks and overrides dropped: they would reorder the text around them.
+        check=stored_call(_sid("rtl"), caller_city="مكالمات evil.exe"),
+    ),
+    webhook(
+        "webhook-city-invisible-only",
+        voice_params(_sid("invisible"), FromCity="\u200b\u202e\u2066\u3164"),
+        200,
+        check=stored_call(_sid("invisible"), caller_city=""),
+    ),
+    webhook(
+        "webhook-state-zero-width",
+        voice_params(_sid("zero-width"), FromState="T\u200bX", FromCity="Aus\u2060tin"),
+        200,
+        check=stored_call(_sid("zero-width"), caller_state="TX", caller_city="Austin"),
     ),
     webhook(
         "webhook-caller-junk",

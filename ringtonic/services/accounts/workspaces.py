@@ -7,16 +7,18 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ringtonic.extensions import db
 from ringtonic.models import Account, User, Workspace
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, NotFound, PlanRequired, ValidationError
-from ringtonic.services.names import clean_name
+from ringtonic.services.names import clean_name, name_key
 
 DEFAULT_TIME_ZONE = "America/New_York"
 NAME_MAX = 100
 INDIE_WORKSPACE_LIMIT = 1
+TAKEN = "A workspace with this name already exists."
 
 
 @cache
@@ -78,13 +80,25 @@ def can_add_workspace(account: Account) -> bool:
 
 
 def _check_name_free(account: Account, name: str, except_id: int | None = None) -> None:
+    # Compared by stored key (NFKC, case folded), not lower(): SQLite's is ASCII-only.
     query = select(Workspace.id).where(
-        Workspace.account_id == account.id, func.lower(Workspace.name) == name.lower()
+        Workspace.account_id == account.id, Workspace.name_key == name_key(name)
     )
     if except_id is not None:
         query = query.where(Workspace.id != except_id)
     if db.session.scalar(query) is not None:
-        raise Conflict("A workspace with this name already exists.", "name")
+        raise Conflict(TAKEN, "name")
+
+
+def _flush_unique(workspace: Workspace) -> None:
+    # Two people saving the same name at once: the unique index decides, and the loser
+    # gets the same field error as the check above instead of a server error.
+    try:
+        with db.session.begin_nested():
+            db.session.add(workspace)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(TAKEN, "name") from None
 
 
 def create_workspace(
@@ -97,8 +111,7 @@ def create_workspace(
         raise PlanRequired("The Indie plan includes one workspace. Upgrade to Agency for more.")
     _check_name_free(account, clean_name)
     workspace = Workspace(account_id=account.id, name=clean_name, time_zone=zone)
-    db.session.add(workspace)
-    db.session.flush()
+    _flush_unique(workspace)
     record_event(
         actor,
         "workspace.created",
@@ -124,6 +137,7 @@ def update_workspace(
     previous = workspace.name
     workspace.name = clean_name
     workspace.time_zone = zone
+    _flush_unique(workspace)
     record_event(
         actor,
         "workspace.updated",

@@ -15,7 +15,8 @@ NOTE_MAX = 10_000
 TAGS_MAX = 50
 TAG_MAX = 50
 # Up to ten whole digits and two decimals: what Numeric(12, 2) holds, never a float.
-_VALUE_RE = re.compile(r"\d{1,10}(\.\d{1,2})?")
+# ASCII digits only: \d and Decimal() would take "١٢٣" or "１２３" and silently store 123.
+_VALUE_RE = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?")
 
 
 def _has_controls(value: str, allowed: str = "") -> bool:
@@ -66,7 +67,7 @@ def check_value(raw: object) -> Decimal | None:
         return None
     if not isinstance(raw, str) or not _VALUE_RE.fullmatch(raw):
         raise ValidationError(
-            'value must be a decimal string like "250.00" (at most 2 decimals, '
+            'value must be a decimal string of digits 0-9 like "250.00" (at most 2 decimals, '
             "at least 0, below 10,000,000,000), or null.",
             "value",
         )

@@ -28,6 +28,7 @@ from ringtonic.models.types import utcnow
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.reporting.rollups import recounting_calls, share_rollup_lock
 from ringtonic.services.telephony.phones import caller_number_or_blank
+from ringtonic.text import displayable
 
 # Higher wins. Final outcomes outrank progress; among outcomes, the more specific
 # report wins over the caller leg's plain "completed" (answered).
@@ -129,10 +130,9 @@ def is_first_call(workspace: Workspace, caller_number: str, started_at: datetime
 
 
 def _text(params: Mapping[str, str], name: str, limit: int) -> str:
-    # Control characters (NUL breaks PostgreSQL) are dropped, not refused: a junk city
-    # must never cost the business the call.
-    text = " ".join((params.get(name) or "").split())
-    return "".join(ch for ch in text if ord(ch) >= 32 and ord(ch) != 127)[:limit]
+    # Controls (NUL breaks PostgreSQL), zero-width and direction-changing characters are
+    # dropped, not refused: a junk city must never cost the business the call.
+    return displayable(params.get(name) or "")[:limit].rstrip()
 
 
 def caller_location(params: Mapping[str, str]) -> dict[str, str]:

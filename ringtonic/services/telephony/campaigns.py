@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 
 from ringtonic.db.reads import PreparedRead
 from ringtonic.extensions import db
@@ -15,10 +16,11 @@ from ringtonic.models.types import utcnow
 from ringtonic.services.audit import record_event
 from ringtonic.services.calls.keyset import KeysetPage, newest_first_page
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
-from ringtonic.services.names import clean_name
+from ringtonic.services.names import clean_name, name_key
 
 NAME_MAX = 100
 RECENT_DAYS = 30
+TAKEN = "A campaign with this name already exists in this workspace."
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,25 @@ def check_campaign_type(raw: str) -> str:
 
 
 def _check_name_free(workspace: Workspace, name: str, except_id: int | None = None) -> None:
+    # Compared by stored key (NFKC, case folded), not lower(): SQLite's is ASCII-only.
     query = select(Campaign.id).where(
-        Campaign.workspace_id == workspace.id, func.lower(Campaign.name) == name.lower()
+        Campaign.workspace_id == workspace.id, Campaign.name_key == name_key(name)
     )
     if except_id is not None:
         query = query.where(Campaign.id != except_id)
     if db.session.scalar(query) is not None:
-        raise Conflict("A campaign with this name already exists in this workspace.", "name")
+        raise Conflict(TAKEN, "name")
+
+
+def _flush_unique(campaign: Campaign) -> None:
+    # Two people saving the same name at once: the unique index decides, and the loser
+    # gets the same field error as the check above instead of a server error.
+    try:
+        with db.session.begin_nested():
+            db.session.add(campaign)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(TAKEN, "name") from None
 
 
 def list_campaigns(workspace: Workspace, now: datetime | None = None) -> list[CampaignSummary]:
@@ -200,8 +214,7 @@ def create_campaign(
     kind = check_campaign_type(campaign_type)
     _check_name_free(workspace, clean_name)
     campaign = Campaign(workspace_id=workspace.id, name=clean_name, type=kind)
-    db.session.add(campaign)
-    db.session.flush()
+    _flush_unique(campaign)
     _audit(actor, "campaign.created", campaign, workspace, ip, {"type": kind})
     return campaign
 
@@ -221,6 +234,7 @@ def update_campaign(
     previous = campaign.name
     campaign.name = clean_name
     campaign.type = kind
+    _flush_unique(campaign)
     _audit(
         actor,
         "campaign.updated",
