@@ -8,7 +8,7 @@ import unicodedata
 from ringtonic.services.errors import ValidationError
 from ringtonic.text import has_surrogate, has_visible_character, name_key
 
-__all__ = ["clean_label", "clean_name", "name_key"]
+__all__ = ["clean_label", "clean_name", "file_slug", "name_key"]
 
 
 def clean_label(raw: str | None, *, field: str, label: str, max_length: int) -> str:
