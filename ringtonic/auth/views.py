@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from ringtonic.auth import bp
 from ringtonic.auth.forms import LoginForm, LogoutForm, RegisterForm
@@ -20,6 +22,7 @@ from ringtonic.services.accounts.accounts import (
 from ringtonic.services.errors import InvalidCredentials, ServiceError
 from ringtonic.web.access import choose_workspace
 
+log = logging.getLogger(__name__)
 TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Please wait a few minutes and try again."
 
 
@@ -60,6 +63,22 @@ def _login_email_key() -> str:
 def registration_open() -> bool:
     """Return whether this server takes new accounts: always for the first one."""
     return bool(current_app.config["RINGTONIC_OPEN_REGISTRATION"]) or not any_account_exists()
+
+
+def _offer_registration() -> bool:
+    """Return whether the sign-in page links to registration; False when the database is down.
+
+    The sign-in page renders during a database outage, as before registration could close;
+    its form's POST then answers 503.
+    """
+    try:
+        return registration_open()
+    except SQLAlchemyError:
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            log.debug("rollback after a failed registration check failed", exc_info=True)
+        return False
 
 
 def _registered_answer(email: str):
@@ -132,7 +151,7 @@ def login():
     form.next.data = next_url or ""
     status = 400 if (error or form.errors) else 200
     return render_template(
-        "auth/login.html", form=form, error=error, registration_open=registration_open()
+        "auth/login.html", form=form, error=error, registration_open=_offer_registration()
     ), status
 
 
