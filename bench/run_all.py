@@ -25,6 +25,7 @@ BENCHMARKS = (
     "bench_ingest",
     "bench_last_used",
     "bench_memory",
+    "bench_tracker",
 )
 
 

@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from ringtonic.settings import bp as settings_bp
     from ringtonic.tracking import bp as tracking_bp
     from ringtonic.web import bp as web_bp
+    from ringtonic.website import bp as website_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tracking_bp)
     app.register_blueprint(calls_bp)
     app.register_blueprint(money_map_bp)
+    app.register_blueprint(website_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -212,6 +212,12 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         "RINGTONIC_API_AUTH_FAILURE_LIMIT": _rate_limits(
             env, "RINGTONIC_API_AUTH_FAILURE_LIMIT", "60 per minute"
         ),
+        "RINGTONIC_VISIT_LIMIT_PER_IP": _rate_limits(
+            env, "RINGTONIC_VISIT_LIMIT_PER_IP", "120 per minute; 3000 per hour"
+        ),
+        "RINGTONIC_HEARTBEAT_LIMIT_PER_IP": _rate_limits(
+            env, "RINGTONIC_HEARTBEAT_LIMIT_PER_IP", "240 per minute"
+        ),
         "RINGTONIC_SMTP": _smtp_settings(env),
         "MAX_CONTENT_LENGTH": _int(env, "RINGTONIC_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1024),
     }

@@ -104,9 +104,9 @@ def _set_security_headers(response: Response) -> Response:
     # (ProxyFix, per RINGTONIC_TRUSTED_PROXIES, set the scheme); never a client's own header.
     if current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
         headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-    # Neither static files nor the API (no cookie session there) have a signed-in user;
-    # asking Flask-Login would cost every API request a lookup for nothing.
-    if request.endpoint == "static" or request.blueprint == "api":
+    # Neither static files nor the API nor the tracker (no cookie session there) have a
+    # signed-in user; asking Flask-Login would cost every such request a lookup for nothing.
+    if request.endpoint == "static" or request.blueprint in ("api", "website"):
         return response
     if current_user and current_user.is_authenticated:
         # Pages with account data must not linger in shared or back-button caches.
@@ -117,8 +117,9 @@ def _set_security_headers(response: Response) -> Response:
 # Bodies a browser form can send. Flask-WTF would also read JSON into a form, handing
 # the services lists, numbers and objects where they expect text.
 FORM_MIMETYPES = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data"})
-# Blueprints that read their own bodies: the JSON API and the provider webhooks.
-_OWN_BODY_PREFIXES = ("/api/", "/hooks/")
+# Blueprints that read their own bodies: the JSON API, the provider webhooks and the
+# website tracker's visits.
+_OWN_BODY_PREFIXES = ("/api/", "/hooks/", "/t/")
 
 
 def _refuse_non_form_bodies() -> None:

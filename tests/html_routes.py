@@ -12,8 +12,9 @@ from collections.abc import Callable
 from tests.conftest import PASSWORD
 from tests.tenants import Tenant, WorkspaceObjects
 
-# JSON API (key auth) and provider webhooks (signatures) are tested elsewhere.
-NOT_HTML = ("/api/", "/hooks/")
+# JSON API (key auth), provider webhooks (signatures) and the website tracker (public,
+# allowed origins only) are tested elsewhere.
+NOT_HTML = ("/api/", "/hooks/", "/t/")
 PUBLIC_ENDPOINTS = frozenset(
     {
         "static",

@@ -38,6 +38,7 @@ CALL_FIELDS = {
     "tags",
     "lead_status",
     "value",
+    "visitor_session",
     "created_at",
     "updated_at",
 }
@@ -109,6 +110,7 @@ def test_call_detail_describes_the_call_and_its_number_and_campaign(client, demo
         "tags": [],
         "lead_status": None,
         "value": None,
+        "visitor_session": None,
         "created_at": call.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "updated_at": call.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
@@ -142,6 +144,7 @@ def test_blank_caller_details_and_missing_links_are_null(client, make_account):
         "phone_number": None,
         "campaign": None,
         "provider_call_id": None,
+        "visitor_session": None,
     }
     assert body["started_at"] == "2026-01-05T09:30:00Z"
     assert body["tracking_number"] == "+15125550100"

@@ -1,10 +1,11 @@
-"""GET /api/v1/calls with Accept: text/csv: every filtered call, streamed, safe in spreadsheets."""
+"""GET /api/v1/calls with Accept: text/csv: every filtered call, streamed, for programs."""
 
 from __future__ import annotations
 
 import contextvars
 import csv
 import io
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,10 +16,20 @@ from ringtonic.extensions import db
 from ringtonic.models import Call
 from ringtonic.services.calls.export import HEADER, ROWS_PER_CHUNK
 from tests.api_support import assert_invalid, assert_problem, seed_demo_api
-from tests.call_fixtures import add_call
+from tests.call_fixtures import add_call, add_campaign, add_number
 from tests.keys import api_get, bearer, issue_key
 
 CSV = {"Accept": "text/csv"}
+EXAMPLE_FIELDS = (
+    "caller_city",
+    "caller_state",
+    "caller_zip",
+    "caller_country",
+    "source",
+    "medium",
+    "provider_call_id",
+    "external_id",
+)
 
 
 @pytest.fixture
@@ -28,8 +39,9 @@ def demo(make_account):
 
 def rows_of(response) -> list[dict]:
     text = response.get_data(as_text=True)
-    assert text.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(text[1:])))
+    # For programs: a byte order mark would end up in the first column's name.
+    assert not text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def newest_first(workspace, *conditions) -> list[Call]:
@@ -85,20 +97,57 @@ def test_csv_is_streamed_a_few_hundred_rows_at_a_time(client, demo):
     assert max(len(chunk) for chunk in chunks) < 100_000
 
 
-def test_csv_cells_that_a_spreadsheet_would_run_are_defused(client, make_account):
+def test_csv_cells_that_could_be_formulas_are_defused_and_numbers_are_not(client, make_account):
     _, user, workspace = make_account(plan="agency")
     add_call(
         workspace,
         datetime(2026, 5, 1, 14, 0, tzinfo=UTC),
+        caller="+15125550123",
         source='=HYPERLINK("http://evil.example","click")',
         medium="@SUM(A1)",
         caller_city="-2+3",
+        caller_state="\tTX",
+        caller_zip="-4.5",
+        external_id="+42",
+        provider_call_id="+1-1",
     )
     db.session.commit()
     key = issue_key(workspace, user)
     [row] = rows_of(api_get(client, "/api/v1/calls", key, headers=CSV))
     assert row["source"] == '\'=HYPERLINK("http://evil.example","click")'
-    assert row["medium"] == "'@SUM(A1)" and row["city"] == "'-2+3"
+    assert (row["medium"], row["city"], row["state"]) == ("'@SUM(A1)", "'-2+3", "'\tTX")
+    assert row["provider_call_id"] == "'+1-1"
+    # Whole numbers and E.164 phone numbers are values, not formulas: written as they are.
+    assert (row["caller_number"], row["tracking_number"]) == ("+15125550123", "+15125550100")
+    assert (row["zip"], row["external_id"]) == ("-4.5", "+42")
+
+
+def test_the_openapi_csv_example_is_byte_for_byte_what_the_server_sends(client, make_account):
+    from ringtonic.api.openapi_examples import CALL
+
+    _, user, workspace = make_account(plan="agency")
+    campaign = add_campaign(workspace, CALL["campaign"]["name"])
+    number = add_number(workspace, CALL["tracking_number"], campaign=campaign)
+    add_call(
+        workspace,
+        datetime.fromisoformat(CALL["started_at"]),
+        number=number,
+        caller=CALL["caller_number"],
+        status=CALL["status"],
+        duration=CALL["duration_seconds"],
+        uuid=uuid.UUID(CALL["uuid"]),
+        first_call=CALL["first_call"],
+        **{name: CALL[name] for name in EXAMPLE_FIELDS},
+    )
+    db.session.commit()
+    key = issue_key(workspace, user)
+    sent = api_get(client, "/api/v1/calls", key, headers=CSV).get_data()
+    document = client.get("/api/v1/openapi.json").get_json()
+    media = document["paths"]["/calls"]["get"]["responses"]["200"]["content"]["text/csv"]
+    assert media["examples"]["default"]["value"].encode() == sent
+    assert "without a byte order mark" in media["schema"]["description"]
+    assert "`+15125550147` and `-4.5` are written as they are" in media["schema"]["description"]
+    assert sent.count(b"\r\n") == 2 and b"+15125550147" in sent
 
 
 def test_csv_of_no_calls_is_just_the_header(client, make_account):

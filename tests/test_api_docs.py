@@ -85,7 +85,8 @@ def test_an_operation_shows_its_parameters_example_response_and_curl(client):
     html = operation_html(docs_page(client), "getCampaignGeoData")
     assert "<td><code>campaign_uuid</code></td>\n            <td>path</td>" in html
     assert "<td>date or date-time</td>" in html
-    assert "one of ringing, in-progress, answered, missed, busy, failed, voicemail" in html
+    statuses = "missed-all, ringing, in-progress, answered, missed, busy, failed, voicemail"
+    assert f"one of {statuses}" in html
     example = json.dumps(EXAMPLES["GeoData"], indent=2, ensure_ascii=False)
     assert str(escape(example)) in html
     curl = (

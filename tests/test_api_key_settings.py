@@ -15,7 +15,7 @@ from ringtonic.models.types import utcnow
 from ringtonic.services.accounts.accounts import set_plan
 from ringtonic.services.accounts.passwords import hash_password
 from ringtonic.services.accounts.workspaces import create_workspace
-from ringtonic.web.time_filters import relative_time
+from ringtonic.web.time_filters import local_text, relative_time
 from tests.conftest import PASSWORD, hidden_fields, post_form, sign_in
 from tests.keys import api_get, issue_key
 
@@ -90,7 +90,8 @@ def test_key_lifecycle_create_reveal_once_use_and_revoke(client, make_account, c
     listed = client.get(KEYS_URL).get_data(as_text=True)
     assert ">Never<" not in listed and "from 127.0.0.1" in listed
     exact = key.last_used_at.strftime("%Y-%m-%d %H:%M:%S UTC")
-    assert f'title="{exact}">just now</time>' in listed
+    shown = local_text(key.last_used_at, workspace.time_zone)
+    assert f'title="{exact}">{shown}</time>' in listed
 
     # Revoke through the trash button, its confirmation page and the confirming POST.
     confirm_url = f"{KEYS_URL}/{key.uuid}/revoke"

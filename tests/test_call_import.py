@@ -299,7 +299,7 @@ def test_calls_added_by_a_concurrent_import_make_this_one_a_conflict(workspace, 
     run_import(workspace, GOOD)
     db.session.commit()
     # As if another import committed the same calls between our check and our insert.
-    monkeypatch.setattr(call_import, "_drop_known", lambda _workspace, calls: (calls, 0))
+    monkeypatch.setattr(call_import, "drop_known", lambda _workspace, calls: (calls, 0))
     with pytest.raises(Conflict) as error:
         run_import(workspace, GOOD)
     assert "import it again" in error.value.message

@@ -97,7 +97,8 @@ def test_list_counts_calls_of_the_last_30_days_per_campaign(client, make_account
     _, user, workspace = make_account()
     gbp = add_tracking_number(workspace, "+15125550147", "Google Business Profile")
     ads = add_tracking_number(workspace, "+15125550148", "Google Ads")
-    for n, days in enumerate([1, 5, 29.5, 31, 60]):
+    # 30 local days ending today: 28.5 days ago is always inside, 30.5 always outside.
+    for n, days in enumerate([1, 5, 28.5, 30.5, 60]):
         add_call(gbp, days, f"CAgbp{n}")
     add_call(ads, 2, "CAads")
     create_campaign(workspace, "Empty", "static")

@@ -151,7 +151,7 @@ def test_numbers_list_shows_the_latest_call_in_the_workspace_time_zone(client, m
     )
     db.session.commit()
     html = client.get("/numbers").get_data(as_text=True)
-    assert "Mar 4, 2026 3:05 PM" in html and "(512) 555-0122" in html
+    assert "Mar 4, 2026, 3:05 PM" in html and "(512) 555-0122" in html
 
 
 def test_members_read_numbers_without_forms_and_cannot_change_them(client, make_account):

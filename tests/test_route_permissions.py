@@ -16,8 +16,9 @@ from tests.conftest import hidden_fields, sign_in
 from tests.team_support import add_member
 
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# The JSON API (key auth) and provider webhooks (signatures) have their own tests.
-NOT_HTML = ("/api/", "/hooks/", "/static/")
+# The JSON API (key auth), provider webhooks (signatures) and the website tracker's visits
+# (allowed origins, tests/test_website_tracking.py) have their own tests.
+NOT_HTML = ("/api/", "/hooks/", "/static/", "/t/")
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed-in"  # any role, but a session is needed
 
@@ -39,6 +40,7 @@ RULES: dict[str, str] = {
     "settings.api_keys_create": "manage_api_keys",
     "settings.api_keys_revoke": "manage_api_keys",
     "settings.telephony_save": "manage_telephony",
+    "settings.website_save": "manage_website_tracking",
     "tracking.create_campaign_view": "manage_campaigns",
     "tracking.update_campaign_view": "manage_campaigns",
     "tracking.archive_campaign": "manage_campaigns",

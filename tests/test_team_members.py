@@ -10,6 +10,7 @@ from ringtonic.extensions import db
 from ringtonic.models import AuditEvent, User
 from ringtonic.services.accounts import policy
 from ringtonic.services.signals import member_removed
+from ringtonic.web.time_filters import iso_utc, utc_exact
 from tests.conftest import PASSWORD, post_form, sign_in
 from tests.keys import api_get, issue_key
 from tests.team_support import add_member, invite
@@ -61,11 +62,12 @@ def test_team_page_lists_members_with_role_join_date_and_last_sign_in(client, ag
     html = client.get("/settings/team").get_data(as_text=True)
     for user in (admin, manager, member):
         assert user.email in html
-        assert f'<time datetime="{user.created_at.isoformat()}">' in html
+        joined = user.created_at
+        assert f'<time datetime="{iso_utc(joined)}" title="{utc_exact(joined)}">' in html
     assert '<option value="manager" selected>Manager</option>' in html
     assert "Never" in html  # the manager and member have not signed in yet
     db.session.refresh(admin)
-    assert f'<time datetime="{admin.last_login_at.isoformat()}">' in html
+    assert f'<time datetime="{iso_utc(admin.last_login_at)}"' in html
 
 
 def test_role_table_is_rendered_from_the_policy(client, agency):

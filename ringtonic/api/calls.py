@@ -15,7 +15,6 @@ from ringtonic.api.pagination import decode_cursor, page_response
 from ringtonic.api.params import QueryParams
 from ringtonic.api.serializers import call_document
 from ringtonic.extensions import db
-from ringtonic.models import CALL_STATUSES
 from ringtonic.services.calls.crm import update_call_crm_fields
 from ringtonic.services.calls.export import export_chunks
 from ringtonic.services.calls.queries import (
@@ -25,6 +24,7 @@ from ringtonic.services.calls.queries import (
     iter_calls_for_export,
     list_calls_after,
 )
+from ringtonic.services.calls.stats import STATUS_FILTERS
 
 FILTER_NAMES = (
     "campaign",
@@ -45,7 +45,7 @@ def _filters(params: QueryParams) -> CallFilters:
         g.workspace,
         campaign=params.uuid("campaign"),
         tracking_number=params.uuid("tracking_number"),
-        status=params.choice("status", CALL_STATUSES),
+        status=params.choice("status", STATUS_FILTERS),
         start_date=params.text("start_date", max_length=40),
         end_date=params.text("end_date", max_length=40),
         time_zone=params.text("time_zone", max_length=64),
@@ -58,7 +58,7 @@ def _filters(params: QueryParams) -> CallFilters:
 def _csv_download(filters: CallFilters) -> Response:
     # Rows are read in batches as the body is sent: memory stays flat however many match.
     rows = iter_calls_for_export(g.workspace, filters)
-    chunks = export_chunks(rows, ZoneInfo("UTC"))
+    chunks = export_chunks(rows, ZoneInfo("UTC"), for_spreadsheets=False)
     response = Response(stream_with_context(chunks), mimetype=CSV)
     response.headers["Content-Disposition"] = 'attachment; filename="calls.csv"'
     return response

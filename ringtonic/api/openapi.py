@@ -24,9 +24,19 @@ from ringtonic.api.openapi_responses import (
     problem_responses,
 )
 from ringtonic.api.openapi_schemas import SCHEMAS, ref
+from ringtonic.services.calls.export import HEADER
 from ringtonic.services.reporting.reports import GROUPINGS, INTERVALS
 
 API_VERSION = "1.0.0"
+CSV_FORMAT = (
+    "The CSV is for programs: UTF-8 without a byte order mark, RFC 4180 (comma separated, "
+    "CRLF line ends, quotes only where needed), a header row, times in UTC. Columns: "
+    + ", ".join(f"`{name}`" for name in HEADER)
+    + ". A cell that a spreadsheet could run as a formula (starting with `=`, `+`, `-`, `@`, "
+    "tab or carriage return) is written with a leading apostrophe, unless the whole cell is a "
+    "number: `+15125550147` and `-4.5` are written as they are. The file imports into "
+    "Calls → Import unchanged; a call already in the workspace is skipped."
+)
 
 TAGS = [
     ("Account", "Who a key acts as."),
@@ -45,7 +55,7 @@ def _paths() -> dict:
     report_filters = [*PERIOD_PARAMS, CAMPAIGN_FILTER, STATUS_PARAM]
     calls_page = ok("CallList", "A page of calls; with `Accept: text/csv`, all of them as CSV.")
     calls_page["content"]["text/csv"] = {
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "description": CSV_FORMAT},
         "examples": {"default": {"value": CALLS_CSV_EXAMPLE}},
     }
     return {
@@ -105,7 +115,7 @@ def _paths() -> dict:
                 "Calls",
                 "List calls",
                 "Newest first. With `Accept: text/csv` the filtered calls stream as CSV "
-                "(no page limit).",
+                "(no page limit). " + CSV_FORMAT,
                 [*PAGE_PARAMS, *CALL_FILTERS],
                 calls_page,
             )

@@ -6,6 +6,13 @@ every total adds up, so an example reads like an answer a client could really ge
 
 from __future__ import annotations
 
+from datetime import datetime
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from ringtonic.services.calls.export import export_chunks
+from ringtonic.services.calls.import_fields import VISIT_COLUMNS
+
 GBP = {"uuid": "3f0b6c1e-8a4d-4c55-9a57-2f4d1c9e7b21", "name": "Google Business Profile"}
 WEBSITE = {"uuid": "a81d2c57-0e3b-4f6a-8c9d-5b7e1f2a3c44", "name": "Website"}
 GBP_NUMBER = {
@@ -76,6 +83,7 @@ CALL = {
     "tags": ["water-heater", "quote"],
     "lead_status": "qualified",
     "value": "1450.00",
+    "visitor_session": None,
     "created_at": "2026-11-24T16:42:06Z",
     "updated_at": "2026-11-24T18:10:32Z",
 }
@@ -204,9 +212,30 @@ CALL_UPDATE_EXAMPLE = {
     "value": "1450.00",
 }
 
-CALLS_CSV_EXAMPLE = (
-    "started_at,caller_number,tracking_number,duration,status,city,state,zip,country,"
-    "source,medium,external_id,first_call,campaign,ringtonic_id\n"
-    "2026-11-24T10:42:05-06:00,'+15125550147,'+15125550111,187,answered,Austin,TX,78704,US,"
-    f"Google Business Profile,organic,,true,Google Business Profile,{CALL_UUID}\n"
-)
+
+def _calls_csv_example() -> str:
+    """Return CALL as the API's CSV, written by the code that writes the real answers."""
+    row = SimpleNamespace(
+        uuid=CALL["uuid"],
+        started_at=datetime.fromisoformat(CALL["started_at"]),
+        caller_number=CALL["caller_number"],
+        tracking_number=CALL["tracking_number"],
+        duration_seconds=CALL["duration_seconds"],
+        status=CALL["status"],
+        first_call=CALL["first_call"],
+        campaign=CALL["campaign"]["name"],
+        source=CALL["source"],
+        medium=CALL["medium"],
+        caller_city=CALL["caller_city"],
+        caller_state=CALL["caller_state"],
+        caller_zip=CALL["caller_zip"],
+        caller_country=CALL["caller_country"],
+        external_id=CALL["external_id"],
+        provider_call_id=CALL["provider_call_id"],
+        # A call to a static number: no website visit.
+        **{f"visit_{name}": None for name in VISIT_COLUMNS},
+    )
+    return "".join(export_chunks([row], ZoneInfo("UTC"), for_spreadsheets=False))
+
+
+CALLS_CSV_EXAMPLE = _calls_csv_example()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ringtonic.api.openapi_examples import GBP
-from ringtonic.models import CALL_STATUSES
+from ringtonic.services.calls.stats import STATUS_FILTERS
 
 
 def query_param(
@@ -72,7 +72,10 @@ PERIOD_PARAMS = [
     ),
 ]
 STATUS_PARAM = query_param(
-    "status", {"type": "string", "enum": list(CALL_STATUSES)}, "Only calls with this status."
+    "status",
+    {"type": "string", "enum": list(STATUS_FILTERS)},
+    "Only calls with this status; `missed-all` selects missed, busy, failed and voicemail, "
+    "the calls the `missed` counter counts.",
 )
 CAMPAIGN_FILTER = query_param(
     "campaign",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ringtonic.api.errors import PROBLEMS
+from ringtonic.api.serializers import VISIT_TEXT_FIELDS
 from ringtonic.models import CALL_STATUSES, CAMPAIGN_TYPES, LEAD_STATUSES
 from ringtonic.services.reporting.reports import GROUPINGS, INTERVALS
 
@@ -153,9 +154,21 @@ SCHEMAS: dict[str, dict] = {
             "tags": {"type": "array", "items": TEXT},
             "lead_status": nullable({"type": "string", "enum": list(LEAD_STATUSES)}),
             "value": nullable({"type": "string", "pattern": r"^-?\d+\.\d{2}$"}),
+            "visitor_session": nullable(ref("VisitorSession")),
             "created_at": DATE_TIME,
             "updated_at": DATE_TIME,
         }
+    ),
+    "VisitorSession": closed_object(
+        {
+            "uuid": UUID,
+            "started_at": DATE_TIME,
+            **{name: NULLABLE_TEXT for name in VISIT_TEXT_FIELDS},
+            "keyword": nullable({"type": "string", "description": "utm_term"}),
+        },
+        description="The website visit that held the tracking number when the call rang "
+        "(website pool numbers only): where it came from, its landing page, UTM tags, ad "
+        "click ids and Google Analytics ids.",
     ),
     "CallUpdate": {
         "type": "object",

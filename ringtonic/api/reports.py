@@ -7,8 +7,8 @@ from flask import g, jsonify
 from ringtonic.api import bp
 from ringtonic.api.errors import ApiProblem
 from ringtonic.api.params import QueryParams
-from ringtonic.models import CALL_STATUSES
 from ringtonic.models.types import utcnow
+from ringtonic.services.calls.stats import STATUS_FILTERS
 from ringtonic.services.errors import NotFound
 from ringtonic.services.reporting.geo import geo_data
 from ringtonic.services.reporting.periods import Period, resolve_period
@@ -55,7 +55,7 @@ def campaign_geo_data(campaign_uuid: str):
     params = QueryParams({*PERIOD_NAMES, "status"})
     campaign = get_campaign_ref(g.workspace, campaign_uuid)
     period = _period(params)
-    status = params.choice("status", CALL_STATUSES)
+    status = params.choice("status", STATUS_FILTERS)
     document = geo_data(g.workspace, period, campaign=campaign, status=status)
     return jsonify({"campaign": {"uuid": str(campaign.uuid), "name": campaign.name}, **document})
 
@@ -73,7 +73,7 @@ def report_summary():
         )
     period = _period(params)
     campaign = _campaign_filter(params)
-    status = params.choice("status", CALL_STATUSES)
+    status = params.choice("status", STATUS_FILTERS)
     return jsonify(summary_report(g.workspace, period, group_by, campaign, status))
 
 
@@ -84,5 +84,5 @@ def report_timeseries():
     interval = params.choice("interval", INTERVALS, default="day")
     period = _period(params)
     campaign = _campaign_filter(params)
-    status = params.choice("status", CALL_STATUSES)
+    status = params.choice("status", STATUS_FILTERS)
     return jsonify(timeseries_report(g.workspace, period, interval, campaign, status))

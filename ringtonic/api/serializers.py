@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ringtonic.models import Call, Campaign, PhoneNumber
+from ringtonic.models.website import CLICK_IDS, UTM_TAGS, VisitorSession
 from ringtonic.services.keys.api_keys import AccountSnapshot, ApiKeySnapshot, WorkspaceSnapshot
-from ringtonic.web.time_filters import iso_utc
+from ringtonic.services.reporting.periods import iso_utc
 
 
 def me_document(
@@ -99,6 +100,34 @@ def call_document(call: Call) -> dict:
         "tags": list(call.tags or []),
         "lead_status": call.lead_status,
         "value": f"{call.value:.2f}" if call.value is not None else None,
+        "visitor_session": visitor_session_document(call.visitor_session),
         "created_at": iso_utc(call.created_at),
         "updated_at": iso_utc(call.updated_at),
     }
+
+
+VISIT_TEXT_FIELDS = (
+    "landing_page",
+    "referrer",
+    "source",
+    "medium",
+    "first_touch_source",
+    "first_touch_medium",
+    *UTM_TAGS,
+    *CLICK_IDS,
+    "ga_client_id",
+    "ga_session_id",
+    "city",
+    "state",
+    "country",
+)
+
+
+def visitor_session_document(visit: VisitorSession | None) -> dict | None:
+    """Describe the website visit a call came from (None for calls not from a pool number)."""
+    if visit is None:
+        return None
+    document: dict = {"uuid": str(visit.uuid), "started_at": iso_utc(visit.started_at)}
+    document.update({name: _or_none(getattr(visit, name)) for name in VISIT_TEXT_FIELDS})
+    document["keyword"] = _or_none(visit.utm_term)
+    return document

@@ -15,6 +15,7 @@ from ringtonic.services.accounts.invitations import (
     accept_invitation,
     open_invitation,
 )
+from ringtonic.services.accounts.workspaces import list_workspaces
 from ringtonic.services.errors import ServiceError
 from ringtonic.web.access import client_ip
 
@@ -84,5 +85,13 @@ def accept_invitation_view(token: str):
             db.session.commit()
             flash(f"Welcome to {account_name}! You are signed in.", "success")
             return redirect(url_for("web.dashboard"))
-    page = render_template("auth/invitation.html", form=form, invitation=invitation, token=token)
+    # The invitee has no workspace yet: times are read in the account's first workspace's zone.
+    workspaces = list_workspaces(invitation.account)
+    page = render_template(
+        "auth/invitation.html",
+        form=form,
+        invitation=invitation,
+        token=token,
+        time_zone=workspaces[0].time_zone if workspaces else "UTC",
+    )
     return _no_store(page, 400 if form.errors else 200)

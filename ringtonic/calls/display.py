@@ -1,9 +1,6 @@
-"""Template filters that show calls to people: local times, durations, numbers, statuses."""
+"""Template filters that show calls to people: durations, numbers, statuses (times: `when`)."""
 
 from __future__ import annotations
-
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from ringtonic.calls import bp
 from ringtonic.services.telephony.phones import format_for_display
@@ -17,12 +14,6 @@ STATUS_BADGES = {
     "ringing": "badge badge--muted",
     "in-progress": "badge badge--muted",
 }
-
-
-@bp.app_template_filter("local_time")
-def local_time(moment: datetime, zone_name: str, pattern: str = "%Y-%m-%d %H:%M %Z") -> str:
-    """Format a UTC moment as wall-clock time in the named IANA zone."""
-    return moment.astimezone(ZoneInfo(zone_name)).strftime(pattern)
 
 
 @bp.app_template_filter("duration")

@@ -7,7 +7,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.widgets import DateInput
 
-from ringtonic.models import CALL_STATUSES, Campaign, PhoneNumber
+from ringtonic.models import Campaign, PhoneNumber
+from ringtonic.services.calls.stats import STATUS_FILTERS, status_filter_label
 from ringtonic.services.telephony.phones import format_for_display
 
 
@@ -24,7 +25,7 @@ class CallFilterForm(FlaskForm):
     status = SelectField(
         "Status",
         choices=[SelectChoice("", "Any status")]
-        + [SelectChoice(status, status.replace("-", " ").capitalize()) for status in CALL_STATUSES],
+        + [SelectChoice(status, status_filter_label(status)) for status in STATUS_FILTERS],
         validate_choice=False,
     )
     first_time = BooleanField("First-time callers only")

@@ -26,6 +26,7 @@ from ringtonic.models.types import utcnow
 from ringtonic.services.accounts import policy
 from ringtonic.services.calls.export import export_chunks
 from ringtonic.services.calls.import_fields import COLUMNS
+from ringtonic.services.calls.import_sample import sample_import_csv
 from ringtonic.services.calls.imports import MAX_ROWS, ImportRejected, import_calls
 from ringtonic.services.calls.queries import (
     filter_choices,
@@ -97,7 +98,7 @@ def export():
         attach_error(form, error)
         return _index_page(workspace, form, status=400)
     zone = ZoneInfo(workspace.time_zone)
-    chunks = export_chunks(iter_calls_for_export(workspace, filters), zone)
+    chunks = export_chunks(iter_calls_for_export(workspace, filters), zone, for_spreadsheets=True)
     response = Response(stream_with_context(chunks), mimetype="text/csv")
     filename = f"calls-{file_slug(workspace.name)}-{utcnow().astimezone(zone):%Y-%m-%d}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -148,6 +149,15 @@ def import_form():
     if result.ignored_columns:
         flash(f"Ignored columns: {', '.join(result.ignored_columns)}.", "info")
     return redirect(url_for("calls.index"))
+
+
+@bp.get("/import/sample.csv")
+@requires("manage_calls")
+def import_sample():
+    """Download a sample calls file that the import accepts."""
+    response = Response(sample_import_csv(current_workspace()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="ringtonic-calls-sample.csv"'
+    return response
 
 
 @bp.errorhandler(RequestEntityTooLarge)

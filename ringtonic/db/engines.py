@@ -129,9 +129,7 @@ def _make_reads_engine(engine: Engine, session_settings: bool) -> Engine:
     if _in_memory(engine):
         return engine
     if engine.dialect.name == "sqlite":
-        reader = create_engine(
-            engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
-        )
+        reader = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
         event.listen(reader, "connect", _configure_sqlite_reads_connection)
     else:
         reader = _make_postgresql_reads_engine(engine, session_settings)

@@ -20,6 +20,7 @@ from ringtonic.models.telephony import (
     Campaign,
     PhoneNumber,
 )
+from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
 
 __all__ = [
     "ABILITIES",
@@ -41,6 +42,9 @@ __all__ = [
     "PhoneNumber",
     "SignInSession",
     "TelephonyCredentials",
+    "NumberLease",
     "User",
+    "VisitorSession",
+    "WebsiteSettings",
     "Workspace",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +25,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from ringtonic.extensions import db
 from ringtonic.models.types import UTCDateTime, name_key_column, utcnow
 from ringtonic.text import name_key
+
+if TYPE_CHECKING:
+    from ringtonic.models.website import VisitorSession
 
 CAMPAIGN_TYPES = ("static", "website")
 CALL_STATUSES = ("ringing", "in-progress", "answered", "missed", "busy", "failed", "voicemail")
@@ -133,6 +137,10 @@ class Call(db.Model):
     caller_country: Mapped[str] = mapped_column(String(2), default="")
     provider_call_id: Mapped[str | None] = mapped_column(String(64))
     external_id: Mapped[str | None] = mapped_column(String(100))
+    # The website visit that held this (pool) number when the call rang.
+    visitor_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("visitor_sessions.id"), index=True
+    )
     note: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[list] = mapped_column(JSON, default=list)
     lead_status: Mapped[str | None] = mapped_column(String(16))
@@ -142,3 +150,4 @@ class Call(db.Model):
 
     campaign: Mapped[Campaign | None] = relationship()
     phone_number: Mapped[PhoneNumber | None] = relationship()
+    visitor_session: Mapped[VisitorSession | None] = relationship()

@@ -6,14 +6,15 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.widgets import DateInput
 
-from ringtonic.models import CALL_STATUSES, Campaign
+from ringtonic.models import Campaign
+from ringtonic.services.calls.stats import STATUS_FILTERS, status_filter_label
 
 CIRCLE_LABELS = {"city": "Cities", "zip": "Zip codes"}
 
 
 def status_label(status: str) -> str:
-    """Return a call status for people ("in-progress" → "In progress")."""
-    return status.replace("-", " ").capitalize()
+    """Return a call status filter for people ("in-progress" → "In progress")."""
+    return status_filter_label(status)
 
 
 class MapFilterForm(FlaskForm):
@@ -29,7 +30,7 @@ class MapFilterForm(FlaskForm):
         "Status",
         choices=[
             SelectChoice("", "Any status"),
-            *(SelectChoice(s, status_label(s)) for s in CALL_STATUSES),
+            *(SelectChoice(s, status_label(s)) for s in STATUS_FILTERS),
         ],
         validate_choice=False,
     )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -51,18 +48,9 @@ SOURCE_SUGGESTIONS = (
 MEDIUM_SUGGESTIONS = ("organic", "cpc", "referral", "social", "print", "offline")
 
 
-def _local_time(moment: datetime | None) -> str:
-    """Format a UTC time in the current workspace's zone, e.g. "Mar 4, 2026 3:05 PM"."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(ZoneInfo(current_workspace().time_zone))
-    hour = local.strftime("%I").lstrip("0")
-    return f"{local:%b} {local.day}, {local.year} {hour}:{local:%M %p}"
-
-
 @bp.context_processor
 def _template_helpers() -> dict:
-    return {"local_time": _local_time, "display_number": format_for_display}
+    return {"display_number": format_for_display}
 
 
 def _may(permission: str) -> bool:
@@ -126,7 +114,7 @@ def _campaign_page(campaign: Campaign, form: CampaignForm, status: int = 200):
         campaign=campaign,
         form=form,
         confirm_form=ConfirmForm(),
-        recent_calls=count_recent_calls(campaign),
+        recent_calls=count_recent_calls(current_workspace(), campaign),
         numbers=list_campaign_numbers(campaign),
         can_manage=_may("manage_campaigns"),
     ), status

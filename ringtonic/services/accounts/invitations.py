@@ -17,9 +17,10 @@ from ringtonic.models.account import new_session_token
 from ringtonic.models.types import utcnow
 from ringtonic.services.accounts.accounts import normalize_email
 from ringtonic.services.accounts.passwords import check_password_rules, hash_password
-from ringtonic.services.accounts.team import check_role, parse_public_id
+from ringtonic.services.accounts.team import check_role
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, NotFound, PlanRequired, ServiceError
+from ringtonic.services.public_ids import parse_public_id
 
 INVITATION_LIFETIME = timedelta(days=7)
 # Longer than any token we issue, shorter than anything worth hashing.

@@ -16,6 +16,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_campaigns": frozenset({"admin", "manager"}),
     "manage_numbers": frozenset({"admin", "manager"}),
     "manage_calls": frozenset({"admin", "manager"}),
+    "manage_website_tracking": frozenset({"admin", "manager"}),
     "view_audit_log": frozenset({"admin"}),
 }
 
@@ -31,6 +32,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "manage_campaigns": "Create and edit campaigns",
     "manage_numbers": "Add and edit tracking numbers",
     "manage_calls": "Edit calls, import calls, set CRM fields",
+    "manage_website_tracking": "Set up website tracking (snippet, domains, number pool)",
     "view_audit_log": "See the team's activity log",
 }
 

@@ -15,6 +15,7 @@ from ringtonic.models.types import utcnow
 from ringtonic.services.accounts.sign_ins import close_all_sign_ins
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
+from ringtonic.services.public_ids import parse_public_id
 from ringtonic.services.signals import member_removed, member_role_changed
 
 TEAM_ACTIONS = (
@@ -33,16 +34,6 @@ def check_role(raw: str, field: str = "role") -> str:
     if role not in ROLES:
         raise ValidationError(f"Choose a role: {', '.join(ROLES)}.", field)
     return role
-
-
-def parse_public_id(raw: str | uuid.UUID, message: str) -> uuid.UUID:
-    """Return the UUID in `raw`, or raise NotFound with `message` (junk looks like missing)."""
-    if isinstance(raw, uuid.UUID):
-        return raw
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError:
-        raise NotFound(message) from None
 
 
 def list_members(account: Account) -> list[User]:

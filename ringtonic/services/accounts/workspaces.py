@@ -14,6 +14,7 @@ from ringtonic.models import Account, User, Workspace
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, NotFound, PlanRequired, ValidationError
 from ringtonic.services.names import clean_name, name_key
+from ringtonic.services.public_ids import parse_public_id
 
 DEFAULT_TIME_ZONE = "America/New_York"
 NAME_MAX = 100
@@ -53,14 +54,7 @@ def list_workspaces(account: Account) -> list[Workspace]:
 
 def get_workspace(account: Account, workspace_uuid: str | uuid.UUID) -> Workspace:
     """Return the account's workspace with this uuid or raise NotFound."""
-    try:
-        wanted = (
-            workspace_uuid
-            if isinstance(workspace_uuid, uuid.UUID)
-            else uuid.UUID(str(workspace_uuid))
-        )
-    except ValueError:
-        raise NotFound("Workspace not found.") from None
+    wanted = parse_public_id(workspace_uuid, "Workspace not found.")
     workspace = db.session.scalar(
         select(Workspace).where(Workspace.account_id == account.id, Workspace.uuid == wanted)
     )
@@ -105,19 +99,19 @@ def create_workspace(
     account: Account, name: str, time_zone: str, actor: User | None = None, ip: str | None = None
 ) -> Workspace:
     """Create a workspace if the plan allows it."""
-    clean_name = check_workspace_name(name)
+    checked_name = check_workspace_name(name)
     zone = check_time_zone(time_zone)
     if not can_add_workspace(account):
         raise PlanRequired("The Indie plan includes one workspace. Upgrade to Agency for more.")
-    _check_name_free(account, clean_name)
-    workspace = Workspace(account_id=account.id, name=clean_name, time_zone=zone)
+    _check_name_free(account, checked_name)
+    workspace = Workspace(account_id=account.id, name=checked_name, time_zone=zone)
     _flush_unique(workspace)
     record_event(
         actor,
         "workspace.created",
         account_id=account.id,
         workspace=workspace,
-        target=clean_name,
+        target=checked_name,
         ip=ip,
     )
     return workspace
@@ -131,11 +125,11 @@ def update_workspace(
     ip: str | None = None,
 ) -> Workspace:
     """Rename a workspace and set its time zone."""
-    clean_name = check_workspace_name(name)
+    checked_name = check_workspace_name(name)
     zone = check_time_zone(time_zone)
-    _check_name_free(workspace.account, clean_name, except_id=workspace.id)
+    _check_name_free(workspace.account, checked_name, except_id=workspace.id)
     previous = workspace.name
-    workspace.name = clean_name
+    workspace.name = checked_name
     workspace.time_zone = zone
     _flush_unique(workspace)
     record_event(
@@ -143,7 +137,7 @@ def update_workspace(
         "workspace.updated",
         account_id=workspace.account_id,
         workspace=workspace,
-        target=clean_name,
+        target=checked_name,
         ip=ip,
         details={"previous_name": previous, "time_zone": zone},
     )

@@ -1,16 +1,27 @@
-"""Writing calls as CSV that spreadsheets open safely."""
+"""Writing calls as CSV: for spreadsheets (the web download) or for programs (the API).
+
+Both hold the same columns, which the import reads back. A spreadsheet runs a cell that starts
+with = + - @ tab or carriage return as a formula (OWASP "CSV injection"), so:
+
+- for spreadsheets, every such cell gets a leading apostrophe (phone numbers too, which
+  spreadsheets would otherwise turn into numbers), and the file starts with a UTF-8 byte order
+  mark so spreadsheet apps read it as UTF-8;
+- for programs, there is no byte order mark and only cells that could be a formula get the
+  apostrophe: a cell that is entirely a number, such as +15125550123 or -4.5, is written as is.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Row
 
-from ringtonic.services.calls.import_fields import FORMULA_PREFIXES
+from ringtonic.services.calls.import_fields import FORMULA_PREFIXES, VISIT_COLUMNS
 
 # The import's column names, so an exported file can be imported into another workspace.
 HEADER = (
@@ -28,15 +39,27 @@ HEADER = (
     "zip",
     "country",
     "external_id",
+    "provider_call_id",
     "ringtonic_id",
+    *(f"visit_{name}" for name in VISIT_COLUMNS),
 )
 ROWS_PER_CHUNK = 200
+# An E.164 number or a plain signed number: a spreadsheet reads it as a value, never runs it.
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
-def safe_cell(value: object) -> str:
-    """Return the cell as text, with a leading apostrophe if a spreadsheet would run it."""
+def spreadsheet_cell(value: object) -> str:
+    """Return the cell as text, with a leading apostrophe if it starts like a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def program_cell(value: object) -> str:
+    """Return the cell as text, with a leading apostrophe only if it could be a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _iso_in_zone(moment: datetime, zone: ZoneInfo) -> str:
@@ -45,7 +68,7 @@ def _iso_in_zone(moment: datetime, zone: ZoneInfo) -> str:
     return text.removesuffix("+00:00") + "Z" if zone.key == "UTC" else text
 
 
-def _cells(row: Row, zone: ZoneInfo) -> list[str]:
+def _cells(row: Row, zone: ZoneInfo, cell: Callable[[object], str]) -> list[str]:
     values = (
         _iso_in_zone(row.started_at, zone),
         row.caller_number,
@@ -61,20 +84,24 @@ def _cells(row: Row, zone: ZoneInfo) -> list[str]:
         row.caller_zip,
         row.caller_country,
         row.external_id,
+        row.provider_call_id,
         row.uuid,
+        *(getattr(row, f"visit_{name}") for name in VISIT_COLUMNS),
     )
-    return [safe_cell(value) for value in values]
+    return [cell(value) for value in values]
 
 
-def export_chunks(rows: Iterable[Row], zone: ZoneInfo) -> Iterator[str]:
+def export_chunks(rows: Iterable[Row], zone: ZoneInfo, *, for_spreadsheets: bool) -> Iterator[str]:
     """Yield the CSV text a few hundred rows at a time, with times shown in `zone`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    # The byte order mark tells spreadsheet apps the file is UTF-8; the import accepts it.
-    buffer.write("\ufeff")
+    cell = spreadsheet_cell if for_spreadsheets else program_cell
+    if for_spreadsheets:
+        # The byte order mark tells spreadsheet apps the file is UTF-8; the import accepts it.
+        buffer.write("\ufeff")
     writer.writerow(HEADER)
     for count, row in enumerate(rows, start=1):
-        writer.writerow(_cells(row, zone))
+        writer.writerow(_cells(row, zone, cell))
         if count % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from ringtonic.models import CALL_STATUSES
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.telephony.phones import caller_number_or_blank, parse_phone_number
 
 MAX_DURATION_SECONDS = 24 * 60 * 60
-EARLIEST_YEAR = 1970
-LATEST_YEAR = 2999
 WITHHELD_CALLERS = frozenset(
     {"anonymous", "unknown", "private", "restricted", "withheld", "unavailable"}
 )
@@ -49,8 +46,9 @@ COLUMNS = (
         "started_at",
         ("start_time", "started", "call_start", "start", "datetime", "date_time", "timestamp"),
         True,
-        "When the call began, ISO 8601: 2024-03-10T14:05:00Z or 2024-03-10 09:05:00-05:00. "
-        "A time without an offset is read in the workspace's time zone.",
+        "When the call began: ISO 8601 (2026-12-02T14:05:00Z, 2026-12-02T14:05:00-06:00, "
+        "2026-12-02 14:05) or month/day/year as in the US (12/02/2026 2:05 PM, "
+        "12/02/2026 14:05). A time without an offset is read in the workspace's time zone.",
     ),
     ImportColumn(
         "caller_number",
@@ -106,11 +104,27 @@ COLUMNS = (
         ("call_id", "call_sid", "sid", "unique_id"),
         False,
         "The call's id in the system it came from; a call whose id was imported before is "
-        "skipped. Without it, an id is derived from the time, both numbers, duration and status.",
+        "skipped. Without it, an id is derived from the time, both numbers, duration, status "
+        "and how many identical rows came before it in the file.",
+    ),
+    ImportColumn(
+        "provider_call_id",
+        ("twilio_call_sid",),
+        False,
+        "The call's id at the phone provider (Twilio's CallSid), as Ring Tonic exports it. "
+        "A call with an id already in this workspace is skipped; the id is kept on new calls.",
+    ),
+    ImportColumn(
+        "ringtonic_id",
+        ("ring_tonic_id",),
+        False,
+        "The call's Ring Tonic ID, as Ring Tonic exports it. A call that is already in this "
+        "workspace is skipped; in another workspace the call is added with an ID of its own.",
     ),
 )
 TEXT_LIMITS = {"city": 100, "state": 50, "zip": 20, "source": 100, "medium": 100}
 EXTERNAL_ID_LIMIT = 100
+PROVIDER_CALL_ID_LIMIT = 64
 
 
 def normalize_header(name: str) -> str:
@@ -125,6 +139,29 @@ _BY_HEADER = {
 }
 
 
+# The website visit a call came from, as exports write it (visit_<name>): read back as
+# nothing (an import stores calls, not visits), and not reported as ignored either.
+VISIT_COLUMNS = (
+    "landing_page",
+    "referrer",
+    "keyword",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "gclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "fbclid",
+    "ttclid",
+    "li_fat_id",
+    "ga_client_id",
+)
+
+_VISIT_HEADERS = frozenset(f"visit_{name}" for name in VISIT_COLUMNS)
+
+
 def map_columns(header: list[str]) -> tuple[dict[str, tuple[int, str]], list[str]]:
     """Return {column: (position, header as written)} and the headers that were ignored."""
     found: dict[str, tuple[int, str]] = {}
@@ -132,7 +169,7 @@ def map_columns(header: list[str]) -> tuple[dict[str, tuple[int, str]], list[str
     for position, written in enumerate(header):
         name = _BY_HEADER.get(normalize_header(written))
         if name is None:
-            if written.strip():
+            if written.strip() and normalize_header(written) not in _VISIT_HEADERS:
                 ignored.append(written.strip())
             continue
         if name in found:
@@ -156,32 +193,6 @@ def unquote_formula(text: str) -> str:
     if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
         return text[1:]
     return text
-
-
-def parse_started_at(text: str, zone: ZoneInfo, latest: datetime) -> datetime:
-    """Return the moment as aware UTC; a naive time is read in `zone`."""
-    if not text:
-        raise CellError("is required")
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise CellError(
-            "is not a date and time like 2024-03-10 09:05:00 or 2024-03-10T14:05:00Z"
-        ) from None
-    if "T" not in text.upper() and " " not in text:
-        raise CellError("needs a time of day as well as the date")
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise CellError(f"must be in a year between {EARLIEST_YEAR} and {LATEST_YEAR}")
-    if value.tzinfo is None:
-        local = value.replace(tzinfo=zone)
-        # A wall time skipped when clocks went forward does not round-trip.
-        if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
-            raise CellError(f"names a time that does not exist in {zone.key} (clocks went forward)")
-        value = local
-    value = value.astimezone(UTC)
-    if value > latest:
-        raise CellError("is in the future")
-    return value
 
 
 def parse_caller(text: str) -> str:
@@ -238,6 +249,23 @@ def check_text(text: str, limit: int) -> str:
     if len(text) > limit:
         raise CellError(f"is longer than {limit} characters")
     return text
+
+
+def parse_provider_call_id(text: str) -> str | None:
+    """Return the provider's call id, or None when blank (no id, not an empty one)."""
+    return check_text(text, PROVIDER_CALL_ID_LIMIT) or None
+
+
+def parse_ringtonic_id(text: str) -> uuid.UUID | None:
+    """Return the Ring Tonic ID as a UUID, or None when blank."""
+    if not text:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise CellError(
+            "is not a Ring Tonic ID (a UUID such as d4a7f0e2-9b3c-4e81-a6d5-7c2b8e1f0a93)"
+        ) from None
 
 
 def parse_country(text: str) -> str:

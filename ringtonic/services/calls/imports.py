@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
-import hashlib
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +21,8 @@ from ringtonic.models import Call, PhoneNumber, User, Workspace
 from ringtonic.models.types import utcnow
 from ringtonic.services.audit import record_event
 from ringtonic.services.calls import import_fields as fields
+from ringtonic.services.calls.import_dates import parse_started_at
+from ringtonic.services.calls.import_dedupe import DerivedIds, drop_known
 from ringtonic.services.errors import Conflict, ValidationError
 from ringtonic.services.reporting.rollups import add_calls, lock_rollups, recounting_calls
 
@@ -78,9 +80,17 @@ class _NewCall:
     source: str
     medium: str
     external_id: str
+    provider_call_id: str | None
     phone_number_id: int | None
     campaign_id: int | None
     first_call: bool = False
+
+
+@dataclass(slots=True)
+class _FileCall(_NewCall):
+    """A row's call and the Ring Tonic ID it carries, which is matched but never stored."""
+
+    ringtonic_id: uuid.UUID | None = None
 
 
 def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
@@ -131,20 +141,6 @@ def _read_records(stream: BinaryIO) -> tuple[list[str], list[tuple[int, list[str
     return header, records
 
 
-def _derived_external_id(call: _NewCall) -> str:
-    """Return a stable id for a row that has none, so importing it again adds nothing."""
-    key = "|".join(
-        (
-            call.started_at.isoformat(),
-            call.caller_number,
-            call.tracking_number,
-            str(call.duration_seconds),
-            call.status,
-        )
-    )
-    return "csv-" + hashlib.sha256(key.encode()).hexdigest()[:40]
-
-
 def _remembered(parse: Callable[[str], str]) -> Callable[[str], str]:
     """Return `parse` answering repeated values from memory (numbers repeat row after row)."""
     answers: dict[str, tuple[bool, str]] = {}
@@ -174,13 +170,15 @@ class _RowReader:
         zone = ZoneInfo(workspace.time_zone)
         latest = utcnow() + FUTURE_TOLERANCE
         self.parsers: dict[str, Callable[[str], object]] = {
-            "started_at": lambda text: fields.parse_started_at(text, zone, latest),
+            "started_at": lambda text: parse_started_at(text, zone, latest),
             "caller_number": _remembered(fields.parse_caller),
             "tracking_number": _remembered(fields.parse_tracking),
             "duration": fields.parse_duration,
             "status": fields.parse_status,
             "country": fields.parse_country,
             "external_id": lambda text: fields.check_text(text, fields.EXTERNAL_ID_LIMIT),
+            "provider_call_id": fields.parse_provider_call_id,
+            "ringtonic_id": fields.parse_ringtonic_id,
             **{
                 name: functools.partial(fields.check_text, limit=limit)
                 for name, limit in fields.TEXT_LIMITS.items()
@@ -192,13 +190,14 @@ class _RowReader:
         self.numbers = {number.number: number for number in numbers}
         self.problems: list[RowProblem] = []
         self.total_problems = 0
+        self.derived_ids = DerivedIds()
 
     def _problem(self, line: int, column: str, reason: str) -> None:
         self.total_problems += 1
         if len(self.problems) < MAX_PROBLEMS_KEPT:
             self.problems.append(RowProblem(line, column, reason))
 
-    def read(self, line: int, cells: list[str]) -> _NewCall | None:
+    def read(self, line: int, cells: list[str]) -> _FileCall | None:
         """Return the row's call, or None after recording why it cannot be imported."""
         problems_before = self.total_problems
         if any(cell.strip() for cell in cells[self.width :]):
@@ -213,7 +212,7 @@ class _RowReader:
         if self.total_problems > problems_before:
             return None
         number = self.numbers.get(values["tracking_number"])
-        call = _NewCall(
+        call = _FileCall(
             started_at=values["started_at"],
             caller_number=values["caller_number"],
             tracking_number=values["tracking_number"],
@@ -226,36 +225,19 @@ class _RowReader:
             source=values.get("source") or (number.source if number else ""),
             medium=values.get("medium") or (number.medium if number else ""),
             external_id=values.get("external_id", ""),
+            provider_call_id=values.get("provider_call_id"),
             phone_number_id=number.id if number else None,
             campaign_id=number.campaign_id if number else None,
+            ringtonic_id=values.get("ringtonic_id"),
         )
-        call.external_id = call.external_id or _derived_external_id(call)
+        if not call.external_id:
+            call.external_id = self.derived_ids.next_for(call)
         return call
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _drop_known(workspace: Workspace, calls: list[_NewCall]) -> tuple[list[_NewCall], int]:
-    """Drop calls whose external id is already in the workspace or earlier in the file."""
-    known: set[str] = set()
-    ids = sorted({call.external_id for call in calls})
-    for chunk in _chunks(ids, LOOKUP_BATCH):
-        known.update(
-            db.session.scalars(
-                select(Call.external_id).where(
-                    Call.workspace_id == workspace.id, Call.external_id.in_(chunk)
-                )
-            )
-        )
-    fresh = []
-    for call in calls:
-        if call.external_id not in known:
-            known.add(call.external_id)
-            fresh.append(call)
-    return fresh, len(calls) - len(fresh)
 
 
 def _mark_first_calls(workspace: Workspace, calls: list[_NewCall]) -> None:
@@ -352,7 +334,7 @@ def import_calls(
         raise ImportRejected(reader.problems, reader.total_problems)
     # Before reading what is stored: nothing else may change this workspace's calls now.
     lock_rollups(workspace.id)
-    fresh, skipped = _drop_known(workspace, calls)
+    fresh, skipped = drop_known(workspace, calls)
     _mark_first_calls(workspace, fresh)
     _insert(workspace, fresh, progress)
     record_event(

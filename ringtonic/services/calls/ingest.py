@@ -28,6 +28,7 @@ from ringtonic.models.types import utcnow
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.reporting.rollups import recounting_calls, share_rollup_lock
 from ringtonic.services.telephony.phones import caller_number_or_blank
+from ringtonic.services.tracking.attribution import visit_of_call
 from ringtonic.text import displayable
 
 # Higher wins. Final outcomes outrank progress; among outcomes, the more specific
@@ -182,6 +183,10 @@ def record_inbound_call(
         provider_call_id=sid,
         **caller_location(params),
     )
+    visit = visit_of_call(phone_number, started_at)
+    if visit is not None:
+        call.visitor_session_id = visit.id
+        call.source, call.medium = visit.source, visit.medium
     try:
         # A Twilio retry racing the first delivery: the unique (workspace, CallSid)
         # index lets exactly one insert win; the other returns the winner's row.

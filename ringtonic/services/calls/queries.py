@@ -15,7 +15,8 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import joinedload
 
 from ringtonic.extensions import db
-from ringtonic.models import CALL_STATUSES, Call, Campaign, PhoneNumber, Workspace
+from ringtonic.models import Call, Campaign, PhoneNumber, VisitorSession, Workspace
+from ringtonic.services.calls.import_fields import VISIT_COLUMNS
 from ringtonic.services.calls.keyset import (
     KeysetPage,
     newer_than,
@@ -24,7 +25,9 @@ from ringtonic.services.calls.keyset import (
     position_inside,
     position_of,
 )
+from ringtonic.services.calls.stats import STATUS_FILTERS, statuses_of
 from ringtonic.services.errors import NotFound, ValidationError
+from ringtonic.services.public_ids import parse_public_id
 from ringtonic.services.reporting.periods import parse_bounds
 
 PAGE_SIZE = 50
@@ -159,7 +162,7 @@ def parse_call_filters(
     if start and end and end < start:
         raise ValidationError("The end date must be on or after the start date.", "end_date")
     clean_status = (status or "").strip()
-    if clean_status and clean_status not in CALL_STATUSES:
+    if clean_status and clean_status not in STATUS_FILTERS:
         raise ValidationError("Choose a status from the list.", "status")
     flag = (first_time or "").strip().lower()
     if flag not in _TRUE | _FALSE:
@@ -192,8 +195,8 @@ def build_call_filters(
 ) -> CallFilters:
     """Check typed filter values against the workspace; dates may be local days or instants."""
     since, until = parse_bounds(start_date, end_date, time_zone or workspace.time_zone)
-    if status is not None and status not in CALL_STATUSES:
-        raise ValidationError(f"status must be one of: {', '.join(CALL_STATUSES)}.", "status")
+    if status is not None and status not in STATUS_FILTERS:
+        raise ValidationError(f"status must be one of: {', '.join(STATUS_FILTERS)}.", "status")
     return CallFilters(
         campaign=_workspace_campaign(workspace, campaign),
         number=_workspace_number(workspace, tracking_number, "tracking_number"),
@@ -217,7 +220,7 @@ def _filtered(query: Select, workspace: Workspace, filters: CallFilters) -> Sele
     if filters.number is not None:
         query = query.where(Call.phone_number_id == filters.number.id)
     if filters.status is not None:
-        query = query.where(Call.status == filters.status)
+        query = query.where(Call.status.in_(statuses_of(filters.status)))
     if filters.first_time is not None:
         query = query.where(Call.first_call.is_(filters.first_time))
     if filters.min_duration is not None:
@@ -274,7 +277,9 @@ def list_calls(
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValidationError(f"Limit must be between 1 and {MAX_PAGE_SIZE}.", "limit")
     query, direction, anchor = calls_page_query(workspace, filters, cursor, limit)
-    query = query.options(joinedload(Call.campaign), joinedload(Call.phone_number))
+    query = query.options(
+        joinedload(Call.campaign), joinedload(Call.phone_number), joinedload(Call.visitor_session)
+    )
     rows = list(db.session.scalars(query))
     # A cursor naming no call of this workspace matches nothing, like the end of the
     # list: tell the two apart.
@@ -300,7 +305,7 @@ def list_calls_after(
 ) -> KeysetPage[Call]:
     """Return the page of filtered calls, newest first, that follows the call `after`."""
     query = _filtered(select(Call), workspace, filters).options(
-        joinedload(Call.campaign), joinedload(Call.phone_number)
+        joinedload(Call.campaign), joinedload(Call.phone_number), joinedload(Call.visitor_session)
     )
     return newest_first_page(
         query, Call, Call.started_at, workspace_id=workspace.id, after=after, limit=limit
@@ -309,13 +314,14 @@ def list_calls_after(
 
 def get_call(workspace: Workspace, call_uuid: str | uuid.UUID) -> Call:
     """Return the workspace's call with this uuid or raise NotFound."""
-    try:
-        wanted = call_uuid if isinstance(call_uuid, uuid.UUID) else uuid.UUID(str(call_uuid))
-    except ValueError:
-        raise NotFound("Call not found.") from None
+    wanted = parse_public_id(call_uuid, "Call not found.")
     call = db.session.scalar(
         select(Call)
-        .options(joinedload(Call.campaign), joinedload(Call.phone_number))
+        .options(
+            joinedload(Call.campaign),
+            joinedload(Call.phone_number),
+            joinedload(Call.visitor_session),
+        )
         .where(Call.workspace_id == workspace.id, Call.uuid == wanted)
     )
     if call is None:
@@ -339,6 +345,11 @@ EXPORT_COLUMNS = (
     Call.caller_zip,
     Call.caller_country,
     Call.external_id,
+    Call.provider_call_id,
+    *(
+        VisitorSession.__table__.c["utm_term" if name == "keyword" else name].label(f"visit_{name}")
+        for name in VISIT_COLUMNS
+    ),
 )
 
 
@@ -347,6 +358,7 @@ def iter_calls_for_export(workspace: Workspace, filters: CallFilters) -> Iterato
     query = (
         _filtered(select(*EXPORT_COLUMNS), workspace, filters)
         .outerjoin(Campaign, Campaign.id == Call.campaign_id)
+        .outerjoin(VisitorSession, VisitorSession.id == Call.visitor_session_id)
         .order_by(Call.started_at.desc(), Call.id.desc())
         .execution_options(yield_per=EXPORT_BATCH)
     )

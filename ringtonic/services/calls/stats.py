@@ -9,11 +9,29 @@ from sqlalchemy import Integer, case, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from ringtonic.models import Call
+from ringtonic.models import CALL_STATUSES, Call
 
 ANSWERED_STATUSES = ("answered",)
-# Everything where the caller reached nobody: the leads an agency is losing.
+# Everything where the caller reached nobody: the leads an agency is losing. The one
+# definition of "missed": rollups, dashboard, Money Map, reports, API and calls log use it.
 MISSED_STATUSES = ("missed", "busy", "failed", "voicemail")
+# The status filter value that selects every missed status at once.
+MISSED_GROUP = "missed-all"
+STATUS_FILTERS = (MISSED_GROUP, *CALL_STATUSES)
+
+
+def statuses_of(status: str | None) -> tuple[str, ...]:
+    """Return the stored statuses a status filter selects (all of them for no filter)."""
+    if not status:
+        return CALL_STATUSES
+    return MISSED_STATUSES if status == MISSED_GROUP else (status,)
+
+
+def status_filter_label(status: str) -> str:
+    """Return how pages name a status filter ("in-progress" → "In progress")."""
+    if status == MISSED_GROUP:
+        return "Missed (all: missed, busy, failed, voicemail)"
+    return status.replace("-", " ").capitalize()
 
 
 @dataclass(slots=True)

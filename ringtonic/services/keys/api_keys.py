@@ -28,6 +28,7 @@ from ringtonic.services.errors import (
     ValidationError,
 )
 from ringtonic.services.names import clean_name
+from ringtonic.services.public_ids import parse_public_id
 from ringtonic.services.signals import member_removed, member_role_changed
 
 # The time source for last-used bookkeeping; tests swap it for a controllable clock.
@@ -198,13 +199,13 @@ def create_api_key(
     """Create a key for the workspace (Agency plan only); the result holds the only copy."""
     if not workspace.account.is_agency:
         raise PlanRequired(PLAN_MESSAGE)
-    clean_name = check_key_name(name)
+    checked_name = check_key_name(name)
     abilities = check_access(access)
     secret = generate_api_key()
     api_key = ApiKey(
         workspace_id=workspace.id,
         created_by_id=actor.id,
-        name=clean_name,
+        name=checked_name,
         abilities=abilities,
         digest=key_digest(secret),
         hint=key_hint(secret),
@@ -262,10 +263,7 @@ def authenticate_api_key(secret: str) -> ApiKeyAccess:
 
 def get_api_key(workspace: Workspace, key_uuid: str) -> ApiKey:
     """Return the workspace's key with this public id, or raise NotFound."""
-    try:
-        wanted = uuid.UUID(str(key_uuid))
-    except ValueError:
-        raise NotFound("API key not found.") from None
+    wanted = parse_public_id(key_uuid, "API key not found.")
     api_key = db.session.scalar(
         select(ApiKey).where(ApiKey.workspace_id == workspace.id, ApiKey.uuid == wanted)
     )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ringtonic.models import CALL_STATUSES, Campaign, Workspace
+from ringtonic.models import Campaign, Workspace
+from ringtonic.services.calls.stats import STATUS_FILTERS
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.money_map.drawing import MapDrawing, draw_map
 from ringtonic.services.money_map.tables import (
@@ -75,7 +76,7 @@ def _check_choice(value: str, choices: tuple[str, ...], field: str, what: str) -
 def check_query(query: MapQuery) -> None:
     """Refuse values no link or form on the page produces, naming the field."""
     if query.status:
-        _check_choice(query.status, CALL_STATUSES, "status", "a call status")
+        _check_choice(query.status, STATUS_FILTERS, "status", "a call status")
     _check_choice(query.circles, CIRCLE_LEVELS, "circles", "what the circles show")
     _check_choice(query.table, TABLES, "table", "a table")
     _check_choice(query.sort, SORT_COLUMNS, "sort", "a column to sort by")

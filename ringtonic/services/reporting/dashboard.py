@@ -5,19 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import select
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, Campaign, Workspace
+from ringtonic.models import Campaign, Workspace
+from ringtonic.models.rollups import CallSourceRollup, CallTimeRollup
 from ringtonic.models.types import utcnow
-from ringtonic.services.calls.queries import latest_call_at, local_midnight
+from ringtonic.services.calls.queries import latest_call_at
+from ringtonic.services.calls.stats import Counters
+from ringtonic.services.reporting.periods import last_days, local_midnight
+from ringtonic.services.reporting.rollup_queries import counts_by_key, counts_by_range
 
 CHART_DAYS = 30
 TOP_LIMIT = 5
-# The business did not pick up: the caller heard a busy tone, an error or the voicemail.
-MISSED_STATUSES = ("missed", "busy", "failed", "voicemail")
 
 
 @dataclass(frozen=True)
@@ -59,77 +60,27 @@ class DashboardSummary:
 
     periods: list[PeriodCount]
     days: list[DayCount]
+    calls: int
     answered: int
     missed: int
+    first_time_callers: int
     average_answered_seconds: int | None
     top_sources: list[Ranked]
     top_campaigns: list[Ranked]
     last_call_at: datetime
+    # The first and last local day of "last 30 days", for links to the calls log.
+    start_date: date
+    end_date: date
 
 
-def _daily_counts(workspace: Workspace, boundaries: list[datetime]) -> list[int]:
-    """Count calls between each pair of consecutive instants, in one indexed range query."""
-    # One SUM(CASE) per day: the boundaries are local midnights computed with zoneinfo, so
-    # days are right across DST changes on every database, without its time zone support.
-    buckets = [
-        func.coalesce(
-            func.sum(case((and_(Call.started_at >= start, Call.started_at < end), 1), else_=0)),
-            0,
-        )
-        for start, end in pairwise(boundaries)
-    ]
-    row = db.session.execute(
-        select(*buckets).where(
-            Call.workspace_id == workspace.id,
-            Call.started_at >= boundaries[0],
-            Call.started_at < boundaries[-1],
-        )
-    ).one()
-    return [int(value) for value in row]
-
-
-def _status_totals(workspace: Workspace, since: datetime, until: datetime) -> dict[str, tuple]:
-    rows = db.session.execute(
-        select(Call.status, func.count(Call.id), func.sum(Call.duration_seconds))
-        .where(
-            Call.workspace_id == workspace.id,
-            Call.started_at >= since,
-            Call.started_at < until,
-        )
-        .group_by(Call.status)
-    )
-    return {status: (count, int(seconds or 0)) for status, count, seconds in rows}
-
-
-def _top_sources(workspace: Workspace, since: datetime, until: datetime) -> list[Ranked]:
-    count = func.count(Call.id)
-    rows = db.session.execute(
-        select(Call.source, count)
-        .where(
-            Call.workspace_id == workspace.id,
-            Call.started_at >= since,
-            Call.started_at < until,
-        )
-        .group_by(Call.source)
-        .order_by(count.desc(), Call.source)
-        .limit(TOP_LIMIT)
-    )
-    return [Ranked(source or "(no source)", total) for source, total in rows]
+def _top(rows: list[tuple[tuple, Counters]]) -> list[tuple[object, int]]:
+    """Return the TOP_LIMIT keys with the most calls, ties in key order, as (key, calls)."""
+    ranked = sorted(rows, key=lambda row: (-row[1].calls, str(row[0][0] or "")))
+    return [(key[0], counters.calls) for key, counters in ranked[:TOP_LIMIT]]
 
 
 def _top_campaigns(workspace: Workspace, since: datetime, until: datetime) -> list[Ranked]:
-    count = func.count(Call.id)
-    rows = db.session.execute(
-        select(Call.campaign_id, count)
-        .where(
-            Call.workspace_id == workspace.id,
-            Call.started_at >= since,
-            Call.started_at < until,
-        )
-        .group_by(Call.campaign_id)
-        .order_by(count.desc(), Call.campaign_id)
-        .limit(TOP_LIMIT)
-    ).all()
+    rows = _top(counts_by_key(workspace, since, until, CallTimeRollup, ("campaign_id",)))
     ids = [campaign_id for campaign_id, _ in rows if campaign_id is not None]
     names = dict(
         db.session.execute(
@@ -145,17 +96,23 @@ def _top_campaigns(workspace: Workspace, since: datetime, until: datetime) -> li
 
 
 def dashboard_summary(workspace: Workspace, now: datetime | None = None) -> DashboardSummary | None:
-    """Return the figures, days counted in the workspace's zone; None before the first call."""
+    """Return the figures from the rollups, days counted in the workspace's zone.
+
+    None before the first call. "Last 30 days" is `last_days`, the window every page uses;
+    answered, missed and first-time are the rollups' counters, as in reports and the map.
+    """
     last_call_at = latest_call_at(workspace)
     if last_call_at is None:
         return None
-    zone = ZoneInfo(workspace.time_zone)
-    today = (now or utcnow()).astimezone(zone).date()
+    recent = last_days(workspace.time_zone, now or utcnow(), CHART_DAYS)
+    zone = recent.zone
+    today = (recent.end - timedelta(microseconds=1)).astimezone(zone).date()
     # 60 local days: the 30 shown and the 30 before them, for "vs previous 30 days".
     first_day = today - timedelta(days=2 * CHART_DAYS - 1)
     days = [first_day + timedelta(days=n) for n in range(2 * CHART_DAYS)]
     boundaries = [local_midnight(day, zone) for day in [*days, today + timedelta(days=1)]]
-    counts = _daily_counts(workspace, boundaries)
+    daily = counts_by_range(workspace, list(pairwise(boundaries)))
+    counts = [counters.calls for counters in daily]
     periods = [
         PeriodCount("Today", "vs yesterday", counts[-1], counts[-2]),
         PeriodCount("Last 7 days", "vs previous 7 days", sum(counts[-7:]), sum(counts[-14:-7])),
@@ -166,20 +123,30 @@ def dashboard_summary(workspace: Workspace, now: datetime | None = None) -> Dash
             sum(counts[:-CHART_DAYS]),
         ),
     ]
-    since, until = boundaries[CHART_DAYS], boundaries[-1]
-    totals = _status_totals(workspace, since, until)
-    answered, answered_seconds = totals.get("answered", (0, 0))
-    missed = sum(totals.get(status, (0, 0))[0] for status in MISSED_STATUSES)
+    since, until = recent.start, recent.end
+    totals = Counters.sum_of(daily[CHART_DAYS:])
+    answered = counts_by_range(workspace, [(since, until)], status="answered")[0]
     return DashboardSummary(
         periods=periods,
         days=[
             DayCount(day, count)
             for day, count in zip(days[CHART_DAYS:], counts[CHART_DAYS:], strict=True)
         ],
-        answered=answered,
-        missed=missed,
-        average_answered_seconds=round(answered_seconds / answered) if answered else None,
-        top_sources=_top_sources(workspace, since, until),
+        calls=totals.calls,
+        answered=totals.answered,
+        missed=totals.missed,
+        first_time_callers=totals.first_time_callers,
+        average_answered_seconds=(
+            round(answered.total_duration / answered.calls) if answered.calls else None
+        ),
+        top_sources=[
+            Ranked(source or "(no source)", n)
+            for source, n in _top(
+                counts_by_key(workspace, since, until, CallSourceRollup, ("source",))
+            )
+        ],
         top_campaigns=_top_campaigns(workspace, since, until),
         last_call_at=last_call_at,
+        start_date=days[CHART_DAYS],
+        end_date=today,
     )

@@ -1,4 +1,9 @@
-"""Reporting periods: local dates in a time zone resolved to exact UTC bounds."""
+"""Reporting periods: local dates in a time zone resolved to exact UTC bounds.
+
+"Last N days" means one thing on every page and in the API: the N local days in the
+workspace's time zone that end with today (today included), from local midnight to the
+next local midnight, whatever the offset and DST changes. `last_days` is that window.
+"""
 
 from __future__ import annotations
 
@@ -40,13 +45,25 @@ class Period:
 
 
 def iso_utc(moment: datetime) -> str:
-    """Format an aware datetime as ISO 8601 UTC with a Z."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """Format an aware datetime as ISO 8601 UTC to the second, ending in Z (pages and API)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     """Return the UTC instant at which `day` starts in `zone` (DST-safe)."""
     return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def last_days(time_zone: str, now: datetime, days: int = DEFAULT_DAYS) -> Period:
+    """Return the last `days` local days in `time_zone` ending with today, as a Period."""
+    zone_name = check_time_zone(time_zone)
+    zone = ZoneInfo(zone_name)
+    today = now.astimezone(zone).date()
+    return Period(
+        start=local_midnight(today - timedelta(days=days - 1), zone),
+        end=local_midnight(today + timedelta(days=1), zone),
+        time_zone=zone_name,
+    )
 
 
 def _parse_bound(raw: str, field: str, zone: ZoneInfo, is_end: bool) -> datetime:
@@ -83,16 +100,13 @@ def resolve_period(
     default_days: int = DEFAULT_DAYS,
 ) -> Period:
     """Turn optional start/end strings into a Period; missing ends default to the last N days."""
-    zone_name = check_time_zone(time_zone)
-    zone = ZoneInfo(zone_name)
-    today = now.astimezone(zone).date()
-    end = (
-        _parse_bound(end_date, "end_date", zone, is_end=True)
-        if end_date
-        else local_midnight(today + timedelta(days=1), zone)
-    )
+    recent = last_days(time_zone, now, default_days)
+    zone_name, zone = recent.time_zone, recent.zone
+    end = _parse_bound(end_date, "end_date", zone, is_end=True) if end_date else recent.end
     if start_date:
         start = _parse_bound(start_date, "start_date", zone, is_end=False)
+    elif not end_date:
+        start = recent.start
     else:
         last_day = (end - timedelta(microseconds=1)).astimezone(zone).date()
         start = local_midnight(last_day - timedelta(days=default_days - 1), zone)

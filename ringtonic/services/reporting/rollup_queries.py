@@ -48,6 +48,7 @@ from ringtonic.services.calls.stats import (
     Counters,
     counter_columns,
     counters_from,
+    statuses_of,
 )
 from ringtonic.services.reporting.rollup_spans import (
     Cover,
@@ -95,10 +96,6 @@ def _cover(ranges: tuple[tuple[datetime, datetime], ...], spans: tuple[int, ...]
     return cover_ranges(ranges, spans)
 
 
-def _statuses(status: str | None) -> tuple[str, ...]:
-    return (status,) if status else CALL_STATUSES
-
-
 COUNTER_FIELDS = ("calls", "answered", "missed", "first_time_callers", "total_duration")
 
 
@@ -109,7 +106,7 @@ def _counter_expressions(table, status: str | None) -> list:
 
     def total(kind: str, among: Sequence[str]):
         columns = [
-            table.c[f"{status_column_prefix(s)}_{kind}"] for s in _statuses(status) if s in among
+            table.c[f"{status_column_prefix(s)}_{kind}"] for s in statuses_of(status) if s in among
         ]
         if not columns:
             return literal_column("0")
@@ -250,7 +247,7 @@ def _sliver_rows(workspace: Workspace, slivers, keys: Sequence[str], campaign, s
         if campaign is not None:
             query = query.where(Call.campaign_id == campaign.id)
         if status is not None:
-            query = query.where(Call.status == status)
+            query = query.where(Call.status.in_(statuses_of(status)))
         yield from _read(query)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,28 +17,20 @@ from ringtonic.services.audit import record_event
 from ringtonic.services.calls.keyset import KeysetPage, newest_first_page
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
 from ringtonic.services.names import clean_name, name_key
+from ringtonic.services.public_ids import parse_public_id
+from ringtonic.services.reporting.periods import DEFAULT_DAYS, Period, last_days
 
 NAME_MAX = 100
-RECENT_DAYS = 30
+RECENT_DAYS = DEFAULT_DAYS
 TAKEN = "A campaign with this name already exists in this workspace."
 
 
 @dataclass(frozen=True)
 class CampaignSummary:
-    """A campaign with its number of calls in the last RECENT_DAYS days."""
+    """A campaign with its number of calls in the last RECENT_DAYS local days."""
 
     campaign: Campaign
     recent_calls: int
-
-
-def parse_public_id(raw: str | uuid.UUID, message: str) -> uuid.UUID:
-    """Return the UUID a URL or form names, or raise NotFound (junk is just not found)."""
-    if isinstance(raw, uuid.UUID):
-        return raw
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError:
-        raise NotFound(message) from None
 
 
 def check_campaign_name(raw: str) -> str:
@@ -77,9 +69,14 @@ def _flush_unique(campaign: Campaign) -> None:
         raise Conflict(TAKEN, "name") from None
 
 
+def recent_period(workspace: Workspace, now: datetime | None = None) -> Period:
+    """Return the window "last 30 days" counts: 30 local days in the workspace's zone."""
+    return last_days(workspace.time_zone, now or utcnow(), RECENT_DAYS)
+
+
 def list_campaigns(workspace: Workspace, now: datetime | None = None) -> list[CampaignSummary]:
     """Return the workspace's campaigns, active first, each with its recent call count."""
-    since = (now or utcnow()) - timedelta(days=RECENT_DAYS)
+    recent = recent_period(workspace, now)
     # One statement. Each count seeks straight to its campaign's last 30 days in the
     # (workspace, campaign, started_at) index; a GROUP BY would read every call of the
     # workspace (measured 10 ms against 47 ms with 450,000 calls in a workspace).
@@ -88,7 +85,8 @@ def list_campaigns(workspace: Workspace, now: datetime | None = None) -> list[Ca
         .where(
             Call.workspace_id == workspace.id,
             Call.campaign_id == Campaign.id,
-            Call.started_at >= since,
+            Call.started_at >= recent.start,
+            Call.started_at < recent.end,
         )
         .correlate(Campaign)
         .scalar_subquery()
@@ -176,14 +174,17 @@ def get_campaign_ref(workspace: Workspace, campaign_uuid: str | uuid.UUID) -> Ca
     return CampaignRef(*row)
 
 
-def count_recent_calls(campaign: Campaign, now: datetime | None = None) -> int:
-    """Return how many calls the campaign had in the last RECENT_DAYS days."""
-    since = (now or utcnow()) - timedelta(days=RECENT_DAYS)
+def count_recent_calls(
+    workspace: Workspace, campaign: Campaign, now: datetime | None = None
+) -> int:
+    """Return how many calls the campaign had in the last RECENT_DAYS local days."""
+    recent = recent_period(workspace, now)
     return db.session.scalar(
         select(func.count(Call.id)).where(
-            Call.workspace_id == campaign.workspace_id,
+            Call.workspace_id == workspace.id,
             Call.campaign_id == campaign.id,
-            Call.started_at >= since,
+            Call.started_at >= recent.start,
+            Call.started_at < recent.end,
         )
     )
 
@@ -210,10 +211,10 @@ def create_campaign(
     ip: str | None = None,
 ) -> Campaign:
     """Create a campaign in the workspace."""
-    clean_name = check_campaign_name(name)
+    checked_name = check_campaign_name(name)
     kind = check_campaign_type(campaign_type)
-    _check_name_free(workspace, clean_name)
-    campaign = Campaign(workspace_id=workspace.id, name=clean_name, type=kind)
+    _check_name_free(workspace, checked_name)
+    campaign = Campaign(workspace_id=workspace.id, name=checked_name, type=kind)
     _flush_unique(campaign)
     _audit(actor, "campaign.created", campaign, workspace, ip, {"type": kind})
     return campaign
@@ -227,12 +228,12 @@ def update_campaign(
     ip: str | None = None,
 ) -> Campaign:
     """Rename a campaign and set its type."""
-    clean_name = check_campaign_name(name)
+    checked_name = check_campaign_name(name)
     kind = check_campaign_type(campaign_type)
     workspace = db.session.get(Workspace, campaign.workspace_id)
-    _check_name_free(workspace, clean_name, except_id=campaign.id)
+    _check_name_free(workspace, checked_name, except_id=campaign.id)
     previous = campaign.name
-    campaign.name = clean_name
+    campaign.name = checked_name
     campaign.type = kind
     _flush_unique(campaign)
     _audit(

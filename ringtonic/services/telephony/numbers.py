@@ -15,7 +15,8 @@ from ringtonic.services.audit import record_event
 from ringtonic.services.calls.keyset import KeysetPage, newest_first_page
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
 from ringtonic.services.names import clean_label
-from ringtonic.services.telephony.campaigns import get_campaign, parse_public_id
+from ringtonic.services.public_ids import parse_public_id
+from ringtonic.services.telephony.campaigns import get_campaign
 from ringtonic.services.telephony.phones import parse_phone_number
 
 TEXT_MAX = 100

@@ -1,0 +1,274 @@
+"""Visits from the tracker script: start one, keep it alive, and say which number to show."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import bindparam, insert, or_, select, update
+
+from ringtonic.extensions import db
+from ringtonic.models.website import CLICK_IDS, UTM_TAGS, VisitorSession, WebsiteSettings
+from ringtonic.services.errors import NotFound, ValidationError
+from ringtonic.services.tracking import leases
+from ringtonic.services.tracking.config import TrackerConfig
+from ringtonic.services.tracking.sources import classify, tags_of
+
+# A visit ends after this long without a heartbeat (the script's cookie says the same).
+VISIT_IDLE = timedelta(minutes=30)
+# The install check needs to know the script runs, not every page view: one write a minute.
+SEEN_EVERY = timedelta(minutes=1)
+MAX_URL = 2000
+MAX_ID = 100
+
+
+class OriginNotAllowed(ValidationError):
+    """The page is not on one of the workspace's allowed domains."""
+
+
+@dataclass(frozen=True)
+class VisitStart:
+    """What the script reports when a page loads."""
+
+    page: str
+    referrer: str = ""
+    visitor_id: str = ""
+    session_id: str = ""
+    ga_client_id: str = ""
+    ga_session_id: str = ""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The visit and the number its pages show (None: keep the real number)."""
+
+    session_uuid: uuid.UUID
+    visitor_id: uuid.UUID
+    number: str | None
+    source: str
+    medium: str
+
+
+@dataclass
+class _Visit:
+    id: int
+    uuid: uuid.UUID
+    visitor_id: uuid.UUID
+    source: str
+    medium: str
+    phone_number_id: int | None
+    number_until: datetime | None
+    last_seen_at: datetime
+
+
+_VISITS = VisitorSession.__table__
+_VISIT_COLUMNS = tuple(
+    _VISITS.c[name]
+    for name in (
+        "id",
+        "uuid",
+        "visitor_id",
+        "source",
+        "medium",
+        "phone_number_id",
+        "number_until",
+        "last_seen_at",
+    )
+)
+
+
+def _page_url(raw: str) -> str:
+    text = (raw or "").strip()[:MAX_URL]
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError("The page address must be an http or https URL.", "page")
+    return text
+
+
+def _uuid(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw).strip()) if raw else None
+    except ValueError:
+        return None
+
+
+def _short(raw: str) -> str:
+    return "".join(ch for ch in (raw or "") if ch.isprintable())[:MAX_ID]
+
+
+def _source_number(config: TrackerConfig, source: str, medium: str) -> int | None:
+    """Return the campaign's source number for this source (and medium, when it names one)."""
+    for number_id, (_e164, fixed_source, fixed_medium) in sorted(config.numbers.items()):
+        if fixed_source.lower() == source and fixed_medium.lower() in ("", medium):
+            return number_id
+    return None
+
+
+def _first_touch(config: TrackerConfig, visitor_id: uuid.UUID) -> tuple[str, str] | None:
+    row = db.session.execute(
+        select(VisitorSession.source, VisitorSession.medium)
+        .where(
+            VisitorSession.workspace_id == config.workspace_id,
+            VisitorSession.visitor_id == visitor_id,
+        )
+        .order_by(VisitorSession.started_at, VisitorSession.id)
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+_LIVE_VISIT = select(*_VISIT_COLUMNS).where(
+    _VISITS.c.workspace_id == bindparam("workspace_id"),
+    _VISITS.c.uuid == bindparam("uuid", type_=_VISITS.c.uuid.type),
+)
+
+
+def _live_visit(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | None:
+    wanted = _uuid(raw_uuid)
+    if wanted is None:
+        return None
+    row = db.session.execute(
+        _LIVE_VISIT, {"workspace_id": config.workspace_id, "uuid": wanted}
+    ).first()
+    if row is None or now - row.last_seen_at > VISIT_IDLE:
+        return None
+    return _Visit(*row)
+
+
+def _shown(config: TrackerConfig, visit: _Visit) -> Shown:
+    number = config.numbers.get(visit.phone_number_id) if visit.phone_number_id else None
+    return Shown(
+        session_uuid=visit.uuid,
+        visitor_id=visit.visitor_id,
+        number=number[0] if number else None,
+        source=visit.source,
+        medium=visit.medium,
+    )
+
+
+def _note_script_seen(config: TrackerConfig, page: str, now: datetime) -> None:
+    """Remember when and on which page the script last ran (the install check)."""
+    db.session.execute(
+        update(WebsiteSettings)
+        .where(
+            WebsiteSettings.workspace_id == config.workspace_id,
+            or_(
+                WebsiteSettings.last_seen_at.is_(None),
+                WebsiteSettings.last_seen_at < now - SEEN_EVERY,
+            ),
+        )
+        .values(last_seen_at=now, last_seen_page=page[:500])
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _store_number(visit: _Visit, values: dict) -> None:
+    db.session.execute(update(_VISITS).where(_VISITS.c.id == visit.id).values(**values))
+    for name, value in values.items():
+        if hasattr(visit, name):
+            setattr(visit, name, value)
+
+
+def _give_number(config: TrackerConfig, visit: _Visit, now: datetime, **also) -> None:
+    """Give the visit its source number or lease it a pool number (or none: empty pool)."""
+    fixed = _source_number(config, visit.source, visit.medium)
+    if fixed is not None:
+        _store_number(
+            visit, {"phone_number_id": fixed, "number_leased_at": now, "number_until": None, **also}
+        )
+        return
+    lease = leases.lease_number(config, visit.id, now)
+    if lease is None:
+        _store_number(visit, {"phone_number_id": None, "number_until": None, **also})
+        return
+    values = {
+        "phone_number_id": lease.phone_number_id,
+        "number_leased_at": now,
+        "number_until": lease.number_until,
+        **also,
+    }
+    if lease.took_over:
+        values["took_over"] = True
+    _store_number(visit, values)
+
+
+# Built once: every heartbeat runs it, and SQLAlchemy then finds it compiled in its cache.
+_SEEN = (
+    update(_VISITS)
+    .where(_VISITS.c.id == bindparam("visit_id"))
+    .values(
+        last_seen_at=bindparam("seen_at", type_=_VISITS.c.last_seen_at.type),
+        number_until=bindparam("until", type_=_VISITS.c.number_until.type),
+    )
+)
+
+
+def _keep(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
+    """Move a live visit on: its lease extended, or a new number if another visit took it."""
+    until = visit.number_until
+    if visit.phone_number_id is not None and visit.number_until is not None:
+        until = leases.extend_lease(config, visit.id, visit.phone_number_id, now)
+        if until is None:
+            _give_number(config, visit, now, last_seen_at=now)
+            return
+    db.session.execute(_SEEN, {"visit_id": visit.id, "seen_at": now, "until": until})
+    visit.last_seen_at, visit.number_until = now, until
+
+
+_INSERT_VISIT = insert(_VISITS).returning(_VISITS.c.id)
+
+
+def start_visit(
+    config: TrackerConfig, start: VisitStart, now: datetime, location: Mapping[str, str]
+) -> Shown:
+    """Start (or continue) a visit and give it a number, or raise (OriginNotAllowed...)."""
+    page = _page_url(start.page)
+    if not config.allows(urlsplit(page).hostname or ""):
+        raise OriginNotAllowed("This site is not one of the workspace's allowed domains.", "page")
+    _note_script_seen(config, page, now)
+    visit = _live_visit(config, start.session_id, now)
+    if visit is not None:
+        # A new page of the same visit: the same number, its lease moved on.
+        _keep(config, visit, now)
+        return _shown(config, visit)
+    referrer = (start.referrer or "").strip()[:MAX_URL]
+    attribution = classify(page, referrer)
+    given_visitor = _uuid(start.visitor_id)
+    first = _first_touch(config, given_visitor) if given_visitor else None
+    visitor_id = given_visitor or uuid.uuid4()
+    values = {
+        "uuid": uuid.uuid4(),
+        "workspace_id": config.workspace_id,
+        "campaign_id": config.campaign_id,
+        "visitor_id": visitor_id,
+        "started_at": now,
+        "last_seen_at": now,
+        "landing_page": page,
+        "referrer": referrer,
+        "source": attribution.source,
+        "medium": attribution.medium,
+        "first_touch_source": first[0] if first else attribution.source,
+        "first_touch_medium": first[1] if first else attribution.medium,
+        "ga_client_id": _short(start.ga_client_id),
+        "ga_session_id": _short(start.ga_session_id),
+        "took_over": False,
+        **tags_of(attribution.params, UTM_TAGS + CLICK_IDS),
+        **{k: location.get(k, "") for k in ("city", "state", "country")},
+    }
+    visit_id = db.session.execute(_INSERT_VISIT, values).scalar_one()
+    source, medium = attribution.source, attribution.medium
+    visit = _Visit(visit_id, values["uuid"], visitor_id, source, medium, None, None, now)
+    _give_number(config, visit, now)
+    return _shown(config, visit)
+
+
+def keep_alive(config: TrackerConfig, session_uuid: str, now: datetime) -> Shown:
+    """Record a heartbeat: the visit stays live and keeps (or regains) its number."""
+    visit = _live_visit(config, session_uuid, now)
+    if visit is None:
+        raise NotFound("This visit has ended.", "session")
+    _keep(config, visit, now)
+    return _shown(config, visit)

@@ -1,0 +1,214 @@
+"""The tracker script and its visit endpoints, called cross-origin from the client's site."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Response, abort, current_app, request
+
+from ringtonic.extensions import db, limiter
+from ringtonic.models.types import utcnow
+from ringtonic.services.errors import NotFound, ValidationError
+from ringtonic.services.tracking.config import TrackerConfig, tracker_config
+from ringtonic.services.tracking.visits import (
+    OriginNotAllowed,
+    Shown,
+    VisitStart,
+    keep_alive,
+    start_visit,
+)
+from ringtonic.web.access import client_ip
+from ringtonic.website import bp
+
+SCRIPT_SOURCE = Path(__file__).resolve().parents[2] / "static" / "tracker" / "ringtonic.js"
+CONFIG_MARKER = "/*RINGTONIC_CONFIG*/"
+# Browsers keep the script this long before asking again (and get a 304 while unchanged).
+SCRIPT_MAX_AGE = 3600
+MAX_BODY = 8 * 1024
+
+
+@lru_cache(maxsize=1)
+def _script_template() -> tuple[str, str]:
+    """Return the script before and after its config (the default after the marker goes)."""
+    text = SCRIPT_SOURCE.read_text(encoding="utf-8")
+    head, _, _default = text.rpartition(CONFIG_MARKER)
+    return head, ");\n"
+
+
+def visit_limit() -> str:
+    """Return the operator's limit on visits started per client IP."""
+    return current_app.config["RINGTONIC_VISIT_LIMIT_PER_IP"]
+
+
+def heartbeat_limit() -> str:
+    """Return the operator's limit on visit heartbeats per client IP."""
+    return current_app.config["RINGTONIC_HEARTBEAT_LIMIT_PER_IP"]
+
+
+def _config(workspace_uuid: str) -> TrackerConfig:
+    config = tracker_config(db.engine, workspace_uuid)
+    if config is None:
+        abort(404)
+    return config
+
+
+def tracker_endpoint(workspace_uuid: uuid.UUID) -> str:
+    """Return the absolute base URL the script posts its visits to."""
+    base = current_app.config.get("RINGTONIC_PUBLIC_URL") or request.host_url.rstrip("/")
+    return f"{base}/t/{workspace_uuid}"
+
+
+def snippet_url(workspace_uuid: uuid.UUID) -> str:
+    """Return the script URL a site pastes into its pages."""
+    return tracker_endpoint(workspace_uuid) + ".js"
+
+
+# The script as last built for each workspace's config (rebuilt when the config is new).
+_scripts: dict[uuid.UUID, tuple[TrackerConfig, str, bytes, str]] = {}
+
+
+def _script_for(config: TrackerConfig) -> tuple[bytes, str]:
+    endpoint = tracker_endpoint(config.workspace_uuid)
+    cached = _scripts.get(config.workspace_uuid)
+    if cached is not None and cached[0] is config and cached[1] == endpoint:
+        return cached[2], cached[3]
+    settings = {
+        "endpoint": endpoint,
+        "numbers": list(config.replace_numbers),
+        "formFields": config.form_fields,
+        "requireConsent": config.require_consent,
+        "honorGpc": config.honor_gpc,
+    }
+    head, tail = _script_template()
+    body = (head + json.dumps(settings, separators=(",", ":")) + tail).encode()
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    if len(_scripts) >= 1000:
+        _scripts.clear()
+    _scripts[config.workspace_uuid] = (config, endpoint, body, etag)
+    return body, etag
+
+
+@bp.get("/<workspace_uuid>.js")
+def script(workspace_uuid: str):
+    """Serve the workspace's tracker script from memory, with a validator."""
+    body, etag = _script_for(_config(workspace_uuid))
+    response = Response(body, mimetype="text/javascript")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={SCRIPT_MAX_AGE}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response.make_conditional(request)
+
+
+def _allowed_origin(config: TrackerConfig) -> str | None:
+    origin = request.headers.get("Origin", "")
+    host = urlsplit(origin).hostname if origin.startswith(("http://", "https://")) else None
+    return origin if host and config.allows(host) else None
+
+
+def _cors(response: Response, origin: str | None) -> Response:
+    response.headers["Vary"] = "Origin"
+    response.headers["Cache-Control"] = "no-store"
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "POST"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def _problem(status: int, code: str, detail: str, origin: str | None) -> Response:
+    body = {"type": "about:blank", "status": status, "title": detail, "detail": detail}
+    body["code"] = code
+    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    return _cors(response, origin)
+
+
+def _body() -> dict:
+    if (request.content_length or 0) > MAX_BODY:
+        raise ValidationError("The request body is too large.", "body")
+    raw = request.get_data(cache=False, as_text=False)[:MAX_BODY]
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError("The request body must be a JSON object.", "body") from None
+    if not isinstance(data, dict):
+        raise ValidationError("The request body must be a JSON object.", "body")
+    return data
+
+
+def _text(data: dict, name: str) -> str:
+    value = data.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(f"{name} must be a string.", name)
+    return value
+
+
+def _answer(shown: Shown, origin: str | None) -> Response:
+    body = {
+        "session_id": str(shown.session_uuid),
+        "visitor_id": str(shown.visitor_id),
+        "number": shown.number,
+        "source": shown.source,
+        "medium": shown.medium,
+    }
+    return _cors(Response(json.dumps(body), mimetype="application/json"), origin)
+
+
+@bp.route("/<workspace_uuid>/visits", methods=["OPTIONS"])
+@bp.route("/<workspace_uuid>/visits/<session_uuid>/heartbeat", methods=["OPTIONS"])
+def preflight(workspace_uuid: str, session_uuid: str | None = None):
+    """Answer a CORS preflight: allowed origins only."""
+    return _cors(Response(status=204), _allowed_origin(_config(workspace_uuid)))
+
+
+@bp.post("/<workspace_uuid>/visits")
+@limiter.limit(visit_limit, key_func=client_ip)
+def start(workspace_uuid: str):
+    """Start a visit (or continue one on a new page) and answer the number to show."""
+    config = _config(workspace_uuid)
+    origin = _allowed_origin(config)
+    if origin is None:
+        return _problem(403, "origin_not_allowed", "This site may not use this tracker.", None)
+    try:
+        data = _body()
+        visit = VisitStart(
+            page=_text(data, "page"),
+            referrer=_text(data, "referrer"),
+            visitor_id=_text(data, "visitor_id"),
+            session_id=_text(data, "session_id"),
+            ga_client_id=_text(data, "ga_client_id"),
+            ga_session_id=_text(data, "ga_session_id"),
+        )
+        shown = start_visit(config, visit, utcnow(), location={})
+    except OriginNotAllowed as error:
+        db.session.rollback()
+        return _problem(403, "origin_not_allowed", error.message, origin)
+    except ValidationError as error:
+        db.session.rollback()
+        return _problem(400, "validation_error", error.message, origin)
+    db.session.commit()
+    return _answer(shown, origin)
+
+
+@bp.post("/<workspace_uuid>/visits/<session_uuid>/heartbeat")
+@limiter.limit(heartbeat_limit, key_func=client_ip)
+def heartbeat(workspace_uuid: str, session_uuid: str):
+    """Keep a visit alive; answer its number (a new one if its lease was taken over)."""
+    config = _config(workspace_uuid)
+    origin = _allowed_origin(config)
+    if origin is None:
+        return _problem(403, "origin_not_allowed", "This site may not use this tracker.", None)
+    try:
+        shown = keep_alive(config, session_uuid, utcnow())
+    except NotFound as error:
+        db.session.rollback()
+        return _problem(404, "visit_ended", error.message, origin)
+    db.session.commit()
+    return _answer(shown, origin)
