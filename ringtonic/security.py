@@ -119,12 +119,12 @@ def _set_security_headers(response: Response) -> Response:
 FORM_MIMETYPES = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data"})
 # Blueprints that read their own bodies: the JSON API, the provider webhooks and the
 # website tracker's visits.
-_OWN_BODY_PREFIXES = ("/api/", "/hooks/", "/t/")
+OWN_BODY_PREFIXES = ("/api/", "/hooks/", "/t/")
 
 
 def _refuse_non_form_bodies() -> None:
     """Answer 415 to a page POST whose body is not form data."""
-    if request.method != "POST" or request.path.startswith(_OWN_BODY_PREFIXES):
+    if request.method != "POST" or request.path.startswith(OWN_BODY_PREFIXES):
         return
     if request.mimetype not in FORM_MIMETYPES:
         abort(415, "Forms must be sent as form data, not " + request.mimetype[:60] + ".")

@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from ringtonic.models import Workspace
+from ringtonic.security import OWN_BODY_PREFIXES
 from ringtonic.services.accounts.workspaces import get_workspace
 from ringtonic.services.errors import NotFound
 from ringtonic.web.access import current_workspace
@@ -28,7 +29,6 @@ EXEMPT_ENDPOINTS = frozenset(
         "web.switch_workspace",
     }
 )
-_OWN_BODY_PREFIXES = ("/api/", "/hooks/")
 MISSING = (
     "This form did not say which workspace it was for, so nothing was changed. "
     "Reload the page and try again."
@@ -80,7 +80,7 @@ def _back():
 
 def _check_form_workspace():
     """Refuse a signed-in POST whose form was rendered for another workspace."""
-    if request.method != "POST" or request.path.startswith(_OWN_BODY_PREFIXES):
+    if request.method != "POST" or request.path.startswith(OWN_BODY_PREFIXES):
         return None
     if request.endpoint is None or request.endpoint in EXEMPT_ENDPOINTS:
         return None
