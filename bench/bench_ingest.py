@@ -51,7 +51,8 @@ def _signed_pairs(server: Server, info: dict, tag: str) -> list[tuple[str, bytes
             "FromZip": "78701",
             "FromCountry": "US",
         }
-        status = {**voice, "CallStatus": "completed", "CallDuration": "50",
+        # Dial's action when the caller hangs up first: answered, the dialed leg's 42 s.
+        status = {**voice, "CallStatus": "completed",
                   "DialCallStatus": "completed", "DialCallDuration": "42"}  # fmt: skip
         for kind, params in (("voice", voice), ("status", status)):
             path = f"/hooks/twilio/{kind}/{workspace}"
@@ -115,7 +116,7 @@ def _stored(database) -> dict[str, int]:
             "answered": db.session.scalar(
                 select(func.count())
                 .select_from(bench_calls)
-                .where(bench_calls.c.status == "answered", bench_calls.c.duration_seconds == 50)
+                .where(bench_calls.c.status == "answered", bench_calls.c.duration_seconds == 42)
             ),  # fmt: skip
             "rollup answered": int(counted[0] or 0),
             "rollup unfinished": int(counted[1] or 0),

@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_config(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_api_transport(app)
     register_security(app)
     register_errors(app)
     register_commands(app)
@@ -55,8 +56,11 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     trusted = int(app.config.get("RINGTONIC_TRUSTED_PROXIES") or 0)
     if trusted:
-        # Only proxies the operator declared may set the client address and scheme.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted)
+        # Only proxies the operator declared may set the client address, scheme, host and
+        # the path prefix the app is mounted under (X-Forwarded-Prefix).
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_prefix=trusted
+        )
 
 
 def register_extensions(app: Flask) -> None:
@@ -101,6 +105,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calls_bp)
     app.register_blueprint(money_map_bp)
     app.register_blueprint(website_bp)
+
+
+def register_api_transport(app: Flask) -> None:
+    """Add the API's opt-in CORS and its response compression (they need the API's routes)."""
+    from ringtonic.api import compression, cors
+
+    cors.init_app(app)
+    compression.init_app(app)
 
 
 def register_security(app: Flask) -> None:

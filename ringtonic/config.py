@@ -86,6 +86,72 @@ def _redis_url(env: Mapping[str, str]) -> str | None:
     return raw
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _public_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("RINGTONIC_PUBLIC_URL", "").strip()
+    if not raw:
+        return None
+    problem = (
+        "RINGTONIC_PUBLIC_URL must be the address people and Twilio reach Ring Tonic at, "
+        f"like https://calls.example.com or https://example.com/ringtonic, got {raw!r}"
+    )
+    try:
+        parts = urlsplit(raw)
+        port = parts.port  # raises on a port that is not a number
+    except ValueError:
+        raise ConfigError(problem) from None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or port == 0:
+        raise ConfigError(problem)
+    if "?" in raw or "#" in raw or "@" in parts.netloc:
+        raise ConfigError(problem)
+    # Every absolute URL is this plus a path that starts with "/".
+    return raw.rstrip("/")
+
+
+def _cors_origin(name: str, raw: str) -> str:
+    """Return the origin as browsers send it in the Origin header, or raise ConfigError."""
+    problem = (
+        f"{name} must list exact origins separated by commas, like "
+        f"https://dashboard.example.com,http://localhost:3000 (scheme, host and port only, "
+        f"no path and no wildcard), got {raw!r}"
+    )
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise ConfigError(problem) from None
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname or port == 0:
+        raise ConfigError(problem)
+    if any(ch in raw.split("://", 1)[-1] for ch in "/?#@* \t"):
+        raise ConfigError(problem)
+    scheme = parts.scheme.lower()
+    host = parts.hostname  # lower-cased by urlsplit, as browsers write it
+    if ":" in host:
+        host = f"[{host}]"
+    # Browsers leave the default port out of Origin: so must the list they are matched to.
+    if port is None or port == _DEFAULT_PORTS[scheme]:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+def cors_origins(raw: str) -> tuple[str, ...]:
+    """Return the origins of a RINGTONIC_API_CORS_ORIGINS value, or raise ConfigError."""
+    name = "RINGTONIC_API_CORS_ORIGINS"
+    raw = raw.strip()
+    if not raw:
+        return ()
+    origins: list[str] = []
+    for item in raw.split(","):
+        if not item.strip():
+            raise ConfigError(f"{name} has an empty entry between commas, got {raw!r}")
+        origin = _cors_origin(name, item.strip())
+        if origin not in origins:
+            origins.append(origin)
+    return tuple(origins)
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     """Where and how to send e-mail, parsed from RINGTONIC_SMTP_URL."""
@@ -199,7 +265,8 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         "RINGTONIC_SESSION_IDLE_TIMEOUT": session_idle,
         "PERMANENT_SESSION_LIFETIME": session_lifetime,
         "RINGTONIC_TRUSTED_PROXIES": _int(env, "RINGTONIC_TRUSTED_PROXIES", 0),
-        "RINGTONIC_PUBLIC_URL": env.get("RINGTONIC_PUBLIC_URL", "").strip().rstrip("/") or None,
+        "RINGTONIC_PUBLIC_URL": _public_url(env),
+        "RINGTONIC_API_CORS_ORIGINS": cors_origins(env.get("RINGTONIC_API_CORS_ORIGINS", "")),
         "RINGTONIC_LOGIN_LIMIT_PER_IP": env.get(
             "RINGTONIC_LOGIN_LIMIT_PER_IP", "20 per minute; 200 per hour"
         ),

@@ -5,7 +5,22 @@ from __future__ import annotations
 from flask import Response, json
 
 PROBLEM_TYPE_BASE = "https://ringtonic.dev/problems/"
-REALM_HEADER = 'Bearer realm="ringtonic"'
+
+
+def bearer_challenge(
+    error: str | None = None, description: str | None = None, scope: str | None = None
+) -> str:
+    """Return a WWW-Authenticate Bearer challenge (RFC 6750 section 3)."""
+    # Every value here is one of ours: ASCII with no quote or backslash, so none needs escaping.
+    parts = ['Bearer realm="ringtonic"']
+    for name, value in (("error", error), ("error_description", description), ("scope", scope)):
+        if value:
+            parts.append(f'{name}="{value}"')
+    return ", ".join(parts)
+
+
+# The bare challenge: what a request that sent no Bearer token at all is answered with.
+REALM_HEADER = bearer_challenge()
 
 
 def problem_response(

@@ -9,13 +9,16 @@ Every log record of the session goes to one file, checked after each test and at
 
 from __future__ import annotations
 
+import gzip
 import logging
 import re
 import shutil
 import tempfile
 from pathlib import Path
 
+import brotli
 import pytest
+from backports import zstd
 from flask import g, request, request_finished, session
 from sqlalchemy import JSON, String, Text, select
 
@@ -64,6 +67,21 @@ def _carries_account_data() -> bool:
     return request.path.startswith("/api/v1/") or bool(user and user.is_authenticated)
 
 
+def _decoded_body(response) -> str:
+    """Return the body as text, decompressed when the API compressed it."""
+    body = response.get_data()
+    encoding = response.headers.get("Content-Encoding")
+    if encoding == "gzip":
+        body = gzip.decompress(body)
+    elif encoding == "br":
+        body = brotli.decompress(body)
+    elif encoding == "zstd":
+        body = zstd.decompress(body)
+    elif encoding is not None:
+        raise AssertionError(f"unexpected Content-Encoding {encoding!r}")
+    return body.decode("utf-8", "replace")
+
+
 def inspect_response(sender, response, **_) -> None:
     """Note any key in a response (body, headers, session), and account data not no-store."""
     where = f"{request.method} {request.full_path.rstrip('?')} ({response.status_code})"
@@ -78,7 +96,7 @@ def inspect_response(sender, response, **_) -> None:
     allowed = request.endpoint == CREATE_ENDPOINT and response.status_code == CREATE_STATUS
     if response.is_streamed or allowed:
         return
-    found = _secrets_in(response.get_data(as_text=True), issued)
+    found = _secrets_in(_decoded_body(response), issued)
     if found:
         leaks.append(f"{where}: shows API key {found}")
 

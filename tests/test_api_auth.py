@@ -32,6 +32,16 @@ def agency(make_account):
     return account, user, workspace, issue_key(workspace, user, name="SEO Utils Integration")
 
 
+BARE_CHALLENGE = 'Bearer realm="ringtonic"'
+INVALID_TOKEN = 'Bearer realm="ringtonic", error="invalid_token", error_description="{}"'
+# RFC 6750 section 3: no Bearer token sent, no error; a token sent and refused, invalid_token.
+CHALLENGES = {
+    "missing_api_key": {BARE_CHALLENGE},
+    "invalid_api_key": {BARE_CHALLENGE, INVALID_TOKEN.format("API key not valid")},
+    "revoked_api_key": {INVALID_TOKEN.format("API key revoked")},
+}
+
+
 def assert_problem(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
@@ -39,7 +49,7 @@ def assert_problem(response, status: int, code: str) -> dict:
     assert body["code"] == code and body["status"] == status
     assert body["title"] and body["detail"] and body["type"].endswith(code)
     if status == 401:
-        assert response.headers["WWW-Authenticate"] == 'Bearer realm="ringtonic"'
+        assert response.headers["WWW-Authenticate"] in CHALLENGES[code]
     return body
 
 
@@ -98,6 +108,21 @@ def test_other_schemes_malformed_and_unknown_keys_are_invalid_api_key(client, ag
     )
     response = client.get("/api/v1/me", headers={"Authorization": value})
     assert_problem(response, 401, "invalid_api_key")
+    # A Bearer token was sent and refused: RFC 6750's invalid_token, which tells clients
+    # (and OAuth-minded libraries) not to retry with the same key.
+    sent_a_token = value.split(None, 1)[0].lower() == "bearer" and len(value.split(None, 1)) > 1
+    expected = INVALID_TOKEN.format("API key not valid") if sent_a_token else BARE_CHALLENGE
+    assert response.headers["WWW-Authenticate"] == expected
+
+
+@pytest.mark.parametrize(
+    "header", [None, "", "Basic dXNlcjpwYXNz", "Token {key}", "{key}", "Bearer", "Bearer  "]
+)
+def test_a_request_without_a_bearer_token_gets_the_bare_challenge(client, agency, header):
+    headers = {} if header is None else {"Authorization": header.format(key=agency[3])}
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="ringtonic"'
 
 
 @pytest.mark.parametrize(
@@ -133,16 +158,23 @@ def test_revoked_key_is_refused_from_the_next_request(client, agency):
     key = db.session.query(ApiKey).one()
     revoke_api_key(workspace, str(key.uuid), user)
     db.session.commit()
-    body = assert_problem(api_get(client, "/api/v1/me", secret), 401, "revoked_api_key")
+    refused = api_get(client, "/api/v1/me", secret)
+    body = assert_problem(refused, 401, "revoked_api_key")
     assert "create a new key" in body["detail"].lower()
+    assert refused.headers["WWW-Authenticate"] == (
+        'Bearer realm="ringtonic", error="invalid_token", error_description="API key revoked"'
+    )
 
 
 def test_indie_account_keys_answer_plan_required_and_work_again_after_upgrade(client, agency):
     account, _, _, secret = agency
     set_plan(account, "indie")
     db.session.commit()
-    body = assert_problem(api_get(client, "/api/v1/me", secret), 403, "plan_required")
+    refused = api_get(client, "/api/v1/me", secret)
+    body = assert_problem(refused, 403, "plan_required")
     assert "Agency" in body["detail"]
+    # The key is fine; the plan is not something a token scope could grant.
+    assert "WWW-Authenticate" not in refused.headers
     set_plan(account, "agency")
     db.session.commit()
     assert api_get(client, "/api/v1/me", secret).status_code == 200
@@ -236,6 +268,10 @@ def test_write_endpoints_refuse_read_only_keys(app, client, agency):
     refused = client.post("/api/v1/probe/write", headers=bearer(read_only))
     body = assert_problem(refused, 403, "insufficient_ability")
     assert "Read and write" in body["detail"]
+    assert refused.headers["WWW-Authenticate"] == (
+        'Bearer realm="ringtonic", error="insufficient_scope", '
+        'error_description="Key is read-only", scope="write"'
+    )
     # No CSRF token either: the API is judged on its key alone.
     allowed = client.post("/api/v1/probe/write", headers=bearer(read_write))
     assert allowed.status_code == 200 and allowed.get_json() == {"written": True}

@@ -256,6 +256,7 @@ def test_read_only_keys_cannot_write(client, crm):
     response = patch(client, call.uuid, {"note": "sneaky"}, read_key)
     problem = assert_problem(response, 403, "insufficient_ability")
     assert "Read and write" in problem["detail"]
+    assert 'error="insufficient_scope"' in response.headers["WWW-Authenticate"]
     assert stored(call).note == ""
     # The ability is checked before the body is even read.
     junk = patch(client, call.uuid, None, read_key, json=None, data="{", content_type="text/plain")
@@ -289,3 +290,79 @@ def test_patch_refuses_query_parameters(client, crm):
     )
     assert assert_problem(response, 400, "validation_error")["field"] == "dry_run"
     assert stored(call).note == ""
+
+
+MERGE_PATCH = "application/merge-patch+json"
+
+
+def merge_patch(client, call_uuid, body, key, content_type=MERGE_PATCH):
+    data = json.dumps(body) if not isinstance(body, str) else body
+    return patch(client, call_uuid, None, key, json=None, data=data, content_type=content_type)
+
+
+def test_a_merge_patch_sets_what_it_names_and_null_removes_a_field(client, crm):
+    _, _, call, key, _ = crm
+    patch(client, call.uuid, {"note": "n", "tags": ["a"], "lead_status": "won", "value": "9"}, key)
+    response = merge_patch(client, call.uuid, {"note": None, "tags": None, "value": "12.5"}, key)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert (body["note"], body["tags"], body["lead_status"], body["value"]) == (
+        "",
+        [],
+        "won",
+        "12.50",
+    )
+    removed = merge_patch(client, call.uuid, {"lead_status": None, "value": None}, key)
+    assert removed.status_code == 200
+    row = stored(call)
+    assert (row.note, row.tags, row.lead_status, row.value) == ("", [], None, None)
+
+
+def test_the_same_nulls_as_plain_json_are_refused_by_name(client, crm):
+    # Plain JSON has no "remove": a null note or tags is a wrong type there, as before.
+    _, _, call, key, _ = crm
+    problem = assert_problem(patch(client, call.uuid, {"note": None}, key), 400, "validation_error")
+    assert problem["field"] == "note"
+
+
+def test_an_empty_merge_patch_changes_nothing(client, crm):
+    _, _, call, key, _ = crm
+    patch(client, call.uuid, {"note": "kept"}, key)
+    before = stored(call).updated_at
+    response = merge_patch(client, call.uuid, {}, key)
+    assert response.status_code == 200 and response.get_json()["note"] == "kept"
+    assert stored(call).updated_at == before
+    gone = merge_patch(client, uuid.uuid4(), {}, key)
+    assert_problem(gone, 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ('{"status": null}', "status"),
+        ('{"lead_status": "hot"}', "lead_status"),
+        ('{"tags": {"vip": true}}', "tags"),
+        ('[{"op": "replace", "path": "/note", "value": "x"}]', "body"),
+        ('"note"', "body"),
+        ("null", "body"),
+    ],
+)
+def test_a_merge_patch_is_checked_like_any_body(client, crm, data, field):
+    _, _, call, key, _ = crm
+    problem = assert_problem(merge_patch(client, call.uuid, data, key), 400, "validation_error")
+    assert problem["field"] == field
+    assert stored(call).note == ""
+
+
+def test_other_patch_formats_are_unsupported_and_name_both_accepted(client, crm):
+    _, _, call, key, _ = crm
+    ops = [{"op": "replace", "path": "/note", "value": "x"}]
+    response = merge_patch(client, call.uuid, ops, key, content_type="application/json-patch+json")
+    problem = assert_problem(response, 415, "unsupported_media_type")
+    assert "application/json or application/merge-patch+json" in problem["detail"]
+
+
+def test_read_only_keys_cannot_merge_patch_either(client, crm):
+    _, _, call, _, read_key = crm
+    response = merge_patch(client, call.uuid, {"note": "x"}, read_key)
+    assert_problem(response, 403, "insufficient_ability")

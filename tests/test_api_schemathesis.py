@@ -135,4 +135,7 @@ def test_every_served_operation_answers_as_documented(case, app, contract_data):
     )
     # Checks such as ignored_auth send probes of their own; they must reach this test's app.
     operation.schema.app = app
-    case.call_and_validate(app=app, headers=bearer(contract_data), checks=CHECKS)
+    # Schemathesis asks for gzip, but its in-process (WSGI) calls do not decode what the app
+    # compresses, as HTTP clients do; compression has tests of its own.
+    headers = {**bearer(contract_data), "Accept-Encoding": "identity"}
+    case.call_and_validate(app=app, headers=headers, checks=CHECKS)

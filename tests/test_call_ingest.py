@@ -13,90 +13,109 @@ from ringtonic.services.calls import ingest as call_ingest
 from ringtonic.services.calls.ingest import (
     apply_status_callback,
     record_inbound_call,
-    reported_status,
+    reported_outcome,
 )
 from ringtonic.services.errors import NotFound
 from tests.telephony_helpers import add_tracking_number, voice_params
+from tests.twilio_requests import SCENARIOS, VOICE
 
 
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"DialCallStatus": "completed", "DialCallDuration": "42"}, ("answered", 42)),
-        ({"DialCallStatus": "completed", "DialCallDuration": "0"}, ("missed", 0)),
-        ({"DialCallStatus": "no-answer"}, ("missed", 0)),
-        ({"DialCallStatus": "busy"}, ("busy", 0)),
-        ({"DialCallStatus": "failed"}, ("failed", 0)),
-        ({"DialCallStatus": "canceled"}, ("failed", 0)),
-        ({"CallStatus": "ringing"}, ("ringing", 0)),
-        ({"CallStatus": "in-progress"}, ("in-progress", 0)),
-        ({"CallStatus": "completed", "CallDuration": "61"}, ("answered", 61)),
-        # The forwarded leg's outcome beats the caller leg's plain "completed".
+        ({"DialCallStatus": "completed", "DialCallDuration": "42"}, ("answered", 42, "dial")),
+        ({"DialCallStatus": "answered", "DialCallDuration": "42"}, ("answered", 42, "dial")),
+        ({"DialCallStatus": "completed", "DialCallDuration": "0"}, ("missed", 0, "dial")),
+        ({"DialCallStatus": "completed"}, ("missed", 0, "dial")),
+        ({"DialCallStatus": "no-answer"}, ("missed", 0, "dial")),
+        ({"DialCallStatus": "canceled"}, ("missed", 0, "dial")),
+        ({"DialCallStatus": "busy"}, ("busy", 0, "dial")),
+        ({"DialCallStatus": "failed"}, ("failed", 0, "dial")),
+        # The caller's leg beside a Dial report is not the outcome, whatever it says.
         (
             {"CallStatus": "completed", "CallDuration": "30", "DialCallStatus": "no-answer"},
-            ("missed", 30),
+            ("missed", 0, "dial"),
         ),
+        (
+            {"CallStatus": "completed", "DialCallStatus": "completed", "DialCallDuration": "61"},
+            ("answered", 61, "dial"),
+        ),
+        ({"CallStatus": "queued"}, ("ringing", 0, "caller")),
+        ({"CallStatus": "ringing"}, ("ringing", 0, "caller")),
+        ({"CallStatus": "in-progress"}, ("in-progress", 0, "caller")),
+        ({"CallStatus": "completed", "CallDuration": "61"}, ("answered", 61, "caller")),
+        ({"CallStatus": "completed", "CallDuration": "0"}, ("missed", 0, "caller")),
+        ({"CallStatus": "completed", "CallDuration": "-5"}, ("missed", 0, "caller")),
+        ({"CallStatus": "canceled", "CallDuration": "0"}, ("missed", 0, "caller")),
+        ({"CallStatus": "no-answer"}, ("missed", 0, "caller")),
+        ({"CallStatus": "busy"}, ("busy", 0, "caller")),
+        ({"CallStatus": "failed"}, ("failed", 0, "caller")),
         (
             {
                 "DialCallStatus": "completed",
                 "DialCallDuration": "25",
                 "AnsweredBy": "machine_end_beep",
             },
-            ("voicemail", 25),
+            ("voicemail", 25, "dial"),
         ),
+        ({"CallStatus": "completed", "AnsweredBy": "human"}, ("missed", 0, "caller")),
         (
-            {"DialCallStatus": "no-answer", "RecordingUrl": "https://api.twilio.com/rec/RE1"},
-            ("voicemail", 0),
+            {
+                "CallStatus": "completed",
+                "RecordingUrl": "https://api.twilio.com/rec/RE1",
+                "RecordingDuration": "23",
+            },
+            ("voicemail", 23, "caller"),
         ),
-        ({"CallStatus": "something-new", "CallDuration": "junk"}, (None, 0)),
-        ({"CallStatus": "completed", "CallDuration": "-5"}, ("missed", 0)),
+        # Dial's recording of the conversation (record=...) is not a message.
+        (
+            {
+                "DialCallStatus": "completed",
+                "DialCallDuration": "40",
+                "RecordingUrl": "https://api.twilio.com/rec/RE2",
+            },
+            ("answered", 40, "dial"),
+        ),
     ],
 )
-def test_each_callback_reports_a_status_and_duration(params, expected):
-    assert reported_status(params) == expected
+def test_each_callback_reports_an_outcome(params, expected):
+    outcome = reported_outcome(params)
+    assert (outcome.status, outcome.seconds, outcome.source) == expected
 
 
-CALLBACKS = {
-    "answered": [
-        {"CallStatus": "ringing"},
-        {"CallStatus": "in-progress"},
-        {"CallStatus": "in-progress", "DialCallStatus": "completed", "DialCallDuration": "80"},
-        {"CallStatus": "completed", "CallDuration": "95"},
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"CallStatus": "something-new", "CallDuration": "junk"},
+        {"DialCallStatus": "something-new", "CallStatus": "completed", "CallDuration": "9"},
+        {},
     ],
-    "missed": [
-        {"CallStatus": "ringing"},
-        {"CallStatus": "in-progress", "DialCallStatus": "no-answer"},
-        {"CallStatus": "completed", "CallDuration": "31"},
-    ],
-    "voicemail": [
-        {"CallStatus": "in-progress"},
-        {"DialCallStatus": "completed", "DialCallDuration": "20", "AnsweredBy": "machine_start"},
-        {"CallStatus": "completed", "CallDuration": "28"},
-    ],
-    "busy": [
-        {"CallStatus": "ringing"},
-        {"DialCallStatus": "busy"},
-        {"CallStatus": "completed", "CallDuration": "3"},
-    ],
-}
-EXPECTED_DURATION = {"answered": 95, "missed": 31, "voicemail": 28, "busy": 3}
+)
+def test_callbacks_with_nothing_usable_report_nothing(params):
+    assert reported_outcome(params) is None
 
 
-@pytest.mark.parametrize("outcome", sorted(CALLBACKS))
-def test_callbacks_in_every_order_converge_on_the_same_final_state(make_account, outcome):
+def deliver(workspace, requests) -> None:
+    for endpoint, params in requests:
+        if endpoint == VOICE:
+            record_inbound_call(workspace, params)
+        else:
+            apply_status_callback(workspace, params)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_callbacks_in_every_order_converge_on_the_same_final_state(make_account, name):
     _, _, workspace = make_account()
     add_tracking_number(workspace)
-    for n, order in enumerate(permutations(CALLBACKS[outcome])):
-        sid = f"CA{outcome}{n}"
-        record_inbound_call(workspace, voice_params(sid))
-        for callback in (*order, *order):  # every callback delivered twice
-            apply_status_callback(workspace, voice_params(sid, **callback))
+    scenario = SCENARIOS[name]
+    for n, order in enumerate(permutations(range(len(scenario.requests("CA0"))))):
+        sid = f"CA{n:032x}"
+        requests = scenario.requests(sid)
+        ordered = [requests[i] for i in order]
+        deliver(workspace, [*ordered, *ordered])  # every request delivered twice
         db.session.commit()
         call = call_ingest.find_call(workspace, sid)
-        assert (call.status, call.duration_seconds) == (
-            outcome,
-            EXPECTED_DURATION[outcome],
-        ), order
+        assert (call.status, call.duration_seconds) == (scenario.status, scenario.seconds), order
 
 
 def test_retry_racing_the_first_delivery_returns_the_stored_call(make_account, monkeypatch):

@@ -145,7 +145,7 @@ def test_every_write_path_keeps_rollups_equal_to_a_full_count(client, make_accou
         {"CallSid": "CA02", "CallStatus": "completed", "DialCallStatus": "no-answer"},
         {**voice_params("CA03", From="+13035550111", FromCity="DENVER", FromState="CO",
                         FromZip="80202"), "CallStatus": "completed", "DialCallStatus": "completed",
-         "DialCallDuration": "40", "RecordingUrl": "https://example.com/r.mp3"},
+         "DialCallDuration": "40", "AnsweredBy": "machine_end_beep"},
     ):  # fmt: skip
         assert post_signed(client, status, {"To": number.number, **params}).status_code == 200
     # Import: history older than the webhook caller's first call, which stops being first.

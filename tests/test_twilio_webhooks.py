@@ -219,7 +219,8 @@ def test_status_callback_for_unknown_call_stores_it(client, make_account):
     )
     assert response.status_code == 200
     call = db.session.scalar(select(Call))
-    assert (call.status, call.duration_seconds, call.phone_number_id) == ("missed", 40, number.id)
+    # The dialed leg decides: nobody answered, so no talk time.
+    assert (call.status, call.duration_seconds, call.phone_number_id) == ("missed", 0, number.id)
 
 
 def test_status_callback_for_unknown_number_is_logged_not_stored(client, make_account, caplog):
@@ -261,7 +262,8 @@ def test_repeated_and_out_of_order_callbacks_converge(client, make_account):
         assert post_signed(client, status_path(workspace), params).status_code == 200
     post_signed(client, voice_path(workspace), voice_params(sid))  # a late voice retry
     call = db.session.scalar(select(Call))
-    assert (call.status, call.duration_seconds) == ("answered", 130)
+    # The dialed leg's report decides, with its duration (the talk time with the business).
+    assert (call.status, call.duration_seconds) == ("answered", 120)
     assert call_count() == 1
 
 

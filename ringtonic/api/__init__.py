@@ -20,6 +20,7 @@ def _counted_by_api_quotas() -> bool:
 from ringtonic.api import (  # noqa: E402,F401
     auth,
     calls,
+    compression,
     contract,
     errors,
     negotiation,
@@ -37,6 +38,8 @@ bp.before_request(rate_limits.refuse_clients_failing_authentication)
 bp.before_request(auth.authenticate_request)
 bp.before_request(rate_limits.charge_request_to_key)
 bp.before_request(negotiation.refuse_unacceptable_formats)
+# First registered, so it runs last (Flask runs them in reverse): it compresses the final body.
+bp.after_request(compression.compress_api_answer)
 bp.after_request(usage.record_last_use_after_response)
 bp.after_request(rate_limits.add_rate_limit_headers)
 bp.after_request(rate_limits.count_failed_authentication)

@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from flask import current_app, g, request
 
-from ringtonic.api.errors import ApiProblem
+from ringtonic.api.errors import ApiProblem, challenge_for
+from ringtonic.problems import REALM_HEADER
 from ringtonic.services.keys.api_keys import KEY_PREFIX, authenticate_api_key
 
 # Parameter names clients commonly put keys in; refused even when the value is junk.
@@ -34,8 +35,12 @@ def bearer_credentials(header: str | None) -> str:
         raise ApiProblem("missing_api_key", "The request has no Authorization header.")
     match = _AUTHORIZATION_RE.fullmatch(header)
     if match is None or match.group(1).lower() != "bearer" or not match.group(2):
+        # No Bearer token was sent, so none was invalid: RFC 6750 gives such a request the
+        # bare challenge, without error="invalid_token".
         raise ApiProblem(
-            "invalid_api_key", "The Authorization header must be Bearer followed by the key."
+            "invalid_api_key",
+            "The Authorization header must be Bearer followed by the key.",
+            headers={"WWW-Authenticate": REALM_HEADER},
         )
     return match.group(2)
 
@@ -69,7 +74,9 @@ def requires_ability(ability: str) -> Callable:
         def wrapper(*args, **kwargs):
             if not g.api_key.can(ability):
                 raise ApiProblem(
-                    "insufficient_ability", f"This API key does not have {ability} access."
+                    "insufficient_ability",
+                    f"This API key does not have {ability} access.",
+                    headers={"WWW-Authenticate": challenge_for("insufficient_ability", ability)},
                 )
             return view(*args, **kwargs)
 

@@ -9,14 +9,20 @@ from ringtonic.api.errors import ApiProblem
 from ringtonic.text import has_surrogate
 
 MAX_BODY_BYTES = 64 * 1024
+JSON = "application/json"
+# RFC 7396: a JSON object whose members replace the target's, null removing one.
+MERGE_PATCH = "application/merge-patch+json"
 
 
-def json_object_body(max_bytes: int = MAX_BODY_BYTES) -> dict:
+def json_object_body(
+    media_types: tuple[str, ...] = (JSON,), max_bytes: int = MAX_BODY_BYTES
+) -> dict:
     """Return the body's JSON object, or answer 415, 413 or 400."""
-    if request.mimetype != "application/json":
+    if request.mimetype not in media_types:
         raise ApiProblem(
             "unsupported_media_type",
-            f"The body was sent as {request.mimetype or 'nothing'!r}.",
+            f"The body was sent as {request.mimetype or 'nothing'!r}; "
+            f"send it as {' or '.join(media_types)}.",
         )
     # Refuse big bodies by their declared length, and cut off undeclared ones while reading.
     request.max_content_length = max_bytes

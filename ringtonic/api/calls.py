@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Response, g, jsonify, stream_with_context
+from flask import Response, g, jsonify, request, stream_with_context
 
 from ringtonic.api import bp
 from ringtonic.api.auth import requires_ability
-from ringtonic.api.bodies import json_object_body
+from ringtonic.api.bodies import JSON as JSON_BODY
+from ringtonic.api.bodies import MERGE_PATCH, json_object_body
 from ringtonic.api.errors import ApiProblem
 from ringtonic.api.negotiation import CSV, JSON, chosen_format, produces
 from ringtonic.api.pagination import decode_cursor, page_response
 from ringtonic.api.params import QueryParams
 from ringtonic.api.serializers import call_document
 from ringtonic.extensions import db
-from ringtonic.services.calls.crm import update_call_crm_fields
+from ringtonic.services.calls.crm import CRM_CLEARED, update_call_crm_fields
 from ringtonic.services.calls.export import export_chunks
 from ringtonic.services.calls.queries import (
     CallFilters,
@@ -94,12 +95,25 @@ def call_detail(call_uuid: str):
     return jsonify(call_document(get_call(g.workspace, call_uuid)))
 
 
+def _merge_patch_changes(patch: dict) -> dict:
+    """Read an RFC 7396 merge patch: null removes a field, which leaves it empty."""
+    return {
+        name: CRM_CLEARED[name] if value is None and name in CRM_CLEARED else value
+        for name, value in patch.items()
+    }
+
+
 @bp.patch("/calls/<call_uuid>")
 @requires_ability("write")
 def call_update(call_uuid: str):
     """Write CRM fields (note, tags, lead_status, value) back to a call."""
     QueryParams(())
-    changes = json_object_body()
+    changes = json_object_body((JSON_BODY, MERGE_PATCH))
+    if request.mimetype == MERGE_PATCH:
+        if not changes:
+            # An empty merge patch changes nothing (RFC 7396); the call must still exist.
+            return jsonify(call_document(get_call(g.workspace, call_uuid)))
+        changes = _merge_patch_changes(changes)
     call = update_call_crm_fields(g.workspace, call_uuid, changes)
     db.session.commit()
     return jsonify(call_document(call))

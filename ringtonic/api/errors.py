@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response
 
-from ringtonic.problems import problem_response
+from ringtonic.problems import bearer_challenge, problem_response
 from ringtonic.services.errors import (
     InvalidApiKey,
     InvalidFields,
@@ -103,6 +103,21 @@ PROBLEMS: dict[str, ProblemKind] = {
     ),
 }
 
+# RFC 6750 section 3.1: the error a Bearer challenge names for a token that was sent and
+# refused. A request with no Bearer token at all gets the bare challenge (no error).
+CHALLENGE_ERRORS = {
+    "invalid_api_key": "invalid_token",
+    "revoked_api_key": "invalid_token",
+    "insufficient_ability": "insufficient_scope",
+}
+
+
+def challenge_for(code: str, scope: str | None = None) -> str:
+    """Return the WWW-Authenticate challenge that goes with the problem `code`."""
+    error = CHALLENGE_ERRORS.get(code)
+    return bearer_challenge(error, PROBLEMS[code].title if error else None, scope)
+
+
 _SERVICE_ERROR_CODES: dict[type[ServiceError], str] = {
     InvalidApiKey: "invalid_api_key",
     RevokedApiKey: "revoked_api_key",
@@ -146,6 +161,8 @@ def problem_for(
     """
     kind = PROBLEMS[code]
     detail = f"{message} {kind.advice}" if message else kind.advice
+    if kind.status == 401 or code in CHALLENGE_ERRORS:
+        headers = {"WWW-Authenticate": challenge_for(code), **(headers or {})}
     if errors is None and field:
         errors = [(field, message)]
     extra = None

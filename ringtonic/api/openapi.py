@@ -5,7 +5,12 @@ from __future__ import annotations
 from copy import deepcopy
 
 from ringtonic.api.errors import PROBLEMS
-from ringtonic.api.openapi_examples import CALL_UPDATE_EXAMPLE, CALLS_CSV_EXAMPLE, EXAMPLES
+from ringtonic.api.openapi_examples import (
+    CALL_MERGE_PATCH_EXAMPLE,
+    CALL_UPDATE_EXAMPLE,
+    CALLS_CSV_EXAMPLE,
+    EXAMPLES,
+)
 from ringtonic.api.openapi_parameters import (
     CALL_FILTERS,
     CAMPAIGN_FILTER,
@@ -133,7 +138,10 @@ def _paths() -> dict:
                 "updateCall",
                 "Calls",
                 "Write CRM fields back to a call",
-                "Set note, tags, lead_status and value. Needs a Read and write key.",
+                "Set note, tags, lead_status and value. Needs a Read and write key. Send "
+                "`application/json` (the fields given are set, `null` clears lead_status or "
+                "value) or an RFC 7396 merge patch as `application/merge-patch+json` (`null` "
+                "removes any field: an empty note, no tags).",
                 [call_id],
                 ok("Call", "The updated call."),
                 write=True,
@@ -143,7 +151,11 @@ def _paths() -> dict:
                         "application/json": {
                             "schema": ref("CallUpdate"),
                             "examples": {"default": {"value": CALL_UPDATE_EXAMPLE}},
-                        }
+                        },
+                        "application/merge-patch+json": {
+                            "schema": ref("CallMergePatch"),
+                            "examples": {"default": {"value": CALL_MERGE_PATCH_EXAMPLE}},
+                        },
                     },
                 },
             ),

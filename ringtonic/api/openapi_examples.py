@@ -212,6 +212,8 @@ CALL_UPDATE_EXAMPLE = {
     "value": "1450.00",
 }
 
+CALL_MERGE_PATCH_EXAMPLE = {"note": None, "lead_status": "lost", "value": None}
+
 
 def _calls_csv_example() -> str:
     """Return CALL as the API's CSV, written by the code that writes the real answers."""

@@ -62,8 +62,32 @@ HEADERS = {
     },
     "WWW-Authenticate": {
         "required": True,
-        "schema": {"type": "string", "const": REALM_HEADER},
-        "description": "The scheme to authenticate with (RFC 6750).",
+        "schema": {
+            "type": "string",
+            "pattern": (
+                r'^Bearer realm="ringtonic"'
+                r'(, error="invalid_token", error_description="[ !#-\[\]-~]*")?$'
+            ),
+        },
+        "description": (
+            "The scheme to authenticate with (RFC 6750 section 3). Without a Bearer token "
+            f"(`missing_api_key`, or another scheme) it is just `{REALM_HEADER}`; for a key "
+            'that was sent and refused (`invalid_api_key`, `revoked_api_key`) it adds `error="'
+            'invalid_token"` and an `error_description`.'
+        ),
+    },
+    "WWW-Authenticate-insufficient-scope": {
+        "schema": {
+            "type": "string",
+            "pattern": (
+                r'^Bearer realm="ringtonic", error="insufficient_scope", '
+                r'error_description="[ !#-\[\]-~]*", scope="[a-z_]+"$'
+            ),
+        },
+        "description": (
+            'Sent with `insufficient_ability`: `error="insufficient_scope"` and the ability '
+            'the request needs in `scope` (`scope="write"`), per RFC 6750 section 3.1.'
+        ),
     },
     "Retry-After": {
         "required": True,
@@ -72,10 +96,24 @@ HEADERS = {
     },
 }
 _STATUS_HEADER_NAMES = {401: ("WWW-Authenticate",), 429: ("Retry-After",)}
+# Headers sent with one code only, documented where that code can be answered:
+# (header name, component name).
+_CODE_HEADERS = {
+    "insufficient_ability": ("WWW-Authenticate", "WWW-Authenticate-insufficient-scope"),
+}
 
 
 def _headers(names) -> dict:
     return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
+
+
+def _problem_headers(status: int, codes: list[str]) -> dict:
+    headers = _headers((*_RATE_HEADER_NAMES, *_STATUS_HEADER_NAMES.get(status, ())))
+    for code in codes:
+        if code in _CODE_HEADERS:
+            name, component = _CODE_HEADERS[code]
+            headers[name] = {"$ref": f"#/components/headers/{component}"}
+    return headers
 
 
 RATE_HEADERS = _headers(_RATE_HEADER_NAMES)
@@ -107,7 +145,7 @@ def problem_responses(codes: list[str]) -> dict:
         listed = by_status[status]
         responses[str(status)] = {
             "description": "; ".join(f"`{c}`: {PROBLEMS[c].title}" for c in listed) + ".",
-            "headers": _headers((*_RATE_HEADER_NAMES, *_STATUS_HEADER_NAMES.get(status, ()))),
+            "headers": _problem_headers(status, listed),
             "content": {
                 "application/problem+json": {
                     "schema": ref("Problem"),

@@ -191,6 +191,32 @@ SCHEMAS: dict[str, dict] = {
             ),
         },
     },
+    "CallMergePatch": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": (
+            "An RFC 7396 merge patch: fields sent replace the call's, `null` removes one "
+            "(a removed note is empty, removed tags are `[]`), `{}` changes nothing."
+        ),
+        "properties": {
+            "note": nullable({"type": "string", "maxLength": 10000}),
+            "tags": nullable(
+                {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {"type": "string", "minLength": 1, "maxLength": 50},
+                }
+            ),
+            "lead_status": nullable({"type": "string", "enum": list(LEAD_STATUSES)}),
+            "value": nullable(
+                {
+                    "type": "string",
+                    "pattern": r"^\d{1,10}(\.\d{1,2})?$",
+                    "description": 'A money amount as a decimal string, e.g. "250.00".',
+                }
+            ),
+        },
+    },
     "Period": closed_object(
         {
             "start": {**DATE_TIME, "description": "First instant counted (UTC)."},

@@ -12,6 +12,7 @@ from flask import Response, jsonify, request
 
 from ringtonic.api.errors import ApiProblem
 from ringtonic.services.calls.keyset import KeysetPage
+from ringtonic.urls import absolute_url_of_request
 
 # Sixteen uuid bytes are 22 base64url characters; anything much longer is not ours.
 CURSOR_MAX_LENGTH = 64
@@ -44,10 +45,10 @@ def decode_cursor(raw: str | None) -> uuid.UUID | None:
 
 
 def next_page_url(cursor: str) -> str:
-    """Return this request's URL with `cursor` replaced, every other parameter kept."""
+    """Return this request's public URL with `cursor` replaced, every other parameter kept."""
     params = [(name, value) for name, value in request.args.items(multi=True) if name != "cursor"]
     params.append(("cursor", cursor))
-    return f"{request.base_url}?{urlencode(params)}"
+    return absolute_url_of_request(urlencode(params))
 
 
 def page_response(page: KeysetPage, serialize: Callable[[object], dict]) -> Response:

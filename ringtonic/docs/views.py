@@ -8,6 +8,7 @@ from ringtonic.api.errors import PROBLEMS
 from ringtonic.api.openapi import build_openapi
 from ringtonic.docs import bp
 from ringtonic.docs.reference import api_reference, rate_limit_headers
+from ringtonic.urls import public_url
 
 # What the curl lines say for this server's address when it is not known for sure.
 ADDRESS_VARIABLE = "$RINGTONIC_URL"
@@ -20,7 +21,7 @@ def _addresses() -> tuple[str, str, bool]:
     readers' keys to a forged host. Only RINGTONIC_PUBLIC_URL, or a host that a declared
     proxy (RINGTONIC_TRUSTED_PROXIES) reported, is written into the page.
     """
-    public = current_app.config.get("RINGTONIC_PUBLIC_URL")
+    public = public_url()
     if public:
         return public, public, False
     if int(current_app.config.get("RINGTONIC_TRUSTED_PROXIES") or 0):

@@ -128,6 +128,9 @@ class Call(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_seconds: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default="ringing")
+    # Which of Twilio's legs decided status and duration: "", "caller" or "dial"
+    # (see services/calls/ingest.py); a later report from a lesser leg cannot undo it.
+    outcome_source: Mapped[str] = mapped_column(String(8), default="")
     first_call: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(100), default="")
     medium: Mapped[str] = mapped_column(String(100), default="")

@@ -40,6 +40,7 @@ from ringtonic.settings.team_forms import (
     RevokeInvitationForm,
     RoleForm,
 )
+from ringtonic.urls import absolute_url_for
 from ringtonic.web.access import client_ip, requires
 
 
@@ -80,10 +81,7 @@ def _refuse(error: ServiceError, status: int):
 
 def _invitation_link(token: str) -> str:
     # Behind a proxy the request's host may be an internal one; the operator's URL is not.
-    base = current_app.config.get("RINGTONIC_PUBLIC_URL")
-    if base:
-        return base + url_for("auth.accept_invitation_view", token=token)
-    return url_for("auth.accept_invitation_view", token=token, _external=True)
+    return absolute_url_for("auth.accept_invitation_view", token=token)
 
 
 @bp.get("/team")

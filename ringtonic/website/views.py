@@ -22,6 +22,7 @@ from ringtonic.services.tracking.visits import (
     keep_alive,
     start_visit,
 )
+from ringtonic.urls import base_url
 from ringtonic.web.access import client_ip
 from ringtonic.website import bp
 
@@ -59,8 +60,7 @@ def _config(workspace_uuid: str) -> TrackerConfig:
 
 def tracker_endpoint(workspace_uuid: uuid.UUID) -> str:
     """Return the absolute base URL the script posts its visits to."""
-    base = current_app.config.get("RINGTONIC_PUBLIC_URL") or request.host_url.rstrip("/")
-    return f"{base}/t/{workspace_uuid}"
+    return f"{base_url()}/t/{workspace_uuid}"
 
 
 def snippet_url(workspace_uuid: uuid.UUID) -> str:

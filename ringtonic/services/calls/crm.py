@@ -82,6 +82,10 @@ CRM_FIELDS: dict[str, Callable[[object], object]] = {
 }
 
 
+# What each field holds once cleared: what a merge patch's null (removal) leaves.
+CRM_CLEARED: dict[str, object] = {"note": "", "tags": [], "lead_status": None, "value": None}
+
+
 def check_crm_changes(changes: dict) -> dict[str, object]:
     """Return the cleaned changes; raise InvalidFields naming every unknown or bad field."""
     errors: list[tuple[str, str]] = []

@@ -7,19 +7,20 @@ import uuid
 from dataclasses import dataclass
 
 from ringtonic.models import CALL_STATUSES
+from ringtonic.services.calls.ingest import TWILIO_OUTCOMES
 from ringtonic.services.errors import ValidationError
-from ringtonic.services.telephony.phones import caller_number_or_blank, parse_phone_number
+from ringtonic.services.telephony.phones import (
+    caller_number_or_blank,
+    is_withheld_caller,
+    parse_phone_number,
+)
 
 MAX_DURATION_SECONDS = 24 * 60 * 60
-WITHHELD_CALLERS = frozenset(
-    {"anonymous", "unknown", "private", "restricted", "withheld", "unavailable"}
-)
-# Words other systems (Twilio among them) use for our statuses.
+# Words other systems use for our statuses; Twilio's mean what they mean in its webhooks.
 STATUS_ALIASES = {
+    **TWILIO_OUTCOMES,
     "completed": "answered",
-    "no-answer": "missed",
     "noanswer": "missed",
-    "canceled": "missed",
     "cancelled": "missed",
 }
 # Characters a spreadsheet reads as the start of a formula (OWASP CSV injection).
@@ -54,7 +55,8 @@ COLUMNS = (
         "caller_number",
         ("caller", "from", "caller_id", "from_number", "caller_phone"),
         True,
-        "Who called: +15125550147 or (512) 555-0147. Blank or “anonymous” for a withheld number.",
+        "Who called: +15125550147 or (512) 555-0147. Blank, “anonymous”, “restricted”, "
+        "“private” or a Twilio placeholder such as +266696687 for a withheld number.",
     ),
     ImportColumn(
         "tracking_number",
@@ -197,7 +199,7 @@ def unquote_formula(text: str) -> str:
 
 def parse_caller(text: str) -> str:
     """Return the caller's number in E.164, or "" when it was withheld."""
-    if not text or text.lower() in WITHHELD_CALLERS:
+    if is_withheld_caller(text):
         return ""
     number = caller_number_or_blank(text)
     if not number:

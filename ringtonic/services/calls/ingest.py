@@ -1,25 +1,48 @@
-"""Calls arriving from Twilio: each stored once, then brought up to date by status callbacks.
+"""Calls arriving from Twilio: each stored once, then brought up to date by its callbacks.
 
-Status callbacks can repeat and arrive in any order, so a call's status only ever moves
-up STATUS_RANK and its duration only ever grows: applying the same set of callbacks in
-any order gives the same final row. The outcome comes from DialCallStatus (the leg to
-the business's line) when Twilio sends it, else from CallStatus (the caller's leg):
+Twilio reports a forwarded call twice. Dial's action request (sent when the forwarded
+leg ends) carries the dialed leg's DialCallStatus and DialCallDuration beside the
+caller's leg's CallStatus; the number's status callback carries the caller's leg only
+(CallStatus, CallDuration). The caller's leg is "completed" whenever the caller reached
+Twilio, whatever the business did, so a Dial report always decides; the caller's leg
+decides only for calls that never get one (a number that does not forward, a caller
+who hangs up before the forward starts).
 
-- completed with a duration above zero → answered (zero → missed)
-- no-answer → missed, busy → busy, failed or canceled → failed
-- queued/initiated/ringing → ringing, in-progress → in-progress
-- voicemail: a callback reports AnsweredBy=machine_* (Twilio answering-machine
-  detection) or a RecordingUrl (a message was recorded). Voicemail outranks every
-  other outcome: the call reached a machine whatever the legs reported.
+| Request     | Twilio reports                                  | Status      | Seconds           |
+| ----------- | ----------------------------------------------- | ----------- | ----------------- |
+| any         | AnsweredBy=machine_* (machine detection)        | voicemail   | as its row below  |
+| Dial action | DialCallStatus completed/answered, duration > 0 | answered    | DialCallDuration  |
+| Dial action | DialCallStatus completed/answered, duration 0   | missed      | 0                 |
+| Dial action | DialCallStatus no-answer or canceled            | missed      | DialCallDuration  |
+| Dial action | DialCallStatus busy / failed                    | busy/failed | DialCallDuration  |
+| other       | RecordingUrl (a <Record> took a message)        | voicemail   | RecordingDuration |
+| other       | CallStatus completed, CallDuration > 0          | answered    | CallDuration      |
+| other       | CallStatus completed, CallDuration 0 or none    | missed      | 0                 |
+| other       | CallStatus no-answer or canceled                | missed      | CallDuration      |
+| other       | CallStatus busy / failed                        | busy/failed | CallDuration      |
+| other       | CallStatus queued, initiated or ringing         | ringing     | CallDuration      |
+| other       | CallStatus in-progress                          | in-progress | CallDuration      |
+
+"Other" is a request without DialCallStatus: the status callback, or a <Record> action.
+A Dial report's own CallStatus and a RecordingUrl in it (Dial's recording of the
+conversation) are not outcomes. Seconds are the talk time on the leg that decided: the
+caller's leg also counts ringing and anything played before or after the forward.
+
+Callbacks repeat and arrive in any order, so each one is ranked and the stored call keeps
+the highest report: voicemail first, then a Dial report over a caller's-leg report, then
+STATUS_RANK, then more seconds. Applying the same callbacks in any order, any number of
+times, gives the same row. Call.outcome_source remembers which leg decided ("" while
+only the incoming call is known, "caller" or "dial").
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from ringtonic.extensions import db
@@ -31,8 +54,7 @@ from ringtonic.services.telephony.phones import caller_number_or_blank
 from ringtonic.services.tracking.attribution import visit_of_call
 from ringtonic.text import displayable
 
-# Higher wins. Final outcomes outrank progress; among outcomes, the more specific
-# report wins over the caller leg's plain "completed" (answered).
+# Among reports from the same leg, higher wins: a final outcome over progress.
 STATUS_RANK = {
     "ringing": 0,
     "in-progress": 1,
@@ -42,16 +64,39 @@ STATUS_RANK = {
     "missed": 5,
     "voicemail": 6,
 }
+SOURCE_RANK = {"": 0, "caller": 1, "dial": 2}
 _PROGRESS = {
     "queued": "ringing",
     "initiated": "ringing",
     "ringing": "ringing",
     "in-progress": "in-progress",
 }
-_OUTCOMES = {"no-answer": "missed", "busy": "busy", "failed": "failed", "canceled": "failed"}
+# Twilio's final words other than completed; the CSV import reads them the same way.
+# A caller who hangs up before anyone answers (canceled) is a call the business missed.
+TWILIO_OUTCOMES = {"no-answer": "missed", "canceled": "missed", "busy": "busy", "failed": "failed"}
+_CONNECTED = frozenset({"completed", "answered"})
 _CALL_SID_RE = re.compile(r"[A-Za-z0-9]{2,64}")
 # Longer than any real call; guards the column against junk from a misconfigured sender.
 MAX_DURATION_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one callback says about its call, and which leg said it."""
+
+    status: str
+    seconds: int
+    source: str
+
+    @property
+    def precedence(self) -> tuple[int, int, int, int]:
+        """Return the rank the stored call compares with (see the module docstring)."""
+        return (
+            int(self.status == "voicemail"),
+            SOURCE_RANK[self.source],
+            STATUS_RANK[self.status],
+            self.seconds,
+        )
 
 
 def call_sid(params: Mapping[str, str]) -> str:
@@ -70,33 +115,35 @@ def _seconds(raw: str | None) -> int:
     return min(max(value, 0), MAX_DURATION_SECONDS)
 
 
-def _status_of(twilio_status: str, seconds: int) -> str | None:
-    if twilio_status == "completed":
+def _word(params: Mapping[str, str], name: str) -> str:
+    return (params.get(name) or "").strip().lower()
+
+
+def _final_status(twilio_status: str, seconds: int) -> str | None:
+    if twilio_status in _CONNECTED:
         return "answered" if seconds > 0 else "missed"
-    return _OUTCOMES.get(twilio_status) or _PROGRESS.get(twilio_status)
+    return TWILIO_OUTCOMES.get(twilio_status)
 
 
-def higher_status(current: str | None, reported: str | None) -> str | None:
-    """Return whichever of two statuses ranks higher (None means nothing reported)."""
-    if reported is None:
-        return current
-    if current is None:
-        return reported
-    return reported if STATUS_RANK[reported] > STATUS_RANK[current] else current
-
-
-def reported_status(params: Mapping[str, str]) -> tuple[str | None, int]:
-    """Return the status and duration (seconds) one callback reports."""
-    call_seconds = _seconds(params.get("CallDuration"))
-    dial_seconds = _seconds(params.get("DialCallDuration"))
-    status = higher_status(
-        _status_of((params.get("CallStatus") or "").strip().lower(), call_seconds),
-        _status_of((params.get("DialCallStatus") or "").strip().lower(), dial_seconds),
-    )
-    answered_by = (params.get("AnsweredBy") or "").strip().lower()
-    if answered_by.startswith("machine") or (params.get("RecordingUrl") or "").strip():
+def reported_outcome(params: Mapping[str, str]) -> Outcome | None:
+    """Return what one callback reports, or None when it reports nothing usable."""
+    dial_status = _word(params, "DialCallStatus")
+    if dial_status:
+        source, seconds = "dial", _seconds(params.get("DialCallDuration"))
+        status = _final_status(dial_status, seconds)
+        message = False
+    else:
+        source, seconds = "caller", _seconds(params.get("CallDuration"))
+        call_status = _word(params, "CallStatus")
+        status = _final_status(call_status, seconds) or _PROGRESS.get(call_status)
+        message = bool((params.get("RecordingUrl") or "").strip())
+        if message:
+            seconds = _seconds(params.get("RecordingDuration") or params.get("CallDuration"))
+    if message or _word(params, "AnsweredBy").startswith("machine"):
         status = "voicemail"
-    return status, max(call_seconds, dial_seconds)
+    if status is None:
+        return None
+    return Outcome(status, seconds, source)
 
 
 def find_call(workspace: Workspace, sid: str) -> Call | None:
@@ -167,7 +214,10 @@ def record_inbound_call(
     if phone_number is None:
         raise NotFound("The dialled number is not a tracking number of this workspace.", "To")
     started_at = now or utcnow()
+    # Withheld (blank) callers get no location: Twilio guesses it from the number, and
+    # its placeholder numbers would place them in Lesotho or China.
     caller = caller_number_or_blank(params.get("From") or "")
+    location = caller_location(params) if caller else {}
     call = Call(
         workspace_id=workspace.id,
         campaign_id=phone_number.campaign_id,
@@ -181,7 +231,7 @@ def record_inbound_call(
         source=phone_number.source,
         medium=phone_number.medium,
         provider_call_id=sid,
-        **caller_location(params),
+        **location,
     )
     visit = visit_of_call(phone_number, started_at)
     if visit is not None:
@@ -201,38 +251,41 @@ def record_inbound_call(
     return call
 
 
-def _rank_of(column):
-    return case(STATUS_RANK, value=column, else_=-1)
+def _stored_precedence():
+    """Return Outcome.precedence of the row as stored, as an SQL row value."""
+    return tuple_(
+        case((Call.status == "voicemail", 1), else_=0),
+        case(SOURCE_RANK, value=Call.outcome_source, else_=0),
+        case(STATUS_RANK, value=Call.status, else_=-1),
+        Call.duration_seconds,
+    )
 
 
 def apply_status_callback(
     workspace: Workspace, params: Mapping[str, str], now: datetime | None = None
 ) -> Call:
-    """Fold a status callback into its call (stored first if the callback came first).
+    """Fold a status callback or Dial report into its call (stored first if it came first).
 
     Raises like record_inbound_call when the call is unknown and cannot be stored.
     """
     sid = call_sid(params)
     share_rollup_lock(workspace.id)
     call = find_call(workspace, sid) or record_inbound_call(workspace, params, now)
-    status, seconds = reported_status(params)
+    outcome = reported_outcome(params)
+    if outcome is None:
+        return call
     # One UPDATE that compares with the row as stored, so concurrent callbacks cannot
-    # overwrite each other with stale values.
-    values = {
-        "duration_seconds": case(
-            (Call.duration_seconds < seconds, seconds), else_=Call.duration_seconds
-        ),
-        "updated_at": utcnow(),
-    }
-    if status is not None:
-        values["status"] = case(
-            (_rank_of(Call.status) < STATUS_RANK[status], status), else_=Call.status
-        )
+    # overwrite each other with stale values: the report lands only if it outranks it.
     with recounting_calls([call.id]):
         db.session.execute(
             update(Call)
-            .where(Call.id == call.id)
-            .values(**values)
+            .where(Call.id == call.id, _stored_precedence() < tuple_(*outcome.precedence))
+            .values(
+                status=outcome.status,
+                duration_seconds=outcome.seconds,
+                outcome_source=outcome.source,
+                updated_at=utcnow(),
+            )
             .execution_options(synchronize_session=False)
         )
     db.session.refresh(call)

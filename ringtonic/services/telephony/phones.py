@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
@@ -18,6 +20,32 @@ DIALABLE_TYPES = frozenset(
         PhoneNumberType.VOIP,
     }
 )
+
+# What arrives instead of a number when the caller withheld it: the words carriers and
+# exports use, and Twilio's placeholder numbers for anonymous (+266696687), unknown
+# (+86282452253) and unavailable (+8656696) callers. They are not callers' numbers:
+# +266 and +86 would otherwise read as calls from Lesotho and China.
+WITHHELD_CALLER_IDS = frozenset(
+    {
+        "",
+        "anonymous",
+        "restricted",
+        "unknown",
+        "private",
+        "blocked",
+        "withheld",
+        "unavailable",
+        "+266696687",
+        "+86282452253",
+        "+8656696",
+    }
+)
+_NUMBER_PUNCTUATION = re.compile(r"[\s().-]")
+
+
+def is_withheld_caller(raw: str) -> bool:
+    """Return whether a caller ID is one of the stand-ins for a withheld number."""
+    return _NUMBER_PUNCTUATION.sub("", raw or "").lower() in WITHHELD_CALLER_IDS
 
 
 def parse_phone_number(raw: str, field: str = "number", region: str = DEFAULT_REGION) -> str:
@@ -44,6 +72,8 @@ def parse_phone_number(raw: str, field: str = "number", region: str = DEFAULT_RE
 
 def caller_number_or_blank(raw: str, region: str = DEFAULT_REGION) -> str:
     """Return a caller's number in E.164 when it parses, else "" (withheld, anonymous)."""
+    if is_withheld_caller(raw):
+        return ""
     try:
         parsed = phonenumbers.parse((raw or "").strip(), region)
     except phonenumbers.NumberParseException:

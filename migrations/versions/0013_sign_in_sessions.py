@@ -1,7 +1,7 @@
 """sign-in sessions kept on the server
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04 07:00:00
 
 Signing out deletes the browser's row, so a copied session cookie stops working at once;
@@ -14,8 +14,8 @@ from alembic import op
 import ringtonic.models.types  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
