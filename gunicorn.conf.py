@@ -6,6 +6,17 @@ import sys
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads in each worker, not one request per process. Gunicorn's `timeout` kills a
+# worker whose main loop has not checked in for that long. A sync worker's main loop is
+# the request itself, so an export streamed to a slow client, or a big import, was
+# killed after 30 s and the client got a cut file. A gthread worker's main loop checks
+# in every second while its threads serve, so `timeout` only catches a stuck process.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = 30
+# On a restart or shutdown, requests in flight get this long before they are cut (a cut
+# export ends without HTTP's last chunk, so clients see it is incomplete).
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "60"))
 accesslog = "-"
 # Path without the query string, and no Referer: neither can then leak a key into the log.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'

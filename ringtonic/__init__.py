@@ -65,8 +65,9 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
+    from ringtonic import rate_limits
     from ringtonic.db import engines
-    from ringtonic.extensions import csrf, db, limiter, login_manager, migrate
+    from ringtonic.extensions import csrf, db, login_manager, migrate
     from ringtonic.services.reporting import rollups
 
     db.init_app(app)
@@ -78,7 +79,8 @@ def register_extensions(app: Flask) -> None:
     rollups.install(db.session)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    with app.app_context():
+        rate_limits.init_app(app, db.engine)
     login_manager.init_app(app)
 
 

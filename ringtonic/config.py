@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -66,13 +66,31 @@ def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
     return raw
 
 
+# Rate-limit counters in the app's database (ringtonic.rate_limits.storage).
+DATABASE_STORAGE_SCHEME = "ringtonic+database"
+DATABASE_STORAGE_URI = DATABASE_STORAGE_SCHEME + "://"
+
+
+def parse_limits(text: str) -> list[RateLimitItem]:
+    """Return the limits in `text` ("20 per minute; 200 per hour"), smallest window first.
+
+    Raises ValueError for text that is not limits, or that allows nothing.
+    """
+    items = parse_many(text)
+    if not items or any(item.amount < 1 for item in items):
+        raise ValueError(text)
+    # Smallest window first: an attempt refused by the hour never counts against the day.
+    return sorted(items, key=lambda item: item.get_expiry())
+
+
 def _rate_limits(env: Mapping[str, str], name: str, default: str) -> str:
     raw = env.get(name, "").strip() or default
     try:
-        parse_many(raw)
+        parse_limits(raw)
     except ValueError:
         raise ConfigError(
-            f'{name} must be limits like "1000 per hour; 10000 per day", got {raw!r}'
+            f'{name} must be limits like "1000 per hour; 10000 per day" (at least 1 each), '
+            f"got {raw!r}"
         ) from None
     return raw
 
@@ -252,7 +270,8 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
             env, "RINGTONIC_DATABASE_TRANSACTION_POOLER", False
         ),
         "REDIS_URL": redis_url,
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Counters every worker and host shares: Redis, or else the app's own database.
+        "RATELIMIT_STORAGE_URI": redis_url or DATABASE_STORAGE_URI,
         # A Redis that stops answering must cost a request a moment, not a TCP timeout.
         "RATELIMIT_STORAGE_OPTIONS": (
             {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if redis_url else {}
@@ -267,11 +286,14 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         "RINGTONIC_TRUSTED_PROXIES": _int(env, "RINGTONIC_TRUSTED_PROXIES", 0),
         "RINGTONIC_PUBLIC_URL": _public_url(env),
         "RINGTONIC_API_CORS_ORIGINS": cors_origins(env.get("RINGTONIC_API_CORS_ORIGINS", "")),
-        "RINGTONIC_LOGIN_LIMIT_PER_IP": env.get(
-            "RINGTONIC_LOGIN_LIMIT_PER_IP", "20 per minute; 200 per hour"
+        "RINGTONIC_LOGIN_LIMIT_PER_IP": _rate_limits(
+            env, "RINGTONIC_LOGIN_LIMIT_PER_IP", "20 per minute; 200 per hour"
         ),
-        "RINGTONIC_LOGIN_LIMIT_PER_EMAIL": env.get(
-            "RINGTONIC_LOGIN_LIMIT_PER_EMAIL", "10 per 15 minutes"
+        "RINGTONIC_LOGIN_LIMIT_PER_EMAIL": _rate_limits(
+            env, "RINGTONIC_LOGIN_LIMIT_PER_EMAIL", "10 per 15 minutes"
+        ),
+        "RINGTONIC_INVITATION_LIMIT": _rate_limits(
+            env, "RINGTONIC_INVITATION_LIMIT", "20 per hour; 100 per day"
         ),
         "RINGTONIC_API_RATE_LIMITS": _rate_limits(
             env, "RINGTONIC_API_RATE_LIMITS", "1000 per hour; 10000 per day"
@@ -297,12 +319,7 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
-    # Stated, not left to Flask-Limiter: its default is whatever the last app it served used.
+    # Tests switch every rate limit off with False.
     "RATELIMIT_ENABLED": True,
-    "RATELIMIT_HEADERS_ENABLED": True,
-    "RATELIMIT_SWALLOW_ERRORS": True,
-    # Redis down: each worker keeps limiting in its own memory (logging a warning) and
-    # goes back to the shared counters once Redis answers again.
-    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "BCRYPT_ROUNDS": 12,
 }

@@ -33,6 +33,7 @@ ID_VARIABLES: dict[str, tuple[str, Callable[[Tenant, WorkspaceObjects], object]]
     "number_uuid": (WORKSPACE, lambda tenant, objects: objects.number.uuid),
     "call_uuid": (WORKSPACE, lambda tenant, objects: objects.call.uuid),
     "key_uuid": (WORKSPACE, lambda tenant, objects: objects.api_key.uuid),
+    "import_uuid": (WORKSPACE, lambda tenant, objects: objects.call_import.uuid),
     "workspace_uuid": (ACCOUNT, lambda tenant, objects: tenant.home.workspace.uuid),
     "user_uuid": (ACCOUNT, lambda tenant, objects: tenant.member.uuid),
     "invitation_uuid": (ACCOUNT, lambda tenant, objects: tenant.invitation.uuid),

@@ -15,6 +15,7 @@ from ringtonic.models import (
     Account,
     ApiKey,
     Call,
+    CallImport,
     Campaign,
     Invitation,
     PhoneNumber,
@@ -38,6 +39,7 @@ class WorkspaceObjects:
     number: PhoneNumber
     call: Call
     api_key: ApiKey
+    call_import: CallImport
     keys: dict[str, str] = field(default_factory=dict)
 
 
@@ -78,6 +80,10 @@ def fill_workspace(workspace: Workspace, admin: User, label: str, digits: str) -
         caller_city=f"{label} city",
     )
     db.session.add(call)
+    call_import = CallImport(
+        workspace_id=workspace.id, user_id=admin.id, filename=f"{label}.csv", status="completed"
+    )
+    db.session.add(call_import)
     read_write = create_api_key(workspace, admin, f"{label} read-write", "read_write")
     read = create_api_key(workspace, admin, f"{label} read-only", "read")
     db.session.flush()
@@ -87,6 +93,7 @@ def fill_workspace(workspace: Workspace, admin: User, label: str, digits: str) -
         number=number,
         call=call,
         api_key=read_write.api_key,
+        call_import=call_import,
         keys={"read_write": read_write.secret, "read": read.secret},
     )
 

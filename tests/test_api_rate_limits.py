@@ -119,7 +119,7 @@ def test_the_api_keeps_answering_when_the_shared_storage_is_down(app_config, mak
         RINGTONIC_API_RATE_LIMITS="2 per hour",
     )
     key = agency_key(make_account)
-    with caplog.at_level(logging.WARNING, logger="ringtonic.api.rate_limits"):
+    with caplog.at_level(logging.WARNING, logger="ringtonic.rate_limits"):
         first = api_get(client, "/api/v1/me", key)
     assert first.status_code == 200
     assert first.headers["X-RateLimit-Remaining"] == "1"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ringtonic.extensions import db
-from ringtonic.models import AuditEvent, Call
+from ringtonic.models import AuditEvent, Call, CallImport
 from ringtonic.services.calls import imports as call_import
 from ringtonic.services.calls.imports import ImportRejected, import_calls
 from ringtonic.services.errors import Conflict, ValidationError
@@ -250,7 +250,11 @@ def test_import_is_audited(workspace):
     run_import(workspace, GOOD, filename="march.csv")
     db.session.commit()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "calls.imported"))
-    assert (event.target, event.details) == ("march.csv", {"imported": 3, "skipped": 0})
+    record = db.session.scalar(select(CallImport))
+    assert (event.target, event.details) == (
+        "march.csv",
+        {"import": str(record.uuid), "rows": 3, "imported": 3, "skipped": 0},
+    )
 
 
 def test_cli_imports_reports_counts_and_skips_on_the_second_run(runner, workspace, tmp_path):

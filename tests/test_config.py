@@ -29,7 +29,8 @@ def test_development_generates_and_reuses_a_secret(tmp_path):
 def test_database_url_defaults_to_sqlite_in_instance_folder(tmp_path):
     config = from_environment({"SECRET_KEY": GOOD_SECRET}, tmp_path)
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'ringtonic.sqlite3'}"
-    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    # Without Redis the counters every worker shares are in the database.
+    assert config["RATELIMIT_STORAGE_URI"] == "ringtonic+database://"
 
 
 def test_postgres_urls_use_psycopg3(tmp_path):

@@ -48,6 +48,7 @@ RULES: dict[str, str] = {
     "tracking.add_number_view": "manage_numbers",
     "tracking.update_number_view": "manage_numbers",
     "calls.import_form": "manage_calls",
+    "calls.rollback": "manage_calls",
 }
 ROLES = ("admin", "manager", "member")
 

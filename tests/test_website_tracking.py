@@ -12,6 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 
+from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, PhoneNumber
 from ringtonic.models.types import utcnow
@@ -181,9 +182,7 @@ def test_a_page_claiming_another_site_is_refused(client, site):
     [b"not json", b"[1, 2]", b'{"page": 5}', b'{"page": "javascript:alert(1)"}', b"{}"],
 )
 def test_bad_visit_bodies_get_a_problem_not_a_500(client, site, body):
-    response = client.post(
-        f"/t/{site.workspace.uuid}/visits", data=body, headers={"Origin": SITE}
-    )
+    response = client.post(f"/t/{site.workspace.uuid}/visits", data=body, headers={"Origin": SITE})
     assert response.status_code == 400
     assert response.get_json()["code"] == "validation_error"
 
@@ -226,8 +225,7 @@ def test_an_exhausted_pool_takes_over_the_longest_idle_lease(app, site):
 def test_a_lease_returns_to_the_pool_after_its_time_and_the_cooldown(app, site):
     start = utcnow()
     held = [
-        start_visit(_config(site), VisitStart(page=SITE + "/"), start, {}).number
-        for _ in range(3)
+        start_visit(_config(site), VisitStart(page=SITE + "/"), start, {}).number for _ in range(3)
     ]
     db.session.commit()
     later = start + timedelta(minutes=30 + 10, seconds=1)
@@ -254,7 +252,9 @@ def test_heartbeats_keep_the_lease_and_a_taken_over_visit_gets_another_number(ap
     assert kept.number == first.number
     assert thief.number != first.number
     victim = db.session.scalars(
-        select(VisitorSession).where(VisitorSession.took_over.is_(False)).order_by(VisitorSession.id)
+        select(VisitorSession)
+        .where(VisitorSession.took_over.is_(False))
+        .order_by(VisitorSession.id)
     ).all()[1]
     regained = keep_alive(_config(site), str(victim.uuid), t0 + timedelta(minutes=7))
     db.session.commit()
@@ -326,7 +326,10 @@ def test_concurrent_visits_never_share_a_number(app, make_account):
 def test_a_call_to_a_leased_number_carries_its_visit(client, site):
     connect_twilio(site.workspace)
     data = visit(
-        client, site, "/?gclid=Cj0K&utm_source=google&utm_campaign=drains", "https://www.google.com/"
+        client,
+        site,
+        "/?gclid=Cj0K&utm_source=google&utm_campaign=drains",
+        "https://www.google.com/",
     ).get_json()
 
     response = post_signed(
@@ -462,3 +465,15 @@ def test_the_calls_visit_shows_in_the_api_and_on_the_call_page(client, site):
     sign_in(client, user.email)
     page = client.get(f"/calls/{call.uuid}").get_data(as_text=True)
     assert "Website visit" in page and "burst pipe" in page and "Cj0K" in page
+
+
+def test_visits_past_the_per_address_limit_get_429_the_site_can_read(app_config, site):
+    app_config["RINGTONIC_VISIT_LIMIT_PER_IP"] = "2 per minute"
+    client = create_app(app_config).test_client()
+    assert [visit(client, site).status_code for _ in range(2)] == [200, 200]
+    refused = visit(client, site)
+    assert refused.status_code == 429
+    assert refused.json["code"] == "rate_limited"
+    assert refused.headers["Access-Control-Allow-Origin"] == SITE
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["RateLimit-Policy"] == "2;w=60"

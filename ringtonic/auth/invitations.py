@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from ringtonic.auth import bp
 from ringtonic.auth.forms import AcceptInvitationForm, LogoutForm
-from ringtonic.auth.views import TOO_MANY_ATTEMPTS, login_ip_limit, start_session
-from ringtonic.extensions import db, limiter
+from ringtonic.auth.views import limit_sign_in_attempts, start_session
+from ringtonic.extensions import db
 from ringtonic.forms import attach_error
 from ringtonic.services.accounts.invitations import (
     InvitationUnavailable,
@@ -54,9 +54,9 @@ def _unavailable(error: InvitationUnavailable):
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-@limiter.limit(login_ip_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
 def accept_invitation_view(token: str):
     """Show the invitation and, on POST, create the user and sign them in."""
+    limit_sign_in_attempts()
     try:
         invitation = open_invitation(token)
     except InvitationUnavailable as error:

@@ -11,19 +11,22 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ringtonic.auth import bp
 from ringtonic.auth.forms import LoginForm, LogoutForm, RegisterForm
-from ringtonic.extensions import db, limiter
+from ringtonic.extensions import db
 from ringtonic.forms import attach_error
+from ringtonic.rate_limits import LOGIN_EMAIL, LOGIN_IP, enforce
 from ringtonic.security import begin_sign_in, end_sign_in
 from ringtonic.services.accounts.accounts import (
     any_account_exists,
     authenticate,
+    email_key,
     register_account,
 )
 from ringtonic.services.errors import InvalidCredentials, ServiceError
-from ringtonic.web.access import choose_workspace
+from ringtonic.web.access import choose_workspace, client_ip
 
 log = logging.getLogger(__name__)
 TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Please wait a few minutes and try again."
+EMAIL_INPUT_MAX = 1024
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -47,17 +50,18 @@ def start_session(user) -> None:
     begin_sign_in(user)
 
 
-def login_ip_limit() -> str:
-    """Return the operator's limit on sign-in attempts per client IP."""
-    return current_app.config["RINGTONIC_LOGIN_LIMIT_PER_IP"]
+def limit_sign_in_attempts(email: str | None = None) -> None:
+    """Count a posted sign-in form per client address, and per person when it names one.
 
-
-def _login_email_limit() -> str:
-    return current_app.config["RINGTONIC_LOGIN_LIMIT_PER_EMAIL"]
-
-
-def _login_email_key() -> str:
-    return "login-email:" + request.form.get("email", "").strip().lower()[:254]
+    Raises RateLimited (429) past either limit. The email is counted in the form sign-in
+    matches it in, so every spelling of one address shares one counter.
+    """
+    if request.method != "POST":
+        return
+    enforce(LOGIN_IP, client_ip() or "unknown", TOO_MANY_ATTEMPTS)
+    if email is not None:
+        # No address is longer than this in any spelling; a longer text costs no more.
+        enforce(LOGIN_EMAIL, email_key(email[:EMAIL_INPUT_MAX]), TOO_MANY_ATTEMPTS)
 
 
 def registration_open() -> bool:
@@ -92,9 +96,9 @@ def _registered_answer(email: str):
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(login_ip_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
 def register():
     """Create an Indie account with its admin and default workspace."""
+    limit_sign_in_attempts()
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
     if not registration_open():
@@ -124,15 +128,9 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_ip_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
-@limiter.limit(
-    _login_email_limit,
-    key_func=_login_email_key,
-    methods=["POST"],
-    error_message=TOO_MANY_ATTEMPTS,
-)
 def login():
     """Sign in; every failure says the same thing so emails cannot be probed."""
+    limit_sign_in_attempts(request.form.get("email", ""))
     form = LoginForm()
     next_url = safe_next_url(request.args.get("next") or form.next.data)
     if current_user.is_authenticated:

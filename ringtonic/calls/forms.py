@@ -53,3 +53,7 @@ class ImportForm(FlaskForm):
         validators=[FileRequired("Choose a CSV file to import.")],
         render_kw={"accept": ".csv,.tsv,.txt,text/csv"},
     )
+
+
+class RollbackImportForm(FlaskForm):
+    """Confirm rolling an import back; the CSRF token is its only field."""

@@ -19,13 +19,14 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ringtonic.calls import bp
-from ringtonic.calls.forms import CallFilterForm, ImportForm
+from ringtonic.calls.forms import CallFilterForm, ImportForm, RollbackImportForm
 from ringtonic.extensions import db
 from ringtonic.forms import attach_error
 from ringtonic.models.types import utcnow
 from ringtonic.services.accounts import policy
 from ringtonic.services.calls.export import export_chunks
 from ringtonic.services.calls.import_fields import COLUMNS
+from ringtonic.services.calls.import_runs import get_import, list_imports, rollback_import
 from ringtonic.services.calls.import_sample import sample_import_csv
 from ringtonic.services.calls.imports import MAX_ROWS, ImportRejected, import_calls
 from ringtonic.services.calls.queries import (
@@ -42,6 +43,21 @@ from ringtonic.web.access import client_ip, current_workspace, requires
 from ringtonic.web.workspace_guard import check_export_workspace
 
 FILTER_NAMES = ("start_date", "end_date", "campaign", "number", "status", "first_time")
+# Flash messages travel in the session cookie: a header of thousands of unknown columns
+# must not make it bigger than browsers keep (4 kB), so only the first few are named.
+IGNORED_NAMED = 5
+RECENT_IMPORTS = 10
+IGNORED_NAME_CHARS = 40
+
+
+def ignored_columns_note(names: list[str]) -> str:
+    """Name the first few ignored columns (each cut short) and say how many more there are."""
+    shown = [
+        name if len(name) <= IGNORED_NAME_CHARS else name[: IGNORED_NAME_CHARS - 1] + "…"
+        for name in names[:IGNORED_NAMED]
+    ]
+    more = len(names) - len(shown)
+    return f"Ignored columns: {', '.join(shown)}" + (f" and {more:,} more." if more else ".")
 
 
 def _filter_form(workspace) -> CallFilterForm:
@@ -115,13 +131,14 @@ def _import_page(form, rejection=None, status=200, too_large=False):
         max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
         max_rows=MAX_ROWS,
         workspace=current_workspace(),
+        imports=list_imports(current_workspace(), RECENT_IMPORTS),
     ), status
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @requires("manage_calls")
 def import_form():
-    """Import calls from an uploaded CSV file: all rows or none."""
+    """Import calls from an uploaded CSV file: all rows or none, one import at a time."""
     form = ImportForm()
     if not form.validate_on_submit():
         return _import_page(form, status=400 if form.errors else 200)
@@ -141,13 +158,12 @@ def import_form():
         db.session.rollback()
         attach_error(form, error, "file")
         return _import_page(form, status=409 if isinstance(error, Conflict) else 400)
-    db.session.commit()
     flash(
         f"Imported {result.imported:,} calls; skipped {result.skipped:,} already imported.",
         "success",
     )
     if result.ignored_columns:
-        flash(f"Ignored columns: {', '.join(result.ignored_columns)}.", "info")
+        flash(ignored_columns_note(result.ignored_columns), "info")
     return redirect(url_for("calls.index"))
 
 
@@ -170,6 +186,44 @@ def upload_too_large(error: RequestEntityTooLarge):
         return errors.handle_http_exception(error)
     # The body was refused unread: build the form without touching request data.
     return _import_page(ImportForm(formdata=None), status=413, too_large=True)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@bp.get("/imports/<import_uuid>/rollback")
+@requires("manage_calls")
+def rollback_confirm(import_uuid: str):
+    """Ask for confirmation before removing an import's calls (works without JavaScript)."""
+    workspace = current_workspace()
+    try:
+        record = get_import(workspace, import_uuid)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "calls/import_rollback.html", record=record, workspace=workspace, form=RollbackImportForm()
+    )
+
+
+@bp.post("/imports/<import_uuid>/rollback")
+@requires("manage_calls")
+def rollback(import_uuid: str):
+    """Remove the calls an import added, a batch per transaction (CSRF checked app-wide)."""
+    workspace = current_workspace()
+    try:
+        record = get_import(workspace, import_uuid)
+        name = _short(record.filename or "a file")
+        removed = rollback_import(workspace, record, actor=current_user, ip=client_ip())
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except Conflict as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("calls.import_form"))
+    flash(f"Rolled back the import of “{name}”: removed {removed:,} calls.", "success")
+    return redirect(url_for("calls.import_form"))
 
 
 @bp.get("/<call_uuid>")

@@ -1,4 +1,4 @@
-"""`flask calls ...`: import calls from CSV files."""
+"""`flask calls ...`: import calls from CSV files, list imports and roll one back."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import Workspace
+from ringtonic.services.calls.import_runs import get_import, list_imports, rollback_import
 from ringtonic.services.calls.imports import ImportRejected, import_calls
 from ringtonic.services.errors import ServiceError
 
-calls_cli = AppGroup("calls", help="Import calls.")
+calls_cli = AppGroup("calls", help="Import calls, list imports, roll an import back.")
 
 
 def _workspace(workspace_uuid: str) -> Workspace:
@@ -77,7 +78,38 @@ def import_command(file: str, workspace_uuid: str) -> None:
         bars.close()
         raise click.ClickException(error.message) from None
     bars.close()
-    db.session.commit()
     click.echo(f"Imported {result.imported:,} calls; skipped {result.skipped:,} already imported.")
     if result.ignored_columns:
         click.echo(f"Ignored columns: {', '.join(result.ignored_columns)}.")
+
+
+@calls_cli.command("imports")
+@click.option("--workspace", "workspace_uuid", required=True, help="UUID of the workspace.")
+def imports_command(workspace_uuid: str) -> None:
+    """List a workspace's latest imports, newest first."""
+    records = list_imports(_workspace(workspace_uuid))
+    if not records:
+        click.echo("No imports yet.")
+    for record in records:
+        click.echo(
+            f"{record.uuid}  {record.created_at:%Y-%m-%d %H:%M}  {record.status:<12}  "
+            f"{record.imported:>7,} imported  {record.skipped:>7,} skipped  {record.filename}"
+        )
+
+
+@calls_cli.command("rollback-import")
+@click.argument("import_uuid")
+@click.option("--workspace", "workspace_uuid", required=True, help="UUID of the workspace.")
+def rollback_import_command(import_uuid: str, workspace_uuid: str) -> None:
+    """Remove the calls an import added: a completed one, or one cut off while running."""
+    workspace = _workspace(workspace_uuid)
+    bars = _ProgressBars()
+    try:
+        record = get_import(workspace, import_uuid)
+        removed = rollback_import(workspace, record, progress=bars)
+    except ServiceError as error:
+        db.session.rollback()
+        bars.close()
+        raise click.ClickException(error.message) from None
+    bars.close()
+    click.echo(f"Rolled back: removed {removed:,} calls.")

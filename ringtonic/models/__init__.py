@@ -4,7 +4,9 @@ from ringtonic.models.account import PLANS, ROLES, Account, User, Workspace
 from ringtonic.models.api_key import ABILITIES, ApiKey
 from ringtonic.models.audit import AuditEvent
 from ringtonic.models.credentials import TelephonyCredentials
+from ringtonic.models.imports import IMPORT_STATUSES, CallImport
 from ringtonic.models.invitation import Invitation
+from ringtonic.models.rate_limit import RateLimitCounter
 from ringtonic.models.rollups import (
     CallPlace,
     CallPlaceRollup,
@@ -25,6 +27,7 @@ from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSetting
 __all__ = [
     "ABILITIES",
     "CALL_STATUSES",
+    "IMPORT_STATUSES",
     "CAMPAIGN_TYPES",
     "LEAD_STATUSES",
     "PLANS",
@@ -33,6 +36,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Call",
+    "CallImport",
     "CallPlace",
     "CallPlaceRollup",
     "CallSourceRollup",
@@ -40,6 +44,7 @@ __all__ = [
     "Campaign",
     "Invitation",
     "PhoneNumber",
+    "RateLimitCounter",
     "SignInSession",
     "TelephonyCredentials",
     "NumberLease",

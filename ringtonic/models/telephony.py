@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -116,6 +117,13 @@ class Call(db.Model):
         Index("ix_calls_workspace_number_started", "workspace_id", "phone_number_id", "started_at"),
         # first_call looks for an earlier call from the same caller.
         Index("ix_calls_workspace_caller", "workspace_id", "caller_number", "started_at"),
+        # Rolling an import back finds its calls; calls from Twilio have none and cost nothing.
+        Index(
+            "ix_calls_import",
+            "import_id",
+            sqlite_where=text("import_id IS NOT NULL"),
+            postgresql_where=text("import_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,6 +148,7 @@ class Call(db.Model):
     caller_country: Mapped[str] = mapped_column(String(2), default="")
     provider_call_id: Mapped[str | None] = mapped_column(String(64))
     external_id: Mapped[str | None] = mapped_column(String(100))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("call_imports.id"))
     # The website visit that held this (pool) number when the call rang.
     visitor_session_id: Mapped[int | None] = mapped_column(
         ForeignKey("visitor_sessions.id"), index=True

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import (
     abort,
     current_app,
@@ -16,6 +19,7 @@ from flask_login import current_user
 from ringtonic.extensions import db
 from ringtonic.forms import attach_error
 from ringtonic.models import ROLES, Invitation
+from ringtonic.rate_limits import INVITATION, limits_of, rate_limit_headers
 from ringtonic.security import end_sign_in
 from ringtonic.services.accounts import policy
 from ringtonic.services.accounts.invitations import (
@@ -73,6 +77,23 @@ def _team_page(
     return make_response(page, status)
 
 
+def _invitations_used_up(account_id: int) -> tuple[str, list[tuple[str, str]]] | None:
+    """Count an invitation against the account's limit; past it, the message and headers."""
+    limits = limits_of(current_app)
+    if not limits.enabled:
+        return None
+    charge = limits.charge(INVITATION, str(account_id))
+    if charge.allowed:
+        return None
+    minutes = max(1, math.ceil(charge.retry_after(time.time()) / 60))
+    unit = "minute" if minutes == 1 else "minutes"
+    message = (
+        f"Your team has sent as many invitations as it may for now. "
+        f"Try again in {minutes} {unit}, or share a link you already made."
+    )
+    return message, rate_limit_headers(charge)
+
+
 def _refuse(error: ServiceError, status: int):
     db.session.rollback()
     flash(error.message, "error")
@@ -99,6 +120,12 @@ def team_invite():
     if not form.validate_on_submit():
         return _team_page(form, 400)
     account = current_user.account
+    refused = _invitations_used_up(account.id)
+    if refused is not None:
+        form.email.errors.append(refused[0])
+        response = _team_page(form, 429)
+        response.headers.extend(refused[1])
+        return response
     try:
         invitation, token = create_invitation(
             account, form.email.data, form.role.data, current_user, client_ip()

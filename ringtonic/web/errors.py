@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ringtonic.extensions import db, login_manager
 from ringtonic.problems import problem_response
+from ringtonic.rate_limits import RateLimited, rate_limit_headers
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +62,12 @@ def handle_http_exception(error: HTTPException):
     if status >= 500:
         return handle_unexpected(error)
     message = _MESSAGES.get(status, error.description or "")
-    if status == 429 and error.description and "sign-in" in error.description:
-        message = error.description
-    headers = {}
+    headers: dict[str, str] = {}
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
-    if status == 429:
-        retry_after = getattr(error, "retry_after", None)
-        if retry_after:
-            headers["Retry-After"] = str(int(retry_after))
+    if isinstance(error, RateLimited):
+        message = error.description or message
+        headers.update(rate_limit_headers(error.charge))
     return _render(status, error.name, message, headers)
 
 

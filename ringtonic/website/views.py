@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, request
 
-from ringtonic.extensions import db, limiter
+from ringtonic.extensions import db
 from ringtonic.models.types import utcnow
+from ringtonic.rate_limits import HEARTBEAT, VISIT, limits_of, rate_limit_headers
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.tracking.config import TrackerConfig, tracker_config
 from ringtonic.services.tracking.visits import (
@@ -41,14 +42,19 @@ def _script_template() -> tuple[str, str]:
     return head, ");\n"
 
 
-def visit_limit() -> str:
-    """Return the operator's limit on visits started per client IP."""
-    return current_app.config["RINGTONIC_VISIT_LIMIT_PER_IP"]
-
-
-def heartbeat_limit() -> str:
-    """Return the operator's limit on visit heartbeats per client IP."""
-    return current_app.config["RINGTONIC_HEARTBEAT_LIMIT_PER_IP"]
+def _over_limit(scope: str, origin: str) -> Response | None:
+    """Count the request per client IP; past the limit, the 429 to answer (CORS, headers)."""
+    limits = limits_of(current_app)
+    if not limits.enabled:
+        return None
+    charge = limits.charge(scope, client_ip() or "unknown")
+    if charge.allowed:
+        return None
+    response = _problem(
+        429, "rate_limited", "Too many requests from this address; try again later.", origin
+    )
+    response.headers.extend(rate_limit_headers(charge))
+    return response
 
 
 def _config(workspace_uuid: str) -> TrackerConfig:
@@ -169,13 +175,15 @@ def preflight(workspace_uuid: str, session_uuid: str | None = None):
 
 
 @bp.post("/<workspace_uuid>/visits")
-@limiter.limit(visit_limit, key_func=client_ip)
 def start(workspace_uuid: str):
     """Start a visit (or continue one on a new page) and answer the number to show."""
     config = _config(workspace_uuid)
     origin = _allowed_origin(config)
     if origin is None:
         return _problem(403, "origin_not_allowed", "This site may not use this tracker.", None)
+    refused = _over_limit(VISIT, origin)
+    if refused is not None:
+        return refused
     try:
         data = _body()
         visit = VisitStart(
@@ -198,13 +206,15 @@ def start(workspace_uuid: str):
 
 
 @bp.post("/<workspace_uuid>/visits/<session_uuid>/heartbeat")
-@limiter.limit(heartbeat_limit, key_func=client_ip)
 def heartbeat(workspace_uuid: str, session_uuid: str):
     """Keep a visit alive; answer its number (a new one if its lease was taken over)."""
     config = _config(workspace_uuid)
     origin = _allowed_origin(config)
     if origin is None:
         return _problem(403, "origin_not_allowed", "This site may not use this tracker.", None)
+    refused = _over_limit(HEARTBEAT, origin)
+    if refused is not None:
+        return refused
     try:
         shown = keep_alive(config, session_uuid, utcnow())
     except NotFound as error:

@@ -22,8 +22,10 @@ from tests.live.test_rate_limits_across_workers import post_login_attempts
 from tests.telephony_helpers import TRACKING, voice_params
 
 LIMIT = 5
-UNREACHABLE_RE = re.compile(r"\[(\d+)\] \[WARNING\] flask-limiter: Rate limit storage unreachable")
-RECOVERED_RE = re.compile(r"\[(\d+)\] \[INFO\] flask-limiter: Rate limit storage recovered")
+UNREACHABLE_RE = re.compile(
+    r"\[(\d+)\] \[WARNING\] ringtonic.rate_limits: rate-limit storage unreachable"
+)
+RECOVERED_RE = re.compile(r"\[(\d+)\] \[INFO\] ringtonic.rate_limits: rate-limit storage recovered")
 
 
 def test_redis_outage_degrades_limits_to_each_worker_then_shared_limits_resume(

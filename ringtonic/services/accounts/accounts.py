@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
@@ -20,13 +22,18 @@ from ringtonic.services.accounts.workspaces import DEFAULT_TIME_ZONE, check_work
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, InvalidCredentials, NotFound, ValidationError
 from ringtonic.services.names import clean_name
+from ringtonic.text import comparison_form
 
 COMPANY_MAX = 120
 
 
 def normalize_email(raw: str, field: str = "email") -> str:
-    """Return the email lower-cased after checking its syntax, or raise ValidationError."""
-    candidate = (raw or "").strip()
+    """Return the email in NFKC, lower-cased, after checking its syntax, or raise ValidationError.
+
+    Compatibility forms are folded first, so a fullwidth or ligature spelling of an address
+    is that address ("ＡＬＩＣＥ@example.com" is "alice@example.com").
+    """
+    candidate = unicodedata.normalize("NFKC", raw or "").strip()
     if not candidate:
         raise ValidationError("Enter your email address.", field)
     if len(candidate) > 254:
@@ -38,6 +45,18 @@ def normalize_email(raw: str, field: str = "email") -> str:
             "Enter a valid email address, like name@example.com.", field
         ) from None
     return result.normalized.lower()
+
+
+def email_key(raw: str) -> str:
+    """Return the form sign-in matches `raw` in: every spelling of one address gives one key.
+
+    Text that is not an email address still gets one key per comparison form, so that
+    look-alike spellings of it share, say, one rate-limit counter.
+    """
+    try:
+        return normalize_email(raw)
+    except ValidationError:
+        return comparison_form(raw or "")
 
 
 def check_company_name(raw: str) -> str:

@@ -17,18 +17,19 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, PhoneNumber, User, Workspace
+from ringtonic.models import Call, CallImport, PhoneNumber, User, Workspace
 from ringtonic.models.types import utcnow
-from ringtonic.services.audit import record_event
 from ringtonic.services.calls import import_fields as fields
+from ringtonic.services.calls import import_runs as runs
 from ringtonic.services.calls.import_dates import parse_started_at
 from ringtonic.services.calls.import_dedupe import DerivedIds, drop_known
-from ringtonic.services.errors import Conflict, ValidationError
+from ringtonic.services.errors import Conflict, ServiceError, ValidationError
 from ringtonic.services.reporting.rollups import add_calls, lock_rollups, recounting_calls
 
 MAX_ROWS = 100_000
 MAX_PROBLEMS_KEPT = 200
-INSERT_BATCH = 1000
+# Calls written per transaction: each holds the write lock for a moment only.
+INSERT_BATCH = 500
 LOOKUP_BATCH = 500
 PROGRESS_EVERY = 500
 # Clocks drift and zones confuse: allow a little future before calling a time impossible.
@@ -282,42 +283,58 @@ def _mark_first_calls(workspace: Workspace, calls: list[_NewCall]) -> None:
             )
 
 
-def _insert(workspace: Workspace, calls: list[_NewCall], progress: Progress) -> None:
-    done = 0
-    for batch in _chunks(calls, INSERT_BATCH):
-        rows = [
-            {
-                "workspace_id": workspace.id,
-                **{name: getattr(call, name) for name in _NewCall.__slots__},
-            }
-            for call in batch
-        ]
-        try:
-            add_calls(db.session.scalars(insert(Call).returning(Call.id), rows).all())
-        except IntegrityError:
-            raise Conflict(
-                "Another import added some of these calls at the same moment. Nothing was "
-                "imported from this file; import it again to add the rest.",
-                "file",
-            ) from None
-        done += len(batch)
-        progress("Saving calls", done, len(calls))
+def _insert(workspace: Workspace, record: CallImport, calls: list[_NewCall]) -> None:
+    if not calls:
+        return
+    rows = [
+        {
+            "workspace_id": workspace.id,
+            "import_id": record.id,
+            **{name: getattr(call, name) for name in _NewCall.__slots__},
+        }
+        for call in calls
+    ]
+    try:
+        add_calls(db.session.scalars(insert(Call).returning(Call.id), rows).all())
+    except IntegrityError:
+        raise Conflict(
+            "Some of these calls were added by someone else at the same moment. Nothing was "
+            "imported from this file; import it again to add the rest.",
+            "file",
+        ) from None
+
+
+def _write(
+    workspace: Workspace, record: CallImport, calls: list[_NewCall], progress: Progress
+) -> tuple[int, int]:
+    """Add the new calls a batch per transaction; return how many were added and skipped."""
+    # Over the whole file first: a row repeating an earlier one is caught whichever batch
+    # each falls in. Each batch checks again, under the lock, for calls stored meanwhile.
+    calls, skipped = drop_known(workspace, calls)
+    imported = 0
+    for done, batch in enumerate(_chunks(calls, INSERT_BATCH)):
+        runs.touch(record)
+        # Before reading what is stored: nothing else may change this workspace's calls now.
+        lock_rollups(workspace.id)
+        fresh, known = drop_known(workspace, batch)
+        _mark_first_calls(workspace, fresh)
+        _insert(workspace, record, fresh)
+        imported, skipped = imported + len(fresh), skipped + known
+        runs.touch(record, imported=imported, skipped=skipped)
+        db.session.commit()
+        progress("Saving calls", min(len(calls), (done + 1) * INSERT_BATCH), len(calls))
+        runs.pause_for_live_writes()
+    return imported, skipped
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     """Ignore progress reports."""
 
 
-def import_calls(
-    workspace: Workspace,
-    stream: BinaryIO | Iterable[bytes],
-    *,
-    actor: User | None = None,
-    ip: str | None = None,
-    filename: str = "",
-    progress: Progress = _no_progress,
-) -> ImportResult:
-    """Check every row of a calls CSV, then add the new calls in the current transaction."""
+def _checked_calls(
+    workspace: Workspace, stream: BinaryIO | Iterable[bytes], progress: Progress
+) -> tuple[list[_NewCall], list[str]]:
+    """Read and check every row; return the calls and the ignored columns, or raise."""
     header, records = _read_records(stream)
     columns, ignored = fields.map_columns(header)
     if not records:
@@ -332,18 +349,37 @@ def import_calls(
             progress("Checking rows", done, len(records))
     if reader.total_problems:
         raise ImportRejected(reader.problems, reader.total_problems)
-    # Before reading what is stored: nothing else may change this workspace's calls now.
-    lock_rollups(workspace.id)
-    fresh, skipped = drop_known(workspace, calls)
-    _mark_first_calls(workspace, fresh)
-    _insert(workspace, fresh, progress)
-    record_event(
-        actor,
-        "calls.imported",
-        account_id=workspace.account_id,
-        workspace=workspace,
-        target=filename[:200],
-        ip=ip,
-        details={"imported": len(fresh), "skipped": skipped},
+    return calls, ignored
+
+
+def import_calls(
+    workspace: Workspace,
+    stream: BinaryIO | Iterable[bytes],
+    *,
+    actor: User | None = None,
+    ip: str | None = None,
+    filename: str = "",
+    progress: Progress = _no_progress,
+) -> ImportResult:
+    """Check every row of a calls CSV, then add the new calls in short transactions.
+
+    Unlike other services this one commits, a batch at a time, so that live calls never
+    wait on a long import; all or nothing still holds: nothing is written until every
+    row is checked, and an import that fails while writing removes what it wrote (see
+    import_runs). Only one import per workspace writes at a time (ImportBusy).
+    """
+    # Checked before taking the import slot: a refused file leaves no trace.
+    calls, ignored = _checked_calls(workspace, stream, progress)
+    record = runs.start_import(workspace, actor, filename)
+    try:
+        imported, skipped = _write(workspace, record, calls, progress)
+    except ServiceError as error:
+        runs.abandon_import(record, error.message)
+        raise
+    except BaseException:
+        runs.abandon_import(record, "The import stopped while saving; its calls were removed.")
+        raise
+    runs.complete_import(
+        record, workspace, actor, ip, rows=len(calls), imported=imported, skipped=skipped
     )
-    return ImportResult(imported=len(fresh), skipped=skipped, ignored_columns=ignored)
+    return ImportResult(imported=imported, skipped=skipped, ignored_columns=ignored)

@@ -1,7 +1,7 @@
 """sign-in sessions kept on the server
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-04 07:00:00
 
 Signing out deletes the browser's row, so a copied session cookie stops working at once;
@@ -14,8 +14,8 @@ from alembic import op
 import ringtonic.models.types  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
-revision = "0013"
-down_revision = "0012"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
