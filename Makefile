@@ -2,7 +2,7 @@ VENV := .venv
 PY   := $(VENV)/bin/python
 PIP  := $(PY) -m pip -q --disable-pip-version-check
 
-.PHONY: venv run test lint bench
+.PHONY: venv run test test-fast lint bench
 
 # Create the virtualenv if missing; (re)install when a requirements file changed.
 venv: $(VENV)/.installed-stamp
@@ -21,6 +21,10 @@ run: venv
 # System packages, ruff, pytest on SQLite, then pytest on a throwaway PostgreSQL.
 test: venv
 	bash scripts/test.sh
+
+# Unit and request-level tests on SQLite only: no browser, no live servers, nothing slow.
+test-fast: venv
+	$(PY) -m pytest -q -m "not browser and not live_server and not slow"
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     register_config(app, config)
+    register_geoip(app)
     register_extensions(app)
     register_blueprints(app)
     register_api_transport(app)
@@ -61,6 +62,19 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_prefix=trusted
         )
+
+
+def register_geoip(app: Flask) -> None:
+    """Open the visitor-location database once for this process, or fail start-up clearly."""
+    from ringtonic.services.tracking.location import LocationDatabaseError, open_locator
+
+    path = app.config.get("RINGTONIC_GEOIP_DB")
+    if not path:
+        return
+    try:
+        app.extensions["ringtonic_locator"] = open_locator(path)
+    except LocationDatabaseError as error:
+        raise config_module.ConfigError(f"RINGTONIC_GEOIP_DB: {error}") from None
 
 
 def register_extensions(app: Flask) -> None:

@@ -95,6 +95,18 @@ def _rate_limits(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _geoip_db(env: Mapping[str, str]) -> str | None:
+    raw = env.get("RINGTONIC_GEOIP_DB", "").strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"RINGTONIC_GEOIP_DB must name a MaxMind database file; {raw} is not one")
+    if not os.access(path, os.R_OK):
+        raise ConfigError(f"RINGTONIC_GEOIP_DB: {raw} cannot be read by this user")
+    return str(path)
+
+
 def _redis_url(env: Mapping[str, str]) -> str | None:
     raw = env.get("REDIS_URL", "").strip()
     if not raw:
@@ -308,6 +320,8 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
             env, "RINGTONIC_HEARTBEAT_LIMIT_PER_IP", "240 per minute"
         ),
         "RINGTONIC_SMTP": _smtp_settings(env),
+        # Visitor location for website tracking: a MaxMind-format City database.
+        "RINGTONIC_GEOIP_DB": _geoip_db(env),
         "MAX_CONTENT_LENGTH": _int(env, "RINGTONIC_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1024),
     }
 

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
-import contextvars
 import os
-import re
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
 from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.services.accounts.accounts import create_account
+from tests.support.web_client import PASSWORD, TEST_SECRET, RequestIsolatedClient
 
 # Every issued API key is watched: none may leak into the database, logs or responses.
-pytest_plugins = ["tests.secret_watch"]
+pytest_plugins = ["tests.support.secret_watch"]
 
-TEST_SECRET = "test-secret-key-" + "x" * 32
-PASSWORD = "correct horse battery"
+
+
+# Live-server tests that take minutes (big imports, floods across workers).
+SLOW_MODULES = frozenset(
+    {"test_bulk_work", "test_concurrency", "test_rate_limits_across_workers", "test_tracker_leases"}
+)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark tests by what they start: browsers, live servers, and the slow ones."""
+    for item in items:
+        path = Path(str(item.path))
+        if path.stem.endswith("_browser"):
+            item.add_marker(pytest.mark.browser)
+        if "live" in path.parts:
+            item.add_marker(pytest.mark.live_server)
+        if path.stem in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 def _database_url(tmp_root: Path) -> str:
@@ -78,17 +92,6 @@ def _empty_all_tables() -> None:
             conn.execute(table.delete())
 
 
-class RequestIsolatedClient(FlaskClient):
-    """A test client whose requests each get their own app context, as in production.
-
-    Without this, requests would share the test's app context, and with it `g` and the
-    database session, hiding bugs that only show across separate requests.
-    """
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
 @pytest.fixture
 def client(app):
     """A test client with cookies."""
@@ -99,40 +102,6 @@ def client(app):
 def runner(app):
     """A CLI runner for `flask ...` commands."""
     return app.test_cli_runner()
-
-
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-WORKSPACE_FIELD_RE = re.compile(r'type="hidden" name="form_workspace" value="([^"]+)"')
-
-
-def csrf_token(client, url: str) -> str:
-    """GET a page and return the CSRF token of its first form."""
-    return hidden_fields(client, url)["csrf_token"]
-
-
-def hidden_fields(client, url: str) -> dict[str, str]:
-    """GET a page and return what its first form sends unseen: CSRF token and workspace."""
-    page = client.get(url)
-    html = page.get_data(as_text=True)
-    match = CSRF_RE.search(html)
-    assert match, f"no CSRF token on {url} (status {page.status_code})"
-    fields = {"csrf_token": match.group(1)}
-    workspace = WORKSPACE_FIELD_RE.search(html)
-    if workspace:
-        fields["form_workspace"] = workspace.group(1)
-    return fields
-
-
-def post_form(client, url: str, data: dict, *, page: str | None = None, **kwargs):
-    """POST a form the way a browser does: hidden fields taken from the page that shows it."""
-    return client.post(url, data={**hidden_fields(client, page or url), **data}, **kwargs)
-
-
-def sign_in(client, email: str, password: str = PASSWORD):
-    """Sign in through the login form; assert it worked."""
-    response = post_form(client, "/login", {"email": email, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return response
 
 
 @pytest.fixture

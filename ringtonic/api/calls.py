@@ -37,6 +37,8 @@ FILTER_NAMES = (
     "first_time",
     "min_duration",
     "state",
+    "source",
+    "medium",
 )
 MAX_MIN_DURATION = 86_400
 
@@ -53,6 +55,8 @@ def _filters(params: QueryParams) -> CallFilters:
         first_time=params.boolean("first_time"),
         min_duration=params.integer("min_duration", 0, MAX_MIN_DURATION),
         state=params.text("state", max_length=50),
+        source=params.text("source", max_length=100),
+        medium=params.text("medium", max_length=100),
     )
 
 

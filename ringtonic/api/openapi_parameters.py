@@ -117,4 +117,17 @@ CALL_FILTERS = [
         {"type": "string", "minLength": 1, "maxLength": 50},
         "Only callers from this state (e.g. TX).",
     ),
+    query_param(
+        "source",
+        {"type": "string", "minLength": 1, "maxLength": 100},
+        "Only calls from this source (case-insensitive), e.g. `google`: a website visit's "
+        "source for calls to pool numbers, the number's own source otherwise.",
+        example="google",
+    ),
+    query_param(
+        "medium",
+        {"type": "string", "minLength": 1, "maxLength": 100},
+        "Only calls with this medium (case-insensitive), e.g. `cpc` or `organic`.",
+        example="cpc",
+    ),
 ]

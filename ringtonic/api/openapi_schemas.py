@@ -34,6 +34,16 @@ DATE = {"type": "string", "format": "date"}
 UUID = {"type": "string", "format": "uuid"}
 TEXT = {"type": "string"}
 NULLABLE_TEXT = nullable(TEXT)
+_WITH_GEOIP = " of the visitor's address (null when the server has no GeoIP database)."
+VISIT_LOCATION = {
+    "city": nullable({"type": "string", "description": "City" + _WITH_GEOIP}),
+    "state": nullable(
+        {"type": "string", "description": "ISO 3166-2 subdivision code, e.g. TX," + _WITH_GEOIP}
+    ),
+    "country": nullable(
+        {"type": "string", "description": "ISO 3166-1 alpha-2 code, e.g. US," + _WITH_GEOIP}
+    ),
+}
 COUNT = {"type": "integer", "minimum": 0}
 
 COUNTERS = {
@@ -164,6 +174,7 @@ SCHEMAS: dict[str, dict] = {
             "uuid": UUID,
             "started_at": DATE_TIME,
             **{name: NULLABLE_TEXT for name in VISIT_TEXT_FIELDS},
+            **VISIT_LOCATION,
             "keyword": nullable({"type": "string", "description": "utm_term"}),
         },
         description="The website visit that held the tracking number when the call rang "

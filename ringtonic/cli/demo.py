@@ -21,6 +21,7 @@ from ringtonic.services.demo.data import (
     generate_call_batches,
     insert_calls,
 )
+from ringtonic.services.demo.website import add_demo_visits, ensure_demo_websites
 from ringtonic.services.errors import ServiceError
 
 demo_cli = AppGroup("demo", help="Demo account and demo data.")
@@ -60,6 +61,7 @@ def _seed(account: Account, count: int, seed: int) -> None:
     now = utcnow()
     try:
         clients = ensure_demo_clients(account, now)
+        ensure_demo_websites(clients, now)
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(f"Cannot set up the demo workspaces: {error.message}") from None
@@ -71,8 +73,14 @@ def _seed(account: Account, count: int, seed: int) -> None:
             insert_calls(rows)
             db.session.commit()
             bar.update(len(rows))
+    visits = 0
+    for seeded in clients:
+        visits += add_demo_visits(seeded, seed, now)
+        db.session.commit()
     names = ", ".join(c.workspace.name for c in clients)
-    click.echo(f"{count:,} demo calls in {names} (replaced {removed:,}).")
+    click.echo(
+        f"{count:,} demo calls in {names} (replaced {removed:,}), {visits:,} website visits."
+    )
 
 
 @demo_cli.command("first-run")

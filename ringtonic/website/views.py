@@ -57,6 +57,12 @@ def _over_limit(scope: str, origin: str) -> Response | None:
     return response
 
 
+def _visitor_location() -> dict[str, str]:
+    """Return where the client address is, when the operator configured a GeoIP database."""
+    locator = current_app.extensions.get("ringtonic_locator")
+    return locator.locate(client_ip()) if locator is not None else {}
+
+
 def _config(workspace_uuid: str) -> TrackerConfig:
     config = tracker_config(db.engine, workspace_uuid)
     if config is None:
@@ -194,7 +200,7 @@ def start(workspace_uuid: str):
             ga_client_id=_text(data, "ga_client_id"),
             ga_session_id=_text(data, "ga_session_id"),
         )
-        shown = start_visit(config, visit, utcnow(), location={})
+        shown = start_visit(config, visit, utcnow(), location=_visitor_location())
     except OriginNotAllowed as error:
         db.session.rollback()
         return _problem(403, "origin_not_allowed", error.message, origin)

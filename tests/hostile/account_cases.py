@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import PASSWORD
 from tests.hostile.checks import IMG, LONG, redirects_to, signs_in_with
 from tests.hostile.stage import ADMIN_EMAIL, form
+from tests.support.web_client import PASSWORD
 
 PROFILE = "/settings/profile"
 

@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 
 from tests.hostile.checks import SCRIPT
 from tests.hostile.stage import Case, Send, Stage, api, raw
-from tests.keys import api_get, bearer
+from tests.support.keys import api_get, bearer
 
 CALLS = "/api/v1/calls"
 ODD_NOTE = "<script>alert(1)</script> 🚀 \u202e"

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import Call, Workspace
-from tests.conftest import post_form
 from tests.hostile.stage import Stage
+from tests.support.web_client import post_form
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(1)">'

@@ -15,9 +15,9 @@ from ringtonic.extensions import db
 from ringtonic.models import Account, Call, Campaign, PhoneNumber, User, Workspace
 from ringtonic.models.types import utcnow
 from ringtonic.services.accounts.accounts import create_account
-from tests.conftest import PASSWORD, csrf_token, hidden_fields, sign_in
-from tests.keys import api_get, bearer, issue_key
-from tests.telephony_helpers import add_tracking_number, connect_twilio, post_signed
+from tests.support.keys import api_get, bearer, issue_key
+from tests.support.telephony_helpers import add_tracking_number, connect_twilio, post_signed
+from tests.support.web_client import PASSWORD, csrf_token, hidden_fields, sign_in
 
 ADMIN_EMAIL = "admin@example.com"
 # Small enough that the 413 cases stay cheap, large enough for every overlong-field case.

@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
-from tests.db_snapshot import changed_tables, snapshot
 from tests.hostile.catalogue import CASES
 from tests.hostile.stage import MAX_BODY_BYTES, Case, build_stage, page_shows
+from tests.support.db_snapshot import changed_tables, snapshot
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import uuid
 
 from tests.hostile.checks import FORMULA, RTL, SCRIPT, exported_safely, stored_call
 from tests.hostile.stage import OVER_LIMIT, raw, webhook
-from tests.telephony_helpers import post_signed, voice_params
+from tests.support.telephony_helpers import post_signed, voice_params
 
 
 def _sid(label: str) -> str:

@@ -10,7 +10,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from tests.live.servers import LiveServer
-from tests.telephony_helpers import AUTH_TOKEN
+from tests.support.telephony_helpers import AUTH_TOKEN
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 SUBMISSION_RE = re.compile(r'name="submission" type="hidden" value="([^"]+)"')

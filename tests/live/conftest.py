@@ -19,10 +19,10 @@ from sqlalchemy.engine import make_url
 from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.services.accounts.accounts import create_account
-from tests.conftest import PASSWORD, TEST_SECRET
-from tests.keys import issue_key
 from tests.live.servers import LiveServer, RedisServer
-from tests.telephony_helpers import add_tracking_number, connect_twilio
+from tests.support.keys import issue_key
+from tests.support.telephony_helpers import add_tracking_number, connect_twilio
+from tests.support.web_client import PASSWORD, TEST_SECRET
 
 ADMIN_EMAIL = "live-admin@example.com"
 READER_KEYS = 8

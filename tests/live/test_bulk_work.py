@@ -28,11 +28,16 @@ from ringtonic.extensions import db
 from ringtonic.models import Call, CallImport
 from ringtonic.services.accounts.accounts import create_account
 from ringtonic.services.demo.data import insert_calls
-from tests.conftest import PASSWORD
 from tests.live.clients import Browser, Tally, send_webhook
 from tests.live.conftest import ADMIN_EMAIL
 from tests.live.servers import wait_until
-from tests.telephony_helpers import TRACKING, add_tracking_number, connect_twilio, voice_params
+from tests.support.telephony_helpers import (
+    TRACKING,
+    add_tracking_number,
+    connect_twilio,
+    voice_params,
+)
+from tests.support.web_client import PASSWORD
 
 BIG_IMPORT = 100_000
 SMALL_IMPORT = 1_000

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from ringtonic.extensions import db
 from ringtonic.models import ApiKey, Call
-from tests.conftest import PASSWORD
 from tests.live.clients import Browser, Tally, api_get, run_all, send_webhook
 from tests.live.conftest import ADMIN_EMAIL, keys_in_text
-from tests.secret_watch import keys_in_database
-from tests.telephony_helpers import voice_params
+from tests.support.secret_watch import keys_in_database
+from tests.support.telephony_helpers import voice_params
+from tests.support.web_client import PASSWORD
 
 READERS, READS_EACH = 8, 250
 KEY_PEOPLE, KEYS_EACH = 2, 8

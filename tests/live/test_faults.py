@@ -1,6 +1,6 @@
 """Faults injected into a live deployment: Redis stops, workers are killed mid-request.
 
-(The database becoming unreachable, and lost mid-transaction, is tests/test_database_outage.py.)
+(The database becoming unreachable, and lost mid-transaction, is tests/db/test_database_outage.py.)
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import CALL_STATUSES, ApiKey, AuditEvent, Call
-from tests.conftest import PASSWORD
 from tests.live.clients import Browser, Tally, api_get, run_all, send_webhook
 from tests.live.conftest import ADMIN_EMAIL
 from tests.live.servers import WORKERS, wait_until
 from tests.live.test_rate_limits_across_workers import post_login_attempts
-from tests.telephony_helpers import TRACKING, voice_params
+from tests.support.telephony_helpers import TRACKING, voice_params
+from tests.support.web_client import PASSWORD
 
 LIMIT = 5
 UNREACHABLE_RE = re.compile(

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, select
 
 from ringtonic.models import RateLimitCounter
 from tests.live.clients import Browser, Tally, api_get, run_all, send_webhook
-from tests.telephony_helpers import voice_params
+from tests.support.telephony_helpers import voice_params
 
 LIMIT = 10
 CLIENTS, ATTEMPTS_EACH = 8, 5

@@ -54,6 +54,9 @@ class CallFilters:
     first_time: bool | None = None
     min_duration: int | None = None
     caller_state: str | None = None
+    # Where the call came from, as stored on it (a website visit's, or the number's own).
+    source: str | None = None
+    medium: str | None = None
     # The UTC instants the local dates begin and end at: [since, until).
     since: datetime | None = field(default=None, compare=False)
     until: datetime | None = field(default=None, compare=False)
@@ -192,6 +195,8 @@ def build_call_filters(
     first_time: bool | None = None,
     min_duration: int | None = None,
     state: str | None = None,
+    source: str | None = None,
+    medium: str | None = None,
 ) -> CallFilters:
     """Check typed filter values against the workspace; dates may be local days or instants."""
     since, until = parse_bounds(start_date, end_date, time_zone or workspace.time_zone)
@@ -204,6 +209,8 @@ def build_call_filters(
         first_time=first_time,
         min_duration=min_duration,
         caller_state=state,
+        source=source.strip() if source else None,
+        medium=medium.strip() if medium else None,
         since=since,
         until=until,
     )
@@ -225,6 +232,10 @@ def _filtered(query: Select, workspace: Workspace, filters: CallFilters) -> Sele
         query = query.where(Call.first_call.is_(filters.first_time))
     if filters.min_duration is not None:
         query = query.where(Call.duration_seconds >= filters.min_duration)
+    if filters.source:
+        query = query.where(func.lower(Call.source) == filters.source.lower())
+    if filters.medium:
+        query = query.where(func.lower(Call.medium) == filters.medium.lower())
     if filters.caller_state is not None:
         query = query.where(func.upper(Call.caller_state) == filters.caller_state.upper())
     return query

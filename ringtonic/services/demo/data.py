@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, insert, select
 
 from ringtonic.extensions import db
 from ringtonic.models import Account, Call, Campaign, PhoneNumber, Workspace
+from ringtonic.models.website import NumberLease, VisitorSession
 from ringtonic.services.accounts.workspaces import create_workspace, list_workspaces
 from ringtonic.services.demo.places import AUSTIN_AREA, DENVER_AREA, ELSEWHERE, TAMPA_AREA, Place
 from ringtonic.services.reporting.rollups import (
@@ -188,12 +189,19 @@ def ensure_demo_clients(account: Account, now: datetime) -> list[SeededClient]:
 
 
 def delete_calls(clients: list[SeededClient]) -> int:
-    """Delete every call of the demo clients' workspaces; return how many went."""
+    """Delete every call (and website visit) of the demo clients' workspaces; return the calls."""
     ids = [c.workspace.id for c in clients]
     lock_rollups(*ids)
     result = db.session.execute(
         delete(Call).where(Call.workspace_id.in_(ids)).execution_options(synchronize_session=False)
     )
+    # The website visits those calls came from, and the pool leases they held.
+    for model in (NumberLease, VisitorSession):
+        db.session.execute(
+            delete(model)
+            .where(model.workspace_id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
     clear_rollups(ids)
     return result.rowcount
 
@@ -210,7 +218,7 @@ def _split(total: int, shares: list[float]) -> list[int]:
     return counts
 
 
-class _Calendar:
+class Calendar:
     """The hours of the last DAYS days in a client's zone, weighted by expected call volume."""
 
     def __init__(self, time_zone: str, now: datetime) -> None:
@@ -231,7 +239,7 @@ class _Calendar:
         return sorted(self.start + hour * 3600 + rng.randrange(3600) for hour in hours)
 
 
-class _Picker:
+class Picker:
     """Weighted choice by bisect over cumulative weights (faster than choices(k=1))."""
 
     def __init__(self, items, weights) -> None:
@@ -277,8 +285,8 @@ class _Callers:
 
     def __init__(self, client: DemoClient) -> None:
         home_state = client.places[0].state
-        self.local = _Picker(client.places, [p.weight for p in client.places])
-        self.elsewhere = _Picker(
+        self.local = Picker(client.places, [p.weight for p in client.places])
+        self.elsewhere = Picker(
             ELSEWHERE, [p.weight * (4 if p.state == home_state else 1) for p in ELSEWHERE]
         )
         self.home_area_codes = client.places[0].area_codes
@@ -316,9 +324,9 @@ class _NumberRow:
 def _client_rows(
     rng: random.Random, seeded: SeededClient, count: int, now: datetime
 ) -> Iterator[dict]:
-    calendar = _Calendar(seeded.client.time_zone, now)
+    calendar = Calendar(seeded.client.time_zone, now)
     # Plain values: the caller commits between batches, which expires ORM objects.
-    numbers = _Picker(
+    numbers = Picker(
         [_NumberRow(n.id, n.campaign_id, n.number, n.source, n.medium) for n in seeded.numbers],
         [spec.weight for spec in seeded.client.numbers],
     )

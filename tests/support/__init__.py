@@ -1,0 +1,1 @@
+"""Helpers the tests share: builders, clients, servers and checks."""

@@ -1,0 +1,504 @@
+"""Website tracking: source rules, visits, number pools and calls attributed to visits."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from jsonschema import Draft202012Validator
+from sqlalchemy import func, select
+
+from ringtonic import create_app
+from ringtonic.extensions import db
+from ringtonic.models import Call, Campaign, PhoneNumber
+from ringtonic.models.types import utcnow
+from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
+from ringtonic.services.errors import ValidationError
+from ringtonic.services.tracking.config import tracker_config
+from ringtonic.services.tracking.settings import TrackerChoices, normalize_domain, save_settings
+from ringtonic.services.tracking.sources import classify
+from ringtonic.services.tracking.visits import VisitStart, keep_alive, start_visit
+from tests.support.telephony_helpers import connect_twilio, post_signed, voice_params
+from tests.support.web_client import post_form, sign_in
+
+SITE = "https://www.plumber.example"
+REAL = "+15125550100"
+
+
+@pytest.mark.parametrize(
+    ("landing", "referrer", "expected"),
+    [
+        ("/?gclid=abc", "https://www.google.com/", ("google", "cpc")),
+        ("/?gbraid=abc", "", ("google", "cpc")),
+        ("/?wbraid=abc", "", ("google", "cpc")),
+        ("/?msclkid=abc", "https://www.bing.com/", ("bing", "cpc")),
+        ("/?fbclid=abc", "https://l.facebook.com/", ("facebook", "cpc")),
+        ("/?ttclid=abc", "", ("tiktok", "cpc")),
+        ("/?li_fat_id=abc", "", ("linkedin", "cpc")),
+        ("/?gclid=abc&utm_source=newsletter&utm_medium=email", "", ("google", "cpc")),
+        ("/?utm_source=gbp&utm_medium=organic", "https://www.google.com/", ("google", "gbp")),
+        ("/?utm_source=GMB", "", ("google", "gbp")),
+        ("/?utm_source=Newsletter&utm_medium=Email", "", ("newsletter", "email")),
+        ("/?utm_source=yelp", "https://www.yelp.com/", ("yelp", "(none)")),
+        ("/?UTM_SOURCE=flyer", "", ("flyer", "(none)")),
+        ("/", "https://www.google.com/", ("google", "organic")),
+        ("/", "https://www.google.co.uk/search?q=plumber", ("google", "organic")),
+        ("/", "android-app://com.google.android.googlequicksearchbox/", ("google", "organic")),
+        ("/", "https://www.bing.com/search?q=x", ("bing", "organic")),
+        ("/", "https://duckduckgo.com/", ("duckduckgo", "organic")),
+        ("/", "https://search.yahoo.com/search?p=x", ("yahoo", "organic")),
+        ("/", "https://search.brave.com/search?q=x", ("brave", "organic")),
+        ("/", "https://yandex.ru/", ("yandex", "organic")),
+        ("/", "https://m.facebook.com/", ("facebook", "social")),
+        ("/", "https://l.instagram.com/", ("instagram", "social")),
+        ("/", "https://t.co/abc", ("twitter", "social")),
+        ("/", "https://www.linkedin.com/feed/", ("linkedin", "social")),
+        ("/", "https://nextdoor.com/news_feed/", ("nextdoor", "social")),
+        ("/", "https://www.yelp.com/biz/plumber", ("yelp.com", "referral")),
+        ("/", "https://blog.example.org/post", ("blog.example.org", "referral")),
+        ("/", "https://www.plumber.example/services", ("(direct)", "(none)")),
+        ("/", "https://shop.plumber.example/", ("(direct)", "(none)")),
+        ("/", "", ("(direct)", "(none)")),
+        ("/", "not a url", ("(direct)", "(none)")),
+    ],
+)
+def test_sources_are_classified_by_the_rules_table(landing, referrer, expected):
+    attribution = classify(SITE + landing, referrer)
+    assert (attribution.source, attribution.medium) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "domain"),
+    [
+        ("example.com", "example.com"),
+        ("https://www.Example.com/contact", "www.example.com"),
+        ("*.example.com", "example.com"),
+        ("example.com:8443", "example.com"),
+        ("bücher.de", "xn--bcher-kva.de"),
+    ],
+)
+def test_domains_are_normalised(raw, domain):
+    assert normalize_domain(raw) == domain
+
+
+@pytest.mark.parametrize("raw", ["localhost", "exa mple.com", "-bad.com", "http://", "a" * 300])
+def test_bad_domains_are_refused_naming_the_field(raw):
+    with pytest.raises(ValidationError) as error:
+        normalize_domain(raw)
+    assert error.value.field == "allowed_domains"
+
+
+def _pool(workspace, size: int, *, lease_minutes: int = 30, cooldown_minutes: int = 10):
+    campaign = Campaign(workspace_id=workspace.id, name="Website", type="website")
+    db.session.add(campaign)
+    db.session.flush()
+    numbers = []
+    for i in range(size):
+        number = PhoneNumber(
+            workspace_id=workspace.id,
+            number=f"+1737555{i:04d}",
+            forwarding_number=REAL,
+            campaign_id=campaign.id,
+        )
+        db.session.add(number)
+        numbers.append(number)
+    db.session.flush()
+    save_settings(
+        workspace,
+        TrackerChoices(
+            campaign_uuid=str(campaign.uuid),
+            allowed_domains="plumber.example",
+            replace_numbers="(512) 555-0100",
+            lease_minutes=lease_minutes,
+            cooldown_minutes=cooldown_minutes,
+            form_fields=True,
+            require_consent=False,
+            honor_gpc=True,
+        ),
+    )
+    db.session.commit()
+    return SimpleNamespace(campaign=campaign, numbers=[n.number for n in numbers])
+
+
+def _config(site):
+    return tracker_config(db.engine, str(site.workspace.uuid))
+
+
+@pytest.fixture
+def site(app, make_account):
+    _, _, workspace = make_account(plan="agency")
+    pool = _pool(workspace, 3)
+    return SimpleNamespace(workspace=workspace, **vars(pool))
+
+
+def visit(client, site, page="/", referrer="", origin=SITE, **fields):
+    body = {"page": SITE + page, "referrer": referrer, **fields}
+    return client.post(
+        f"/t/{site.workspace.uuid}/visits",
+        data=json.dumps(body),
+        headers={"Origin": origin, "Content-Type": "text/plain;charset=UTF-8"},
+    )
+
+
+def test_a_visit_from_an_allowed_site_gets_a_pool_number(client, site):
+    response = visit(client, site, "/?gclid=Cj0K&utm_campaign=spring", "https://www.google.com/")
+
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == SITE
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    data = response.get_json()
+    assert data["number"] in site.numbers
+    assert (data["source"], data["medium"]) == ("google", "cpc")
+    stored = db.session.scalar(select(VisitorSession))
+    assert (stored.gclid, stored.utm_campaign) == ("Cj0K", "spring")
+    assert stored.landing_page == SITE + "/?gclid=Cj0K&utm_campaign=spring"
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "https://plumber.example.evil.com", ""])
+def test_a_visit_from_another_origin_gets_no_number(client, site, origin):
+    response = visit(client, site, origin=origin)
+
+    assert response.status_code == 403
+    assert response.get_json()["code"] == "origin_not_allowed"
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert db.session.scalar(select(func.count(VisitorSession.id))) == 0
+
+
+def test_a_page_claiming_another_site_is_refused(client, site):
+    response = client.post(
+        f"/t/{site.workspace.uuid}/visits",
+        data=json.dumps({"page": "https://evil.example/"}),
+        headers={"Origin": SITE},
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[1, 2]", b'{"page": 5}', b'{"page": "javascript:alert(1)"}', b"{}"],
+)
+def test_bad_visit_bodies_get_a_problem_not_a_500(client, site, body):
+    response = client.post(f"/t/{site.workspace.uuid}/visits", data=body, headers={"Origin": SITE})
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "validation_error"
+
+
+def test_the_next_page_of_a_visit_keeps_its_number_and_two_visits_differ(client, site):
+    first = visit(client, site).get_json()
+    again = visit(client, site, "/contact", session_id=first["session_id"]).get_json()
+    other = visit(client, site).get_json()
+
+    assert again["session_id"] == first["session_id"]
+    assert again["number"] == first["number"]
+    assert other["number"] != first["number"]
+
+
+def test_a_visitor_keeps_their_first_touch(client, site):
+    first = visit(client, site, "/?utm_source=flyer&utm_medium=print").get_json()
+    later = visit(client, site, "/", "https://www.google.com/", visitor_id=first["visitor_id"])
+
+    assert later.get_json()["source"] == "google"
+    newest = db.session.scalars(select(VisitorSession).order_by(VisitorSession.id.desc())).first()
+    assert (newest.first_touch_source, newest.first_touch_medium) == ("flyer", "print")
+
+
+def test_an_exhausted_pool_takes_over_the_longest_idle_lease(app, site):
+    now = utcnow()
+    shown = [
+        start_visit(_config(site), VisitStart(page=SITE + "/"), now + timedelta(minutes=i), {})
+        for i in range(4)
+    ]
+    db.session.commit()
+
+    numbers = [s.number for s in shown]
+    assert len(set(numbers[:3])) == 3
+    assert numbers[3] == numbers[0]  # the first visit's lease was idle the longest
+    visits = db.session.scalars(select(VisitorSession).order_by(VisitorSession.id)).all()
+    assert visits[3].took_over and not visits[0].took_over
+    assert visits[0].number_until == visits[3].number_leased_at
+
+
+def test_a_lease_returns_to_the_pool_after_its_time_and_the_cooldown(app, site):
+    start = utcnow()
+    held = [
+        start_visit(_config(site), VisitStart(page=SITE + "/"), start, {}).number for _ in range(3)
+    ]
+    db.session.commit()
+    later = start + timedelta(minutes=30 + 10, seconds=1)
+
+    fresh = start_visit(_config(site), VisitStart(page=SITE + "/"), later, {})
+    db.session.commit()
+
+    assert fresh.number in held
+    newest = db.session.scalars(select(VisitorSession).order_by(VisitorSession.id.desc())).first()
+    assert not newest.took_over
+
+
+def test_heartbeats_keep_the_lease_and_a_taken_over_visit_gets_another_number(app, site):
+    t0 = utcnow()
+    first = start_visit(_config(site), VisitStart(page=SITE + "/"), t0, {})
+    for i in (1, 2):
+        start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=i), {})
+    db.session.commit()
+    # The first visit's heartbeat makes another visit's lease the longest idle.
+    kept = keep_alive(_config(site), str(first.session_uuid), t0 + timedelta(minutes=5))
+    thief = start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=6), {})
+    db.session.commit()
+
+    assert kept.number == first.number
+    assert thief.number != first.number
+    victim = db.session.scalars(
+        select(VisitorSession)
+        .where(VisitorSession.took_over.is_(False))
+        .order_by(VisitorSession.id)
+    ).all()[1]
+    regained = keep_alive(_config(site), str(victim.uuid), t0 + timedelta(minutes=7))
+    db.session.commit()
+    assert regained.number is not None and regained.number != thief.number
+
+
+def test_a_heartbeat_for_an_ended_visit_is_404(client, site):
+    data = visit(client, site).get_json()
+    bogus = client.post(
+        f"/t/{site.workspace.uuid}/visits/{data['session_id'][:-1]}0/heartbeat",
+        headers={"Origin": SITE},
+    )
+    live = client.post(
+        f"/t/{site.workspace.uuid}/visits/{data['session_id']}/heartbeat", headers={"Origin": SITE}
+    )
+    assert bogus.status_code == 404 and bogus.get_json()["code"] == "visit_ended"
+    assert live.status_code == 200 and live.get_json()["number"] == data["number"]
+
+
+def test_preflights_answer_only_allowed_origins(client, site):
+    path = f"/t/{site.workspace.uuid}/visits"
+    allowed = client.options(
+        path, headers={"Origin": SITE, "Access-Control-Request-Method": "POST"}
+    )
+    other = client.options(
+        path, headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
+    assert allowed.status_code == 204 and allowed.headers["Access-Control-Allow-Origin"] == SITE
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_concurrent_visits_never_share_a_number(app, make_account):
+    _, _, workspace = make_account(plan="agency")
+    pool = _pool(workspace, 24)
+    workspace_id = workspace.id
+    db.session.remove()
+    results, errors = [], []
+    barrier = threading.Barrier(8)
+
+    def start_three() -> None:
+        with app.app_context():
+            from ringtonic.models import Workspace
+
+            ws = db.session.get(Workspace, workspace_id)
+            barrier.wait()
+            for _ in range(3):
+                try:
+                    config = tracker_config(db.engine, str(ws.uuid))
+                    shown = start_visit(config, VisitStart(page=SITE + "/"), utcnow(), {})
+                    db.session.commit()
+                    results.append(shown.number)
+                except Exception as error:  # noqa: BLE001  (reported below)
+                    db.session.rollback()
+                    errors.append(repr(error))
+            db.session.remove()
+
+    threads = [threading.Thread(target=start_three) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert sorted(results) == sorted(pool.numbers)
+    holders = db.session.scalars(select(NumberLease.session_id)).all()
+    assert len(set(holders)) == 24
+
+
+def test_a_call_to_a_leased_number_carries_its_visit(client, site):
+    connect_twilio(site.workspace)
+    data = visit(
+        client,
+        site,
+        "/?gclid=Cj0K&utm_source=google&utm_campaign=drains",
+        "https://www.google.com/",
+    ).get_json()
+
+    response = post_signed(
+        client,
+        f"/hooks/twilio/voice/{site.workspace.uuid}",
+        voice_params("CA" + "b" * 32, To=data["number"]),
+    )
+
+    assert response.status_code == 200
+    call = db.session.scalar(select(Call))
+    visitor = db.session.get(VisitorSession, call.visitor_session_id)
+    assert str(visitor.uuid) == data["session_id"]
+    assert (call.source, call.medium) == ("google", "cpc")
+    assert visitor.gclid == "Cj0K" and visitor.utm_campaign == "drains"
+
+
+def test_a_call_after_the_lease_and_cooldown_belongs_to_no_visit(app, client, site):
+    connect_twilio(site.workspace)
+    long_ago = utcnow() - timedelta(minutes=30 + 10 + 1)
+    shown = start_visit(_config(site), VisitStart(page=SITE + "/?gclid=x"), long_ago, {})
+    db.session.commit()
+
+    post_signed(
+        client,
+        f"/hooks/twilio/voice/{site.workspace.uuid}",
+        voice_params("CA" + "c" * 32, To=shown.number),
+    )
+
+    call = db.session.scalar(select(Call))
+    assert call.visitor_session_id is None
+    assert call.source == ""
+
+
+def test_the_script_is_small_cached_and_carries_the_workspace_config(client, site):
+    response = client.get(f"/t/{site.workspace.uuid}.js")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert "max-age=" in response.headers["Cache-Control"]
+    body = response.get_data()
+    assert len(gzip.compress(body)) <= 5 * 1024
+    assert b'"numbers":["+15125550100"]' in body
+    assert f"/t/{site.workspace.uuid}".encode() in body
+    again = client.get(
+        f"/t/{site.workspace.uuid}.js", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_the_script_of_an_unknown_workspace_is_404(client, app):
+    assert client.get("/t/00000000-0000-4000-8000-000000000000.js").status_code == 404
+    assert client.get("/t/not-a-uuid.js").status_code == 404
+
+
+def test_the_settings_page_shows_the_snippet_and_saves_settings(client, site, make_account):
+    sign_in(client, "owner1@example.com")
+    page = client.get("/settings/website")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f"/t/{site.workspace.uuid}.js" in html
+    assert "Pool size" in html and "(512) 555-0100" in html
+
+    saved = post_form(
+        client,
+        "/settings/website",
+        {
+            "campaign": str(site.campaign.uuid),
+            "allowed_domains": "https://www.newsite.example/\nplumber.example",
+            "replace_numbers": "512.555.0100\n+1 512 555 0101",
+            "lease_minutes": "20",
+            "cooldown_minutes": "5",
+            "honor_gpc": "y",
+        },
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(WebsiteSettings, site.workspace.id)
+    assert stored.allowed_domains == ["www.newsite.example", "plumber.example"]
+    assert stored.replace_numbers == ["+15125550100", "+15125550101"]
+    assert (stored.lease_minutes, stored.cooldown_minutes, stored.form_fields) == (20, 5, False)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("allowed_domains", "not a domain", "is not a domain name"),
+        ("replace_numbers", "555-01", "555-01"),
+        ("lease_minutes", "1", "between 5 and 1440"),
+    ],
+)
+def test_bad_settings_get_the_fields_message(client, site, field, value, message):
+    sign_in(client, "owner1@example.com")
+    data = {
+        "campaign": str(site.campaign.uuid),
+        "allowed_domains": "plumber.example",
+        "replace_numbers": "(512) 555-0100",
+        "lease_minutes": "30",
+        "cooldown_minutes": "10",
+        field: value,
+    }
+    response = post_form(client, "/settings/website", data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_the_calls_visit_shows_in_the_api_and_on_the_call_page(client, site):
+    from tests.support.keys import api_get, issue_key
+
+    connect_twilio(site.workspace)
+    landing = "/?gclid=Cj0K&utm_source=google&utm_medium=cpc&utm_term=burst+pipe"
+    data = visit(client, site, landing, "https://www.google.com/").get_json()
+    post_signed(
+        client,
+        f"/hooks/twilio/voice/{site.workspace.uuid}",
+        voice_params("CA" + "e" * 32, To=data["number"]),
+    )
+    call = db.session.scalar(select(Call))
+    user = site.workspace.account.users[0]
+    key = issue_key(site.workspace, user)
+
+    document = api_get(client, f"/api/v1/calls/{call.uuid}", key).get_json()
+    listed = api_get(client, "/api/v1/calls", key).get_json()["data"][0]
+
+    assert document["visitor_session"]["uuid"] == data["session_id"]
+    assert document["visitor_session"]["gclid"] == "Cj0K"
+    assert document["visitor_session"]["keyword"] == "burst pipe"
+    assert document["visitor_session"]["landing_page"] == SITE + landing
+    assert listed["visitor_session"] == document["visitor_session"]
+    openapi = client.get("/api/v1/openapi.json").get_json()
+    schema = {"$ref": "#/components/schemas/Call", "components": openapi["components"]}
+    errors = list(Draft202012Validator(schema).iter_errors(document))
+    assert not errors, errors
+    sign_in(client, user.email)
+    page = client.get(f"/calls/{call.uuid}").get_data(as_text=True)
+    assert "Website visit" in page and "burst pipe" in page and "Cj0K" in page
+
+
+def test_visits_past_the_per_address_limit_get_429_the_site_can_read(app_config, site):
+    app_config["RINGTONIC_VISIT_LIMIT_PER_IP"] = "2 per minute"
+    client = create_app(app_config).test_client()
+    assert [visit(client, site).status_code for _ in range(2)] == [200, 200]
+    refused = visit(client, site)
+    assert refused.status_code == 429
+    assert refused.json["code"] == "rate_limited"
+    assert refused.headers["Access-Control-Allow-Origin"] == SITE
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["RateLimit-Policy"] == "2;w=60"
+
+
+def test_the_calls_api_filters_by_source_and_medium(client, site):
+    from tests.support.keys import api_get, issue_key
+
+    connect_twilio(site.workspace)
+    for n, landing in enumerate(("/?gclid=A", "/?utm_source=newsletter&utm_medium=email", "/")):
+        data = visit(client, site, landing).get_json()
+        post_signed(
+            client,
+            f"/hooks/twilio/voice/{site.workspace.uuid}",
+            voice_params(f"CA{n:032d}", To=data["number"]),
+        )
+    key = issue_key(site.workspace, site.workspace.account.users[0])
+
+    def sources(query: str) -> list[tuple[str, str]]:
+        body = api_get(client, f"/api/v1/calls?{query}", key).get_json()
+        return sorted((c["source"], c["medium"]) for c in body["data"])
+
+    assert sources("source=google") == [("google", "cpc")]
+    assert sources("source=NEWSLETTER&medium=email") == [("newsletter", "email")]
+    assert sources("medium=(none)") == [("(direct)", "(none)")]
+    assert sources("source=google&medium=organic") == []
+    too_long = api_get(client, "/api/v1/calls?source=" + "x" * 101, key)
+    assert too_long.status_code == 400 and too_long.get_json()["code"] == "validation_error"
