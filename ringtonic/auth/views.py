@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ringtonic.auth import bp
 from ringtonic.auth.forms import LoginForm, LogoutForm, RegisterForm
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error
+from ringtonic.forms import undo_and_attach_error
 from ringtonic.rate_limits import LOGIN_EMAIL, LOGIN_IP, enforce
 from ringtonic.security import begin_sign_in, end_sign_in
 from ringtonic.services.accounts.accounts import (
@@ -109,8 +109,7 @@ def register():
         try:
             created = register_account(form.company.data, form.email.data, form.password.data)
         except ServiceError as error:
-            db.session.rollback()
-            if not attach_error(form, error, "email"):
+            if not undo_and_attach_error(form, error, "email"):
                 flash(error.message, "error")
         else:
             if created is None or not first:

@@ -21,7 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ringtonic.calls import bp
 from ringtonic.calls.forms import CallFilterForm, ImportForm, RollbackImportForm
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error
+from ringtonic.forms import attach_error, undo_and_attach_error
 from ringtonic.models.types import utcnow
 from ringtonic.services.accounts import policy
 from ringtonic.services.calls.export import export_chunks
@@ -155,8 +155,7 @@ def import_form():
         db.session.rollback()
         return _import_page(form, rejection, 400)
     except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error, "file")
+        undo_and_attach_error(form, error, "file")
         return _import_page(form, status=409 if isinstance(error, Conflict) else 400)
     flash(
         f"Imported {result.imported:,} calls; skipped {result.skipped:,} already imported.",

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error
+from ringtonic.forms import undo_and_attach_error
 from ringtonic.models import ROLES, Invitation
 from ringtonic.rate_limits import INVITATION, limits_of, rate_limit_headers
 from ringtonic.security import end_sign_in
@@ -133,8 +133,7 @@ def team_invite():
     except PlanRequired as error:
         return _refuse(error, 403)
     except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error, "email")
+        undo_and_attach_error(form, error, "email")
         return _team_page(form, 400)
     db.session.commit()
     link = _invitation_link(token)
