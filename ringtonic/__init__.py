@@ -132,10 +132,12 @@ def register_api_transport(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Install sign-in handling, the security headers and secrets redacted from request logs."""
+    """Install sign-in handling, form workspace checks, security headers and log redaction."""
     from ringtonic import log_redaction, security
+    from ringtonic.web import workspace_guard
 
     security.init_app(app)
+    workspace_guard.init_app(app)
     log_redaction.install()
 
 

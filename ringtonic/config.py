@@ -6,6 +6,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -249,6 +250,17 @@ def _secret_key(env: Mapping[str, str], instance_path: Path, development: bool) 
     return key
 
 
+def _session_lifetimes(env: Mapping[str, str]) -> tuple[timedelta, timedelta]:
+    idle = _int(env, "RINGTONIC_SESSION_IDLE_DAYS", 14, 1)
+    lifetime = _int(env, "RINGTONIC_SESSION_MAX_DAYS", 30, 1)
+    if idle > lifetime:
+        raise ConfigError(
+            f"RINGTONIC_SESSION_IDLE_DAYS ({idle}) must not be more than "
+            f"RINGTONIC_SESSION_MAX_DAYS ({lifetime})"
+        )
+    return timedelta(days=idle), timedelta(days=lifetime)
+
+
 def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, object]:
     """Build the Flask config mapping from environment variables."""
     mode = env.get("RINGTONIC_ENV", "production").strip().lower()
@@ -257,6 +269,7 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
     development = mode == "development"
     redis_url = _redis_url(env)
     database_url = _database_url(env, instance_path)
+    session_idle, session_lifetime = _session_lifetimes(env)
     return {
         "RINGTONIC_ENV": mode,
         "SECRET_KEY": _secret_key(env, instance_path, development),
@@ -277,6 +290,11 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         ),
         "SESSION_COOKIE_SECURE": _bool(env, "RINGTONIC_SECURE_COOKIES", False),
         "RINGTONIC_ALLOW_PLAN_CHANGES": _bool(env, "RINGTONIC_ALLOW_PLAN_CHANGES", True),
+        # Off once the first account exists: strangers cannot sign up on a shared server.
+        "RINGTONIC_OPEN_REGISTRATION": _bool(env, "RINGTONIC_OPEN_REGISTRATION", False),
+        # A sign-in unused this long ends; none lasts longer than the lifetime.
+        "RINGTONIC_SESSION_IDLE_TIMEOUT": session_idle,
+        "PERMANENT_SESSION_LIFETIME": session_lifetime,
         "RINGTONIC_TRUSTED_PROXIES": _int(env, "RINGTONIC_TRUSTED_PROXIES", 0),
         "RINGTONIC_PUBLIC_URL": _public_url(env),
         "RINGTONIC_API_CORS_ORIGINS": cors_origins(env.get("RINGTONIC_API_CORS_ORIGINS", "")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 
+from ringtonic.extensions import db
 from ringtonic.services.errors import ServiceError
 
 
@@ -15,3 +16,11 @@ def attach_error(form: FlaskForm, error: ServiceError, fallback_field: str | Non
         return False
     field.errors = [*field.errors, error.message]
     return True
+
+
+def undo_and_attach_error(
+    form: FlaskForm, error: ServiceError, fallback_field: str | None = None
+) -> bool:
+    """Roll back the failed unit of work, then show the error next to its field (attach_error)."""
+    db.session.rollback()
+    return attach_error(form, error, fallback_field)

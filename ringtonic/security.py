@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, Response, abort, current_app, request
-from flask_login import current_user
+from flask import Flask, Response, abort, current_app, request, session
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ringtonic.extensions import db, login_manager
 from ringtonic.models import User
+from ringtonic.services.accounts.sign_ins import (
+    close_sign_in,
+    current_sign_in,
+    forget_expired_sign_ins,
+    note_activity,
+    open_sign_in,
+)
+
+# The session cookie's key for this browser's server-side sign-in token.
+SIGN_IN_KEY = "sign_in"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -46,7 +56,40 @@ def load_user(session_id: str) -> User | None:
         return None
     if user.removed_at is not None:
         return None
+    config = current_app.config
+    sign_in = current_sign_in(
+        user.id,
+        session.get(SIGN_IN_KEY),
+        config["RINGTONIC_SESSION_IDLE_TIMEOUT"],
+        config["PERMANENT_SESSION_LIFETIME"],
+    )
+    if sign_in is None:
+        # Signed out, expired or never recorded: a copied cookie is worth nothing.
+        return None
+    note_activity(sign_in)
     return user
+
+
+def begin_sign_in(user: User) -> None:
+    """Sign `user` in on this browser: a server-side record and the cookie pointing at it.
+
+    Keeps the session's other values (the chosen workspace); callers that need a fresh
+    session clear it first. The caller commits.
+    """
+    config = current_app.config
+    forget_expired_sign_ins(
+        user, config["RINGTONIC_SESSION_IDLE_TIMEOUT"], config["PERMANENT_SESSION_LIFETIME"]
+    )
+    session[SIGN_IN_KEY] = open_sign_in(user)
+    login_user(user)
+    session.permanent = True
+
+
+def end_sign_in() -> None:
+    """Sign this browser out and delete its server-side record; the caller commits."""
+    close_sign_in(session.get(SIGN_IN_KEY))
+    logout_user()
+    session.clear()
 
 
 def _set_security_headers(response: Response) -> Response:
@@ -76,12 +119,12 @@ def _set_security_headers(response: Response) -> Response:
 FORM_MIMETYPES = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data"})
 # Blueprints that read their own bodies: the JSON API, the provider webhooks and the
 # website tracker's visits.
-_OWN_BODY_PREFIXES = ("/api/", "/hooks/", "/t/")
+OWN_BODY_PREFIXES = ("/api/", "/hooks/", "/t/")
 
 
 def _refuse_non_form_bodies() -> None:
     """Answer 415 to a page POST whose body is not form data."""
-    if request.method != "POST" or request.path.startswith(_OWN_BODY_PREFIXES):
+    if request.method != "POST" or request.path.startswith(OWN_BODY_PREFIXES):
         return
     if request.mimetype not in FORM_MIMETYPES:
         abort(415, "Forms must be sent as form data, not " + request.mimetype[:60] + ".")

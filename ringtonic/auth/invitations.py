@@ -9,7 +9,7 @@ from ringtonic.auth import bp
 from ringtonic.auth.forms import AcceptInvitationForm, LogoutForm
 from ringtonic.auth.views import limit_sign_in_attempts, start_session
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error
+from ringtonic.forms import undo_and_attach_error
 from ringtonic.services.accounts.invitations import (
     InvitationUnavailable,
     accept_invitation,
@@ -77,12 +77,11 @@ def accept_invitation_view(token: str):
             db.session.rollback()
             return _unavailable(error)
         except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error, "password")
+            undo_and_attach_error(form, error, "password")
         else:
             account_name = invitation.account.name
-            db.session.commit()
             start_session(user)
+            db.session.commit()
             flash(f"Welcome to {account_name}! You are signed in.", "success")
             return redirect(url_for("web.dashboard"))
     # The invitee has no workspace yet: times are read in the account's first workspace's zone.

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from ringtonic.auth import bp
 from ringtonic.auth.forms import LoginForm, LogoutForm, RegisterForm
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error
+from ringtonic.forms import undo_and_attach_error
 from ringtonic.rate_limits import LOGIN_EMAIL, LOGIN_IP, enforce
-from ringtonic.services.accounts.accounts import authenticate, create_account, email_key
+from ringtonic.security import begin_sign_in, end_sign_in
+from ringtonic.services.accounts.accounts import (
+    any_account_exists,
+    authenticate,
+    email_key,
+    register_account,
+)
 from ringtonic.services.errors import InvalidCredentials, ServiceError
 from ringtonic.web.access import choose_workspace, client_ip
 
+log = logging.getLogger(__name__)
 TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Please wait a few minutes and try again."
 EMAIL_INPUT_MAX = 1024
 
@@ -35,11 +44,10 @@ def safe_next_url(target: str | None) -> str | None:
 
 
 def start_session(user) -> None:
-    """Sign `user` in on a fresh session."""
+    """Sign `user` in on a fresh session; the caller commits."""
     # Drop everything from before sign-in so a planted session id cannot be reused.
     session.clear()
-    login_user(user)
-    session.permanent = True
+    begin_sign_in(user)
 
 
 def limit_sign_in_attempts(email: str | None = None) -> None:
@@ -56,30 +64,66 @@ def limit_sign_in_attempts(email: str | None = None) -> None:
         enforce(LOGIN_EMAIL, email_key(email[:EMAIL_INPUT_MAX]), TOO_MANY_ATTEMPTS)
 
 
+def registration_open() -> bool:
+    """Return whether this server takes new accounts: always for the first one."""
+    return bool(current_app.config["RINGTONIC_OPEN_REGISTRATION"]) or not any_account_exists()
+
+
+def _offer_registration() -> bool:
+    """Return whether the sign-in page links to registration; False when the database is down.
+
+    The sign-in page renders during a database outage, as before registration could close;
+    its form's POST then answers 503.
+    """
+    try:
+        return registration_open()
+    except SQLAlchemyError:
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            log.debug("rollback after a failed registration check failed", exc_info=True)
+        return False
+
+
+def _registered_answer(email: str):
+    # The same answer whether or not the email already had an account.
+    flash(
+        f"If {email} did not have an account yet, it has one now: sign in with the password "
+        "you chose. If it already had one, sign in with that account's password.",
+        "info",
+    )
+    return redirect(url_for("auth.login"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create an Indie account with its admin and default workspace, then sign in."""
+    """Create an Indie account with its admin and default workspace."""
     limit_sign_in_attempts()
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
+    if not registration_open():
+        return render_template("auth/register.html", form=None, closed=True), 403
     form = RegisterForm()
     if form.validate_on_submit():
+        first = not any_account_exists()
         try:
-            _account, user, workspace = create_account(
-                form.company.data, form.email.data, form.password.data
-            )
+            created = register_account(form.company.data, form.email.data, form.password.data)
         except ServiceError as error:
-            db.session.rollback()
-            if not attach_error(form, error, "email"):
+            if not undo_and_attach_error(form, error, "email"):
                 flash(error.message, "error")
         else:
-            db.session.commit()
+            if created is None or not first:
+                db.session.commit()
+                return _registered_answer(form.email.data.strip())
+            # The server's very first account: no one else's email to give away.
+            _account, user, workspace = created
             start_session(user)
+            db.session.commit()
             choose_workspace(workspace)
             flash("Welcome to Ring Tonic! Your account is ready.", "success")
             return redirect(url_for("web.dashboard"))
     status = 400 if form.errors else 200
-    return render_template("auth/register.html", form=form), status
+    return render_template("auth/register.html", form=form, closed=False), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -98,12 +142,14 @@ def login():
             db.session.rollback()
             error = exc.message
         else:
-            db.session.commit()
             start_session(user)
+            db.session.commit()
             return redirect(next_url or url_for("web.dashboard"))
     form.next.data = next_url or ""
     status = 400 if (error or form.errors) else 200
-    return render_template("auth/login.html", form=form, error=error), status
+    return render_template(
+        "auth/login.html", form=form, error=error, registration_open=_offer_registration()
+    ), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -111,7 +157,7 @@ def logout():
     """Sign out and forget the whole session."""
     form = LogoutForm()
     if form.validate_on_submit():
-        logout_user()
-        session.clear()
+        end_sign_in()
+        db.session.commit()
         flash("You have been signed out.", "info")
     return redirect(url_for("auth.login"))

@@ -21,7 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ringtonic.calls import bp
 from ringtonic.calls.forms import CallFilterForm, ImportForm, RollbackImportForm
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error
+from ringtonic.forms import attach_error, undo_and_attach_error
 from ringtonic.models.types import utcnow
 from ringtonic.services.accounts import policy
 from ringtonic.services.calls.export import export_chunks
@@ -37,8 +37,10 @@ from ringtonic.services.calls.queries import (
     parse_call_filters,
 )
 from ringtonic.services.errors import Conflict, NotFound, ServiceError, ValidationError
+from ringtonic.services.names import file_slug
 from ringtonic.web import errors
 from ringtonic.web.access import client_ip, current_workspace, requires
+from ringtonic.web.workspace_guard import check_export_workspace
 
 FILTER_NAMES = ("start_date", "end_date", "campaign", "number", "status", "first_time")
 # Flash messages travel in the session cookie: a header of thousands of unknown columns
@@ -101,6 +103,9 @@ def index():
 @requires("view_data")
 def export():
     """Download the filtered calls as CSV, streamed so any number of calls fits."""
+    refused = check_export_workspace("calls.index")
+    if refused is not None:
+        return refused
     workspace = current_workspace()
     try:
         filters = _filters_from_request(workspace)
@@ -111,7 +116,7 @@ def export():
     zone = ZoneInfo(workspace.time_zone)
     chunks = export_chunks(iter_calls_for_export(workspace, filters), zone, for_spreadsheets=True)
     response = Response(stream_with_context(chunks), mimetype="text/csv")
-    filename = f"calls-{utcnow().astimezone(zone):%Y-%m-%d}.csv"
+    filename = f"calls-{file_slug(workspace.name)}-{utcnow().astimezone(zone):%Y-%m-%d}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -150,8 +155,7 @@ def import_form():
         db.session.rollback()
         return _import_page(form, rejection, 400)
     except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error, "file")
+        undo_and_attach_error(form, error, "file")
         return _import_page(form, status=409 if isinstance(error, Conflict) else 400)
     flash(
         f"Imported {result.imported:,} calls; skipped {result.skipped:,} already imported.",

@@ -13,6 +13,7 @@ from ringtonic.models.rollups import (
     CallSourceRollup,
     CallTimeRollup,
 )
+from ringtonic.models.sign_in import SignInSession
 from ringtonic.models.telephony import (
     CALL_STATUSES,
     CAMPAIGN_TYPES,
@@ -44,6 +45,7 @@ __all__ = [
     "Invitation",
     "PhoneNumber",
     "RateLimitCounter",
+    "SignInSession",
     "TelephonyCredentials",
     "NumberLease",
     "User",

@@ -21,6 +21,7 @@ from ringtonic.services.money_map.tables import TABLE_LABELS, default_direction
 from ringtonic.services.reporting.periods import Period
 from ringtonic.services.telephony.campaigns import list_campaign_choices
 from ringtonic.web.access import current_workspace, requires
+from ringtonic.web.workspace_guard import check_export_workspace
 
 FILTER_PARAMS = ("campaign", "start_date", "end_date", "status", "circles")
 
@@ -109,6 +110,9 @@ def index():
 @requires("export_data")
 def export():
     """Download one of the page's tables (all rows) as CSV, with the page's filters."""
+    refused = check_export_workspace("money_map.index")
+    if refused is not None:
+        return refused
     try:
         filename, text = money_map_csv(current_workspace(), query_from_args(), utcnow())
     except NotFound:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from ringtonic.services.errors import ValidationError
 from ringtonic.text import has_surrogate, has_visible_character, name_key
 
-__all__ = ["clean_label", "clean_name", "name_key"]
+__all__ = ["clean_label", "clean_name", "file_slug", "name_key"]
 
 
 def clean_label(raw: str | None, *, field: str, label: str, max_length: int) -> str:
@@ -37,3 +40,10 @@ def clean_name(raw: str | None, *, field: str, label: str, max_length: int, miss
     if not text:
         raise ValidationError(missing, field)
     return text
+
+
+def file_slug(name: str, max_length: int = 40) -> str:
+    """Return `name` as lower-case ASCII words joined by hyphens, for file names."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "workspace"

@@ -11,3 +11,9 @@ _signals = Namespace()
 # Receivers change rows in the same session, so what they do commits or rolls back with
 # the removal; they must not commit.
 member_removed = _signals.signal("member-removed")
+
+# Sent by team.change_role inside the change's transaction, with the User as sender and
+# keyword arguments actor (User | None), previous and role (role names) and ip. Receivers
+# return how many of the person's things they changed (counted in the audit event); they
+# change rows in the same session and must not commit.
+member_role_changed = _signals.signal("member-role-changed")

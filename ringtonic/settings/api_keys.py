@@ -6,7 +6,7 @@ from flask import abort, flash, make_response, redirect, render_template, sessio
 from flask_login import current_user
 
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error
+from ringtonic.forms import undo_and_attach_error
 from ringtonic.services.errors import Conflict, NotFound, PlanRequired, ServiceError
 from ringtonic.services.keys.api_keys import (
     create_api_key,
@@ -68,8 +68,7 @@ def api_keys_create():
         flash(error.message, "error")
         return _keys_page(form, 403)
     except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error, "name")
+        undo_and_attach_error(form, error, "name")
         return _keys_page(form, 400)
     db.session.commit()
     session[LAST_SUBMISSION_KEY] = form.submission.data

@@ -12,15 +12,15 @@ from flask import (
     make_response,
     redirect,
     render_template,
-    session,
     url_for,
 )
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error
+from ringtonic.forms import undo_and_attach_error
 from ringtonic.models import ROLES, Invitation
 from ringtonic.rate_limits import INVITATION, limits_of, rate_limit_headers
+from ringtonic.security import end_sign_in
 from ringtonic.services.accounts import policy
 from ringtonic.services.accounts.invitations import (
     create_invitation,
@@ -133,8 +133,7 @@ def team_invite():
     except PlanRequired as error:
         return _refuse(error, 403)
     except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error, "email")
+        undo_and_attach_error(form, error, "email")
         return _team_page(form, 400)
     db.session.commit()
     link = _invitation_link(token)
@@ -180,6 +179,13 @@ def team_revoke_invitation(invitation_uuid: str):
     return redirect(url_for("settings.team"))
 
 
+def _keys_note(made_read_only: int) -> str:
+    if not made_read_only:
+        return ""
+    keys = "key" if made_read_only == 1 else "keys"
+    return f" The {made_read_only} read-and-write API {keys} they created are now read-only."
+
+
 @bp.post("/team/<user_uuid>/role")
 @requires("manage_team")
 def team_change_role(user_uuid: str):
@@ -191,7 +197,7 @@ def team_change_role(user_uuid: str):
     # CSRFProtect checked the token before this view ran; the service checks the role.
     form = RoleForm()
     try:
-        changed = change_role(
+        change = change_role(
             current_user.account, member, form.role.data or "", current_user, client_ip()
         )
     except ValidationError as error:
@@ -199,8 +205,9 @@ def team_change_role(user_uuid: str):
     except ServiceError as error:
         return _refuse(error, 409)
     db.session.commit()
-    if changed:
-        flash(f"{member.email} is now {member.role}.", "success")
+    if change.changed:
+        note = _keys_note(change.keys_made_read_only)
+        flash(f"{member.email} is now {member.role}.{note}", "success")
     if not policy.can(current_user, "manage_team"):
         # You demoted yourself: the Team page is no longer yours to see.
         return redirect(url_for("web.dashboard"))
@@ -229,10 +236,10 @@ def team_remove(user_uuid: str):
             flash(error.message, "error")
             status = 409
         else:
+            if removing_self:
+                end_sign_in()
             db.session.commit()
             if removing_self:
-                logout_user()
-                session.clear()
                 flash(f"You left {account.name}.", "info")
                 return redirect(url_for("auth.login"))
             flash(f"{member.email} was removed from the team.", "success")

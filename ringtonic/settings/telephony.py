@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error
+from ringtonic.forms import undo_and_attach_error
 from ringtonic.hooks.urls import status_webhook_url, voice_webhook_url
 from ringtonic.services.errors import ServiceError
 from ringtonic.services.telephony.credentials import (
@@ -64,8 +64,7 @@ def telephony_save():
             client_ip(),
         )
     except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error, "account_sid")
+        undo_and_attach_error(form, error, "account_sid")
         return _telephony_page(form, 400)
     db.session.commit()
     flash("Twilio credentials saved.", "success")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error
+from ringtonic.forms import undo_and_attach_error
+from ringtonic.security import begin_sign_in
 from ringtonic.services.accounts.accounts import change_password, set_plan
 from ringtonic.services.accounts.workspaces import (
     can_add_workspace,
@@ -51,12 +52,11 @@ def profile():
         try:
             change_password(current_user, form.current_password.data, form.new_password.data)
         except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error, "new_password")
+            undo_and_attach_error(form, error, "new_password")
         else:
+            # Every sign-in ended with the old password: this browser gets a new one.
+            begin_sign_in(current_user._get_current_object())
             db.session.commit()
-            # The session token changed: sign this browser in again, others are now out.
-            login_user(current_user._get_current_object())
             flash("Your password has been changed. Other sessions were signed out.", "success")
             return redirect(url_for("settings.profile"))
     status = 400 if form.errors else 200
@@ -96,8 +96,7 @@ def create_workspace_view():
         flash(error.message, "error")
         return _workspaces_page(form, 403)
     except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error, "name")
+        undo_and_attach_error(form, error, "name")
         return _workspaces_page(form, 400)
     db.session.commit()
     choose_workspace(workspace)
@@ -120,8 +119,7 @@ def edit_workspace(workspace_uuid: str):
                 workspace, form.name.data, form.time_zone.data, current_user, client_ip()
             )
         except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error, "name")
+            undo_and_attach_error(form, error, "name")
         else:
             db.session.commit()
             flash("Workspace saved.", "success")

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error
+from ringtonic.forms import undo_and_attach_error
 from ringtonic.models import Campaign
 from ringtonic.models.types import utcnow
 from ringtonic.services.errors import ServiceError
@@ -100,8 +100,7 @@ def website_save():
             ),
         )
     except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error, "allowed_domains")
+        undo_and_attach_error(form, error, "allowed_domains")
         return _website_page(form, 400)
     db.session.commit()
     flash("Website tracking saved.", "success")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error
+from ringtonic.forms import undo_and_attach_error
 from ringtonic.models import Campaign, PhoneNumber, Workspace
 from ringtonic.services.accounts import policy
 from ringtonic.services.errors import NotFound, ServiceError
@@ -100,8 +100,7 @@ def create_campaign_view():
             current_workspace(), form.name.data, form.type.data, current_user, client_ip()
         )
     except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error, "name")
+        undo_and_attach_error(form, error, "name")
         return _campaigns_page(form, 400)
     db.session.commit()
     flash(f"Campaign “{campaign.name}” created.", "success")
@@ -139,8 +138,7 @@ def update_campaign_view(campaign_uuid: str):
     try:
         update_campaign(found, form.name.data, form.type.data, current_user, client_ip())
     except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error, "name")
+        undo_and_attach_error(form, error, "name")
         return _campaign_page(found, form, 400)
     db.session.commit()
     flash("Campaign saved.", "success")
@@ -225,8 +223,7 @@ def add_number_view():
     try:
         added = add_number(workspace, _details(form), current_user, client_ip())
     except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error, "number")
+        undo_and_attach_error(form, error, "number")
         return _numbers_page(form, 400)
     db.session.commit()
     flash(f"Tracking number {format_for_display(added.number)} added.", "success")
@@ -267,8 +264,7 @@ def update_number_view(number_uuid: str):
     try:
         update_number(found, _details(form), current_user, client_ip())
     except ServiceError as error:
-        db.session.rollback()
-        attach_error(form, error, "number")
+        undo_and_attach_error(form, error, "number")
         return _number_page(found, form, 400)
     db.session.commit()
     flash("Tracking number saved.", "success")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -37,13 +39,90 @@ def test_register_page_has_labelled_fields(client):
         assert f">{label}</label>" in html
 
 
+@pytest.fixture
+def open_registration(app):
+    """The operator lets anyone register (RINGTONIC_OPEN_REGISTRATION=true)."""
+    app.config["RINGTONIC_OPEN_REGISTRATION"] = True
+
+
 @pytest.mark.parametrize("email", ["owner@example.com", "OWNER@EXAMPLE.COM", "Owner@Example.Com"])
-def test_register_refuses_an_email_taken_in_any_case(client, make_account, email):
+def test_registering_a_taken_email_answers_as_a_new_one_would(
+    client, make_account, open_registration, email
+):
     make_account(email="owner@example.com")
-    response = register(client, email=email)
-    assert response.status_code == 400
-    assert "already exists" in response.get_data(as_text=True)
+    taken = register(client, email=email)
+    fresh = register(app_client := client.application.test_client(), email="new@example.com")
+    assert taken.status_code == fresh.status_code == 302
+    assert taken.headers["Location"] == fresh.headers["Location"] == "/login"
+    taken_page = client.get("/login").get_data(as_text=True).replace(email.strip(), "EMAIL")
+    fresh_page = app_client.get("/login").get_data(as_text=True).replace("new@example.com", "EMAIL")
+    strip = re.compile(r'value="[^"]*"')
+    assert strip.sub("", taken_page) == strip.sub("", fresh_page)
+    assert "already exists" not in taken_page
+    # Neither is signed in; only the new email got an account.
+    assert client.get("/settings/profile").status_code == 302
+    assert db.session.scalar(select(db.func.count(Account.id))) == 2
+    sign_in(app_client, "new@example.com")
+
+
+def test_registering_a_taken_email_costs_the_same_bcrypt_work(
+    client, make_account, open_registration, monkeypatch
+):
+    make_account(email="owner@example.com")
+    import bcrypt
+
+    calls = []
+    real = bcrypt.hashpw
+    monkeypatch.setattr(bcrypt, "hashpw", lambda *a: calls.append(1) or real(*a))
+    register(client, email="owner@example.com")
+    taken_work = len(calls)
+    register(client.application.test_client(), email="new@example.com")
+    assert taken_work == len(calls) - taken_work == 1
+
+
+def test_registration_closes_once_the_first_account_exists(client):
+    assert 'href="/register"' in client.get("/login").get_data(as_text=True)
+    assert register(client, email="first@example.com").status_code == 302  # signed in
+    assert client.get("/").status_code == 200
+    stranger = client.application.test_client()
+    assert 'href="/register"' not in stranger.get("/login").get_data(as_text=True)
+    page = stranger.get("/register")
+    assert page.status_code == 403
+    assert "does not take new accounts" in page.get_data(as_text=True)
+    refused = post_form(
+        stranger,
+        "/register",
+        {"company": "Stranger Co", "email": "stranger@example.com", "password": PASSWORD},
+        page="/login",
+    )
+    assert refused.status_code == 403
     assert db.session.scalar(select(db.func.count(Account.id))) == 1
+
+
+def test_the_operator_can_open_registration(client, make_account, open_registration):
+    make_account(email="owner@example.com")
+    assert 'href="/register"' in client.get("/login").get_data(as_text=True)
+    assert client.get("/register").status_code == 200
+    assert register(client, email="second@example.com").status_code == 302
+    sign_in(client, "second@example.com")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("0", False), (None, False)])
+def test_open_registration_setting_is_read(tmp_path, raw, expected):
+    from ringtonic.config import from_environment
+
+    env = {"RINGTONIC_ENV": "development"}
+    if raw is not None:
+        env["RINGTONIC_OPEN_REGISTRATION"] = raw
+    assert from_environment(env, tmp_path)["RINGTONIC_OPEN_REGISTRATION"] is expected
+
+
+def test_open_registration_setting_refuses_junk(tmp_path):
+    from ringtonic.config import ConfigError, from_environment
+
+    env = {"RINGTONIC_ENV": "development", "RINGTONIC_OPEN_REGISTRATION": "sometimes"}
+    with pytest.raises(ConfigError, match="RINGTONIC_OPEN_REGISTRATION must be true or false"):
+        from_environment(env, tmp_path)
 
 
 @pytest.mark.parametrize(

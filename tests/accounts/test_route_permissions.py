@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from ringtonic.services.accounts import policy
 from tests.support.team_support import add_member
-from tests.support.web_client import csrf_token, sign_in
+from tests.support.web_client import hidden_fields, sign_in
 
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # The JSON API (key auth), provider webhooks (signatures) and the website tracker's visits
@@ -89,6 +89,8 @@ def people(app, app_config, make_account):
 def app_config(app_config):
     # One fresh sign-in per route and role: far more than the sign-in rate limit allows.
     app_config["RATELIMIT_ENABLED"] = False
+    # /register is public only while registration is open (closed answers 403 to everyone).
+    app_config["RINGTONIC_OPEN_REGISTRATION"] = True
     return app_config
 
 
@@ -114,8 +116,8 @@ def _post(app, url: str, email: str | None):
     browser = app.test_client()
     if email:
         sign_in(browser, email)
-    token = csrf_token(browser, "/settings/profile" if email else "/login")
-    return browser.post(url, data={"csrf_token": token})
+    page = "/settings/profile" if email else "/login"
+    return browser.post(url, data=hidden_fields(browser, page))
 
 
 def test_every_role_against_every_changing_route(app, people):

@@ -179,22 +179,37 @@ def test_invite_refuses_bad_email_and_unknown_role_with_field_errors(client, age
     assert db.session.scalar(select(func.count(Invitation.id))) == 0
 
 
-def test_invite_refuses_an_email_already_on_this_team_or_another_account(
-    client, agency, make_account
-):
+def test_invite_refuses_an_email_already_on_this_team(client, agency):
     account, _, _ = agency
     add_member(account, "pat@example.com", "member")
-    make_account(email="elsewhere@example.com")
     own, _ = invite(client, "PAT@example.com")
     assert own.status_code == 400
     assert "already on this team" in own.get_data(as_text=True)
-    other, _ = invite(client, "elsewhere@example.com")
-    assert other.status_code == 400
-    assert "another Ring Tonic account" in other.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Invitation.id))) == 0
 
 
-def test_a_link_for_an_email_registered_since_gets_a_clear_page(app, client, agency):
+def test_inviting_an_email_of_another_account_looks_like_inviting_a_new_one(
+    client, agency, make_account
+):
+    make_account(email="elsewhere@example.com")
+    taken, taken_path = invite(client, "elsewhere@example.com")
+    free, free_path = invite(client, "nobody-yet@example.com")
+    assert taken.status_code == free.status_code == 200
+    taken_html = taken.get_data(as_text=True).replace(taken_path, "LINK")
+    assert "another Ring Tonic account" not in taken_html
+    assert "elsewhere@example.com" in taken_html and taken_path.startswith("/invitations/")
+    assert free_path.startswith("/invitations/")
+    assert db.session.scalar(select(func.count(Invitation.id))) == 2
+
+
+@pytest.fixture
+def open_registration(app):
+    app.config["RINGTONIC_OPEN_REGISTRATION"] = True
+
+
+def test_a_link_for_an_email_registered_since_says_so_only_after_a_password(
+    app, client, agency, open_registration
+):
     _, path = invite(client, "sam@example.com")
     registrant = app.test_client()
     registered = post_form(
@@ -203,9 +218,30 @@ def test_a_link_for_an_email_registered_since_gets_a_clear_page(app, client, age
         {"company": "Sam's Shop", "email": "sam@example.com", "password": PASSWORD},
     )
     assert registered.status_code == 302
+    # Opening the link shows the same form as for an address with no account.
     page = app.test_client().get(path)
-    assert page.status_code == 409
-    assert "already has a Ring Tonic sign-in" in page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="password"' in page.get_data(as_text=True)
+    _, refused = accept(app, path)
+    assert refused.status_code == 409
+    assert "already has a Ring Tonic sign-in" in refused.get_data(as_text=True)
+    assert user_count() == 2
+
+
+def test_accepting_does_the_bcrypt_work_whether_or_not_the_email_has_an_account(
+    app, client, agency, make_account, monkeypatch
+):
+    make_account(email="taken@example.com")
+    _, taken = invite(client, "taken@example.com")
+    _, free = invite(client, "free@example.com")
+    import bcrypt
+
+    calls = []
+    real = bcrypt.hashpw
+    monkeypatch.setattr(bcrypt, "hashpw", lambda *a: calls.append(1) or real(*a))
+    assert accept(app, taken)[1].status_code == 409
+    refused_work = len(calls)
+    assert accept(app, free)[1].status_code == 302
+    assert refused_work == len(calls) - refused_work == 1
 
 
 def test_someone_signed_in_to_another_account_cannot_accept(app, client, agency, make_account):

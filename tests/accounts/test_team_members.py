@@ -89,7 +89,7 @@ def test_admin_changes_a_role_and_it_is_audited(client, agency):
     assert member.role == "manager"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "member.role_changed"))
     assert (event.actor_id, event.target, event.ip) == (admin.id, member.email, "127.0.0.1")
-    assert event.details == {"from": "member", "to": "manager"}
+    assert event.details == {"from": "member", "to": "manager", "keys_made_read_only": 0}
     html = client.get("/settings/team").get_data(as_text=True)
     assert "mia@example.com is now manager" in html
     assert "changed the role of mia@example.com" in html and "from member to manager" in html

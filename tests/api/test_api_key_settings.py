@@ -17,7 +17,7 @@ from ringtonic.services.accounts.passwords import hash_password
 from ringtonic.services.accounts.workspaces import create_workspace
 from ringtonic.web.time_filters import local_text, relative_time
 from tests.support.keys import api_get, issue_key
-from tests.support.web_client import PASSWORD, csrf_token, post_form, sign_in
+from tests.support.web_client import PASSWORD, hidden_fields, post_form, sign_in
 
 KEYS_URL = "/settings/api-keys"
 SECRET_RE = re.compile(r'id="new-api-key">(ringtonic_[0-9A-Za-z]{49})<')
@@ -123,7 +123,7 @@ def test_reloading_the_create_post_neither_shows_nor_makes_another_key(client, m
     form = client.get(KEYS_URL).get_data(as_text=True)
     submission = re.search(r'name="submission" type="hidden" value="([^"]+)"', form).group(1)
     data = {
-        "csrf_token": csrf_token(client, KEYS_URL),
+        **hidden_fields(client, KEYS_URL),
         "submission": submission,
         "name": "CRM sync",
         "access": "read",
@@ -187,10 +187,10 @@ def test_members_are_refused_and_managers_manage_keys(client, make_account):
     assert client.get(KEYS_URL).status_code == 403
     revoke_url = f"{KEYS_URL}/{key_uuid}/revoke"
     assert client.get(revoke_url).status_code == 403
-    token = csrf_token(client, "/settings/profile")
-    refused = client.post(KEYS_URL, data={"csrf_token": token, "name": "Mine", "access": "read"})
+    fields = hidden_fields(client, "/settings/profile")
+    refused = client.post(KEYS_URL, data={**fields, "name": "Mine", "access": "read"})
     assert refused.status_code == 403
-    assert client.post(revoke_url, data={"csrf_token": token}).status_code == 403
+    assert client.post(revoke_url, data=fields).status_code == 403
     assert key_count() == 1 and only_key().revoked_at is None
 
     other = client.application.test_client()

@@ -66,7 +66,7 @@ def rows_of(html: str) -> list[str]:
 
 
 def test_calls_log_shows_newest_first_with_every_column(client, workspace_with_calls):
-    user, _, _, _, _ = workspace_with_calls
+    user, workspace, _, _, _ = workspace_with_calls
     sign_in(client, user.email)
     response = client.get("/calls")
     assert response.status_code == 200
@@ -83,7 +83,8 @@ def test_calls_log_shows_newest_first_with_every_column(client, workspace_with_c
         "first call",
     ):
         assert shown in html, shown
-    assert 'href="/calls/export.csv"' in html and 'href="/calls/import"' in html
+    export = f'href="/calls/export.csv?workspace={workspace.uuid}"'
+    assert export in html and 'href="/calls/import"' in html
 
 
 def test_the_filter_form_submits_what_the_log_understands(client, workspace_with_calls):

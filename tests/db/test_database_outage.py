@@ -18,7 +18,7 @@ from tests.support.telephony_helpers import (
     post_signed,
     voice_params,
 )
-from tests.support.web_client import csrf_token, post_form, sign_in
+from tests.support.web_client import hidden_fields, post_form, sign_in
 
 # Words that only a leaked stack trace or driver message would put in a page.
 INTERNALS = ("Traceback", "sqlalchemy", "psycopg", "sqlite3", "OperationalError", 'File "')
@@ -115,10 +115,10 @@ def test_connection_lost_mid_transaction_writes_nothing(
 ):
     make_account(plan="agency", email="admin@example.com")
     sign_in(client, "admin@example.com")
-    token = csrf_token(client, path)
+    fields = hidden_fields(client, path)
     before = (count(untouched), count(AuditEvent))
     with LostConnection(failing_table) as lost:
-        response = client.post(path, data={"csrf_token": token, **data})
+        response = client.post(path, data={**fields, **data})
     assert lost.failed
     assert response.status_code == 503
     assert "ringtonic_" not in response.get_data(as_text=True)

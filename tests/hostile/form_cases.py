@@ -318,7 +318,10 @@ FORM_CASES = [
     raw(
         "form-over-limit",
         "form",
-        lambda s: s.client.post(CAMPAIGNS, data={"csrf_token": s.token, "name": OVER_LIMIT}),
+        lambda s: s.client.post(
+            CAMPAIGNS,
+            data={"csrf_token": s.token, "form_workspace": s.workspace_field, "name": OVER_LIMIT},
+        ),
         413,
         "larger than this server accepts",
     ),
@@ -358,5 +361,48 @@ FORM_CASES = [
         ),
         415,
         "not text/plain",
+    ),
+    # The workspace a form was shown for (hidden form_workspace): anything but the current
+    # one changes nothing, and the next page says why.
+    *[
+        form(
+            f"form-workspace-{label}-{where}",
+            path,
+            {**fields, "form_workspace": value},
+            200,
+            "for a workspace you cannot work in now",
+            follow=True,
+        )
+        for label, value in (
+            ("unknown", str(uuid.UUID(int=7))),
+            ("junk", "../../workspaces/1"),
+            ("sql", SQL),
+            ("html", SCRIPT),
+            ("overlong", LONG),
+            ("nul", "\x00"),
+        )
+        for where, path, fields in (
+            ("telephony", TELEPHONY, {"account_sid": SID, "auth_token": "f" * 32}),
+            ("api-key", KEYS, {"name": "Stale tab", "access": "read_write"}),
+        )
+    ],
+    *[
+        form(
+            f"form-workspace-missing-{label}-{path.strip('/')}",
+            path,
+            {"name": "No workspace", "form_workspace": value},
+            200,
+            "did not say which workspace it was for",
+            follow=True,
+        )
+        for label, value in (("blank", ""), ("spaces", "   "))
+        for path in (CAMPAIGNS, NUMBERS)
+    ],
+    form(
+        "form-workspace-uppercase-is-the-same",
+        CAMPAIGNS,
+        {"name": "Upper-case id", "form_workspace": lambda s: s.workspace_field.upper()},
+        302,
+        check=shown_escaped(CAMPAIGNS, "Upper-case id"),
     ),
 ]

@@ -129,7 +129,9 @@ IMPORT_CASES = [
     raw(
         "import-without-file",
         "import",
-        lambda s: s.client.post("/calls/import", data={"csrf_token": s.token}),
+        lambda s: s.client.post(
+            "/calls/import", data={"csrf_token": s.token, "form_workspace": s.workspace_field}
+        ),
         400,
         "Choose a CSV file to import.",
     ),

@@ -17,7 +17,7 @@ from ringtonic.models.types import utcnow
 from ringtonic.services.accounts.accounts import create_account
 from tests.support.keys import api_get, bearer, issue_key
 from tests.support.telephony_helpers import add_tracking_number, connect_twilio, post_signed
-from tests.support.web_client import PASSWORD, csrf_token, sign_in
+from tests.support.web_client import PASSWORD, csrf_token, hidden_fields, sign_in
 
 ADMIN_EMAIL = "admin@example.com"
 # Small enough that the 413 cases stay cheap, large enough for every overlong-field case.
@@ -35,6 +35,7 @@ class Stage:
     client: FlaskClient  # signed in as the account's admin
     visitor: FlaskClient  # signed out
     token: str
+    workspace_field: str  # the hidden form_workspace value of the admin's forms
     visitor_token: str
     account: Account
     admin: User
@@ -81,6 +82,7 @@ def build_stage(app: Flask) -> Stage:
         client=client,
         visitor=visitor,
         token=csrf_token(client, "/settings/profile"),
+        workspace_field=hidden_fields(client, "/settings/profile")["form_workspace"],
         visitor_token=csrf_token(visitor, "/login"),
         account=account,
         admin=admin,
@@ -112,6 +114,8 @@ class Case:
     accepted: bool = False
     check: Check | None = None
     logs: str | None = None  # what the operator's log must say (webhooks answer bare)
+    # Refused with a redirect (followed) to a page that says why, not with a 4xx.
+    redirected: bool = False
 
 
 def page_shows(response: TestResponse, text: str) -> bool:
@@ -128,15 +132,33 @@ def form(
     *,
     signed_out: bool = False,
     check: Check | None = None,
+    follow: bool = False,
 ) -> Case:
-    """A browser form POST (with its CSRF token), signed in as the admin unless signed_out."""
+    """A browser form POST (with its CSRF token), signed in as the admin unless signed_out.
+
+    `follow` follows a redirect, for answers that say what happened on the next page.
+    """
 
     def send(stage: Stage) -> TestResponse:
         client = stage.visitor if signed_out else stage.client
         token = stage.visitor_token if signed_out else stage.token
-        return client.post(path.format(stage=stage), data={"csrf_token": token, **data})
+        # A value may be worked out from the stage (a callable), e.g. the workspace id.
+        values = {name: value(stage) if callable(value) else value for name, value in data.items()}
+        sent = {"csrf_token": token, **values}
+        if not signed_out:
+            sent.setdefault("form_workspace", stage.workspace_field)
+        return client.post(path.format(stage=stage), data=sent, follow_redirects=follow)
 
-    return Case(case_id, "form", send, status, shows, accepted=check is not None, check=check)
+    return Case(
+        case_id,
+        "form",
+        send,
+        status,
+        shows,
+        accepted=check is not None,
+        check=check,
+        redirected=follow,
+    )
 
 
 def page(case_id: str, path: str, status: int, shows: str) -> Case:
@@ -198,7 +220,11 @@ def upload(
     """A CSV file sent through Calls → Import."""
 
     def send(stage: Stage) -> TestResponse:
-        data = {"csrf_token": stage.token, "file": (BytesIO(content), filename)}
+        data = {
+            "csrf_token": stage.token,
+            "form_workspace": stage.workspace_field,
+            "file": (BytesIO(content), filename),
+        }
         return stage.client.post("/calls/import", data=data, content_type="multipart/form-data")
 
     return Case(case_id, "import", send, status, shows, accepted=check is not None, check=check)

@@ -14,6 +14,7 @@ from tests.support.telephony_helpers import AUTH_TOKEN
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 SUBMISSION_RE = re.compile(r'name="submission" type="hidden" value="([^"]+)"')
+WORKSPACE_RE = re.compile(r'type="hidden" name="form_workspace" value="([^"]+)"')
 NEW_KEY_RE = re.compile(r'<code id="new-api-key">([^<]+)</code>')
 TIMEOUT = 30
 
@@ -78,9 +79,12 @@ class Browser:
         return response
 
     def form_values(self, path: str) -> dict[str, str]:
-        """GET a page and return its CSRF token (and a create form's submission id)."""
+        """GET a page and return its hidden fields: CSRF token, workspace, submission id."""
         page = self.request("GET", path).text
         values = {"csrf_token": CSRF_RE.search(page).group(1)}
+        workspace = WORKSPACE_RE.search(page)
+        if workspace:
+            values["form_workspace"] = workspace.group(1)
         submission = SUBMISSION_RE.search(page)
         if submission:
             values["submission"] = submission.group(1)

@@ -28,7 +28,7 @@ from ringtonic.extensions import db
 from ringtonic.models import Call, CallImport
 from ringtonic.services.accounts.accounts import create_account
 from ringtonic.services.demo.data import insert_calls
-from tests.live.clients import CSRF_RE, Browser, Tally, send_webhook
+from tests.live.clients import Browser, Tally, send_webhook
 from tests.live.conftest import ADMIN_EMAIL
 from tests.live.servers import wait_until
 from tests.support.telephony_helpers import (
@@ -62,11 +62,9 @@ def calls_csv(rows: int, prefix: str) -> bytes:
 
 def upload(browser: Browser, data: bytes, name: str) -> requests.Response:
     """Submit Calls → Import with a file, waiting as long as the import takes."""
-    page = browser.http.get(browser.server.url("/calls/import"), timeout=30).text
-    token = CSRF_RE.search(page).group(1)
     return browser.http.post(
         browser.server.url("/calls/import"),
-        data={"csrf_token": token},
+        data=browser.form_values("/calls/import"),
         files={"file": (name, data, "text/csv")},
         timeout=UPLOAD_TIMEOUT,
         allow_redirects=False,

@@ -14,6 +14,7 @@ import pytest
 from ringtonic.extensions import db
 from ringtonic.models.types import utcnow
 from ringtonic.services.money_map.us_map import us_map
+from ringtonic.services.names import file_slug
 from ringtonic.services.reporting.geo import geo_data
 from ringtonic.services.reporting.periods import resolve_period
 from tests.support.call_builders import add_call, add_campaign
@@ -239,7 +240,8 @@ def test_csv_download_has_the_whole_sorted_table(client, demo):
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith('attachment; filename="money-map-city-')
+    slug = file_slug(workspace.name)
+    assert disposition.startswith(f'attachment; filename="money-map-{slug}-city-')
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     period = resolve_period(None, None, workspace.time_zone, utcnow())
     geo = geo_data(workspace, period, campaign=gbp)

@@ -11,20 +11,30 @@ TEST_SECRET = "test-secret-key-" + "x" * 32
 PASSWORD = "correct horse battery"
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+WORKSPACE_FIELD_RE = re.compile(r'type="hidden" name="form_workspace" value="([^"]+)"')
 
 
 def csrf_token(client, url: str) -> str:
     """GET a page and return the CSRF token of its first form."""
+    return hidden_fields(client, url)["csrf_token"]
+
+
+def hidden_fields(client, url: str) -> dict[str, str]:
+    """GET a page and return what its first form sends unseen: CSRF token and workspace."""
     page = client.get(url)
-    match = CSRF_RE.search(page.get_data(as_text=True))
+    html = page.get_data(as_text=True)
+    match = CSRF_RE.search(html)
     assert match, f"no CSRF token on {url} (status {page.status_code})"
-    return match.group(1)
+    fields = {"csrf_token": match.group(1)}
+    workspace = WORKSPACE_FIELD_RE.search(html)
+    if workspace:
+        fields["form_workspace"] = workspace.group(1)
+    return fields
 
 
 def post_form(client, url: str, data: dict, *, page: str | None = None, **kwargs):
-    """POST a form the way a browser does: token taken from the page that shows it."""
-    token = csrf_token(client, page or url)
-    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+    """POST a form the way a browser does: hidden fields taken from the page that shows it."""
+    return client.post(url, data={**hidden_fields(client, page or url), **data}, **kwargs)
 
 
 def sign_in(client, email: str, password: str = PASSWORD):

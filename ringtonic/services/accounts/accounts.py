@@ -17,6 +17,7 @@ from ringtonic.services.accounts.passwords import (
     hash_password,
     verify_password,
 )
+from ringtonic.services.accounts.sign_ins import close_all_sign_ins
 from ringtonic.services.accounts.workspaces import DEFAULT_TIME_ZONE, check_workspace_name
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, InvalidCredentials, NotFound, ValidationError
@@ -101,6 +102,28 @@ def create_account(
     return account, user, workspace
 
 
+def any_account_exists() -> bool:
+    """Return whether anyone has registered yet (the first account may always be made)."""
+    return db.session.scalar(select(Account.id).limit(1)) is not None
+
+
+def register_account(
+    company: str, email: str, password: str
+) -> tuple[Account, User, Workspace] | None:
+    """Create an Indie account, or return None when the email is taken, after the same work.
+
+    Callers answer both alike, so registration never tells whether an email has an account.
+    """
+    try:
+        return create_account(company, email, password)
+    except Conflict as error:
+        if error.field != "email":
+            raise
+        # The bcrypt work a new account costs, so the answer's timing says nothing either.
+        hash_password(password)
+        return None
+
+
 def authenticate(email: str, password: str) -> User:
     """Return the user for these credentials or raise InvalidCredentials (same for all causes)."""
     user = find_user_by_email(email)
@@ -121,6 +144,7 @@ def change_password(user: User, current: str, new: str) -> None:
     check_password_rules(new, "new_password")
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
+    close_all_sign_ins(user)
     record_event(user, "user.password_changed", account_id=user.account_id, target=user.email)
 
 
@@ -132,6 +156,7 @@ def reset_password(email: str, new: str) -> User:
     check_password_rules(new)
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
+    close_all_sign_ins(user)
     record_event(None, "user.password_reset", account_id=user.account_id, target=user.email)
     return user
 

@@ -62,7 +62,9 @@ def _check_email_can_join(account: Account, email: str) -> None:
     if user is None:
         return
     if user.account_id != account.id:
-        raise Conflict("This email already signs in to another Ring Tonic account.", "email")
+        # Said to no one: an admin must not learn that an address uses another account.
+        # Such an invitation cannot be accepted (see accept_invitation); it expires unused.
+        return
     if user.removed_at is None:
         raise Conflict(f"{email} is already on this team.", "email")
     # A former teammate of this account: accepting brings their user back.
@@ -179,20 +181,26 @@ def open_invitation(token: str) -> Invitation:
             "expired",
             "This invitation has expired (links work for 7 days). Ask your admin for a new one.",
         )
-    _check_still_joinable(invitation)
+    _check_plan(invitation)
+    # Whether the email already has a sign-in is only checked after the password's bcrypt
+    # work in accept_invitation: opening a link must not tell anyone that.
     return invitation
 
 
 def _check_still_joinable(invitation: Invitation) -> None:
+    _check_plan(invitation)
+    user = _find_user(invitation.email)
+    if user is not None and (user.account_id != invitation.account_id or user.removed_at is None):
+        raise _registered(invitation)
+
+
+def _check_plan(invitation: Invitation) -> None:
     if not invitation.account.is_agency:
         raise InvitationUnavailable(
             "plan",
             f"{invitation.account.name} is on the Indie plan, which has one user. "
             "Ask your admin to switch to Agency.",
         )
-    user = _find_user(invitation.email)
-    if user is not None and (user.account_id != invitation.account_id or user.removed_at is None):
-        raise _registered(invitation)
 
 
 def _claim(invitation: Invitation) -> None:
@@ -233,7 +241,8 @@ def accept_invitation(token: str, password: str, ip: str | None) -> User:
     # Hash before the first write: bcrypt is slow and SQLite's write lock is shared.
     password_hash = hash_password(password)
     _claim(invitation)
-    # Again, now inside the write: the email may have been registered in the meantime.
+    # Inside the write, after the same bcrypt work whatever the answer: an email that
+    # already signs in (here or to another account) cannot take a new password this way.
     _check_still_joinable(invitation)
     user = _find_user(invitation.email)
     rejoined = user is not None

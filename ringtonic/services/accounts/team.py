@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -11,10 +12,11 @@ from ringtonic.extensions import db
 from ringtonic.models import ROLES, Account, AuditEvent, User
 from ringtonic.models.account import new_session_token
 from ringtonic.models.types import utcnow
+from ringtonic.services.accounts.sign_ins import close_all_sign_ins
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
 from ringtonic.services.public_ids import parse_public_id
-from ringtonic.services.signals import member_removed
+from ringtonic.services.signals import member_removed, member_role_changed
 
 TEAM_ACTIONS = (
     "invitation.sent",
@@ -76,13 +78,21 @@ def _ensure_an_admin_remains(account: Account, message: str) -> None:
         raise Conflict(message)
 
 
+@dataclass(frozen=True)
+class RoleChange:
+    """What a role change did: whether the role changed, and keys it made read-only."""
+
+    changed: bool
+    keys_made_read_only: int = 0
+
+
 def change_role(
     account: Account, member: User, role: str, actor: User | None, ip: str | None
-) -> bool:
-    """Give a teammate another role; return whether it changed. The last admin stays admin."""
+) -> RoleChange:
+    """Give a teammate another role; the last admin stays admin."""
     new_role = check_role(role)
     if member.role == new_role:
-        return False
+        return RoleChange(changed=False)
     _lock_team(account)
     previous = member.role
     member.role = new_role
@@ -91,15 +101,21 @@ def change_role(
         account,
         f"{member.email} is the only admin. Make another teammate an admin first.",
     )
+    results = member_role_changed.send(member, actor=actor, previous=previous, role=new_role, ip=ip)
+    made_read_only = sum(count or 0 for _receiver, count in results)
     record_event(
         actor,
         "member.role_changed",
         account_id=account.id,
         target=member.email,
         ip=ip,
-        details={"from": previous, "to": new_role},
+        details={
+            "from": previous,
+            "to": new_role,
+            "keys_made_read_only": made_read_only,
+        },
     )
-    return True
+    return RoleChange(changed=True, keys_made_read_only=made_read_only)
 
 
 def remove_member(
@@ -114,6 +130,7 @@ def remove_member(
     member.removed_at = utcnow()
     # A new token invalidates every session cookie that carries the old one.
     member.session_token = new_session_token()
+    close_all_sign_ins(member)
     db.session.flush()
     _ensure_an_admin_remains(
         account,

@@ -17,6 +17,7 @@ from ringtonic.db.reads import PreparedRead
 from ringtonic.extensions import db
 from ringtonic.models import Account, ApiKey, AuditEvent, User, Workspace
 from ringtonic.models.types import utcnow
+from ringtonic.services.accounts import policy
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import (
     Conflict,
@@ -28,7 +29,7 @@ from ringtonic.services.errors import (
 )
 from ringtonic.services.names import clean_name
 from ringtonic.services.public_ids import parse_public_id
-from ringtonic.services.signals import member_removed
+from ringtonic.services.signals import member_removed, member_role_changed
 
 # The time source for last-used bookkeeping; tests swap it for a controllable clock.
 clock = utcnow
@@ -48,7 +49,7 @@ NAME_MAX = 100
 ACCESS_LEVELS = {"read": ["read"], "read_write": ["read", "write"]}
 LAST_USED_INTERVAL = timedelta(seconds=60)
 USER_AGENT_MAX = 256
-AUDIT_ACTIONS = ("api_key.created", "api_key.revoked")
+AUDIT_ACTIONS = ("api_key.created", "api_key.revoked", "api_key.made_read_only")
 PLAN_MESSAGE = "API keys come with the Agency plan. An account admin can switch plans."
 
 
@@ -366,3 +367,30 @@ def revoke_keys_of_removed_member(
         api_key.revoked_at = now
         api_key.revoked_by_id = actor.id if actor else None
         _record(actor, "api_key.revoked", api_key.workspace, api_key, ip)
+
+
+@member_role_changed.connect
+def make_keys_of_demoted_member_read_only(
+    member: User, *, actor: User | None, previous: str, role: str, ip: str | None, **_
+) -> int:
+    """Make read-write keys read-only when their creator may no longer manage keys.
+
+    A key never does more than the person who made it may: members only read. Promoting
+    the person again does not give the keys write access back; they create a new key.
+    """
+    managers = policy.PERMISSIONS["manage_api_keys"]
+    if previous not in managers or role in managers:
+        return 0
+    keys = db.session.scalars(
+        select(ApiKey)
+        .options(selectinload(ApiKey.workspace))
+        .where(ApiKey.created_by_id == member.id, ApiKey.revoked_at.is_(None))
+    )
+    changed = 0
+    for api_key in keys:
+        if not api_key.can("write"):
+            continue
+        api_key.abilities = ["read"]
+        _record(actor, "api_key.made_read_only", api_key.workspace, api_key, ip)
+        changed += 1
+    return changed

@@ -23,6 +23,7 @@ from ringtonic.services.money_map.tables import (
     places_csv,
     sort_rows,
 )
+from ringtonic.services.names import file_slug
 from ringtonic.services.reporting.geo import geo_data
 from ringtonic.services.reporting.periods import Period, resolve_period
 from ringtonic.services.telephony.campaigns import get_campaign
@@ -112,5 +113,6 @@ def money_map_csv(workspace: Workspace, query: MapQuery, now: datetime) -> tuple
     period, _campaign, geo = _filtered_geo(workspace, query, now)
     rows = sort_rows(place_rows(geo, query.table), query.sort, query.sort_direction)
     dates = period.as_dict()
-    name = f"money-map-{query.table}-{dates['start_date']}-to-{dates['end_date']}.csv"
+    period_part = f"{dates['start_date']}-to-{dates['end_date']}"
+    name = f"money-map-{file_slug(workspace.name)}-{query.table}-{period_part}.csv"
     return name, places_csv(rows, query.table)
