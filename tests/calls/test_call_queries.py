@@ -161,6 +161,7 @@ def test_dashboard_queries_are_answered_from_indexes(make_account):
     fill_calls(workspaces, 1500, START)
     with captured_call_queries() as seen:
         dashboard_summary(workspaces[0], now=START)
-    assert len(seen) >= 4
+    # The counts come from the rollups; what still reads calls is the latest call.
+    assert seen
     for statement, parameters in seen:
         assert_uses_an_index(query_plan(statement, parameters))
