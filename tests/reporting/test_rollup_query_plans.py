@@ -13,12 +13,12 @@ import pytest
 from ringtonic.extensions import db
 from ringtonic.models.rollups import PLACE_NAMES, CallPlaceRollup, CallTimeRollup
 from ringtonic.services.reporting import rollup_queries
-from ringtonic.services.reporting.reports import _GROUP_KEYS
+from ringtonic.services.reporting.reports import GROUP_KEYS
 
 SHAPES = [
     (CallPlaceRollup, PLACE_NAMES),  # geo-data
     (CallTimeRollup, ("bucket_seconds", "bucket_start")),  # series
-    *_GROUP_KEYS.values(),  # summaries
+    *GROUP_KEYS.values(),  # summaries
 ]
 
 
@@ -27,9 +27,9 @@ SHAPES = [
 def test_rollup_queries_search_the_blocks_by_primary_key(app, model, keys, by_campaign):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's planner; PostgreSQL's is checked by the benchmarks")
-    query = rollup_queries._rollup_query(model, tuple(keys), by_campaign, None, "sqlite")
+    query = rollup_queries.rollup_query(model, tuple(keys), by_campaign, None, "sqlite")
     blocks = {86400: [1_700_006_400 + day * 86400 for day in range(30)], 3600: [1_700_000_000]}
-    params = {**rollup_queries._block_params("sqlite", blocks), "workspace_id": 1}
+    params = {**rollup_queries.block_params("sqlite", blocks), "workspace_id": 1}
     params["campaign_id"] = 1
 
     compiled = query.statement.compile(db.engine)

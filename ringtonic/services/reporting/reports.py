@@ -23,7 +23,7 @@ INTERVALS = ("hour", "day", "week", "month")
 MAX_BUCKETS = 2000
 
 # The rollup and key columns each grouping reads.
-_GROUP_KEYS = {
+GROUP_KEYS = {
     "source": (CallSourceRollup, ("source",)),
     "medium": (CallSourceRollup, ("medium",)),
     "campaign": (CallTimeRollup, ("campaign_id",)),
@@ -80,7 +80,7 @@ def summary_report(
     """Return counters per value of `group_by`, most calls first, and the overall totals."""
     if group_by not in GROUPINGS:
         raise ValidationError(f"group_by must be one of: {', '.join(GROUPINGS)}.", "group_by")
-    model, keys = _GROUP_KEYS[group_by]
+    model, keys = GROUP_KEYS[group_by]
     rows = counts_by_key(workspace, period.start, period.end, model, keys, campaign, status)
     totals = Counters()
     for _, counters in rows:

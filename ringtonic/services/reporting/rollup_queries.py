@@ -169,7 +169,7 @@ def _blocks_first_on_sqlite(join, compiler, asfrom=False, from_linter=None, **kw
     return f"{left} CROSS JOIN {right} ON {on}"
 
 
-def _block_params(dialect_name: str, blocks: dict[int, list[int]]) -> dict:
+def block_params(dialect_name: str, blocks: dict[int, list[int]]) -> dict:
     """Return the parameters `_wanted_blocks` reads the blocks from."""
     if dialect_name == "postgresql":
         spans = [span for span, starts in blocks.items() for _ in starts]
@@ -180,7 +180,7 @@ def _block_params(dialect_name: str, blocks: dict[int, list[int]]) -> dict:
 
 
 @functools.lru_cache(maxsize=256)
-def _rollup_query(
+def rollup_query(
     model, keys: tuple[str, ...], by_campaign: bool, status: str | None, dialect_name: str
 ) -> PreparedRows:
     """Build (once per shape) the query summing a rollup's wanted blocks by key.
@@ -226,8 +226,8 @@ def _rollup_rows(model, workspace: Workspace, blocks, keys: Sequence[str], campa
     if not blocks:
         return []
     dialect_name = db.engine.dialect.name
-    query = _rollup_query(model, tuple(keys), campaign is not None, status, dialect_name)
-    params = _block_params(dialect_name, blocks)
+    query = rollup_query(model, tuple(keys), campaign is not None, status, dialect_name)
+    params = block_params(dialect_name, blocks)
     params["workspace_id"] = workspace.id
     if campaign is not None:
         params["campaign_id"] = campaign.id
