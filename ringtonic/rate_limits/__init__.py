@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import TooManyRequests
 
 from ringtonic.config import DATABASE_STORAGE_SCHEME, ConfigError, parse_limits
-from ringtonic.rate_limits.storage import DatabaseStorage, LocalStorage
+from ringtonic.rate_limits.storage import LocalStorage
 
 log = logging.getLogger(__name__)
 
@@ -157,11 +157,8 @@ class RateLimits:
         """Count one attempt by `identifier` against every window of the `scope` limits."""
 
         def charge(storage: Storage) -> Charge:
-            items = self.limits[scope]
-            if len(items) > 1 and isinstance(storage, DatabaseStorage):
-                return _charge_at_once(storage, scope, identifier, items)
             allowed, windows = True, []
-            for item in items:
+            for item in self.limits[scope]:
                 key = _counter_key(item, scope, identifier)
                 if not allowed:
                     # Refused by a smaller window: the larger ones are read, not counted.
@@ -199,29 +196,6 @@ class RateLimits:
                 storage.incr(_counter_key(item, scope, identifier), item.get_expiry())
 
         self._run(count)
-
-
-def _charge_at_once(
-    storage: DatabaseStorage, scope: str, identifier: str, items: list[RateLimitItem]
-) -> Charge:
-    """Count every window in one statement, then give back what a refusal should not cost.
-
-    The same outcome as counting window by window: once a smaller window refuses, the
-    larger ones are not charged for the attempt.
-    """
-    keys = [_counter_key(item, scope, identifier) for item in items]
-    windows_to_count = [(key, item.get_expiry()) for key, item in zip(keys, items, strict=True)]
-    counts = storage.incr_many(windows_to_count)
-    allowed, windows = True, []
-    for key, item in zip(keys, items, strict=True):
-        count = counts[key]
-        if not allowed:
-            count = storage.incr(key, item.get_expiry(), amount=-1)
-        else:
-            allowed = count <= item.amount
-        left = max(0, item.amount - count)
-        windows.append(WindowUse(item.amount, left, storage.get_expiry(key)))
-    return Charge(scope, allowed, windows)
 
 
 def init_app(app: Flask, engine: Engine | None) -> None:

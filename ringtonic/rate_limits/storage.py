@@ -78,26 +78,6 @@ class DatabaseStorage(Storage):
         self._window_ends[key] = ends
         return count
 
-    def incr_many(self, windows: list[tuple[str, int]], amount: int = 1) -> dict[str, int]:
-        """Count `amount` against several keys in one statement; return each key's count.
-
-        One transaction instead of one per window: an API request counts an hourly and a
-        daily window, and on SQLite each transaction takes the write lock.
-        """
-        now = time.time()
-        rows = [
-            {"key": key, "count": amount, "expires_at": now + expiry} for key, expiry in windows
-        ]
-        with self._writing() as conn:
-            found = conn.execute(
-                _upsert_many_statement(self.engine.dialect.name, rows), {"now": now}
-            )
-            counts = {}
-            for key, count, ends in found:
-                counts[key] = count
-                self._window_ends[key] = ends
-        return counts
-
     def _current(self, key: str) -> tuple[int, float] | None:
         now = time.time()
         with self._reads.connect() as conn:
@@ -161,23 +141,6 @@ def _upsert_statement(dialect_name: str):
             "expires_at": case((ended, bindparam("ends")), else_=_counters.c.expires_at),
         },
     ).returning(_counters.c.count, _counters.c.expires_at)
-
-
-def _upsert_many_statement(dialect_name: str, rows: list[dict]):
-    """Return one statement counting several keys: each inserted, or added to its window."""
-    fresh = (
-        sqlite.insert(_counters) if dialect_name == "sqlite" else postgresql.insert(_counters)
-    ).values(rows)
-    ended = _counters.c.expires_at <= bindparam("now")
-    return fresh.on_conflict_do_update(
-        index_elements=[_counters.c.key],
-        set_={
-            "count": case(
-                (ended, fresh.excluded.count), else_=_counters.c.count + fresh.excluded.count
-            ),
-            "expires_at": case((ended, fresh.excluded.expires_at), else_=_counters.c.expires_at),
-        },
-    ).returning(_counters.c.key, _counters.c.count, _counters.c.expires_at)
 
 
 class LocalStorage(Storage):
