@@ -9,11 +9,12 @@ import time
 import pytest
 from limits import parse
 from limits.storage import storage_from_string
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 
 from ringtonic import create_app
 from ringtonic.config import DATABASE_STORAGE_URI, ConfigError, from_environment
 from ringtonic.extensions import db
+from ringtonic.models.rate_limit import RateLimitCounter
 from ringtonic.rate_limits import API_KEY, RateLimits
 from ringtonic.rate_limits.storage import DatabaseStorage, LocalStorage
 from tests.support.keys import api_get, issue_key
@@ -121,6 +122,24 @@ def test_workers_on_the_database_share_one_count_per_key(database_mode, make_acc
     answers = [api_get(workers[n % 2], "/api/v1/me", key) for n in range(6)]
     assert [answer.status_code for answer in answers] == [200] * 3 + [429] * 3
     assert [answer.headers["X-RateLimit-Remaining"] for answer in answers[:3]] == ["2", "1", "0"]
+
+
+def test_every_window_is_counted_at_once_and_a_refusal_costs_the_larger_ones_nothing(
+    database_mode, make_account
+):
+    database_mode.update(RINGTONIC_API_RATE_LIMITS="2 per minute; 5 per hour")
+    workers = [create_app(database_mode).test_client() for _ in range(2)]
+    _, user, workspace = make_account(plan="agency")
+    key = issue_key(workspace, user)
+
+    answers = [api_get(workers[n % 2], "/api/v1/me", key) for n in range(4)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429, 429]
+    assert answers[1].headers["RateLimit-Policy"] == "2;w=60, 5;w=3600"
+    # The two refused attempts were not charged to the hourly window: 3 of 5 are left.
+    counters = db.session.scalars(select(RateLimitCounter)).all()
+    hourly = [row for row in counters if row.key.endswith("/hour")]
+    assert len(hourly) == 1 and hourly[0].count == 2
 
 
 def test_workers_on_the_database_share_the_sign_in_limit(database_mode, make_account):
