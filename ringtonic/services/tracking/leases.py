@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ringtonic.extensions import db
@@ -41,6 +41,8 @@ class Lease:
     took_over: bool
 
 
+# Advisory-lock namespace for changing a workspace's leases ("LEAS").
+_ROWS_LOCK = 0x4C454153
 # Pools whose numbers this process saw given their lease rows (a pool that changes is new).
 _ROWS_ENSURED: set[tuple[int, tuple[int, ...]]] = set()
 
@@ -90,6 +92,11 @@ def lease_number(config: TrackerConfig, session_id: int, now: datetime) -> Lease
     number_ids = config.pool_ids
     if not number_ids:
         return None
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One visit at a time changes a workspace's leases: concurrent takeovers each wait
+        # on rows the others hold, which PostgreSQL resolves by aborting one (a deadlock).
+        # SQLite already lets one writer in at a time.
+        db.session.execute(select(func.pg_advisory_xact_lock(_ROWS_LOCK, config.workspace_id)))
     pool_key = (config.workspace_id, tuple(number_ids))
     if pool_key not in _ROWS_ENSURED:
         # New numbers in the pool have no row yet; once per pool and process is enough.
