@@ -33,6 +33,7 @@ PAGES = {
     "call-detail": "/calls/{call}",
     "money-map": "/map",
     "money-map-us": "/map?area=us",
+    "money-map-texas": "/map?area=TX&circles=zip",
     "api-keys": "/settings/api-keys",
     "team": "/settings/team",
     "website-tracking": "/settings/website",
@@ -88,6 +89,50 @@ def test_pages_fit_the_screen_and_pass_axe(signed_in, width):
         )
         if overflow[0] > overflow[1]:
             found.append(f"scrolls sideways: {overflow[0]} px wide in {overflow[1]} px")
+        clipped = page.evaluate(
+            "() => [...document.querySelectorAll('.table-wrap')]"
+            ".filter(w => w.scrollWidth > w.clientWidth + 1).length"
+        )
+        if clipped:
+            found.append(f"{clipped} table(s) cut off, scrolling inside their card")
         if found:
             problems[name] = found
     assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
+
+
+def test_phone_navigation_and_filters_fold_behind_buttons(signed_in):
+    page, _ = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/map?area=us")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav).to_be_hidden()
+    menu = page.get_by_role("button", name="Menu")
+    menu.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_role("link", name="Calls")).to_be_visible()
+    campaign = page.get_by_label("Campaign")
+    expect(campaign).to_be_hidden()
+    page.get_by_role("button", name="Filters").click()
+    expect(campaign).to_be_visible()
+    # Rows are cards: every cell names its column.
+    cell = page.locator(".places-table tbody td").first
+    assert cell.get_attribute("data-label") == "Calls"
+    assert page.locator(".places-table thead").bounding_box()["width"] <= 1
+    # At desktop width nothing is folded and no toggle shows.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    expect(menu).to_be_hidden()
+    expect(page.get_by_role("link", name="Campaigns")).to_be_visible()
+
+
+def test_keyboard_focus_is_visible(signed_in):
+    page, _ = signed_in
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/settings/api-keys")
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")
+    outline = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert outline[0] != "none" and outline[1] >= 2
