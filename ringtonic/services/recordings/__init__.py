@@ -1,0 +1,1 @@
+"""Recordings of calls and voicemails: intake from Twilio's callbacks, storage, playback."""
