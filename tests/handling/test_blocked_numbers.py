@@ -10,15 +10,15 @@ from sqlalchemy import func, select
 
 from ringtonic.extensions import db
 from ringtonic.models import BlockedCall, Call, CallTimeRollup
+from ringtonic.services.accounts.workspaces import create_workspace
+from ringtonic.services.errors import Conflict, ValidationError
 from ringtonic.services.handling.blocks import (
     block_in_account,
     block_in_workspace,
     check_block_input,
     purge_blocked_calls,
 )
-from ringtonic.services.errors import Conflict, ValidationError
 from ringtonic.services.signals import call_blocked
-from ringtonic.services.accounts.workspaces import create_workspace
 from tests.support.telephony_helpers import add_tracking_number, connect_twilio, post_signed
 from tests.support.twilio_requests import CALLER, status_callback, voice_request
 
