@@ -22,6 +22,7 @@ CALL_FIELDS = {
     "duration_seconds",
     "status",
     "first_call",
+    "spam",
     "caller_number",
     "caller_city",
     "caller_state",
