@@ -91,6 +91,7 @@ def test_call_detail_describes_the_call_and_its_number_and_campaign(client, demo
         "duration_seconds": call.duration_seconds,
         "status": call.status,
         "first_call": call.first_call,
+        "spam": False,
         "caller_number": call.caller_number,
         "caller_city": call.caller_city,
         "caller_state": call.caller_state,
