@@ -23,6 +23,11 @@ who hangs up before the forward starts).
 | other       | CallStatus queued, initiated or ringing         | ringing     | CallDuration      |
 | other       | CallStatus in-progress                          | in-progress | CallDuration      |
 
+When the campaign's call flow answered the caller itself (a press-1 gate, a recording
+announcement, a voicemail greeting: Call.flow_stage), a caller's-leg "answered" means
+Twilio answered, not the business: it reads as missed, or as spam_gate_failed while the
+caller is still at the gate (outcome_in_flow). The gate's refusal outranks everything.
+
 "Other" is a request without DialCallStatus: the status callback, or a <Record> action.
 A Dial report's own CallStatus and a RecordingUrl in it (Dial's recording of the
 conversation) are not outcomes. Seconds are the talk time on the leg that decided: the
