@@ -1,6 +1,12 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from ringtonic.models.account import PLANS, ROLES, Account, User, Workspace
+from ringtonic.models.alerts import (
+    ALERT_KINDS,
+    AlertDelivery,
+    AlertPreference,
+    RecordingSettings,
+)
 from ringtonic.models.api_key import ABILITIES, ApiKey
 from ringtonic.models.audit import AuditEvent
 from ringtonic.models.credentials import TelephonyCredentials
@@ -26,6 +32,7 @@ from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSetting
 
 __all__ = [
     "ABILITIES",
+    "ALERT_KINDS",
     "CALL_STATUSES",
     "IMPORT_STATUSES",
     "CAMPAIGN_TYPES",
@@ -33,6 +40,8 @@ __all__ = [
     "PLANS",
     "ROLES",
     "Account",
+    "AlertDelivery",
+    "AlertPreference",
     "ApiKey",
     "AuditEvent",
     "Call",
@@ -45,6 +54,7 @@ __all__ = [
     "Invitation",
     "PhoneNumber",
     "RateLimitCounter",
+    "RecordingSettings",
     "SignInSession",
     "TelephonyCredentials",
     "NumberLease",

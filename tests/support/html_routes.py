@@ -61,6 +61,8 @@ PLAUSIBLE_FORM = {
     "time_zone": "America/Chicago",
     "plan": "indie",
     "revoke_keys": "y",
+    "retention": "90",
+    "missed_call": "y",
 }
 CSRF_MESSAGE = "This form has expired or was not sent from Ring Tonic."
 

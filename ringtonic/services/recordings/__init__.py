@@ -1,0 +1,1 @@
+"""Call recordings: storage of the audio, copying it from Twilio, retention."""
