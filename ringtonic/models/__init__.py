@@ -10,9 +10,11 @@ from ringtonic.models.alerts import (
 from ringtonic.models.api_key import ABILITIES, ApiKey
 from ringtonic.models.audit import AuditEvent
 from ringtonic.models.credentials import TelephonyCredentials
+from ringtonic.models.handling import BLOCK_REASONS, BlockedCall, BlockedNumber, CallFlow
 from ringtonic.models.imports import IMPORT_STATUSES, CallImport
 from ringtonic.models.invitation import Invitation
 from ringtonic.models.rate_limit import RateLimitCounter
+from ringtonic.models.recordings import RECORDING_KINDS, CallRecording
 from ringtonic.models.rollups import (
     CallPlace,
     CallPlaceRollup,
@@ -24,6 +26,8 @@ from ringtonic.models.telephony import (
     CALL_STATUSES,
     CAMPAIGN_TYPES,
     LEAD_STATUSES,
+    SPAM_GATE_FAILED,
+    STORED_CALL_STATUSES,
     Call,
     Campaign,
     PhoneNumber,
@@ -33,6 +37,14 @@ from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSetting
 __all__ = [
     "ABILITIES",
     "ALERT_KINDS",
+    "BLOCK_REASONS",
+    "RECORDING_KINDS",
+    "SPAM_GATE_FAILED",
+    "STORED_CALL_STATUSES",
+    "BlockedCall",
+    "BlockedNumber",
+    "CallFlow",
+    "CallRecording",
     "CALL_STATUSES",
     "IMPORT_STATUSES",
     "CAMPAIGN_TYPES",

@@ -1,1 +1,2 @@
-"""Call recordings: storage of the audio, copying it from Twilio, retention."""
+"""Recordings of calls and voicemails: intake from Twilio's callbacks, storage, copying,
+playback and retention."""
