@@ -1,7 +1,7 @@
 """e-mail alert preferences, the alert log, recording retention
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-04 10:00:00
 
 One preference row per user and workspace; one alert_deliveries row per alert, unique per
@@ -15,7 +15,7 @@ import ringtonic.models.types  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = "0018"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
