@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort
 
 from ringtonic.calls import bp
+from ringtonic.jobs import recording_store
 from ringtonic.models import Call
 from ringtonic.services.errors import NotFound
 from ringtonic.services.recordings.playback import (
@@ -14,7 +15,7 @@ from ringtonic.services.recordings.playback import (
 )
 from ringtonic.services.recordings.storage import RecordingMissing
 from ringtonic.web.access import current_workspace, requires
-from ringtonic.web.audio import audio_response, recording_store
+from ringtonic.web.audio import audio_response
 
 
 @bp.app_template_global("recordings_of")

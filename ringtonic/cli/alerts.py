@@ -6,8 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ringtonic.models.types import utcnow
-from ringtonic.services.alerts.delivery import send_pending_alerts
+from ringtonic.jobs import send_alerts
 
 alerts_cli = AppGroup("alerts", help="E-mail alerts about calls.")
 
@@ -18,5 +17,5 @@ def send_command() -> None:
     smtp = current_app.config.get("RINGTONIC_SMTP")
     if smtp is None:
         raise click.ClickException("No mail server: set RINGTONIC_SMTP_URL to send alerts.")
-    run = send_pending_alerts(utcnow(), smtp, current_app.config.get("RINGTONIC_PUBLIC_URL"))
+    run = send_alerts()
     click.echo(f"{run.queued} queued, {run.sent} sent, {run.failed} given up.")

@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice
 
+from ringtonic.services.alerts.delivery import SPIKE_THRESHOLD
 from ringtonic.services.recordings.retention import RETENTION_LABELS
 
 
@@ -12,6 +13,9 @@ class AlertChoicesForm(FlaskForm):
     missed_call = BooleanField("Missed calls (nobody answered, or the line was busy)")
     voicemail = BooleanField("Voicemails, with the transcript when there is one")
     first_time_caller = BooleanField("First-time callers")
+    blocked_spike = BooleanField(
+        f"Spikes of blocked calls ({SPIKE_THRESHOLD} or more refused in an hour)"
+    )
 
 
 class RetentionForm(FlaskForm):

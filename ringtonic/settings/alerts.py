@@ -34,6 +34,7 @@ def alerts():
             missed_call=form.missed_call.data,
             voicemail=form.voicemail.data,
             first_time_caller=form.first_time_caller.data,
+            blocked_spike=form.blocked_spike.data,
         )
         try:
             save_choices(user, workspace, choices, utcnow())
@@ -48,6 +49,7 @@ def alerts():
         form.missed_call.data = saved.missed_call
         form.voicemail.data = saved.voicemail
         form.first_time_caller.data = saved.first_time_caller
+        form.blocked_spike.data = saved.blocked_spike
     status = 400 if form.errors else 200
     return render_template(
         "settings/alerts.html",

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Response, current_app, request
+from flask import Response, request
 
-from ringtonic.services.recordings.storage import RecordingStore, open_store
+from ringtonic.services.recordings.storage import RecordingStore
 
 # Read from storage this much at a time: memory stays flat however long the call was.
 CHUNK = 256 * 1024
-
-
-def recording_store() -> RecordingStore:
-    """Return this app's recording store (made once: an S3 client is costly to set up)."""
-    store = current_app.extensions.get("ringtonic_recordings")
-    if store is None:
-        store = open_store(current_app.config["RINGTONIC_RECORDINGS"])
-        current_app.extensions["ringtonic_recordings"] = store
-    return store
 
 
 def _chunks(store: RecordingStore, key: str, start: int, end: int) -> Iterator[bytes]:

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from ringtonic.extensions import db
-from ringtonic.models import AlertDelivery, Call
+from ringtonic.models import AlertDelivery, BlockedCall, Call, CallRecording
 from ringtonic.models.types import utcnow
-from ringtonic.services.alerts.delivery import MAX_ATTEMPTS, send_pending_alerts
+from ringtonic.services.alerts.delivery import MAX_ATTEMPTS, SPIKE_THRESHOLD, send_pending_alerts
 from tests.accounts.test_invitation_mail import Inbox, smtp_settings, start_server
 from tests.support.call_builders import add_call
 from tests.support.telephony_helpers import (
@@ -138,15 +138,72 @@ def test_calls_before_the_choice_and_removed_users_get_no_alert(client, workspac
     assert inbox.messages == []
 
 
-def test_a_voicemail_alert_waits_for_the_transcription(client, workspace, inbox):
-    choose(client, "ann@example.com", voicemail=True)
+def voicemail(workspace, transcript_status: str = "in-progress", text: str | None = None):
+    """A voicemail call and its recording as the intake leaves them."""
     call = add_call(workspace, utcnow(), status="voicemail", caller_number=CALLER)
+    db.session.flush()
+    recording = CallRecording(
+        workspace_id=workspace.id,
+        call_id=call.id,
+        provider_recording_sid="RE" + "7" * 32,
+        kind="voicemail",
+        duration_seconds=14,
+        provider_status="completed",
+        transcript_status=transcript_status,
+        transcript=text,
+    )
+    db.session.add(recording)
+    db.session.commit()
+    return call, recording
+
+
+def test_a_voicemail_alert_waits_for_the_transcript_and_carries_it(client, workspace, inbox):
+    choose(client, "ann@example.com", voicemail=True)
+    _, recording = voicemail(workspace)
+    smtp = smtp_settings(inbox.port)
+    assert send_pending_alerts(later(2), smtp).queued == 0  # transcription still running
+
+    recording.transcript_status = "completed"
+    recording.transcript = "Hi, this is Jo, I need a quote for a new roof. Call me back."
+    db.session.commit()
+    assert send_pending_alerts(later(2), smtp).sent == 1
+    message = inbox.messages[0]
+    assert message["Subject"].startswith("New voicemail from (512) 555-0123")
+    assert "Transcript:\r\nHi, this is Jo, I need a quote for a new roof." in message.get_content()
+    assert send_pending_alerts(later(30), smtp).sent == 0
+
+
+def test_a_voicemail_without_a_transcript_alerts_after_ten_minutes(client, workspace, inbox):
+    choose(client, "ann@example.com", voicemail=True)
+    voicemail(workspace)
+    smtp = smtp_settings(inbox.port)
+    assert send_pending_alerts(later(9), smtp).queued == 0
+    assert send_pending_alerts(later(11), smtp).sent == 1
+    assert "(Twilio made no transcript of this message.)" in inbox.messages[0].get_content()
+
+
+def test_a_spike_of_blocked_calls_alerts_once_an_hour(client, workspace, inbox):
+    choose(client, "ann@example.com", blocked_spike=True)
+    now = utcnow()
+    for n in range(SPIKE_THRESHOLD):
+        db.session.add(
+            BlockedCall(
+                workspace_id=workspace.id,
+                caller_number="+15125550166",
+                tracking_number="+15125550147",
+                provider_call_id=f"CA{n:032x}",
+                attempted_at=now - timedelta(minutes=n),
+            )
+        )
     db.session.commit()
     smtp = smtp_settings(inbox.port)
-    assert send_pending_alerts(later(2), smtp).queued == 0
-    assert send_pending_alerts(later(4), smtp).sent == 1
-    assert inbox.messages[0]["Subject"].startswith("New voicemail from (512) 555-0123")
-    assert call.uuid is not None
+    assert send_pending_alerts(now, smtp).sent == 1
+    assert send_pending_alerts(now + timedelta(seconds=30), smtp).sent == 0
+    message = inbox.messages[0]
+    assert message["Subject"] == "Spike of blocked calls · Company 1"
+    assert f"{SPIKE_THRESHOLD} calls from blocked numbers were refused" in message.get_content()
+    # An hour on, the attempts have left the window: no new alert.
+    assert send_pending_alerts(now + timedelta(hours=1, minutes=1), smtp).sent == 0
 
 
 def test_a_mail_server_that_is_down_is_retried_and_the_alert_still_goes_once(

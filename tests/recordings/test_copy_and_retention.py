@@ -166,3 +166,23 @@ def test_recordings_past_the_retention_are_deleted_once(app, workspace, twilio_m
         select(CallRecording.id).where(CallRecording.expired_at.is_not(None))
     ).all()
     assert sorted(expired) == sorted([old.id, waiting.id])
+
+
+def test_the_operator_commands_copy_and_expire_once(app, workspace, twilio_media, tmp_path):
+    app.config["RINGTONIC_TWILIO_API_URL"] = twilio_media.url
+    app.config["RINGTONIC_RECORDINGS_DELETE_FROM_TWILIO"] = True
+    app.config["RINGTONIC_RECORDINGS"] = RecordingStorageSettings(folder=str(tmp_path / "cli"))
+    recording = add_recording(workspace, twilio_media, age=timedelta(days=400))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["recordings", "copy"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "1 copied, 0 given up, 1 deleted at Twilio.\n"
+    db.session.refresh(recording)
+    assert (tmp_path / "cli" / recording.storage_key).is_file()
+    assert runner.invoke(args=["recordings", "copy"]).output.startswith("0 copied")
+
+    set_retention(workspace, "365")
+    db.session.commit()
+    assert runner.invoke(args=["recordings", "expire"]).output == "1 recordings deleted.\n"
+    assert runner.invoke(args=["recordings", "expire"]).output == "0 recordings deleted.\n"
+    assert list((tmp_path / "cli").rglob("*.wav")) == []

@@ -6,12 +6,12 @@ import pytest
 
 from ringtonic.config import RecordingStorageSettings
 from ringtonic.extensions import db
+from ringtonic.jobs import recording_store
 from ringtonic.models.recordings import CallRecording
 from ringtonic.models.types import utcnow
 from ringtonic.services.accounts.workspaces import create_workspace
 from ringtonic.services.recordings.copying import TwilioMediaAccess, copy_pending_recordings
 from ringtonic.services.recordings.retention import expire_recordings, set_retention
-from ringtonic.web.audio import recording_store
 from tests.recordings.conftest import BUCKET
 from tests.support.api_support import assert_problem
 from tests.support.call_builders import add_call

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ringtonic.extensions import db
+from ringtonic.jobs import recording_store
 from ringtonic.models import (
     Account,
     ApiKey,
@@ -29,7 +30,6 @@ from ringtonic.services.accounts.invitations import create_invitation
 from ringtonic.services.accounts.workspaces import create_workspace
 from ringtonic.services.keys.api_keys import create_api_key, revoke_api_key
 from ringtonic.services.recordings.storage import recording_key
-from ringtonic.web.audio import recording_store
 from tests.support.recording_servers import wav_bytes
 from tests.support.team_support import add_member
 from tests.support.web_client import PASSWORD

@@ -11,12 +11,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ringtonic.config import SmtpSettings
 from ringtonic.extensions import db
-from ringtonic.models import AlertDelivery, AlertPreference, Call, User, Workspace
+from ringtonic.models import (
+    AlertDelivery,
+    AlertPreference,
+    BlockedCall,
+    Call,
+    CallRecording,
+    User,
+    Workspace,
+)
 from ringtonic.services.accounts.mail import MailNotSent, send_mail
 from ringtonic.services.alerts.messages import render_alert
 
@@ -27,8 +35,13 @@ FINAL_STATUSES = ("answered", "missed", "busy", "failed", "voicemail")
 MISSED_STATUSES = ("missed", "busy")
 # An outcome unchanged this long is final: a no-answer can still turn into a voicemail.
 SETTLE = timedelta(minutes=1)
-# Twilio's transcription callback comes after the recording: a voicemail alert waits for it.
-VOICEMAIL_SETTLE = timedelta(minutes=3)
+# Twilio's transcription callback comes after the recording: a voicemail alert waits for
+# it, but not for ever (transcription can be slow, or off).
+TRANSCRIPT_WAIT = timedelta(minutes=10)
+TRANSCRIPT_DONE = ("completed", "failed")
+# This many blocked attempts on a workspace within an hour is a spike worth an e-mail.
+SPIKE_THRESHOLD = 10
+SPIKE_WINDOW = timedelta(hours=1)
 # Calls older than this never alert (a server that was down does not mail last month).
 LOOKBACK = timedelta(days=2)
 # A claimed alert whose worker died is tried again after this.
@@ -53,7 +66,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 def _due_calls(kind: str, now: datetime):
     """Return the SQL condition for calls that are ready for an alert of `kind`."""
-    settled = Call.updated_at <= now - (VOICEMAIL_SETTLE if kind == "voicemail" else SETTLE)
+    settled = Call.updated_at <= now - SETTLE
     common = and_(
         Call.started_at >= AlertPreference.active_since,
         Call.started_at >= now - LOOKBACK,
@@ -64,7 +77,17 @@ def _due_calls(kind: str, now: datetime):
     if kind == "missed_call":
         return and_(common, Call.status.in_(MISSED_STATUSES))
     if kind == "voicemail":
-        return and_(common, Call.status == "voicemail")
+        transcribed = (
+            select(CallRecording.id)
+            .where(
+                CallRecording.call_id == Call.id,
+                CallRecording.kind == "voicemail",
+                CallRecording.transcript_status.in_(TRANSCRIPT_DONE),
+            )
+            .exists()
+        )
+        waited = Call.updated_at <= now - TRANSCRIPT_WAIT
+        return and_(common, Call.status == "voicemail", or_(transcribed, waited))
     return and_(common, Call.first_call.is_(True))
 
 
@@ -107,8 +130,51 @@ def queue_alerts(now: datetime) -> int:
             }
             for user_id, workspace_id, call_id, call_uuid in rows
         )
+    queued += _queue_spikes(now)
     db.session.commit()
     return queued
+
+
+def spike_subject(workspace_uuid: object, now: datetime) -> str:
+    """Return the subject of a blocked-call spike alert: one per workspace and hour."""
+    return f"{workspace_uuid}@{now:%Y-%m-%dT%H}"
+
+
+def _queue_spikes(now: datetime) -> int:
+    """Queue a spike alert for each workspace with many blocked attempts in the last hour."""
+    counts = (
+        select(BlockedCall.workspace_id, func.count().label("attempts"))
+        .where(BlockedCall.attempted_at > now - SPIKE_WINDOW, BlockedCall.attempted_at <= now)
+        .group_by(BlockedCall.workspace_id)
+        .having(func.count() >= SPIKE_THRESHOLD)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(AlertPreference.user_id, Workspace.id, Workspace.uuid)
+        .join(counts, counts.c.workspace_id == AlertPreference.workspace_id)
+        .join(Workspace, Workspace.id == AlertPreference.workspace_id)
+        .join(User, User.id == AlertPreference.user_id)
+        .where(
+            AlertPreference.blocked_spike.is_(True),
+            User.removed_at.is_(None),
+            User.account_id == Workspace.account_id,
+        )
+    ).all()
+    return _insert(
+        {
+            "user_id": user_id,
+            "workspace_id": workspace_id,
+            "call_id": None,
+            "kind": "blocked_spike",
+            "subject": spike_subject(workspace_uuid, now),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+        }
+        for user_id, workspace_id, workspace_uuid in rows
+    )
 
 
 def _insert(rows: Iterable[dict]) -> int:
@@ -160,7 +226,7 @@ def deliver_alerts(now: datetime, smtp: SmtpSettings, public_url: str | None) ->
         call = db.session.get(Call, delivery.call_id) if delivery.call_id else None
         workspace = db.session.get(Workspace, delivery.workspace_id)
         try:
-            subject, body = render_alert(delivery.kind, workspace, call, public_url)
+            subject, body = render_alert(delivery.kind, workspace, call, public_url, now)
             send_mail(smtp, user.email, subject, body)
         except MailNotSent as error:
             delivery.last_error = error.message[:500]
