@@ -155,7 +155,7 @@ def upgrade():
         sa.Column("voicemail_greeting", sa.Text(), nullable=False),
         sa.Column("updated_at", UTC, nullable=False),
         sa.CheckConstraint(
-            "after_hours_action IN ('forward', 'voicemail', 'reject')",
+            "after_hours_action IN ('forward', 'voicemail')",
             name=op.f("ck_call_flows_after_hours_action"),
         ),
         sa.ForeignKeyConstraint(

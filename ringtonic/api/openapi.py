@@ -165,8 +165,10 @@ def _paths() -> dict:
             "patch": operation(
                 "updateCall",
                 "Calls",
-                "Write CRM fields back to a call",
-                "Set note, tags, lead_status and value. Needs a Read and write key. Send "
+                "Write CRM fields and the spam mark back to a call",
+                "Set note, tags, lead_status, value and spam (`true` blocks the caller in "
+                "this workspace and moves all their calls out of reports; `false` undoes it). "
+                "Needs a Read and write key. Send "
                 "`application/json` (the fields given are set, `null` clears lead_status or "
                 "value) or an RFC 7396 merge patch as `application/merge-patch+json` (`null` "
                 "removes any field: an empty note, no tags).",

@@ -8,6 +8,7 @@ from ringtonic.cli.alerts import alerts_cli
 from ringtonic.cli.calls import calls_cli
 from ringtonic.cli.database import DATABASE_COMMANDS
 from ringtonic.cli.demo import demo_cli
+from ringtonic.cli.handling import handling_cli
 from ringtonic.cli.recordings import recordings_cli
 from ringtonic.cli.rollups import rollups_cli
 
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
         calls_cli,
         rollups_cli,
         alerts_cli,
+        handling_cli,
         recordings_cli,
     ):
         app.cli.add_command(group)

@@ -20,7 +20,7 @@ BLOCK_REASON_LABELS = {
     "competitor": "Competitor",
     "other": "Other",
 }
-AFTER_HOURS_ACTIONS = ("forward", "voicemail", "reject")
+AFTER_HOURS_ACTIONS = ("forward", "voicemail")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_CONSENT_TEXT = "This call may be recorded for quality and training purposes."
 DEFAULT_GATE_PROMPT = "Thanks for calling. Press 1 to be connected."
@@ -108,7 +108,7 @@ class CallFlow(db.Model):
     __tablename__ = "call_flows"
     __table_args__ = (
         CheckConstraint(
-            "after_hours_action IN ('forward', 'voicemail', 'reject')", name="after_hours_action"
+            "after_hours_action IN ('forward', 'voicemail')", name="after_hours_action"
         ),
     )
 
