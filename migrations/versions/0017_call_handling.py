@@ -45,6 +45,7 @@ def upgrade():
     op.create_table(
         "blocked_numbers",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("uuid", sa.Uuid(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=True),
         sa.Column("number", sa.String(length=16), nullable=False),
@@ -72,6 +73,7 @@ def upgrade():
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_blocked_numbers")),
+        sa.UniqueConstraint("uuid", name=op.f("uq_blocked_numbers_uuid")),
     )
     op.create_index("ix_blocked_numbers_account_id", "blocked_numbers", ["account_id"])
     op.create_index(

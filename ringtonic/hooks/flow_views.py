@@ -17,7 +17,11 @@ from ringtonic.models import Campaign, Workspace
 from ringtonic.services.calls.ingest import call_sid, find_call
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.handling.flows import fail_gate, flow_of, whisper_text
-from ringtonic.services.recordings.intake import attach_transcription, register_recording
+from ringtonic.services.recordings.intake import (
+    attach_transcription,
+    recording_sid,
+    register_recording,
+)
 
 # What the caller presses to be connected.
 GATE_KEY = "1"
@@ -83,6 +87,7 @@ def _recording_callback(workspace_uuid: str, store) -> object:
         return refusal
     params = request.form.to_dict()
     try:
+        recording_sid(params)  # junk is refused before anything is looked up
         call = _stored_call(workspace, call_sid(params))
         store(workspace, call, params)
     except ValidationError as error:

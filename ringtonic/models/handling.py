@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ringtonic.extensions import db
@@ -59,6 +60,7 @@ class BlockedNumber(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspaces.id"))
     number: Mapped[str] = mapped_column(String(16))

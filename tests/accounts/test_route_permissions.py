@@ -51,6 +51,12 @@ RULES: dict[str, str] = {
     "tracking.update_number_view": "manage_numbers",
     "calls.import_form": "manage_calls",
     "calls.rollback": "manage_calls",
+    "handling.add_blocked_number": "manage_blocked_numbers",
+    "handling.remove_blocked_number": "manage_blocked_numbers",
+    "handling.add_account_blocked_number": "manage_account_blocked_numbers",
+    "handling.remove_account_blocked_number": "manage_account_blocked_numbers",
+    "handling.mark_spam": "manage_calls",
+    "handling.save_call_flow": "manage_campaigns",
 }
 ROLES = ("admin", "manager", "member")
 

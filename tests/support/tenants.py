@@ -16,6 +16,7 @@ from ringtonic.jobs import recording_store
 from ringtonic.models import (
     Account,
     ApiKey,
+    BlockedNumber,
     Call,
     CallImport,
     CallRecording,
@@ -46,6 +47,7 @@ class WorkspaceObjects:
     api_key: ApiKey
     call_import: CallImport
     keys: dict[str, str] = field(default_factory=dict)
+    blocked_number: BlockedNumber | None = None
 
 
 @dataclass
@@ -111,6 +113,14 @@ def fill_workspace(workspace: Workspace, admin: User, label: str, digits: str) -
     db.session.add(call_import)
     read_write = create_api_key(workspace, admin, f"{label} read-write", "read_write")
     read = create_api_key(workspace, admin, f"{label} read-only", "read")
+    blocked = BlockedNumber(
+        account_id=workspace.account_id,
+        workspace_id=workspace.id,
+        number=f"+1512556{digits}",
+        reason="spam",
+        added_by_id=admin.id,
+    )
+    db.session.add(blocked)
     db.session.flush()
     return WorkspaceObjects(
         workspace=workspace,
@@ -120,6 +130,7 @@ def fill_workspace(workspace: Workspace, admin: User, label: str, digits: str) -
         api_key=read_write.api_key,
         call_import=call_import,
         keys={"read_write": read_write.secret, "read": read.secret},
+        blocked_number=blocked,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +15,7 @@ from ringtonic.models.handling import BLOCK_REASONS
 from ringtonic.models.types import utcnow
 from ringtonic.services.audit import record_event
 from ringtonic.services.errors import Conflict, NotFound, ValidationError
+from ringtonic.services.public_ids import parse_public_id
 from ringtonic.services.signals import call_blocked
 from ringtonic.services.telephony.phones import caller_number_or_blank, parse_phone_number
 from ringtonic.text import displayable
@@ -115,8 +117,11 @@ def account_blocks(account: Account) -> list[BlockedNumber]:
     )
 
 
-def get_block(account: Account, workspace: Workspace | None, block_id: int) -> BlockedNumber:
+def get_block(
+    account: Account, workspace: Workspace | None, block_uuid: str | uuid.UUID
+) -> BlockedNumber:
     """Return an entry of the workspace's list (or the account's, for no workspace)."""
+    wanted = parse_public_id(block_uuid, "No such blocked number.")
     scope = (
         BlockedNumber.workspace_id == workspace.id
         if workspace is not None
@@ -124,7 +129,7 @@ def get_block(account: Account, workspace: Workspace | None, block_id: int) -> B
     )
     entry = db.session.scalar(
         select(BlockedNumber).where(
-            BlockedNumber.id == block_id, BlockedNumber.account_id == account.id, scope
+            BlockedNumber.uuid == wanted, BlockedNumber.account_id == account.id, scope
         )
     )
     if entry is None:
