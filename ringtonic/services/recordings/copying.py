@@ -166,7 +166,8 @@ def _delete_copied_at_twilio(now: datetime, access: TwilioMediaAccess) -> int:
             CallRecording.copied_at.is_not(None),
             CallRecording.deleted_from_provider_at.is_(None),
         )
-        .order_by(CallRecording.id)
+        # Newest first: a few that Twilio keeps refusing never hold the rest back.
+        .order_by(CallRecording.copied_at.desc(), CallRecording.id.desc())
         .limit(BATCH)
     ).all()
     for recording in waiting:
