@@ -1,6 +1,12 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from ringtonic.models.account import PLANS, ROLES, Account, User, Workspace
+from ringtonic.models.alerts import (
+    ALERT_KINDS,
+    AlertDelivery,
+    AlertPreference,
+    RecordingSettings,
+)
 from ringtonic.models.api_key import ABILITIES, ApiKey
 from ringtonic.models.audit import AuditEvent
 from ringtonic.models.credentials import TelephonyCredentials
@@ -30,6 +36,7 @@ from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSetting
 
 __all__ = [
     "ABILITIES",
+    "ALERT_KINDS",
     "BLOCK_REASONS",
     "RECORDING_KINDS",
     "SPAM_GATE_FAILED",
@@ -45,6 +52,8 @@ __all__ = [
     "PLANS",
     "ROLES",
     "Account",
+    "AlertDelivery",
+    "AlertPreference",
     "ApiKey",
     "AuditEvent",
     "Call",
@@ -57,6 +66,7 @@ __all__ = [
     "Invitation",
     "PhoneNumber",
     "RateLimitCounter",
+    "RecordingSettings",
     "SignInSession",
     "TelephonyCredentials",
     "NumberLease",

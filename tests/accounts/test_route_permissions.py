@@ -41,6 +41,8 @@ RULES: dict[str, str] = {
     "settings.api_keys_revoke": "manage_api_keys",
     "settings.telephony_save": "manage_telephony",
     "settings.website_save": "manage_website_tracking",
+    "settings.alerts": "view_data",
+    "settings.recordings": "manage_calls",
     "tracking.create_campaign_view": "manage_campaigns",
     "tracking.update_campaign_view": "manage_campaigns",
     "tracking.archive_campaign": "manage_campaigns",

@@ -62,6 +62,8 @@ PLAUSIBLE_FORM = {
     "time_zone": "America/Chicago",
     "plan": "indie",
     "revoke_keys": "y",
+    "retention": "90",
+    "missed_call": "y",
     "reason": "competitor",
     "spam": "true",
     "gate_enabled": "y",
