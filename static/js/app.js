@@ -38,7 +38,9 @@
         Array.prototype.forEach.call(row.cells, function (cell) {
           var index = 0, seen = 0;
           while (index < names.length && seen + names[index].span <= column) { seen += names[index].span; index++; }
-          if (names[index] && names[index].name && !cell.hasAttribute("data-label")) {
+          // A cell across several columns ("No calls yet") speaks for itself: no label.
+          var spansOne = (cell.colSpan || 1) === 1;
+          if (spansOne && names[index] && names[index].name && !cell.hasAttribute("data-label")) {
             cell.setAttribute("data-label", names[index].name);
           }
           column += cell.colSpan || 1;
