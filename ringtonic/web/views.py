@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from ringtonic.services.accounts import policy
 from ringtonic.services.accounts.workspaces import get_workspace, list_workspaces
@@ -56,6 +59,32 @@ def dashboard():
     )
 
 
+# Pages of one workspace's row: after a switch, the list of the same kind in the new one.
+LIST_OF_DETAIL = {
+    "calls.detail": "calls.index",
+    "calls.rollback_confirm": "calls.import_form",
+    "tracking.campaign": "tracking.campaigns",
+    "tracking.number": "tracking.numbers",
+    "settings.api_keys_revoke_confirm": "settings.api_keys",
+}
+
+
+def page_after_switch(referrer: str) -> str:
+    """Return where to land after switching: the page switched from, or its list page."""
+    if not referrer.startswith(request.host_url):
+        return url_for("web.dashboard")
+    path = urlsplit(referrer).path
+    adapter = current_app.url_map.bind(request.host, script_name=request.script_root or None)
+    try:
+        endpoint, _ = adapter.match(path.removeprefix(request.script_root), method="GET")
+    except HTTPException:
+        return url_for("web.dashboard")
+    if endpoint in LIST_OF_DETAIL:
+        return url_for(LIST_OF_DETAIL[endpoint])
+    # Filters name the old workspace's campaigns and numbers: start the page unfiltered.
+    return path
+
+
 @bp.post("/workspaces/switch")
 @requires("view_data")
 def switch_workspace():
@@ -69,8 +98,4 @@ def switch_workspace():
         else:
             choose_workspace(workspace)
             flash(f"Now working in {workspace.name}.", "success")
-    target = request.referrer or ""
-    # Only follow a referrer on this site; anything else goes to the dashboard.
-    if not target.startswith(request.host_url):
-        target = url_for("web.dashboard")
-    return redirect(target)
+    return redirect(page_after_switch(request.referrer or ""))
