@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SearchField, SelectChoice, SelectField, StringField
 from wtforms.widgets import DateInput
 
 from ringtonic.models import Campaign, PhoneNumber
+from ringtonic.services.calls.pages import PAGE_SIZES, PERIODS
 from ringtonic.services.calls.stats import STATUS_FILTERS, status_filter_label
 from ringtonic.services.telephony.phones import format_for_display
 
@@ -18,6 +19,12 @@ class CallFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    q = SearchField("Search", description="A caller number in any format, a city or a zip code.")
+    period = SelectField(
+        "Dates",
+        choices=[SelectChoice(value, label) for value, label in PERIODS.items()],
+        validate_choice=False,
+    )
     start_date = StringField("From", widget=DateInput())
     end_date = StringField("To", widget=DateInput())
     campaign = SelectField("Campaign", validate_choice=False)
@@ -28,7 +35,18 @@ class CallFilterForm(FlaskForm):
         + [SelectChoice(status, status_filter_label(status)) for status in STATUS_FILTERS],
         validate_choice=False,
     )
+    source = StringField("Source")
+    medium = StringField("Medium")
     first_time = BooleanField("First-time callers only")
+    per_page = SelectField(
+        "Per page",
+        choices=[SelectChoice(str(size), str(size)) for size in PAGE_SIZES],
+        default="50",
+        validate_choice=False,
+    )
+    # The order chosen by the column headers survives filtering.
+    sort = HiddenField()
+    dir = HiddenField()
 
     def set_choices(self, campaigns: list[Campaign], numbers: list[PhoneNumber]) -> None:
         """Offer the workspace's campaigns and numbers."""

@@ -29,11 +29,19 @@ from ringtonic.services.calls.import_fields import COLUMNS
 from ringtonic.services.calls.import_runs import get_import, list_imports, rollback_import
 from ringtonic.services.calls.import_sample import sample_import_csv
 from ringtonic.services.calls.imports import MAX_ROWS, ImportRejected, import_calls
+from ringtonic.services.calls.pages import (
+    SORT_LABELS,
+    count_calls,
+    list_calls,
+    parse_page_size,
+    parse_sort,
+    period_dates,
+)
 from ringtonic.services.calls.queries import (
+    PAGE_SIZE,
     filter_choices,
     get_call,
     iter_calls_for_export,
-    list_calls,
     parse_call_filters,
 )
 from ringtonic.services.errors import Conflict, NotFound, ServiceError, ValidationError
@@ -42,7 +50,18 @@ from ringtonic.web import errors
 from ringtonic.web.access import client_ip, current_workspace, requires
 from ringtonic.web.workspace_guard import check_export_workspace
 
-FILTER_NAMES = ("start_date", "end_date", "campaign", "number", "status", "first_time")
+FILTER_NAMES = (
+    "start_date",
+    "end_date",
+    "campaign",
+    "number",
+    "status",
+    "first_time",
+    "source",
+    "medium",
+    "q",
+)
+HIDDEN_FIELDS = ("sort", "dir")
 # Flash messages travel in the session cookie: a header of thousands of unknown columns
 # must not make it bigger than browsers keep (4 kB), so only the first few are named.
 IGNORED_NAMED = 5
@@ -67,36 +86,68 @@ def _filter_form(workspace) -> CallFilterForm:
 
 
 def _filters_from_request(workspace):
-    return parse_call_filters(
-        workspace, **{name: request.args.get(name, "") for name in FILTER_NAMES}
-    )
+    values = {name: request.args.get(name, "") for name in FILTER_NAMES}
+    period = request.args.get("period", "").strip()
+    today = utcnow().astimezone(ZoneInfo(workspace.time_zone)).date()
+    first, last = period_dates(period, today)
+    if first is not None:
+        # A preset wins over dates typed before it was chosen.
+        values.update(start_date=first.isoformat(), end_date=last.isoformat())
+    return parse_call_filters(workspace, **values)
 
 
-def _index_page(workspace, form, filters=None, page=None, status=200):
+def list_link_args(filters, sort, per_page: int) -> dict[str, str]:
+    """Return the query values that reproduce this view of the log (for pager and sort links)."""
+    args = filters.to_query()
+    period = request.args.get("period", "").strip()
+    if period:
+        args["period"] = period
+        if period != "custom":
+            args.pop("start_date", None)
+            args.pop("end_date", None)
+    if per_page != PAGE_SIZE:
+        args["per_page"] = str(per_page)
+    return {**args, **sort.to_query()}
+
+
+def _index_page(workspace, form, filters=None, page=None, status=200, **extra):
     return render_template(
         "calls/index.html",
         workspace=workspace,
         form=form,
         filters=filters,
         page=page,
+        sort_labels=SORT_LABELS,
         can_import=policy.can(current_user, "manage_calls"),
+        **extra,
     ), status
 
 
 @bp.get("")
 @requires("view_data")
 def index():
-    """List the workspace's calls, newest first, filtered and a page at a time."""
+    """List the workspace's calls, searched, filtered, sorted and a page at a time."""
     workspace = current_workspace()
     form = _filter_form(workspace)
     try:
         filters = _filters_from_request(workspace)
-        page = list_calls(workspace, filters, request.args.get("cursor") or None)
+        sort = parse_sort(request.args.get("sort", ""), request.args.get("dir", ""))
+        per_page = parse_page_size(request.args.get("per_page", ""))
+        page = list_calls(workspace, filters, request.args.get("cursor") or None, per_page, sort)
     except ValidationError as error:
-        if not attach_error(form, error):
+        # The sort travels in hidden fields: its errors are said at the top of the page.
+        if error.field in HIDDEN_FIELDS or not attach_error(form, error):
             flash(error.message, "error")
         return _index_page(workspace, form, status=400)
-    return _index_page(workspace, form, filters, page)
+    return _index_page(
+        workspace,
+        form,
+        filters,
+        page,
+        sort=sort,
+        total=count_calls(workspace, filters),
+        link_args=list_link_args(filters, sort, per_page),
+    )
 
 
 @bp.get("/export.csv")
