@@ -37,13 +37,38 @@ def total_of(html: str) -> int:
 def signed_in(client, make_account):
     """An admin signed in to a workspace (New York time) that has three calls."""
     _, user, workspace = make_account(plan="agency")
-    add_call(workspace, START, caller="+15125550147", duration=95, caller_city="Austin",
-             caller_state="TX", caller_zip="78701", source="google", medium="organic")
-    add_call(workspace, START + timedelta(hours=1), caller="+17375550199", duration=20,
-             status="missed", caller_city="Round Rock", caller_zip="78664", source="google",
-             medium="cpc")
-    add_call(workspace, START - timedelta(days=3), caller="+15125550100", duration=300,
-             caller_city="Austin", caller_zip="78745", source="bing", medium="organic")
+    add_call(
+        workspace,
+        START,
+        caller="+15125550147",
+        duration=95,
+        caller_city="Austin",
+        caller_state="TX",
+        caller_zip="78701",
+        source="google",
+        medium="organic",
+    )
+    add_call(
+        workspace,
+        START + timedelta(hours=1),
+        caller="+17375550199",
+        duration=20,
+        status="missed",
+        caller_city="Round Rock",
+        caller_zip="78664",
+        source="google",
+        medium="cpc",
+    )
+    add_call(
+        workspace,
+        START - timedelta(days=3),
+        caller="+15125550100",
+        duration=300,
+        caller_city="Austin",
+        caller_zip="78745",
+        source="bing",
+        medium="organic",
+    )
     db.session.commit()
     sign_in(client, user.email)
     return workspace
@@ -131,8 +156,12 @@ def test_bad_sort_page_size_or_period_is_explained(client, signed_in, values, fi
 
 def test_page_size_choice_and_pages_keep_search_sort_and_size(client, signed_in):
     for n in range(30):
-        add_call(signed_in, START - timedelta(days=5, minutes=n), caller=f"+1512444{n:04d}",
-                 duration=n % 4)
+        add_call(
+            signed_in,
+            START - timedelta(days=5, minutes=n),
+            caller=f"+1512444{n:04d}",
+            duration=n % 4,
+        )
     db.session.commit()
     seen, url, pages = [], "/calls?q=512&sort=duration&dir=asc&per_page=25", 0
     while url:
@@ -155,8 +184,12 @@ def test_keyset_pages_in_every_order_cover_each_call_once_and_walk_back(
 ):
     _, _, workspace = make_account()
     calls = [
-        add_call(workspace, START + timedelta(minutes=n // 3), duration=n % 4,
-                 status=("answered", "missed", "busy")[n % 3])
+        add_call(
+            workspace,
+            START + timedelta(minutes=n // 3),
+            duration=n % 4,
+            status=("answered", "missed", "busy")[n % 3],
+        )
         for n in range(11)
     ]
     db.session.commit()
