@@ -118,6 +118,12 @@ def call_update(call_uuid: str):
             # An empty merge patch changes nothing (RFC 7396); the call must still exist.
             return jsonify(call_document(get_call(g.workspace, call_uuid)))
         changes = _merge_patch_changes(changes)
-    call = update_call_crm_fields(g.workspace, call_uuid, changes)
+    call = update_call_crm_fields(
+        g.workspace,
+        call_uuid,
+        changes,
+        ip=request.remote_addr,
+        via=f"API key “{g.api_key.name}” {g.api_key.hint}",
+    )
     db.session.commit()
     return jsonify(call_document(call))

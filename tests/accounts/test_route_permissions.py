@@ -49,6 +49,7 @@ RULES: dict[str, str] = {
     "tracking.update_number_view": "manage_numbers",
     "calls.import_form": "manage_calls",
     "calls.rollback": "manage_calls",
+    "calls.update_lead": "manage_calls",
 }
 ROLES = ("admin", "manager", "member")
 

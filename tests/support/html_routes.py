@@ -61,6 +61,10 @@ PLAUSIBLE_FORM = {
     "time_zone": "America/Chicago",
     "plan": "indie",
     "revoke_keys": "y",
+    "lead_status": "won",
+    "value": "999999.00",
+    "tags": "attacker",
+    "note": "Changed by an attacker",
 }
 CSRF_MESSAGE = "This form has expired or was not sent from Ring Tonic."
 

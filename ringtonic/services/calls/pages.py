@@ -184,3 +184,25 @@ def count_calls(workspace: Workspace, filters: CallFilters) -> int:
     """Return how many of the workspace's calls match the filters."""
     query = filter_calls(select(func.count()).select_from(Call), workspace, filters)
     return db.session.scalar(query) or 0
+
+
+OTHER_CALLS_SHOWN = 10
+
+
+def other_calls_from_caller(workspace: Workspace, call: Call, limit: int = OTHER_CALLS_SHOWN):
+    """Return the caller's other calls to the workspace, newest first, and how many there are."""
+    if not call.caller_number:
+        return [], 0
+    # The (workspace, caller, started_at) index answers both.
+    same_caller = filter_calls(select(Call), workspace, CallFilters()).where(
+        Call.caller_number == call.caller_number, Call.id != call.id
+    )
+    calls = db.session.scalars(
+        same_caller.options(joinedload(Call.campaign))
+        .order_by(Call.started_at.desc(), Call.id.desc())
+        .limit(limit)
+    ).all()
+    total = db.session.scalar(
+        same_caller.with_only_columns(func.count(), maintain_column_froms=True)
+    )
+    return list(calls), total or 0
