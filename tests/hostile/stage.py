@@ -162,8 +162,15 @@ def form(
 
 
 def page(case_id: str, path: str, status: int, shows: str) -> Case:
-    """A signed-in GET with hostile query parameters."""
-    return Case(case_id, "form", lambda stage: stage.client.get(path), status, shows)
+    """A signed-in GET with hostile query parameters (refused unless it answers 200)."""
+    return Case(
+        case_id,
+        "form",
+        lambda stage: stage.client.get(path),
+        status,
+        shows,
+        accepted=status == 200,
+    )
 
 
 def api(
