@@ -170,7 +170,17 @@ def page(case_id: str, path: str, status: int, shows: str) -> Case:
         status,
         shows,
         accepted=status == 200,
+        check=_never_markup(shows) if status == 200 else None,
     )
+
+
+def _never_markup(text: str) -> Check:
+    """Check that an accepted page shows `text` only escaped (page_shows found it escaped)."""
+
+    def check(stage: Stage, response: TestResponse) -> None:
+        assert "<" not in text or text not in response.get_data(as_text=True)
+
+    return check
 
 
 def api(
