@@ -85,4 +85,3 @@ def test_money_map_top_places_table_shows_every_column_at_1366(browser_context, 
     expect(page.get_by_role("heading", name="Top places")).to_be_visible()
     assert page.evaluate(CLIPPED_TABLES) == []
     assert page.evaluate(SPILLS, ".money-map .card") == []
-
