@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ringtonic.extensions import db
 from ringtonic.forms import undo_and_attach_error
+from ringtonic.services.calls.queries import filter_choices
 from ringtonic.services.errors import Conflict, NotFound, PlanRequired, ServiceError
 from ringtonic.services.keys.api_keys import (
     create_api_key,
@@ -78,6 +79,9 @@ def api_keys_create():
             api_key=created.api_key,
             secret=created.secret,
             access_labels=ACCESS_LABELS,
+            example_campaign=next(
+                (c for c in filter_choices(current_workspace())[0] if not c.archived_at), None
+            ),
         ),
         201,
     )

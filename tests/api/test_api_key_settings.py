@@ -314,3 +314,30 @@ def test_api_key_pages_need_no_inline_script_or_style(client, make_account):
     for name, html in pages.items():
         assert "<script>" not in html and " style=" not in html, name
         assert not re.search(r"<[^>]+\son[a-z]+=", html), name
+
+
+def test_created_page_shows_a_ready_curl_for_a_real_campaigns_geo_data(client, make_account):
+    from html import unescape
+
+    from tests.support.call_fixtures import add_campaign
+
+    _, admin, workspace = make_account(plan="agency")
+    campaign = add_campaign(workspace, "Google Business Profile")
+    db.session.commit()
+    sign_in(client, admin.email)
+    page = post_form(client, KEYS_URL, {"name": "Try it", "access": "read"})
+    html = page.get_data(as_text=True)
+    secret = re.search(r'<code id="new-api-key">([^<]+)</code>', html).group(1)
+    command = unescape(re.search(r'<code id="new-api-key-curl">([^<]+)</code>', html).group(1))
+    url = f"http://localhost/api/v1/campaigns/{campaign.uuid}/geo-data"
+    assert command == f"curl -H 'Authorization: Bearer {secret}' '{url}'"
+    answered = api_get(client, url.removeprefix("http://localhost"), secret)
+    assert answered.status_code == 200
+    assert str(campaign.uuid) in answered.get_data(as_text=True)
+
+
+def test_every_page_footer_links_to_the_api_reference(client, make_account):
+    _, admin, _ = make_account()
+    sign_in(client, admin.email)
+    for page in ("/", "/calls", "/settings/profile"):
+        assert '<a href="/docs/api">API reference</a>' in client.get(page).get_data(as_text=True)

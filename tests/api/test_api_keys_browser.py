@@ -36,8 +36,8 @@ def test_create_copy_use_and_revoke_a_key_in_the_browser(browser_context, make_a
     shown = page.locator("#new-api-key").inner_text()
     assert shown.startswith("ringtonic_") and len(shown) == 59
 
-    page.get_by_role("button", name="Copy").click()
-    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    page.get_by_role("button", name="Copy", exact=True).click()
+    expect(page.get_by_role("button", name="Copied", exact=True)).to_be_visible()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == shown
 

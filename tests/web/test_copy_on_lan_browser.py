@@ -34,9 +34,9 @@ def test_copy_button_selects_and_copies_the_new_key_on_a_lan_address(live_server
             page.get_by_role("button", name="Create API Key").click()
             shown = page.locator("#new-api-key").inner_text()
 
-            page.get_by_role("button", name="Copy").click()
+            page.get_by_role("button", name="Copy", exact=True).click()
 
-            expect(page.get_by_role("button", name="Copied")).to_be_visible()
+            expect(page.get_by_role("button", name="Copied", exact=True)).to_be_visible()
             assert page.evaluate("window.getSelection().toString()").strip() == shown
         finally:
             browser.close()
