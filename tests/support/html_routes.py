@@ -60,6 +60,7 @@ PLAUSIBLE_FORM = {
     "submission": "forged-submission",
     "time_zone": "America/Chicago",
     "plan": "indie",
+    "confirmed": "yes",
     "revoke_keys": "y",
     "lead_status": "won",
     "value": "999999.00",
