@@ -6,6 +6,7 @@ from ringtonic.models.audit import AuditEvent
 from ringtonic.models.credentials import TelephonyCredentials
 from ringtonic.models.imports import IMPORT_STATUSES, CallImport
 from ringtonic.models.invitation import Invitation
+from ringtonic.models.password_reset import PasswordReset
 from ringtonic.models.rate_limit import RateLimitCounter
 from ringtonic.models.rollups import (
     CallPlace,
@@ -43,6 +44,7 @@ __all__ = [
     "CallTimeRollup",
     "Campaign",
     "Invitation",
+    "PasswordReset",
     "PhoneNumber",
     "RateLimitCounter",
     "SignInSession",

@@ -28,6 +28,8 @@ RULES: dict[str, str] = {
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,  # signing out when signed out just lands on the sign-in page
     "auth.accept_invitation_view": PUBLIC,  # the token is the credential
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,  # the token is the credential
     "web.switch_workspace": "view_data",
     "settings.profile": SIGNED_IN,
     "settings.create_workspace_view": "manage_workspaces",

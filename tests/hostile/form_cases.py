@@ -327,6 +327,18 @@ FORM_CASES = [
         303,
         check=shown_escaped("/calls/{stage.call.uuid}", EMOJI),
     ),
+    # Password reset links
+    *[
+        form(
+            f"password-reset-token-{label}",
+            f"/password/reset/{token}",
+            {"password": "a long enough password"},
+            410,
+            "This password link does not work",
+            signed_out=True,
+        )
+        for label, token in (("junk", "junk"), ("sql", "1'%20OR%20'1'='1"), ("long", "t" * 300))
+    ],
     # Query strings of pages
     page("calls-search-overlong", f"/calls?q={'5' * 101}", 400, "at most 100 characters"),
     page(

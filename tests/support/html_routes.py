@@ -24,6 +24,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.login",
         "auth.logout",
         "auth.accept_invitation_view",  # the token in the URL is the credential
+        "auth.forgot_password",
+        "auth.reset_password",  # the token in the URL is the credential
     }
 )
 WORKSPACE, ACCOUNT = "workspace", "account"
