@@ -93,9 +93,7 @@ def test_links_expire_after_30_minutes_and_a_newer_link_replaces_older_ones(mail
     second = _link_path(inbox)
     assert browser.get(first).status_code == 410
     assert browser.get(second).status_code == 200
-    db.session.execute(
-        update(PasswordReset).values(expires_at=utcnow() - timedelta(seconds=1))
-    )
+    db.session.execute(update(PasswordReset).values(expires_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
     expired = post_form(browser, second, {"password": NEW_PASSWORD}, page="/login")
     assert expired.status_code == 410
