@@ -1,7 +1,7 @@
 """calls log sort indexes; password reset links
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-04 09:45:00
 
 The calls log sorts by duration and status as well as time; each order pages by keyset on
@@ -17,7 +17,7 @@ import ringtonic.models.types  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = "0019"
-down_revision = "0015"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
