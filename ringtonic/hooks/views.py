@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -12,6 +12,7 @@ from ringtonic.extensions import db
 from ringtonic.hooks import bp
 from ringtonic.hooks.urls import requested_public_url, status_webhook_url
 from ringtonic.models import Workspace
+from ringtonic.observability.metrics import record_webhook
 from ringtonic.services.calls.ingest import apply_status_callback, record_inbound_call
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.telephony.credentials import find_webhook_workspace, get_auth_token
@@ -23,6 +24,21 @@ log = logging.getLogger(__name__)
 def forbid_caching(response: Response) -> Response:
     """TwiML names the business's real line: no cache on the way may keep it."""
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# What became of a webhook, by the status it was answered with (unless the view said).
+_OUTCOMES = {200: "stored", 400: "invalid", 403: "bad_signature", 404: "unknown_workspace"}
+_KINDS = {"hooks.twilio_voice": "voice", "hooks.twilio_status": "status"}
+
+
+@bp.after_request
+def count_webhook(response: Response) -> Response:
+    """Count each Twilio webhook by kind and outcome for /metrics."""
+    kind = _KINDS.get(request.endpoint or "")
+    if kind is not None:
+        outcome = g.get("webhook_outcome") or _OUTCOMES.get(response.status_code, "error")
+        record_webhook(kind, outcome)
     return response
 
 
@@ -58,6 +74,7 @@ def _refuse_invalid(workspace: Workspace, error: ValidationError) -> Response:
 
 
 def _log_unknown_number(workspace: Workspace, params: dict) -> None:
+    g.webhook_outcome = "unknown_number"
     log.warning(
         "Twilio call %s to %s: not a tracking number of workspace %s",
         params.get("CallSid", "?"),
