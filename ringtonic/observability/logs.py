@@ -14,7 +14,9 @@ FORMATS = (TEXT, JSON)
 NO_REQUEST = "-"
 # gunicorn's access-log atom for the response header the app sets (see request_ids).
 ACCESS_REQUEST_ID_ATOM = "{x-request-id}o"
-TEXT_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] [%(request_id)s] %(name)s: %(message)s"
+TEXT_FORMAT = (
+    "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s [request_id=%(request_id)s]"
+)
 JSON_FIELDS = "%(asctime)s %(process)d %(levelname)s %(name)s %(request_id)s %(message)s"
 DATE_FORMAT = "[%Y-%m-%d %H:%M:%S %z]"
 # Path without the query string, and no Referer: neither can then leak a key into the log.
@@ -60,7 +62,7 @@ def gunicorn_logging(fmt: str) -> dict:
         access_formatter = formatter
     else:
         formatter = {"format": TEXT_FORMAT, "datefmt": DATE_FORMAT}
-        access_formatter = {"format": "[%(request_id)s] %(message)s"}
+        access_formatter = {"format": "%(message)s [request_id=%(request_id)s]"}
     handler = {"class": "logging.StreamHandler", "filters": ["request_id"]}
     return {
         "version": 1,
