@@ -22,7 +22,7 @@ run: venv
 test: venv
 	bash scripts/test.sh
 
-# Two app hosts behind HAProxy on PostgreSQL and Redis, under load and faults (about 3 minutes).
+# Two app hosts behind HAProxy on PostgreSQL and Redis, under load and faults (about 4 minutes).
 test-cluster: venv
 	bash scripts/test-cluster.sh
 
