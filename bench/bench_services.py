@@ -23,7 +23,8 @@ from bench.common import Verdict, ensure_postgres
 from bench.seed import bench_app, bench_database
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, Workspace
-from ringtonic.services.calls.queries import MAX_PAGE_SIZE, CallFilters, list_calls
+from ringtonic.services.calls.pages import MAX_PAGE_SIZE, list_calls
+from ringtonic.services.calls.queries import CallFilters
 from ringtonic.services.reporting import rollup_queries
 from ringtonic.services.reporting.geo import geo_data
 from ringtonic.services.reporting.periods import resolve_period

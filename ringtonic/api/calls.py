@@ -134,7 +134,13 @@ def call_update(call_uuid: str):
         changes = _merge_patch_changes(changes)
     spam = _spam_change(changes)
     if changes or spam is None:
-        call = update_call_crm_fields(g.workspace, call_uuid, changes)
+        call = update_call_crm_fields(
+            g.workspace,
+            call_uuid,
+            changes,
+            ip=client_ip(),
+            via=f"API key “{g.api_key.name}” {g.api_key.hint}",
+        )
     else:
         call = get_call(g.workspace, call_uuid)
     if spam is not None:

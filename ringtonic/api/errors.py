@@ -50,8 +50,7 @@ PROBLEMS: dict[str, ProblemKind] = {
     "plan_required": ProblemKind(
         403,
         "Agency plan required",
-        "The API comes with the Agency plan. An account admin can switch plans in "
-        "Settings → Plan; existing keys then work again.",
+        "Plans are switched in Settings → Plan; existing keys then work again.",
     ),
     "insufficient_ability": ProblemKind(
         403,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from ringtonic.auth import invitations, views  # noqa: E402,F401
+from ringtonic.auth import invitations, password_resets, views  # noqa: E402,F401

@@ -37,3 +37,19 @@ class AcceptInvitationForm(FlaskForm):
         validators=[InputRequired("Choose a password.")],
         description="At least 10 characters.",
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a link to choose a new password."""
+
+    email = EmailField("Email", validators=[InputRequired("Enter your email address.")])
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password from an e-mailed link."""
+
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired("Choose a password.")],
+        description="At least 10 characters.",
+    )

@@ -148,7 +148,11 @@ def login():
     form.next.data = next_url or ""
     status = 400 if (error or form.errors) else 200
     return render_template(
-        "auth/login.html", form=form, error=error, registration_open=_offer_registration()
+        "auth/login.html",
+        form=form,
+        error=error,
+        registration_open=_offer_registration(),
+        mail_configured=current_app.config.get("RINGTONIC_SMTP") is not None,
     ), status
 
 

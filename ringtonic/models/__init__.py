@@ -13,6 +13,7 @@ from ringtonic.models.credentials import TelephonyCredentials
 from ringtonic.models.handling import BLOCK_REASONS, BlockedCall, BlockedNumber, CallFlow
 from ringtonic.models.imports import IMPORT_STATUSES, CallImport
 from ringtonic.models.invitation import Invitation
+from ringtonic.models.password_reset import PasswordReset
 from ringtonic.models.rate_limit import RateLimitCounter
 from ringtonic.models.recordings import RECORDING_KINDS, CallRecording
 from ringtonic.models.rollups import (
@@ -64,6 +65,7 @@ __all__ = [
     "CallTimeRollup",
     "Campaign",
     "Invitation",
+    "PasswordReset",
     "PhoneNumber",
     "RateLimitCounter",
     "RecordingSettings",

@@ -119,6 +119,9 @@ class Call(db.Model):
         Index("ix_calls_workspace_started", "workspace_id", "started_at", "id"),
         Index("ix_calls_workspace_campaign_started", "workspace_id", "campaign_id", "started_at"),
         Index("ix_calls_workspace_number_started", "workspace_id", "phone_number_id", "started_at"),
+        # The calls log sorted by duration or status pages by keyset, as by time.
+        Index("ix_calls_workspace_duration", "workspace_id", "duration_seconds", "id"),
+        Index("ix_calls_workspace_status", "workspace_id", "status", "id"),
         # first_call looks for an earlier call from the same caller.
         Index("ix_calls_workspace_caller", "workspace_id", "caller_number", "started_at"),
         # Rolling an import back finds its calls; calls from Twilio have none and cost nothing.

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ringtonic.extensions import db
 from ringtonic.forms import undo_and_attach_error
+from ringtonic.services.calls.queries import filter_choices
 from ringtonic.services.errors import Conflict, NotFound, PlanRequired, ServiceError
 from ringtonic.services.keys.api_keys import (
     create_api_key,
@@ -17,6 +18,7 @@ from ringtonic.services.keys.api_keys import (
 )
 from ringtonic.settings import bp
 from ringtonic.settings.api_key_forms import ACCESS_LABELS, ApiKeyForm, RevokeApiKeyForm
+from ringtonic.urls import absolute_url_for
 from ringtonic.web.access import client_ip, current_workspace, requires
 
 # The id of the last create form that made a key, so a reload cannot make (and show) another.
@@ -25,6 +27,14 @@ ALREADY_CREATED = (
     "That key was already created, and its value shown once. "
     "If you did not store it, revoke it and create a new one."
 )
+
+
+def _try_url() -> tuple[str, str | None]:
+    """Return a URL to try a new key on: a campaign's geo-data, or /me before any campaign."""
+    campaign = next((c for c in filter_choices(current_workspace())[0] if not c.archived_at), None)
+    if campaign is None:
+        return absolute_url_for("api.me"), None
+    return absolute_url_for("api.campaign_geo_data", campaign_uuid=campaign.uuid), campaign.name
 
 
 def _keys_page(form: ApiKeyForm, status: int = 200):
@@ -78,6 +88,7 @@ def api_keys_create():
             api_key=created.api_key,
             secret=created.secret,
             access_labels=ACCESS_LABELS,
+            try_url=_try_url(),
         ),
         201,
     )

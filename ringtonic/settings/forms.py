@@ -41,3 +41,5 @@ class PlanForm(FlaskForm):
     """Switch the account's plan."""
 
     plan = HiddenField("Plan", validators=[InputRequired()])
+    # Set only by the confirmation page that lists what the Indie plan stops.
+    confirmed = HiddenField("Confirmed")

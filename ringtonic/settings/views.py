@@ -9,6 +9,7 @@ from ringtonic.extensions import db
 from ringtonic.forms import undo_and_attach_error
 from ringtonic.security import begin_sign_in
 from ringtonic.services.accounts.accounts import change_password, set_plan
+from ringtonic.services.accounts.plan_effects import indie_effects
 from ringtonic.services.accounts.workspaces import (
     can_add_workspace,
     create_workspace,
@@ -145,6 +146,22 @@ def plan():
     )
 
 
+@bp.get("/plan/indie")
+@requires("manage_plan")
+def confirm_indie():
+    """List what stops working on the Indie plan, and ask before switching."""
+    if not _plan_changes_allowed():
+        abort(403)
+    account = current_user.account
+    if not account.is_agency:
+        return redirect(url_for("settings.plan"))
+    return render_template(
+        "settings/plan_indie.html",
+        form=PlanForm(plan="indie", confirmed="yes"),
+        effects=indie_effects(account, current_user),
+    )
+
+
 @bp.post("/plan")
 @requires("manage_plan")
 def change_plan():
@@ -154,6 +171,8 @@ def change_plan():
     form = PlanForm()
     account = current_user.account
     if form.validate_on_submit():
+        if form.plan.data == "indie" and account.is_agency and form.confirmed.data != "yes":
+            return redirect(url_for("settings.confirm_indie"), 303)
         try:
             changed = set_plan(account, form.plan.data, current_user, client_ip())
         except ServiceError as error:

@@ -11,6 +11,7 @@ from ringtonic.services.reporting.dashboard import DayCount
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 36, 8, 12, 26
 LABEL_EVERY_DAYS = 7
+MAX_DAY_LABELS = 5
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ def daily_bar_chart(days: list[DayCount]) -> BarChart:
         )
     tick_values = sorted({0, top // 2, top}) if top % 2 == 0 else [0, top]
     ticks = [(round(baseline - plot_height * value / top, 2), value) for value in tick_values]
-    labelled = range(len(days) - 1, -1, -LABEL_EVERY_DAYS)
+    # About five labels whatever the span: a year of days would otherwise overprint them.
+    every = max(LABEL_EVERY_DAYS, math.ceil(len(days) / MAX_DAY_LABELS))
+    labelled = range(len(days) - 1, -1, -every)
     day_labels = [
         (round(LEFT + index * band + band / 2, 2), short_day(days[index].day))
         for index in sorted(labelled)

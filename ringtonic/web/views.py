@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from ringtonic.forms import attach_error
+from ringtonic.models.types import utcnow
 from ringtonic.services.accounts import policy
 from ringtonic.services.accounts.workspaces import get_workspace, list_workspaces
-from ringtonic.services.errors import NotFound
+from ringtonic.services.calls.pages import period_dates
+from ringtonic.services.calls.queries import CallFilters, filter_choices, parse_call_filters
+from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.reporting.dashboard import dashboard_summary
 from ringtonic.web import bp
 from ringtonic.web.access import (
@@ -17,7 +25,7 @@ from ringtonic.web.access import (
     requires,
 )
 from ringtonic.web.charts import daily_bar_chart
-from ringtonic.web.forms import SwitchWorkspaceForm
+from ringtonic.web.forms import DashboardFilterForm, SwitchWorkspaceForm
 
 
 @bp.app_context_processor
@@ -40,20 +48,79 @@ def healthz():
     return {"status": "ok"}
 
 
+def _dashboard_days(workspace) -> tuple[str, CallFilters]:
+    """Read the dashboard's period, dates and campaign as the calls log reads them."""
+    period = request.args.get("period", "").strip()
+    today = utcnow().astimezone(ZoneInfo(workspace.time_zone)).date()
+    first, last = period_dates(period, today)
+    if period == "custom":
+        dates = {name: request.args.get(name, "") for name in ("start_date", "end_date")}
+    else:
+        dates = {
+            "start_date": first.isoformat() if first else "",
+            "end_date": last.isoformat() if last else "",
+        }
+    filters = parse_call_filters(workspace, campaign=request.args.get("campaign", ""), **dates)
+    return period, filters
+
+
 @bp.get("/")
 @requires("view_data")
 def dashboard():
-    """Show the current workspace's calls at a glance: periods, outcomes, sources, days."""
+    """Show the current workspace's calls at a glance, for chosen days and campaign."""
     workspace = current_workspace()
-    summary = dashboard_summary(workspace)
+    form = DashboardFilterForm(formdata=request.args)
+    form.set_campaigns(filter_choices(workspace)[0])
+    try:
+        period, filters = _dashboard_days(workspace)
+        summary = dashboard_summary(
+            workspace,
+            first_day=filters.start_date,
+            last_day=filters.end_date,
+            campaign=filters.campaign,
+        )
+    except ValidationError as error:
+        if not attach_error(form, error):
+            flash(error.message, "error")
+        return render_template(
+            "web/dashboard.html", workspace=workspace, form=form, invalid=True
+        ), 400
     chart = daily_bar_chart(summary.days) if summary else None
     return render_template(
         "web/dashboard.html",
         workspace=workspace,
+        form=form,
         summary=summary,
         chart=chart,
+        period=period,
         can_import=policy.can(current_user, "manage_calls"),
     )
+
+
+# Pages of one workspace's row: after a switch, the list of the same kind in the new one.
+LIST_OF_DETAIL = {
+    "calls.detail": "calls.index",
+    "calls.rollback_confirm": "calls.import_form",
+    "tracking.campaign": "tracking.campaigns",
+    "tracking.number": "tracking.numbers",
+    "settings.api_keys_revoke_confirm": "settings.api_keys",
+}
+
+
+def page_after_switch(referrer: str) -> str:
+    """Return where to land after switching: the page switched from, or its list page."""
+    if not referrer.startswith(request.host_url):
+        return url_for("web.dashboard")
+    path = urlsplit(referrer).path
+    adapter = current_app.url_map.bind(request.host, script_name=request.script_root or None)
+    try:
+        endpoint, _ = adapter.match(path.removeprefix(request.script_root), method="GET")
+    except HTTPException:
+        return url_for("web.dashboard")
+    if endpoint in LIST_OF_DETAIL:
+        return url_for(LIST_OF_DETAIL[endpoint])
+    # Filters name the old workspace's campaigns and numbers: start the page unfiltered.
+    return path
 
 
 @bp.post("/workspaces/switch")
@@ -69,8 +136,4 @@ def switch_workspace():
         else:
             choose_workspace(workspace)
             flash(f"Now working in {workspace.name}.", "success")
-    target = request.referrer or ""
-    # Only follow a referrer on this site; anything else goes to the dashboard.
-    if not target.startswith(request.host_url):
-        target = url_for("web.dashboard")
-    return redirect(target)
+    return redirect(page_after_switch(request.referrer or ""))

@@ -26,6 +26,8 @@ EXEMPT_ENDPOINTS = frozenset(
         "auth.register",
         "auth.logout",
         "auth.accept_invitation_view",
+        "auth.forgot_password",
+        "auth.reset_password",
         "web.switch_workspace",
     }
 )

@@ -28,6 +28,8 @@ RULES: dict[str, str] = {
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,  # signing out when signed out just lands on the sign-in page
     "auth.accept_invitation_view": PUBLIC,  # the token is the credential
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,  # the token is the credential
     "web.switch_workspace": "view_data",
     "settings.profile": SIGNED_IN,
     "settings.create_workspace_view": "manage_workspaces",
@@ -51,6 +53,7 @@ RULES: dict[str, str] = {
     "tracking.update_number_view": "manage_numbers",
     "calls.import_form": "manage_calls",
     "calls.rollback": "manage_calls",
+    "calls.update_lead": "manage_calls",
     "handling.add_blocked_number": "manage_blocked_numbers",
     "handling.remove_blocked_number": "manage_blocked_numbers",
     "handling.add_account_blocked_number": "manage_account_blocked_numbers",

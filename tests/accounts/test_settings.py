@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from ringtonic.extensions import db
@@ -103,9 +105,51 @@ def test_admin_switches_plan_both_ways(client, make_account):
     assert post_form(client, "/settings/plan", {"plan": "agency"}).status_code == 302
     db.session.expire_all()
     assert account.plan == "agency"
-    post_form(client, "/settings/plan", {"plan": "indie"})
+    post_form(client, "/settings/plan", {"plan": "indie", "confirmed": "yes"})
     db.session.expire_all()
     assert account.plan == "indie"
+
+
+def test_switching_to_indie_first_lists_what_stops_working(client, make_account):
+    from ringtonic.services.accounts.workspaces import create_workspace
+    from tests.support.call_fixtures import add_teammate
+    from tests.support.keys import api_get, issue_key
+
+    account, user, workspace = make_account(plan="agency")
+    secret = issue_key(workspace, user, name="CRM sync")
+    issue_key(workspace, user, name="Dashboard")
+    create_workspace(account, "Second client", "UTC")
+    add_teammate(account, "manager@example.com", "manager")
+    db.session.commit()
+    sign_in(client, user.email)
+
+    plan_page = client.get("/settings/plan").get_data(as_text=True)
+    assert 'href="/settings/plan/indie"' in plan_page
+    # A switch that skipped the confirmation page is sent to it, and changes nothing.
+    unconfirmed = post_form(client, "/settings/plan", {"plan": "indie"})
+    assert unconfirmed.status_code == 303
+    assert unconfirmed.headers["Location"] == "/settings/plan/indie"
+    db.session.expire_all()
+    assert account.plan == "agency"
+
+    confirm = client.get("/settings/plan/indie").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", confirm).split())
+    assert "2 working keys stop answering: every request gets 403 plan_required" in text
+    assert "The 1 teammate already here keeps signing in." in text
+    assert "This account has 2: the extra one stays usable" in text
+
+    switched = post_form(
+        client, "/settings/plan", {"plan": "indie", "confirmed": "yes"}, page="/settings/plan/indie"
+    )
+    assert switched.status_code == 302
+    db.session.expire_all()
+    assert account.plan == "indie"
+    assert api_get(client, "/api/v1/me", secret).get_json()["code"] == "plan_required"
+    keys_page = client.get("/settings/api-keys").get_data(as_text=True)
+    assert keys_page.count("paused by plan") == 2
+    # Back on Agency, no confirmation is needed and the keys work again.
+    assert post_form(client, "/settings/plan", {"plan": "agency"}).status_code == 302
+    assert api_get(client, "/api/v1/me", secret).status_code == 200
 
 
 def test_plan_switch_refuses_unknown_plans(client, make_account):

@@ -95,7 +95,7 @@ def test_key_lifecycle_create_reveal_once_use_and_revoke(client, make_account, c
 
     # Revoke through the trash button, its confirmation page and the confirming POST.
     confirm_url = f"{KEYS_URL}/{key.uuid}/revoke"
-    assert f'<form method="get" action="{confirm_url}">' in listed
+    assert f'href="{confirm_url}"' in listed and f"{confirm_url}?" not in listed
     assert 'aria-label="Revoke SEO Utils Integration"' in listed
     confirm = client.get(confirm_url).get_data(as_text=True)
     assert "Revoke the API key “SEO Utils Integration”?" in confirm
@@ -105,6 +105,9 @@ def test_key_lifecycle_create_reveal_once_use_and_revoke(client, make_account, c
     assert "API key “SEO Utils Integration” revoked." in page
     assert "Revoked keys" in page and "by owner@example.com" in page
     assert 'aria-label="Revoke SEO Utils Integration"' not in page
+    # The only key is revoked, not missing: the page does not say there never were keys.
+    assert "No API keys in this workspace yet." not in page
+    assert "No active API keys in this workspace" in page
 
     response = api_get(client, "/api/v1/me", secret)
     assert response.status_code == 401 and response.get_json()["code"] == "revoked_api_key"
@@ -221,7 +224,12 @@ def test_keys_stay_listed_and_revocable_after_a_downgrade(client, make_account):
     sign_in(client, admin.email)
     page = client.get(KEYS_URL).get_data(as_text=True)
     assert "Old dashboard" in page and "work again after an upgrade" in page
-    assert api_get(client, "/api/v1/me", secret).get_json()["code"] == "plan_required"
+    assert "paused by plan" in page
+    refused = api_get(client, "/api/v1/me", secret).get_json()
+    assert refused["code"] == "plan_required"
+    # Said once: which plan has the API, who can switch, where, and what happens then.
+    assert refused["detail"].count("Agency plan") == 1
+    assert refused["detail"].count("comes with") + refused["detail"].count("come with") == 1
     response = post_form(client, f"{KEYS_URL}/{only_key().uuid}/revoke", {})
     assert response.status_code == 302
     assert only_key().revoked_at is not None
@@ -306,3 +314,30 @@ def test_api_key_pages_need_no_inline_script_or_style(client, make_account):
     for name, html in pages.items():
         assert "<script>" not in html and " style=" not in html, name
         assert not re.search(r"<[^>]+\son[a-z]+=", html), name
+
+
+def test_created_page_shows_a_ready_curl_for_a_real_campaigns_geo_data(client, make_account):
+    from html import unescape
+
+    from tests.support.call_fixtures import add_campaign
+
+    _, admin, workspace = make_account(plan="agency")
+    campaign = add_campaign(workspace, "Google Business Profile")
+    db.session.commit()
+    sign_in(client, admin.email)
+    page = post_form(client, KEYS_URL, {"name": "Try it", "access": "read"})
+    html = page.get_data(as_text=True)
+    secret = re.search(r'<code id="new-api-key">([^<]+)</code>', html).group(1)
+    command = unescape(re.search(r'<code id="new-api-key-curl">([^<]+)</code>', html).group(1))
+    url = f"http://localhost/api/v1/campaigns/{campaign.uuid}/geo-data"
+    assert command == f"curl -H 'Authorization: Bearer {secret}' '{url}'"
+    answered = api_get(client, url.removeprefix("http://localhost"), secret)
+    assert answered.status_code == 200
+    assert str(campaign.uuid) in answered.get_data(as_text=True)
+
+
+def test_every_page_footer_links_to_the_api_reference(client, make_account):
+    _, admin, _ = make_account()
+    sign_in(client, admin.email)
+    for page in ("/", "/calls", "/settings/profile"):
+        assert '<a href="/docs/api">API reference</a>' in client.get(page).get_data(as_text=True)

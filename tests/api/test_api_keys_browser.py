@@ -36,8 +36,8 @@ def test_create_copy_use_and_revoke_a_key_in_the_browser(browser_context, make_a
     shown = page.locator("#new-api-key").inner_text()
     assert shown.startswith("ringtonic_") and len(shown) == 59
 
-    page.get_by_role("button", name="Copy").click()
-    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    page.get_by_role("button", name="Copy", exact=True).click()
+    expect(page.get_by_role("button", name="Copied", exact=True)).to_be_visible()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == shown
 
@@ -54,13 +54,13 @@ def test_create_copy_use_and_revoke_a_key_in_the_browser(browser_context, make_a
     page.get_by_role("link", name="Done, the key is stored").click()
     expect(page.locator("#new-api-key")).to_have_count(0)
     assert copied not in page.content()
-    page.get_by_role("button", name="Revoke SEO Utils Integration").click()
+    page.get_by_role("link", name="Revoke SEO Utils Integration").click()
     expect(
         page.get_by_role("heading", name="Revoke the API key “SEO Utils Integration”?")
     ).to_be_visible()
     page.get_by_role("button", name="Revoke key").click()
     expect(page.get_by_text("API key “SEO Utils Integration” revoked.")).to_be_visible()
-    expect(page.get_by_role("button", name="Revoke SEO Utils Integration")).to_have_count(0)
+    expect(page.get_by_role("link", name="Revoke SEO Utils Integration")).to_have_count(0)
 
     refused = call_me()
     assert refused.status == 401

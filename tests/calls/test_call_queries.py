@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ringtonic.extensions import db
-from ringtonic.services.calls.queries import list_calls, parse_call_filters
+from ringtonic.services.calls.pages import list_calls
+from ringtonic.services.calls.queries import parse_call_filters
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.reporting.dashboard import dashboard_summary
 from tests.support.call_fixtures import add_call, add_campaign, add_number

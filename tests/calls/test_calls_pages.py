@@ -163,7 +163,7 @@ def test_pages_of_fifty_with_newer_and_older_links(client, make_account):
         html = client.get(url).get_data(as_text=True)
         seen += rows_of(html)
         pages += 1
-        assert ("← Newer" in html) == (pages > 1)
+        assert ("← Previous" in html) == (pages > 1)
         older = re.search(r'rel="next" href="([^"]+)"', html)
         url = older.group(1).replace("&amp;", "&") if older else None
         if url:

@@ -26,6 +26,8 @@ TELEPHONY = "/settings/telephony"
 KEYS = "/settings/api-keys"
 SID = "AC" + "3" * 32
 INVISIBLE = "must contain a visible letter, digit or symbol"
+LEAD = "/calls/{stage.call.uuid}/lead"
+LEAD_OK = {"lead_status": "won", "value": "250.00", "tags": "booked", "note": ""}
 
 FORM_CASES = [
     # Campaigns
@@ -288,7 +290,67 @@ FORM_CASES = [
         201,
         check=shown_escaped(KEYS, "📞 CRM sync"),
     ),
+    # A call's lead form (the API's rules)
+    *[
+        form(f"lead-value-{label}", LEAD, {**LEAD_OK, "value": value}, 400, "Enter an amount")
+        for label, value in (
+            ("exponent", "1e9"),
+            ("negative", "-5"),
+            ("arabic-digits", "١٢٣"),
+            ("three-decimals", "12.345"),
+            ("eleven-digits", "12345678901"),
+            ("sql", SQL),
+        )
+    ],
+    form("lead-status-html", LEAD, {**LEAD_OK, "lead_status": SCRIPT}, 400, "Choose a lead status"),
+    form("lead-note-nul", LEAD, {**LEAD_OK, "note": "Call\x00back"}, 400, "control characters"),
+    form("lead-note-overlong", LEAD, {**LEAD_OK, "note": "n" * 10_001}, 400, "at most 10,000"),
+    form("lead-tags-overlong", LEAD, {**LEAD_OK, "tags": "t" * 51}, 400, "1 to 50 characters"),
+    form(
+        "lead-tags-too-many",
+        LEAD,
+        {**LEAD_OK, "tags": ",".join(map(str, range(51)))},
+        400,
+        "at most 50 tags",
+    ),
+    form(
+        "lead-note-html",
+        LEAD,
+        {**LEAD_OK, "note": SCRIPT},
+        303,
+        check=shown_escaped("/calls/{stage.call.uuid}", SCRIPT),
+    ),
+    form(
+        "lead-tags-emoji",
+        LEAD,
+        {**LEAD_OK, "tags": f"{EMOJI}, {RTL}"},
+        303,
+        check=shown_escaped("/calls/{stage.call.uuid}", EMOJI),
+    ),
+    # Password reset links
+    *[
+        form(
+            f"password-reset-token-{label}",
+            f"/password/reset/{token}",
+            {"password": "a long enough password"},
+            410,
+            "This password link does not work",
+            signed_out=True,
+        )
+        for label, token in (("junk", "junk"), ("sql", "1'%20OR%20'1'='1"), ("long", "t" * 300))
+    ],
     # Query strings of pages
+    page("calls-search-overlong", f"/calls?q={'5' * 101}", 400, "at most 100 characters"),
+    page(
+        "calls-search-html",
+        "/calls?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        200,
+        "<script>alert(1)</script>",
+    ),
+    page("calls-search-like-wildcards", "/calls?q=%25_%25", 200, "No calls match these filters."),
+    page("calls-sort-junk", "/calls?sort=caller_number;drop", 400, "Sort by one of"),
+    page("calls-per-page-huge", "/calls?per_page=100000", 400, "calls a page"),
+    page("calls-period-junk", "/calls?period=%00", 400, "Choose a period from the list."),
     page("calls-date-junk", "/calls?start_date=yesterday", 400, "Enter a date like 2024-03-31."),
     page(
         "calls-date-impossible",

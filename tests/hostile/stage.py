@@ -162,8 +162,25 @@ def form(
 
 
 def page(case_id: str, path: str, status: int, shows: str) -> Case:
-    """A signed-in GET with hostile query parameters."""
-    return Case(case_id, "form", lambda stage: stage.client.get(path), status, shows)
+    """A signed-in GET with hostile query parameters (refused unless it answers 200)."""
+    return Case(
+        case_id,
+        "form",
+        lambda stage: stage.client.get(path),
+        status,
+        shows,
+        accepted=status == 200,
+        check=_never_markup(shows) if status == 200 else None,
+    )
+
+
+def _never_markup(text: str) -> Check:
+    """Check that an accepted page shows `text` only escaped (page_shows found it escaped)."""
+
+    def check(stage: Stage, response: TestResponse) -> None:
+        assert "<" not in text or text not in response.get_data(as_text=True)
+
+    return check
 
 
 def api(

@@ -164,13 +164,16 @@ def test_dashboard_page_with_calls(client, make_account):
     html = client.get("/").get_data(as_text=True)
     assert f"<h1>{workspace.name}</h1>" in html
     assert "Last 7 days" in html and "Last 30 days" in html
-    assert re.search(r'<div class="stat__value">4</div>', html)
+    assert re.search(r'<div class="stat__value"><a href="/calls\?period=7d">4</a></div>', html)
     assert "Spring promo" in html and "gbp" in html
     assert '<svg class="chart"' in html and 'role="img"' in html
     assert "<title>" in html and "<desc" in html
     # Screen readers get the numbers as a table too.
     assert '<table class="visually-hidden">' in html
-    assert len(re.findall(r"<tr><td>\d{4}-\d\d-\d\d</td><td>\d+</td></tr>", html)) == 30
+    assert (
+        len(re.findall(r"<tr><td>\d{4}-\d\d-\d\d</td><td>(0|<a [^>]+>\d+</a>)</td></tr>", html))
+        == 30
+    )
 
 
 def test_dashboard_page_before_the_first_call(client, make_account):

@@ -26,6 +26,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.login",
         "auth.logout",
         "auth.accept_invitation_view",  # the token in the URL is the credential
+        "auth.forgot_password",
+        "auth.reset_password",  # the token in the URL is the credential
     }
 )
 WORKSPACE, ACCOUNT = "workspace", "account"
@@ -63,7 +65,12 @@ PLAUSIBLE_FORM = {
     "submission": "forged-submission",
     "time_zone": "America/Chicago",
     "plan": "indie",
+    "confirmed": "yes",
     "revoke_keys": "y",
+    "lead_status": "won",
+    "value": "999999.00",
+    "tags": "attacker",
+    "note": "Changed by an attacker",
     "retention": "90",
     "missed_call": "y",
     "reason": "competitor",

@@ -79,3 +79,14 @@ def send_invitation_email(
         "If you did not expect this invitation, you can ignore this message.\n"
     )
     send_mail(settings, to, f"Join {account_name} on Ring Tonic", body)
+
+
+def send_password_reset_email(settings: SmtpSettings, *, to: str, link: str, minutes: int) -> None:
+    """E-mail a link to choose a new password, or raise MailNotSent."""
+    body = (
+        "Someone asked to reset the password of this Ring Tonic sign-in.\n\n"
+        f"Open this link to choose a new password:\n\n{link}\n\n"
+        f"The link works once, for {minutes} minutes. If you did not ask for it, ignore this "
+        "message: your password stays as it is.\n"
+    )
+    send_mail(settings, to, "Choose a new Ring Tonic password", body)

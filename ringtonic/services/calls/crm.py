@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
-from ringtonic.models import LEAD_STATUSES, Call, Workspace
+from ringtonic.models import LEAD_STATUSES, Call, User, Workspace
+from ringtonic.services.audit import record_event
 from ringtonic.services.calls.queries import get_call
 from ringtonic.services.errors import InvalidFields, ValidationError
 
@@ -107,9 +108,34 @@ def check_crm_changes(changes: dict) -> dict[str, object]:
     return cleaned
 
 
-def update_call_crm_fields(workspace: Workspace, call_uuid: str | uuid.UUID, changes: dict) -> Call:
-    """Set the given CRM fields of the workspace's call: all of them, or none if any is bad."""
+def update_call_crm_fields(
+    workspace: Workspace,
+    call_uuid: str | uuid.UUID,
+    changes: dict,
+    *,
+    actor: User | None = None,
+    ip: str | None = None,
+    via: str = "",
+) -> Call:
+    """Set the given CRM fields of the workspace's call: all of them, or none if any is bad.
+
+    A change is audited (which fields, by whom, through what); setting the same values
+    again changes nothing and records nothing.
+    """
     call = get_call(workspace, call_uuid)
+    changed = []
     for name, value in check_crm_changes(changes).items():
-        setattr(call, name, value)
+        if getattr(call, name) != value:
+            setattr(call, name, value)
+            changed.append(name)
+    if changed:
+        record_event(
+            actor,
+            "call.lead_updated",
+            account_id=workspace.account_id,
+            workspace=workspace,
+            target=call.caller_number,
+            ip=ip,
+            details={"call": str(call.uuid), "fields": changed, "via": via},
+        )
     return call

@@ -2,43 +2,40 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import joinedload
 
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, PhoneNumber, VisitorSession, Workspace
 from ringtonic.services.calls.import_fields import VISIT_COLUMNS
-from ringtonic.services.calls.keyset import (
-    KeysetPage,
-    newer_than,
-    newest_first_page,
-    older_than,
-    position_inside,
-    position_of,
-)
+from ringtonic.services.calls.keyset import KeysetPage, newest_first_page
 from ringtonic.services.calls.stats import STATUS_FILTERS, statuses_of
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.public_ids import parse_public_id
 from ringtonic.services.reporting.periods import parse_bounds
+from ringtonic.services.telephony.phones import caller_number_or_blank
 
 PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
 EXPORT_BATCH = 500
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2999
 # "y" is what the filter form's checkbox sends; the others are what people type in URLs.
 _TRUE = {"1", "on", "true", "yes", "y"}
 _FALSE = {"", "0", "off", "false", "no", "n"}
-_OLDER, _NEWER = "o", "n"
+SEARCH_MAX = 100
+SOURCE_MAX = 100
+FULL_NUMBER_DIGITS = 10
+PARTIAL_NUMBER_DIGITS = 3
+_PHONE_TYPED = re.compile(r"[0-9 ()+.\-]+")
+_ZIP_TYPED = re.compile(r"[0-9]{3,5}(-[0-9]{4})?")
 
 
 @dataclass(frozen=True)
@@ -57,6 +54,8 @@ class CallFilters:
     # Where the call came from, as stored on it (a website visit's, or the number's own).
     source: str | None = None
     medium: str | None = None
+    # A caller number in any format, a city or a zip code, as typed.
+    search: str | None = None
     # The UTC instants the local dates begin and end at: [since, until).
     since: datetime | None = field(default=None, compare=False)
     until: datetime | None = field(default=None, compare=False)
@@ -70,21 +69,15 @@ class CallFilters:
             "number": str(self.number.uuid) if self.number else "",
             "status": self.status or "",
             "first_time": "1" if self.first_time else "",
+            "source": self.source or "",
+            "medium": self.medium or "",
+            "q": self.search or "",
         }
         return {name: value for name, value in values.items() if value}
 
     @property
     def active(self) -> bool:
         return bool(self.to_query())
-
-
-@dataclass(frozen=True)
-class CallPage:
-    """One page of calls, newest first, with cursors to the pages either side."""
-
-    calls: list[Call]
-    newer_cursor: str | None
-    older_cursor: str | None
 
 
 def _parse_date(raw: str, field_name: str) -> date | None:
@@ -100,6 +93,29 @@ def _parse_date(raw: str, field_name: str) -> date | None:
             f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}.", field_name
         )
     return value
+
+
+def _short_text(raw: str, field_name: str, limit: int) -> str | None:
+    text = " ".join((raw or "").split())
+    if len(text) > limit:
+        raise ValidationError(f"Enter at most {limit} characters.", field_name)
+    return text or None
+
+
+def search_clause(text: str) -> ColumnElement:
+    """Match a caller number in any format, or a city or zip code, to what was typed."""
+    digits = re.sub(r"[^0-9]", "", text)
+    if _PHONE_TYPED.fullmatch(text) and len(digits) >= FULL_NUMBER_DIGITS:
+        whole = caller_number_or_blank(text)
+        if whole:
+            # A whole number: the (workspace, caller) index finds its calls directly.
+            return Call.caller_number == whole
+    clauses = [func.lower(Call.caller_city).startswith(text.lower(), autoescape=True)]
+    if _PHONE_TYPED.fullmatch(text) and len(digits) >= PARTIAL_NUMBER_DIGITS:
+        clauses.append(Call.caller_number.contains(digits, autoescape=True))
+    if _ZIP_TYPED.fullmatch(text):
+        clauses.append(Call.caller_zip.startswith(text[:5], autoescape=True))
+    return or_(*clauses)
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -158,6 +174,9 @@ def parse_call_filters(
     number: str = "",
     status: str = "",
     first_time: str = "",
+    source: str = "",
+    medium: str = "",
+    q: str = "",
 ) -> CallFilters:
     """Check plain filter values against the workspace; raise ValidationError naming the field."""
     start = _parse_date(start_date, "start_date")
@@ -178,6 +197,9 @@ def parse_call_filters(
         number=_workspace_number(workspace, number),
         status=clean_status or None,
         first_time=True if flag in _TRUE else None,
+        source=_short_text(source, "source", SOURCE_MAX),
+        medium=_short_text(medium, "medium", SOURCE_MAX),
+        search=_short_text(q, "q", SEARCH_MAX),
         since=local_midnight(start, zone) if start else None,
         until=local_midnight(end + timedelta(days=1), zone) if end else None,
     )
@@ -216,7 +238,8 @@ def build_call_filters(
     )
 
 
-def _filtered(query: Select, workspace: Workspace, filters: CallFilters) -> Select:
+def filter_calls(query: Select, workspace: Workspace, filters: CallFilters) -> Select:
+    """Narrow a query of calls to the workspace's calls that match the filters."""
     query = query.where(Call.workspace_id == workspace.id)
     if filters.since is not None:
         query = query.where(Call.started_at >= filters.since)
@@ -238,84 +261,16 @@ def _filtered(query: Select, workspace: Workspace, filters: CallFilters) -> Sele
         query = query.where(func.lower(Call.medium) == filters.medium.lower())
     if filters.caller_state is not None:
         query = query.where(func.upper(Call.caller_state) == filters.caller_state.upper())
+    if filters.search:
+        query = query.where(search_clause(filters.search))
     return query
-
-
-def encode_cursor(direction: str, call: Call) -> str:
-    """Return an opaque cursor naming a call (by its public uuid) and a direction."""
-    raw = f"{direction}:{call.uuid}".encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-CURSOR_OUT_OF_DATE = "This page link is out of date. Go back to the first page."
-
-
-def _decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
-    """Return the direction and the public id of the call a cursor names."""
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        direction, _, call_uuid = text.partition(":")
-        wanted = uuid.UUID(call_uuid)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ValidationError(CURSOR_OUT_OF_DATE, "cursor") from None
-    if direction not in (_OLDER, _NEWER):
-        raise ValidationError(CURSOR_OUT_OF_DATE, "cursor")
-    return direction, wanted
-
-
-def calls_page_query(
-    workspace: Workspace, filters: CallFilters, cursor: str | None = None, limit: int = PAGE_SIZE
-) -> tuple[Select, str, uuid.UUID | None]:
-    """Build the page query (one row more than `limit`); say which way it reads, from where."""
-    query = _filtered(select(Call), workspace, filters)
-    direction, anchor = _OLDER, None
-    if cursor:
-        direction, anchor = _decode_cursor(cursor)
-        position = position_inside(Call, Call.started_at, workspace.id, anchor)
-        bound = older_than if direction == _OLDER else newer_than
-        query = query.where(bound(Call.started_at, Call.id, *position))
-    if direction == _OLDER:
-        query = query.order_by(Call.started_at.desc(), Call.id.desc())
-    else:
-        query = query.order_by(Call.started_at.asc(), Call.id.asc())
-    return query.limit(limit + 1), direction, anchor
-
-
-def list_calls(
-    workspace: Workspace, filters: CallFilters, cursor: str | None = None, limit: int = PAGE_SIZE
-) -> CallPage:
-    """Return one page of the workspace's calls, newest first."""
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise ValidationError(f"Limit must be between 1 and {MAX_PAGE_SIZE}.", "limit")
-    query, direction, anchor = calls_page_query(workspace, filters, cursor, limit)
-    query = query.options(
-        joinedload(Call.campaign), joinedload(Call.phone_number), joinedload(Call.visitor_session)
-    )
-    rows = list(db.session.scalars(query))
-    # A cursor naming no call of this workspace matches nothing, like the end of the
-    # list: tell the two apart.
-    unknown = not rows and anchor is not None
-    if unknown and position_of(Call, Call.started_at, workspace.id, anchor) is None:
-        raise ValidationError(CURSOR_OUT_OF_DATE, "cursor")
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if direction == _NEWER:
-        rows.reverse()
-        has_newer, has_older = more, True
-    else:
-        has_newer, has_older = bool(cursor), more
-    return CallPage(
-        calls=rows,
-        newer_cursor=encode_cursor(_NEWER, rows[0]) if rows and has_newer else None,
-        older_cursor=encode_cursor(_OLDER, rows[-1]) if rows and has_older else None,
-    )
 
 
 def list_calls_after(
     workspace: Workspace, filters: CallFilters, after: uuid.UUID | None, limit: int = PAGE_SIZE
 ) -> KeysetPage[Call]:
     """Return the page of filtered calls, newest first, that follows the call `after`."""
-    query = _filtered(select(Call), workspace, filters).options(
+    query = filter_calls(select(Call), workspace, filters).options(
         joinedload(Call.campaign), joinedload(Call.phone_number), joinedload(Call.visitor_session)
     )
     return newest_first_page(
@@ -367,7 +322,7 @@ EXPORT_COLUMNS = (
 def iter_calls_for_export(workspace: Workspace, filters: CallFilters) -> Iterator[Row]:
     """Yield the filtered calls newest first as plain rows, a batch at a time."""
     query = (
-        _filtered(select(*EXPORT_COLUMNS), workspace, filters)
+        filter_calls(select(*EXPORT_COLUMNS), workspace, filters)
         .outerjoin(Campaign, Campaign.id == Call.campaign_id)
         .outerjoin(VisitorSession, VisitorSession.id == Call.visitor_session_id)
         .order_by(Call.started_at.desc(), Call.id.desc())
