@@ -2,7 +2,7 @@ VENV := .venv
 PY   := $(VENV)/bin/python
 PIP  := $(PY) -m pip -q --disable-pip-version-check
 
-.PHONY: venv run test test-fast lint bench
+.PHONY: venv run test test-fast test-cluster lint bench
 
 # Create the virtualenv if missing; (re)install when a requirements file changed.
 venv: $(VENV)/.installed-stamp
@@ -22,9 +22,13 @@ run: venv
 test: venv
 	bash scripts/test.sh
 
+# Two app hosts behind HAProxy on PostgreSQL and Redis, under load and faults (about 4 minutes).
+test-cluster: venv
+	bash scripts/test-cluster.sh
+
 # Unit and request-level tests on SQLite only: no browser, no live servers, nothing slow.
 test-fast: venv
-	$(PY) -m pytest -q -m "not browser and not live_server and not slow"
+	$(PY) -m pytest -q -m "not browser and not live_server and not slow and not cluster"
 
 lint: venv
 	$(VENV)/bin/ruff check .

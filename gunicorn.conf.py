@@ -1,8 +1,19 @@
 """Gunicorn settings shared by `make run`, benchmarks and deployments."""
 
-import logging
 import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
+
+# gunicorn reads this file before it changes to --chdir: find the app next to it.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ringtonic.observability.logs import (  # noqa: E402
+    ACCESS_FORMAT,
+    gunicorn_logging,
+    log_format,
+)
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -19,24 +30,43 @@ timeout = 30
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "60"))
 accesslog = "-"
 # Path without the query string, and no Referer: neither can then leak a key into the log.
-access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
-# Gunicorn trusts no forwarded header from anyone: the app's ProxyFix takes the client
-# address and scheme from exactly RINGTONIC_TRUSTED_PROXIES proxies (none by default), so
-# one setting decides. Left to gunicorn, any local process or a proxy passing a client's
-# X-Forwarded-Proto/-Ssl through would make plain HTTP requests look like HTTPS.
-forwarded_allow_ips = ""
-secure_scheme_headers: dict[str, str] = {}
+access_log_format = ACCESS_FORMAT
+try:
+    # The app's own log records (a database or Redis outage...), gunicorn's error log and
+    # its access log, each line with the request id, as text or JSON lines.
+    logconfig_dict = gunicorn_logging(log_format(os.environ.get("RINGTONIC_LOG_FORMAT")))
+except ValueError as error:
+    sys.exit(f"Configuration error: {error}")
+
+# Set by on_starting when the master made its own metrics directory (removed on exit).
+_own_metrics_dir: list[str] = []
 
 
 def on_starting(server):
-    """Send the app's own log records (a database or Redis outage...) to the error log.
+    """Set up Prometheus' multi-process mode, with empty metrics.
 
-    Gunicorn configures only its own loggers; without a root handler the app's warnings
-    would be dropped. Workers are forked after this runs, so they inherit it.
+    Each worker writes its counters to files in PROMETHEUS_MULTIPROC_DIR and /metrics
+    sums them. Workers are forked (and import prometheus_client) after this runs. Without
+    an operator's directory, a private one lives as long as the master; files a previous
+    master left in the operator's would be counted again, so they go.
     """
-    logging.basicConfig(
-        level=logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
-        datefmt="[%Y-%m-%d %H:%M:%S %z]",
-    )
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ringtonic-metrics-")
+        _own_metrics_dir.append(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    for leftover in directory.glob("*.db"):
+        leftover.unlink()
+
+
+def child_exit(server, worker):
+    """Drop a dead worker's live gauges (its counters stay counted)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """Remove the private metrics directory."""
+    for directory in _own_metrics_dir:
+        shutil.rmtree(directory, ignore_errors=True)

@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_geoip(app)
     register_extensions(app)
     register_blueprints(app)
+    register_observability(app)
     register_api_transport(app)
     register_security(app)
     register_errors(app)
@@ -124,6 +125,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calls_bp)
     app.register_blueprint(money_map_bp)
     app.register_blueprint(website_bp)
+
+
+def register_observability(app: Flask) -> None:
+    """Add request ids, request metrics, /readyz and /metrics."""
+    from ringtonic import observability
+
+    observability.init_app(app)
 
 
 def register_api_transport(app: Flask) -> None:

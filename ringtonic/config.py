@@ -69,6 +69,8 @@ def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
 # Rate-limit counters in the app's database (ringtonic.rate_limits.storage).
 DATABASE_STORAGE_SCHEME = "ringtonic+database"
 DATABASE_STORAGE_URI = DATABASE_STORAGE_SCHEME + "://"
+# /metrics is guarded by this token alone: no shorter than a strong password.
+METRICS_TOKEN_MIN_LENGTH = 24
 
 
 def parse_limits(text: str) -> list[RateLimitItem]:
@@ -303,6 +305,28 @@ def _session_lifetimes(env: Mapping[str, str]) -> tuple[timedelta, timedelta]:
     return timedelta(days=idle), timedelta(days=lifetime)
 
 
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("RINGTONIC_METRICS_TOKEN", "").strip()
+    if not token:
+        return None
+    # The only thing between the internet and the metrics: as hard to guess as a key.
+    if len(token) < METRICS_TOKEN_MIN_LENGTH or not token.isprintable() or " " in token:
+        raise ConfigError(
+            f"RINGTONIC_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN_LENGTH} "
+            "printable characters without spaces"
+        )
+    return token
+
+
+def _log_format(env: Mapping[str, str]) -> str:
+    from ringtonic.observability.logs import log_format
+
+    try:
+        return log_format(env.get("RINGTONIC_LOG_FORMAT"))
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
 def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, object]:
     """Build the Flask config mapping from environment variables."""
     mode = env.get("RINGTONIC_ENV", "production").strip().lower()
@@ -370,6 +394,10 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         ),
         # Visitor location for website tracking: a MaxMind-format City database.
         "RINGTONIC_GEOIP_DB": _geoip_db(env),
+        # Bearer token for /metrics; unset, /metrics answers 404.
+        "RINGTONIC_METRICS_TOKEN": _metrics_token(env),
+        # text or json (JSON lines); gunicorn.conf.py reads it too, before the app loads.
+        "RINGTONIC_LOG_FORMAT": _log_format(env),
         "MAX_CONTENT_LENGTH": _int(env, "RINGTONIC_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1024),
     }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Response, json
 
+from ringtonic.observability.request_ids import current_request_id
+
 PROBLEM_TYPE_BASE = "https://ringtonic.dev/problems/"
 
 
@@ -42,6 +44,10 @@ def problem_response(
     }
     if extra:
         body.update(extra)
+    request_id = current_request_id()
+    if request_id:
+        # What to quote to the operator, who finds the request's log lines by it.
+        body["request_id"] = request_id
     response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
     response.headers["Cache-Control"] = "no-store"
     if status == 401:

@@ -24,6 +24,7 @@ have_pg_server() {
 have redis-server          || required+=(redis-server)
 have_pg_server             || required+=(postgresql)
 have curl                  || required+=(curl)
+[[ -x /usr/sbin/haproxy ]] || have haproxy || required+=(haproxy)
 [[ "${1:-}" != "--bench" ]] || have wrk || required+=(wrk)
 [[ -d /usr/share/fonts/truetype/liberation ]] || optional+=(fonts-liberation)
 
@@ -70,6 +71,7 @@ missing=()
 have redis-server          || missing+=(redis-server)
 have_pg_server             || missing+=("/usr/lib/postgresql/*/bin/initdb")
 have curl                  || missing+=(curl)
+[[ -x /usr/sbin/haproxy ]] || have haproxy || missing+=(haproxy)
 [[ "${1:-}" != "--bench" ]] || have wrk || missing+=(wrk)
 if [[ ${#missing[@]} -gt 0 ]]; then
     echo "system-deps: still missing after install: ${missing[*]}" >&2

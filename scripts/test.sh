@@ -33,7 +33,8 @@ if ! .venv/bin/ruff check .; then
 fi
 
 echo "== tests on SQLite"
-run_pytest "pytest on SQLite" env -u TEST_DATABASE_URL "$PY" -m pytest -q
+# The cluster test runs on its own (make test-cluster), not here: see the README.
+run_pytest "pytest on SQLite" env -u TEST_DATABASE_URL "$PY" -m pytest -q -m "not cluster"
 
 echo "== tests on PostgreSQL 15"
 pgdir=$(mktemp -d /tmp/ringtonic-pg.XXXXXX)
@@ -42,7 +43,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 if url=$(bash scripts/pg-test-server.sh start "$pgdir"); then
-    run_pytest "pytest on PostgreSQL" env TEST_DATABASE_URL="$url" "$PY" -m pytest -q
+    run_pytest "pytest on PostgreSQL" env TEST_DATABASE_URL="$url" "$PY" -m pytest -q -m "not cluster"
 else
     echo "!! PostgreSQL test server could not be started" >&2
     failed+=("PostgreSQL server start")

@@ -87,6 +87,10 @@ def _problem_schema() -> dict:
                 "type": "string",
                 "description": "The parameter or body field at fault (validation errors).",
             },
+            "request_id": {
+                "type": "string",
+                "description": "The X-Request-Id of this response: quote it to the operator.",
+            },
             "errors": {
                 "type": "array",
                 "description": "Every field at fault with its message (validation errors).",

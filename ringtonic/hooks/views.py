@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -12,6 +12,7 @@ from ringtonic.extensions import db
 from ringtonic.hooks import bp, flow_twiml
 from ringtonic.hooks.urls import requested_public_url
 from ringtonic.models import Workspace
+from ringtonic.observability.metrics import record_webhook
 from ringtonic.services.calls.ingest import (
     apply_status_callback,
     call_sid,
@@ -36,6 +37,21 @@ _UNANSWERED = frozenset({"no-answer", "busy", "failed"})
 def forbid_caching(response: Response) -> Response:
     """TwiML names the business's real line: no cache on the way may keep it."""
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# What became of a webhook, by the status it was answered with (unless the view said).
+_OUTCOMES = {200: "stored", 400: "invalid", 403: "bad_signature", 404: "unknown_workspace"}
+_KINDS = {"hooks.twilio_voice": "voice", "hooks.twilio_status": "status"}
+
+
+@bp.after_request
+def count_webhook(response: Response) -> Response:
+    """Count each Twilio webhook by kind and outcome for /metrics."""
+    kind = _KINDS.get(request.endpoint or "")
+    if kind is not None:
+        outcome = g.get("webhook_outcome") or _OUTCOMES.get(response.status_code, "error")
+        record_webhook(kind, outcome)
     return response
 
 
@@ -73,6 +89,7 @@ def refuse_invalid(workspace: Workspace, error: ValidationError) -> Response:
 
 def log_unknown_number(workspace: Workspace, params: dict) -> None:
     """Note a call to a number this workspace does not track (or a call it never stored)."""
+    g.webhook_outcome = "unknown_number"
     log.warning(
         "Twilio call %s to %s: not a tracking number of workspace %s",
         params.get("CallSid", "?"),
@@ -92,6 +109,7 @@ def _reject_blocked(workspace: Workspace, params: dict) -> Response | None:
     else:
         record_blocked_call(workspace, block, phone_number, phone_number.number, call_sid(params))
         db.session.commit()
+        g.webhook_outcome = "blocked"
     reply = VoiceResponse()
     reply.reject()
     return twiml(reply)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import TooManyRequests
 
 from ringtonic.config import DATABASE_STORAGE_SCHEME, ConfigError, parse_limits
+from ringtonic.observability.metrics import record_rate_limit_refusal
 from ringtonic.rate_limits.storage import LocalStorage
 
 log = logging.getLogger(__name__)
@@ -172,7 +173,10 @@ class RateLimits:
                 windows.append(WindowUse(item.amount, left, storage.get_expiry(key)))
             return Charge(scope, allowed, windows)
 
-        return self._run(charge)
+        result = self._run(charge)
+        if not result.allowed:
+            record_rate_limit_refusal(scope)
+        return result
 
     def wait(self, scope: str, identifier: str) -> int | None:
         """Return the seconds `identifier` must wait, its `scope` limit used up, or None."""
@@ -186,7 +190,10 @@ class RateLimits:
                     waits.append(used_up.reset_after(now))
             return max(waits) if waits else None
 
-        return self._run(wait)
+        seconds = self._run(wait)
+        if seconds is not None:
+            record_rate_limit_refusal(scope)
+        return seconds
 
     def count(self, scope: str, identifier: str) -> None:
         """Count one attempt by `identifier` against the `scope` limits, without a verdict."""

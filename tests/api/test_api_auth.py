@@ -50,6 +50,8 @@ def assert_problem(response, status: int, code: str) -> dict:
     assert body["title"] and body["detail"] and body["type"].endswith(code)
     if status == 401:
         assert response.headers["WWW-Authenticate"] in CHALLENGES[code]
+    # Each answer has its own id; without it, answers to different requests compare equal.
+    assert body.pop("request_id") == response.headers["X-Request-Id"]
     return body
 
 

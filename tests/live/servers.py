@@ -6,6 +6,7 @@ Both run as child processes on free ports, log to files the tests read, and are 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -86,15 +87,24 @@ class RedisServer:
 class LiveServer:
     """gunicorn serving wsgi:app with gunicorn.conf.py and WORKERS workers."""
 
-    def __init__(self, directory: Path, environment: dict[str, str]) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        environment: dict[str, str],
+        workers: int = WORKERS,
+        start_timeout: float = START_TIMEOUT,
+    ) -> None:
         self.port = free_port()
+        self.workers = workers
+        self.start_timeout = start_timeout
         self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
         self.log_path = directory / "gunicorn.log"
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.environment = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "PORT": str(self.port),
-            "WEB_CONCURRENCY": str(WORKERS),
+            "WEB_CONCURRENCY": str(workers),
             # Webhook signatures cover the URL Twilio requested: this server's.
             "RINGTONIC_PUBLIC_URL": self.base_url,
             **environment,
@@ -123,8 +133,10 @@ class LiveServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        wait_until(lambda: len(self.worker_pids()) == WORKERS, START_TIMEOUT, "4 workers")
-        wait_until(self._healthy, START_TIMEOUT, f"gunicorn on port {self.port}")
+        wait_until(
+            lambda: len(self.worker_pids()) == self.workers, self.start_timeout, "all workers"
+        )
+        wait_until(self._healthy, self.start_timeout, f"gunicorn on port {self.port}")
 
     def worker_pids(self) -> list[int]:
         """Return the pids of the master's current workers."""
@@ -151,6 +163,16 @@ class LiveServer:
         except ProcessLookupError:
             return None
         return victim
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once, as when a host dies."""
+        if self.process is None:
+            return
+        for pid in [*self.worker_pids(), self.process.pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait()
+        self.process = None
 
     def stop(self) -> None:
         """Stop gunicorn gracefully (SIGTERM), killing it if it hangs."""

@@ -49,6 +49,8 @@ def assert_problem(response, status: int, code: str) -> dict:
     body = response.get_json()
     assert body["code"] == code and body["status"] == status, body
     assert body["title"] and body["detail"] and body["type"].endswith(code)
+    # Each answer has its own id; without it, answers to different requests compare equal.
+    assert body.pop("request_id") == response.headers["X-Request-Id"]
     return body
 
 

@@ -19,6 +19,8 @@ PUBLIC_ENDPOINTS = frozenset(
     {
         "static",
         "web.healthz",
+        "ops.readyz",  # for load balancers; says only which backing service is down
+        "ops.metrics",  # its own bearer token (tests/operations/test_metrics.py)
         "docs.api",
         "auth.register",
         "auth.login",
