@@ -17,3 +17,9 @@ member_removed = _signals.signal("member-removed")
 # return how many of the person's things they changed (counted in the audit event); they
 # change rows in the same session and must not commit.
 member_role_changed = _signals.signal("member-role-changed")
+
+# Sent inside the transaction that stores a call the blocklist or spam gate turned away,
+# with that Call (flushed: it has its uuid) as sender and keyword arguments workspace
+# (Workspace) and now (datetime | None). The webhooks package writes a call.blocked
+# event to its outbox in the same transaction; receivers must not commit.
+call_blocked = _signals.signal("call-blocked")

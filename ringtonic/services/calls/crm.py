@@ -10,6 +10,7 @@ from decimal import Decimal
 from ringtonic.models import LEAD_STATUSES, Call, Workspace
 from ringtonic.services.calls.queries import get_call
 from ringtonic.services.errors import InvalidFields, ValidationError
+from ringtonic.services.webhooks.call_events import fields_changed
 
 NOTE_MAX = 10_000
 TAGS_MAX = 50
@@ -110,6 +111,20 @@ def check_crm_changes(changes: dict) -> dict[str, object]:
 def update_call_crm_fields(workspace: Workspace, call_uuid: str | uuid.UUID, changes: dict) -> Call:
     """Set the given CRM fields of the workspace's call: all of them, or none if any is bad."""
     call = get_call(workspace, call_uuid)
+    changed = []
     for name, value in check_crm_changes(changes).items():
+        old = getattr(call, name)
+        if _shown(old) != _shown(value):
+            changed.append({"field": name, "old": _shown(old), "new": _shown(value)})
         setattr(call, name, value)
+    fields_changed(workspace, call, changed)
     return call
+
+
+def _shown(value: object) -> object:
+    """Return a CRM value as the API shows it (money as a two-decimal string)."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, list):
+        return list(value)
+    return value

@@ -52,6 +52,7 @@ from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.reporting.rollups import recounting_calls, share_rollup_lock
 from ringtonic.services.telephony.phones import caller_number_or_blank
 from ringtonic.services.tracking.attribution import visit_of_call
+from ringtonic.services.webhooks.call_events import call_started, outcome_changed
 from ringtonic.text import displayable
 
 # Among reports from the same leg, higher wins: a final outcome over progress.
@@ -248,6 +249,7 @@ def record_inbound_call(
         if winner is None:
             raise
         return winner
+    call_started(workspace, call, now)
     return call
 
 
@@ -274,6 +276,7 @@ def apply_status_callback(
     outcome = reported_outcome(params)
     if outcome is None:
         return call
+    before = (call.status, call.duration_seconds)
     # One UPDATE that compares with the row as stored, so concurrent callbacks cannot
     # overwrite each other with stale values: the report lands only if it outranks it.
     with recounting_calls([call.id]):
@@ -289,4 +292,5 @@ def apply_status_callback(
             .execution_options(synchronize_session=False)
         )
     db.session.refresh(call)
+    outcome_changed(workspace, call, *before)
     return call
