@@ -37,6 +37,8 @@ ID_VARIABLES: dict[str, tuple[str, Callable[[Tenant, WorkspaceObjects], object]]
     "workspace_uuid": (ACCOUNT, lambda tenant, objects: tenant.home.workspace.uuid),
     "user_uuid": (ACCOUNT, lambda tenant, objects: tenant.member.uuid),
     "invitation_uuid": (ACCOUNT, lambda tenant, objects: tenant.invitation.uuid),
+    "endpoint_uuid": (WORKSPACE, lambda tenant, objects: objects.webhook_endpoint.uuid),
+    "delivery_uuid": (WORKSPACE, lambda tenant, objects: objects.webhook_delivery.uuid),
 }
 # Values a form of each route could take: were a check missing, these would change data.
 PLAUSIBLE_FORM = {
@@ -61,6 +63,12 @@ PLAUSIBLE_FORM = {
     "time_zone": "America/Chicago",
     "plan": "indie",
     "revoke_keys": "y",
+    "url": "https://attacker.example.com/hook",
+    "events": "call.started",
+    "description": "Attacker",
+    "grace_hours": "0",
+    "event_type": "call.started",
+    "since": "2020-01-01T00:00",
 }
 CSRF_MESSAGE = "This form has expired or was not sent from Ring Tonic."
 

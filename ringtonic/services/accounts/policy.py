@@ -17,6 +17,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_numbers": frozenset({"admin", "manager"}),
     "manage_calls": frozenset({"admin", "manager"}),
     "manage_website_tracking": frozenset({"admin", "manager"}),
+    "manage_webhooks": frozenset({"admin", "manager"}),
     "view_audit_log": frozenset({"admin"}),
 }
 
@@ -33,6 +34,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "manage_numbers": "Add and edit tracking numbers",
     "manage_calls": "Edit calls, import calls, set CRM fields",
     "manage_website_tracking": "Set up website tracking (snippet, domains, number pool)",
+    "manage_webhooks": "Set up webhooks, replay deliveries",
     "view_audit_log": "See the team's activity log",
 }
 
