@@ -9,6 +9,7 @@ from ringtonic.services.accounts import policy
 from ringtonic.services.accounts.workspaces import get_workspace, list_workspaces
 from ringtonic.services.errors import NotFound
 from ringtonic.services.reporting.dashboard import dashboard_summary
+from ringtonic.services.webhooks.endpoints import auto_disabled_endpoints
 from ringtonic.web import bp
 from ringtonic.web.access import (
     choose_workspace,
@@ -53,6 +54,7 @@ def dashboard():
         summary=summary,
         chart=chart,
         can_import=policy.can(current_user, "manage_calls"),
+        failing_webhooks=auto_disabled_endpoints(workspace),
     )
 
 
