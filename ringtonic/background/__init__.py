@@ -88,7 +88,11 @@ def build_queue(app: Flask) -> Huey:
         return RedisHuey(QUEUE_NAME, url=redis_url, immediate=immediate, results=False)
     path = Path(app.instance_path) / "queue.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(QUEUE_NAME, filename=str(path), immediate=immediate, results=False)
+    # No fsync per enqueue: what must survive a crash is in the app's database (the
+    # webhook outbox), which workers sweep; the queue only says "look now".
+    return SqliteHuey(
+        QUEUE_NAME, filename=str(path), immediate=immediate, results=False, fsync=False
+    )
 
 
 def run_in_app(app: Flask, job: Job, *args) -> None:

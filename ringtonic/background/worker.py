@@ -40,7 +40,9 @@ def worker_command(threads: int, sweep_seconds: float) -> None:
     """Run background work (webhook deliveries, periodic jobs) until SIGINT/SIGTERM."""
     app = current_app._get_current_object()
     queue = queue_of(app)
-    consumer = Consumer(queue, workers=threads, worker_type="thread", periodic=True)
+    # An idle SQLite queue is polled at most every half second (Huey's default backs off to
+    # 10 s), so a webhook leaves well within 2 s of its call update; Redis blocks instead.
+    consumer = Consumer(queue, workers=threads, worker_type="thread", periodic=True, max_delay=0.5)
     stop = threading.Event()
     sweeper = threading.Thread(
         target=_sweep_forever, args=(app, stop, sweep_seconds), name="sweeper", daemon=True

@@ -10,18 +10,25 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
 
 from ringtonic.extensions import db
-from ringtonic.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from ringtonic.models import (
+    Account,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    Workspace,
+)
 from ringtonic.models.types import utcnow
 from ringtonic.services.webhooks.addresses import UnresolvableHost, UnsafeAddress, resolve
-from ringtonic.services.webhooks.endpoints import signing_secrets
-from ringtonic.services.webhooks.signing import signature_headers
+from ringtonic.services.webhooks.signing import decrypt_secret, signature_headers
 from ringtonic.services.webhooks.transport import Response, post
 
 log = logging.getLogger(__name__)
@@ -70,7 +77,9 @@ def _lease_seconds() -> int:
     return int(current_app.config["RINGTONIC_WEBHOOK_TIMEOUT"]) + 15
 
 
-def _take_lease(endpoint_uuid, now: datetime) -> bool:
+def _take_lease(endpoint_uuid, now: datetime) -> datetime | None:
+    """Return until when this worker holds the endpoint's lease, or None if another does."""
+    until = now + timedelta(seconds=_lease_seconds())
     taken = db.session.execute(
         update(WebhookEndpoint)
         .where(
@@ -78,11 +87,11 @@ def _take_lease(endpoint_uuid, now: datetime) -> bool:
             WebhookEndpoint.enabled.is_(True),
             (WebhookEndpoint.lease_until.is_(None)) | (WebhookEndpoint.lease_until < now),
         )
-        .values(lease_until=now + timedelta(seconds=_lease_seconds()))
+        .values(lease_until=until)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
-    return taken == 1
+    return until if taken == 1 else None
 
 
 def _release_lease(endpoint_uuid) -> None:
@@ -95,10 +104,44 @@ def _release_lease(endpoint_uuid) -> None:
     db.session.commit()
 
 
-def _next_due(endpoint_uuid, now: datetime) -> WebhookDelivery | None:
-    return db.session.scalar(
-        select(WebhookDelivery)
+@dataclass(frozen=True)
+class Due:
+    """A due delivery, read in one statement with what sending it needs."""
+
+    id: int
+    attempts: int
+    created_at: datetime
+    event_id: str
+    body: str
+    endpoint_id: int
+    url: str
+    secret_encrypted: str
+    previous_secret_encrypted: str | None
+    previous_secret_expires_at: datetime | None
+    failure_streak: int
+    plan: str
+
+
+def _next_due(endpoint_uuid, now: datetime) -> Due | None:
+    row = db.session.execute(
+        select(
+            WebhookDelivery.id,
+            WebhookDelivery.attempts,
+            WebhookDelivery.created_at,
+            WebhookEvent.uuid,
+            WebhookEvent.body,
+            WebhookEndpoint.id,
+            WebhookEndpoint.url,
+            WebhookEndpoint.secret_encrypted,
+            WebhookEndpoint.previous_secret_encrypted,
+            WebhookEndpoint.previous_secret_expires_at,
+            WebhookEndpoint.failure_streak,
+            Account.plan,
+        )
         .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+        .join(WebhookEvent, WebhookDelivery.event_id == WebhookEvent.id)
+        .join(Workspace, Workspace.id == WebhookEndpoint.workspace_id)
+        .join(Account, Account.id == Workspace.account_id)
         .where(
             WebhookEndpoint.uuid == endpoint_uuid,
             WebhookEndpoint.enabled.is_(True),
@@ -107,7 +150,12 @@ def _next_due(endpoint_uuid, now: datetime) -> WebhookDelivery | None:
         )
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(1)
-    )
+    ).first()
+    if row is None:
+        return None
+    values = list(row)
+    values[3] = f"evt_{values[3].hex}"
+    return Due(*values)
 
 
 def deliver_endpoint(endpoint_uuid: str) -> int:
@@ -121,20 +169,24 @@ def deliver_due(endpoint_uuid, clock: Callable[[], datetime] = utcnow) -> int:
 
     key = uuid_module.UUID(str(endpoint_uuid))
     sent = 0
-    while _take_lease(key, clock()):
+    margin = timedelta(seconds=_lease_seconds() - 10)
+    while (lease := _take_lease(key, clock())) is not None:
         try:
             while sent < BATCH:
                 delivery = _next_due(key, clock())
                 if delivery is None:
                     break
+                if clock() + margin >= lease:
+                    # Renewed (committed by attempt) so the lease outlasts the next request.
+                    lease = clock() + timedelta(seconds=_lease_seconds())
+                    db.session.execute(
+                        update(WebhookEndpoint)
+                        .where(WebhookEndpoint.uuid == key)
+                        .values(lease_until=lease)
+                        .execution_options(synchronize_session=False)
+                    )
                 attempt(delivery, clock())
                 sent += 1
-                db.session.execute(
-                    update(WebhookEndpoint)
-                    .where(WebhookEndpoint.uuid == key)
-                    .values(lease_until=clock() + timedelta(seconds=_lease_seconds()))
-                    .execution_options(synchronize_session=False)
-                )
                 db.session.commit()
         finally:
             db.session.rollback()
@@ -151,61 +203,58 @@ def deliver_due(endpoint_uuid, clock: Callable[[], datetime] = utcnow) -> int:
     return sent
 
 
-def attempt(delivery: WebhookDelivery, now: datetime) -> WebhookAttempt:
+def _signing_secrets(due: Due, secret_key: str, now: datetime) -> list[str]:
+    found = [decrypt_secret(due.secret_encrypted, secret_key)]
+    expires = due.previous_secret_expires_at
+    if due.previous_secret_encrypted and expires is not None and expires > now:
+        found.append(decrypt_secret(due.previous_secret_encrypted, secret_key))
+    return [secret for secret in found if secret]
+
+
+def attempt(due: Due, now: datetime) -> None:
     """Make the delivery's next attempt and record it (the caller commits)."""
-    endpoint, event = delivery.endpoint, delivery.event
     config = current_app.config
-    number = delivery.attempts + 1
-    body = event.body.encode("utf-8")
-    secrets = signing_secrets(endpoint, config["SECRET_KEY"], now)
-    url = endpoint.url
     db.session.commit()  # no transaction stays open while the receiver thinks
-    if not endpoint.workspace.account.is_agency:
-        return _record(
-            delivery,
-            number,
-            now,
-            Response(None, "", None, 0, "Agency plan required"),
-            final=True,
-            counts=False,
-        )
+    if due.plan != "agency":
+        response = Response(None, "", None, 0, "Agency plan required")
+        return _record(due, now, response, final=True, counts=False)
+    secrets = _signing_secrets(due, config["SECRET_KEY"], now)
     if not secrets:
         response = Response(None, "", None, 0, "signing secret unreadable: rotate it")
-        return _record(delivery, number, now, response, final=True)
+        return _record(due, now, response, final=True)
     try:
-        target = resolve(url, bool(config["RINGTONIC_WEBHOOK_ALLOW_PRIVATE"]))
+        target = resolve(due.url, bool(config["RINGTONIC_WEBHOOK_ALLOW_PRIVATE"]))
     except UnsafeAddress as error:
-        return _record(
-            delivery, number, now, Response(None, "", None, 0, str(error)[:200]), final=True
-        )
+        return _record(due, now, Response(None, "", None, 0, str(error)[:200]), final=True)
     except UnresolvableHost as error:
-        return _record(delivery, number, now, Response(None, "", None, 0, str(error)[:200]))
+        return _record(due, now, Response(None, "", None, 0, str(error)[:200]))
+    body = due.body.encode("utf-8")
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        "Ringtonic-Event-Id": event.public_id,
+        "Ringtonic-Event-Id": due.event_id,
         **signature_headers(body, secrets, int(now.timestamp())),
     }
     response = post(target, body, headers, float(config["RINGTONIC_WEBHOOK_TIMEOUT"]))
     if response.status is not None and 200 <= response.status < 300:
-        return _record(delivery, number, now, response, succeeded=True)
-    return _record(delivery, number, now, response, final=not is_retryable(response))
+        return _record(due, now, response, succeeded=True)
+    return _record(due, now, response, final=not is_retryable(response))
 
 
 def _record(
-    delivery: WebhookDelivery,
-    number: int,
+    due: Due,
     started: datetime,
     response: Response,
     *,
     succeeded: bool = False,
     final: bool = False,
     counts: bool = True,
-) -> WebhookAttempt:
+) -> None:
+    number = due.attempts + 1
     finished = started + timedelta(milliseconds=response.latency_ms)
     next_at = None
     if not succeeded and not final:
-        deadline = delivery.created_at + RETRY_WINDOW
+        deadline = due.created_at + RETRY_WINDOW
         wait = backoff_seconds(number)
         if response.status == 429:
             wait = retry_after_seconds(response.retry_after, finished) or wait
@@ -213,42 +262,61 @@ def _record(
             final = True
         else:
             next_at = min(finished + timedelta(seconds=wait), deadline)
-    delivery.attempts = number
-    delivery.next_attempt_at = next_at
+    values: dict = {"attempts": number, "next_attempt_at": next_at}
     if succeeded or final:
-        delivery.state = "succeeded" if succeeded else "failed"
-        delivery.finished_at = finished
-    row = WebhookAttempt(
-        delivery=delivery,
-        number=number,
-        started_at=started,
-        status_code=response.status,
-        latency_ms=response.latency_ms,
-        response_excerpt=response.excerpt,
-        error=response.error,
-        next_attempt_at=next_at,
+        values.update(state="succeeded" if succeeded else "failed", finished_at=finished)
+    db.session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == due.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
-    db.session.add(row)
-    if counts:
-        _count(delivery.endpoint, succeeded, finished)
-    return row
-
-
-def _count(endpoint: WebhookEndpoint, succeeded: bool, now: datetime) -> None:
-    """Keep the endpoint's failure streak; switch it off after a day of nothing but failures."""
-    if succeeded:
-        endpoint.failure_streak, endpoint.failing_since = 0, None
-        return
-    endpoint.failure_streak += 1
-    endpoint.failing_since = endpoint.failing_since or now
-    if (
-        endpoint.failure_streak >= AUTO_DISABLE_FAILURES
-        and now - endpoint.failing_since >= AUTO_DISABLE_AFTER
-    ):
-        endpoint.enabled = False
-        endpoint.disabled_reason, endpoint.disabled_at = "failing", now
-        log.warning(
-            "webhooks: endpoint %s switched off after %d failures in a row",
-            endpoint.uuid,
-            endpoint.failure_streak,
+    db.session.execute(
+        insert(WebhookAttempt).values(
+            delivery_id=due.id,
+            number=number,
+            started_at=started,
+            status_code=response.status,
+            latency_ms=response.latency_ms,
+            response_excerpt=response.excerpt,
+            error=response.error,
+            next_attempt_at=next_at,
         )
+    )
+    if counts and not (succeeded and due.failure_streak == 0):
+        _count(due.endpoint_id, succeeded, finished)
+
+
+def _count(endpoint_id: int, succeeded: bool, now: datetime) -> None:
+    """Keep the endpoint's failure streak; switch it off after a day of nothing but failures."""
+    endpoint = WebhookEndpoint
+    if succeeded:
+        db.session.execute(
+            update(endpoint)
+            .where(endpoint.id == endpoint_id, endpoint.failure_streak != 0)
+            .values(failure_streak=0, failing_since=None)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    db.session.execute(
+        update(endpoint)
+        .where(endpoint.id == endpoint_id)
+        .values(
+            failure_streak=endpoint.failure_streak + 1,
+            failing_since=func.coalesce(endpoint.failing_since, now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    switched_off = db.session.execute(
+        update(endpoint)
+        .where(
+            endpoint.id == endpoint_id,
+            endpoint.enabled.is_(True),
+            endpoint.failure_streak >= AUTO_DISABLE_FAILURES,
+            endpoint.failing_since <= now - AUTO_DISABLE_AFTER,
+        )
+        .values(enabled=False, disabled_reason="failing", disabled_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if switched_off:
+        log.warning("webhooks: endpoint %s switched off after failing for a day", endpoint_id)

@@ -15,7 +15,6 @@ from ringtonic.services.audit import record_event
 from ringtonic.services.errors import NotFound, PlanRequired, ValidationError
 from ringtonic.services.webhooks.addresses import check_url
 from ringtonic.services.webhooks.signing import (
-    decrypt_secret,
     encrypt_secret,
     new_secret,
     secret_hint,
@@ -168,12 +167,3 @@ def rotate_secret(
     endpoint.secret_encrypted = encrypt_secret(secret, secret_key)
     endpoint.secret_hint = secret_hint(secret)
     return CreatedSecret(endpoint, secret)
-
-
-def signing_secrets(endpoint: WebhookEndpoint, secret_key: str, now: datetime) -> list[str]:
-    """Return the secrets that sign now: the current one, and the previous during its grace."""
-    found = [decrypt_secret(endpoint.secret_encrypted, secret_key)]
-    expires = endpoint.previous_secret_expires_at
-    if endpoint.previous_secret_encrypted and expires is not None and expires > now:
-        found.append(decrypt_secret(endpoint.previous_secret_encrypted, secret_key))
-    return [secret for secret in found if secret]

@@ -19,7 +19,14 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, WebhookDelivery, WebhookEndpoint, WebhookEvent, Workspace
+from ringtonic.models import (
+    Account,
+    Call,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    Workspace,
+)
 from ringtonic.models.types import utcnow
 from ringtonic.services.calls.documents import call_document
 from ringtonic.services.reporting.periods import iso_utc
@@ -53,11 +60,15 @@ def envelope(
 
 def subscribed_endpoints(workspace: Workspace, event_type: str) -> list[WebhookEndpoint]:
     """Return the workspace's enabled endpoints that asked for `event_type` (Agency plan)."""
-    if not workspace.account.is_agency:
-        return []
+    # One statement on every ingest: the plan is checked in it, not by loading the account.
     endpoints = db.session.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.workspace_id == workspace.id, WebhookEndpoint.enabled.is_(True)
+        select(WebhookEndpoint)
+        .join(Workspace, Workspace.id == WebhookEndpoint.workspace_id)
+        .join(Account, Account.id == Workspace.account_id)
+        .where(
+            WebhookEndpoint.workspace_id == workspace.id,
+            WebhookEndpoint.enabled.is_(True),
+            Account.plan == "agency",
         )
     )
     return [endpoint for endpoint in endpoints if event_type in endpoint.events]

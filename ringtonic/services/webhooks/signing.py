@@ -9,6 +9,7 @@ period). The HMAC key is the whole secret string, "whsec_" included, as UTF-8.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -34,6 +35,7 @@ def secret_hint(secret: str) -> str:
     return f"{SECRET_PREFIX}…{secret[-4:]}"
 
 
+@functools.lru_cache(maxsize=8)
 def _fernet(secret_key: str) -> Fernet:
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_KEY_INFO).derive(
         secret_key.encode("utf-8")
