@@ -13,9 +13,16 @@ from tests.hostile.api_cases import API_CASES
 from tests.hostile.api_v1_cases import API_V1_CASES
 from tests.hostile.form_cases import FORM_CASES
 from tests.hostile.import_cases import IMPORT_CASES
+from tests.hostile.outbound_webhook_cases import OUTBOUND_WEBHOOK_CASES
 from tests.hostile.stage import Case
 from tests.hostile.webhook_cases import WEBHOOK_CASES
 
 CASES: list[Case] = (
-    FORM_CASES + ACCOUNT_CASES + API_CASES + API_V1_CASES + WEBHOOK_CASES + IMPORT_CASES
+    FORM_CASES
+    + ACCOUNT_CASES
+    + API_CASES
+    + API_V1_CASES
+    + WEBHOOK_CASES
+    + IMPORT_CASES
+    + OUTBOUND_WEBHOOK_CASES
 )
