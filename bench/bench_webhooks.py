@@ -48,6 +48,7 @@ PAIRS = int(os.environ.get("BENCH_WEBHOOK_PAIRS", "150"))
 ROUNDS = 3
 DRAIN = 1000
 LATENCY_SAMPLES = 20
+MISS_SECONDS = 30.0  # an event not received by then counts as this late
 ENV = {"RINGTONIC_WEBHOOK_ALLOW_PRIVATE": "true", "RINGTONIC_WEBHOOK_ALLOW_HTTP": "true"}
 
 
@@ -143,12 +144,11 @@ def latency(app, workspace_uuid: str, receiver, url: str, instance: str) -> floa
             began = time.time()
             client.post(status[0], data=status[1], headers={"X-Twilio-Signature": status[2]})
             arrival = None
-            while arrival is None and time.time() < began + 10:
+            while arrival is None and time.time() < began + MISS_SECONDS:
                 completed = [r for r in list(receiver.requests) if b'"call.completed"' in r.body]
                 arrival = next((r.at for r in completed if marker in r.body), None)
                 time.sleep(0.002)
-            assert arrival is not None, "call.completed not received within 10 s"
-            samples.append(arrival - began)
+            samples.append(MISS_SECONDS if arrival is None else arrival - began)
     finally:
         worker.terminate()
         worker.wait()
