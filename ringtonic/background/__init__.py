@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import redis
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
@@ -85,7 +86,12 @@ def build_queue(app: Flask) -> Huey:
     immediate = bool(app.config.get("RINGTONIC_BACKGROUND_IMMEDIATE"))
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
-        return RedisHuey(QUEUE_NAME, url=redis_url, immediate=immediate, results=False)
+        # A Redis that stops answering costs an enqueue half a second, not a TCP timeout
+        # (the sweep enqueues again); reads stay above the consumer's 1 s blocking pop.
+        pool = redis.ConnectionPool.from_url(
+            redis_url, socket_connect_timeout=0.5, socket_timeout=5
+        )
+        return RedisHuey(QUEUE_NAME, connection_pool=pool, immediate=immediate, results=False)
     path = Path(app.instance_path) / "queue.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
     # No fsync per enqueue: what must survive a crash is in the app's database (the
