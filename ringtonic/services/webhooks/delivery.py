@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from ringtonic.models import (
 )
 from ringtonic.models.types import utcnow
 from ringtonic.services.webhooks.addresses import UnresolvableHost, UnsafeAddress, resolve
+from ringtonic.services.webhooks.outbox import enqueue_endpoints
 from ringtonic.services.webhooks.signing import decrypt_secret, signature_headers
 from ringtonic.services.webhooks.transport import Response, post
 
@@ -165,9 +167,7 @@ def deliver_endpoint(endpoint_uuid: str) -> int:
 
 def deliver_due(endpoint_uuid, clock: Callable[[], datetime] = utcnow) -> int:
     """Send the endpoint's due deliveries in order while holding its lease."""
-    import uuid as uuid_module
-
-    key = uuid_module.UUID(str(endpoint_uuid))
+    key = uuid.UUID(str(endpoint_uuid))
     sent = 0
     margin = timedelta(seconds=_lease_seconds() - 10)
     while (lease := _take_lease(key, clock())) is not None:
@@ -192,8 +192,6 @@ def deliver_due(endpoint_uuid, clock: Callable[[], datetime] = utcnow) -> int:
             db.session.rollback()
             _release_lease(key)
         if sent >= BATCH:
-            from ringtonic.services.webhooks.outbox import enqueue_endpoints
-
             enqueue_endpoints([key])
             return sent
         # A delivery committed while the lease was held found it taken: look once more.
