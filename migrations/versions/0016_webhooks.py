@@ -1,7 +1,7 @@
 """webhooks: endpoints, the outbox of events, deliveries and their attempts
 
 Revision ID: 0016
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-04 09:48:27
 
 Events are written in the same transaction as the call change they report; workers
@@ -15,7 +15,7 @@ import ringtonic.models.types  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = "0016"
-down_revision = "0015"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ringtonic.api.openapi_schemas import DATE_TIME, UUID, closed_object, ref
+from ringtonic.api.openapi_schemas import DATE_TIME, UUID, closed_object, nullable, ref
 from ringtonic.models import WEBHOOK_EVENT_TYPES
 from ringtonic.services.webhooks.signing import REPLAY_WINDOW_SECONDS
 
@@ -15,6 +15,17 @@ EVENT_SUMMARIES = {
 }
 
 WEBHOOK_SCHEMAS = {
+    "BlockedCall": closed_object(
+        {
+            "provider_call_id": {"type": "string", "description": "Twilio's CallSid."},
+            "caller_number": {"type": ["string", "null"], "description": "E.164"},
+            "tracking_number": {"type": "string", "description": "E.164"},
+            "phone_number": nullable(ref("NumberReference")),
+            "scope": {"type": "string", "description": "workspace or account"},
+            "reason": {"type": "string"},
+            "attempted_at": DATE_TIME,
+        }
+    ),
     "WebhookChange": closed_object(
         {
             "field": {"type": "string", "description": "The Call field that changed."},
@@ -32,7 +43,13 @@ WEBHOOK_SCHEMAS = {
             "type": {"type": "string", "enum": list(WEBHOOK_EVENT_TYPES)},
             "created_at": DATE_TIME,
             "workspace": closed_object({"uuid": UUID, "name": {"type": "string"}}),
-            "data": {**ref("Call"), "description": "The call as GET /calls/{uuid} returns it."},
+            "data": {
+                "oneOf": [ref("Call"), ref("BlockedCall")],
+                "description": (
+                    "The call as GET /calls/{uuid} returns it; for call.blocked, the refused "
+                    "attempt (never stored as a call)."
+                ),
+            },
             "changes": {
                 "type": "array",
                 "items": ref("WebhookChange"),

@@ -39,6 +39,7 @@ class MapFilterForm(FlaskForm):
     table = HiddenField()
     sort = HiddenField()
     dir = HiddenField()
+    area = HiddenField()
 
     def set_campaigns(self, campaigns: list[Campaign]) -> None:
         """Offer the workspace's campaigns, archived ones marked."""

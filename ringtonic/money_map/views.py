@@ -23,7 +23,7 @@ from ringtonic.services.telephony.campaigns import list_campaign_choices
 from ringtonic.web.access import current_workspace, requires
 from ringtonic.web.workspace_guard import check_export_workspace
 
-FILTER_PARAMS = ("campaign", "start_date", "end_date", "status", "circles")
+FILTER_PARAMS = ("campaign", "start_date", "end_date", "status", "circles", "area")
 
 
 def query_from_args() -> MapQuery:
@@ -39,6 +39,7 @@ def query_from_args() -> MapQuery:
         table=args.get("table") or defaults.table,
         sort=args.get("sort") or defaults.sort,
         direction=args.get("dir", ""),
+        area=args.get("area", "").strip(),
     )
 
 

@@ -18,8 +18,7 @@ member_removed = _signals.signal("member-removed")
 # change rows in the same session and must not commit.
 member_role_changed = _signals.signal("member-role-changed")
 
-# Sent inside the transaction that stores a call the blocklist or spam gate turned away,
-# with that Call (flushed: it has its uuid) as sender and keyword arguments workspace
-# (Workspace) and now (datetime | None). The webhooks package writes a call.blocked
-# event to its outbox in the same transaction; receivers must not commit.
+# Sent by handling.blocks.record_blocked_call inside the webhook's transaction, with the
+# BlockedCall as sender and keyword argument workspace. Receivers (the webhook outbox)
+# add rows to the same session and must not commit.
 call_blocked = _signals.signal("call-blocked")

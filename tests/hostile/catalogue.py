@@ -12,6 +12,7 @@ from tests.hostile.account_cases import ACCOUNT_CASES
 from tests.hostile.api_cases import API_CASES
 from tests.hostile.api_v1_cases import API_V1_CASES
 from tests.hostile.form_cases import FORM_CASES
+from tests.hostile.handling_cases import HANDLING_CASES
 from tests.hostile.import_cases import IMPORT_CASES
 from tests.hostile.outbound_webhook_cases import OUTBOUND_WEBHOOK_CASES
 from tests.hostile.stage import Case
@@ -25,4 +26,5 @@ CASES: list[Case] = (
     + WEBHOOK_CASES
     + IMPORT_CASES
     + OUTBOUND_WEBHOOK_CASES
+    + HANDLING_CASES
 )

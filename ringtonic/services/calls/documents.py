@@ -38,6 +38,7 @@ def call_document(call: Call) -> dict:
         "duration_seconds": call.duration_seconds,
         "status": call.status,
         "first_call": call.first_call,
+        "spam": call.spam,
         "caller_number": or_none(call.caller_number),
         "caller_city": or_none(call.caller_city),
         "caller_state": or_none(call.caller_state),

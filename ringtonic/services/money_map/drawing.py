@@ -5,6 +5,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ringtonic.services.money_map.areas import (
+    WHOLE_US,
+    CountyShape,
+    View,
+    choose_area,
+    state_detail,
+    state_view,
+    whole_us,
+)
 from ringtonic.services.money_map.projection import project
 from ringtonic.services.money_map.us_map import us_map
 
@@ -66,7 +75,21 @@ class MapDrawing:
     circle_sizes: list[Circle]  # reference circles for the legend
     circles_left_out: int  # places with coordinates beyond MAX_CIRCLES
     unmapped_states: dict[str, int]  # US codes with calls but no shape (PR, GU, …) → calls
+    area: str = WHOLE_US  # "us" or the postal code of the state the map is zoomed to
+    view: View | None = None  # the SVG viewBox; None means the whole map
+    outline: str = ""  # the zoomed state's fine outline
+    counties: tuple[CountyShape, ...] = ()
+    area_choices: tuple[tuple[str, str, int], ...] = ()  # (code, name, calls), most calls first
+    calls_outside_view: int = 0  # mapped calls in other states than the zoomed one
     legend_height: int = LEGEND_HEIGHT
+
+    @property
+    def view_box(self) -> str:
+        return (self.view or View(0, 0, self.width, self.height)).box
+
+    @property
+    def area_name(self) -> str:
+        return us_map().state_names().get(self.area, "the US")
 
 
 def plural(count: int, word: str) -> str:
@@ -165,7 +188,9 @@ def _radius(calls: int, largest: int) -> float:
     return round(max(MAX_RADIUS * math.sqrt(calls / largest), MIN_RADIUS), 1)
 
 
-def _circles(entries: list[dict], level: str) -> tuple[list[Circle], list[Circle], int]:
+def _circles(
+    entries: list[dict], level: str, scale: float = 1.0
+) -> tuple[list[Circle], list[Circle], int]:
     placed = []
     for entry in entries:
         if entry["latitude"] is None or entry["country"] not in US_COUNTRIES:
@@ -183,7 +208,8 @@ def _circles(entries: list[dict], level: str) -> tuple[list[Circle], list[Circle
         Circle(
             x=round(x, 1),
             y=round(y, 1),
-            r=_radius(entry["calls"], largest),
+            # A zoomed view spans fewer map pixels: shrink radii so circles keep their size.
+            r=round(_radius(entry["calls"], largest) * scale, 2),
             calls=entry["calls"],
             title=describe_counts(place_label(entry, level), entry),
         )
@@ -197,12 +223,24 @@ def _circles(entries: list[dict], level: str) -> tuple[list[Circle], list[Circle
     return circles, sizes, left_out
 
 
-def draw_map(geo: dict, circles: str) -> MapDrawing:
-    """Lay out the map for `geo_data` output, with city or zip circles."""
+def draw_map(geo: dict, circles: str, area: str = "") -> MapDrawing:
+    """Lay out the map for `geo_data` output, with city or zip circles, zoomed to `area`.
+
+    An empty area zooms to the state holding most mapped calls when it dominates.
+    """
     states, legend, unmapped = _shaded_states(geo)
+    by_state = {state.postal: state.calls for state in states}
+    shown = choose_area(area, by_state)
+    view = whole_us() if shown == WHOLE_US else state_view(shown)
     entries = geo["by_zip"] if circles == "zip" else geo["by_city"]
-    drawn, sizes, left_out = _circles(entries, circles)
+    drawn, sizes, left_out = _circles(entries, circles, view.scale)
     shapes = us_map()
+    detail = state_detail(shown) if shown != WHOLE_US else None
+    choices = tuple(
+        (state.postal, state.name, state.calls)
+        for state in sorted(states, key=lambda s: (-s.calls, s.name))
+        if state.calls
+    )
     return MapDrawing(
         width=shapes.width,
         height=shapes.height,
@@ -213,4 +251,10 @@ def draw_map(geo: dict, circles: str) -> MapDrawing:
         circle_sizes=sizes,
         circles_left_out=left_out,
         unmapped_states=unmapped,
+        area=shown,
+        view=view,
+        outline=detail.outline if detail else "",
+        counties=detail.counties if detail else (),
+        area_choices=choices,
+        calls_outside_view=sum(by_state.values()) - by_state[shown] if detail else 0,
     )

@@ -12,6 +12,7 @@ from datetime import datetime
 from ringtonic.models import Campaign, Workspace
 from ringtonic.services.calls.stats import STATUS_FILTERS
 from ringtonic.services.errors import ValidationError
+from ringtonic.services.money_map.areas import check_area
 from ringtonic.services.money_map.drawing import MapDrawing, draw_map
 from ringtonic.services.money_map.tables import (
     DIRECTIONS,
@@ -45,6 +46,7 @@ class MapQuery:
     table: str = "state"
     sort: str = "calls"
     direction: str = ""
+    area: str = ""  # "" zooms to where the calls are, "us" or a state's code chooses
 
     @property
     def sort_direction(self) -> str:
@@ -82,6 +84,7 @@ def check_query(query: MapQuery) -> None:
     _check_choice(query.sort, SORT_COLUMNS, "sort", "a column to sort by")
     if query.direction:
         _check_choice(query.direction, DIRECTIONS, "dir", "a sort direction")
+    check_area(query.area)
 
 
 def _filtered_geo(
@@ -103,7 +106,7 @@ def money_map(workspace: Workspace, query: MapQuery, now: datetime) -> MoneyMap:
         campaign=campaign,
         status=query.status or None,
         geo=geo,
-        drawing=draw_map(geo, query.circles),
+        drawing=draw_map(geo, query.circles, query.area),
         rows=rows,
     )
 

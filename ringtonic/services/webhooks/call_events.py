@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ringtonic.models import Call, Workspace
+from ringtonic.extensions import db
+from ringtonic.models import Call, PhoneNumber, Workspace
+from ringtonic.services.calls.documents import number_reference
+from ringtonic.services.reporting.periods import iso_utc
 from ringtonic.services.signals import call_blocked
 from ringtonic.services.webhooks.outbox import emit
 
@@ -43,7 +46,24 @@ def fields_changed(workspace: Workspace, call: Call, changes: list[dict]) -> Non
         emit(workspace, "call.updated", call, changes=changes)
 
 
+def blocked_call_document(attempt) -> dict:
+    """Describe a refused call (a BlockedCall: it never became a stored call)."""
+    return {
+        "provider_call_id": attempt.provider_call_id,
+        "caller_number": attempt.caller_number or None,
+        "tracking_number": attempt.tracking_number,
+        "phone_number": number_reference(
+            db.session.get(PhoneNumber, attempt.phone_number_id)
+            if attempt.phone_number_id
+            else None
+        ),
+        "scope": attempt.scope,
+        "reason": attempt.reason,
+        "attempted_at": iso_utc(attempt.attempted_at),
+    }
+
+
 @call_blocked.connect
-def _on_call_blocked(sender: Call, **kwargs) -> None:
+def _on_call_blocked(sender, **kwargs) -> None:
     """Emit call.blocked for a call the blocklist turned away (see services.signals)."""
-    emit(kwargs["workspace"], "call.blocked", sender, now=kwargs.get("now"))
+    emit(kwargs["workspace"], "call.blocked", None, data=blocked_call_document(sender))

@@ -118,21 +118,24 @@ def queue_delivery(
 def emit(
     workspace: Workspace,
     event_type: str,
-    call: Call,
+    call: Call | None,
     changes: list[dict] | None = None,
     now: datetime | None = None,
+    data: dict | None = None,
 ) -> WebhookEvent | None:
     """Write a call event to the outbox in the current transaction (None: nobody listens).
 
-    `changes` (call.updated) lists {"field", "old", "new"} with API-style values. The
-    caller commits; the event is delivered only if that commit happens.
+    `changes` (call.updated) lists {"field", "old", "new"} with API-style values; `data`
+    replaces the call's API document (call.blocked: the refused attempt). The caller
+    commits; the event is delivered only if that commit happens.
     """
     endpoints = subscribed_endpoints(workspace, event_type)
     if not endpoints:
         return None
     now = now or utcnow()
-    db.session.flush()  # the call's defaults (uuid, updated_at) are what the API shows
-    data = call_document(call)
+    if data is None:
+        db.session.flush()  # the call's defaults (uuid, updated_at) are what the API shows
+        data = call_document(call)
     return add_event(
         workspace,
         event_type,
