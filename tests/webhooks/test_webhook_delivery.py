@@ -167,3 +167,19 @@ def _deliver_in_app(app, endpoint_uuid):
         db.session.commit()
         deliver_due(endpoint_uuid, lambda: due)
         db.session.remove()
+
+
+def test_a_blocked_caller_sends_call_blocked(client, agency, receiver):
+    from ringtonic.services.handling.blocks import block_in_workspace, check_block_input
+
+    _, user, workspace = agency
+    add_endpoint(workspace, user, receiver.url, ["call.blocked"])
+    block_in_workspace(workspace, check_block_input("+15125550123", "spam"), user)
+    db.session.commit()
+    assert _voice(client, workspace).status_code == 200
+    (request,) = receiver.wait_for(1)
+    event = json.loads(request.body)
+    assert event["type"] == "call.blocked"
+    assert event["data"]["provider_call_id"] == SID
+    assert event["data"]["caller_number"] == "+15125550123"
+    assert event["data"]["reason"] == "spam"
