@@ -14,7 +14,8 @@ $(VENV)/.installed-stamp: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install -r requirements-dev.txt
 	touch $@
 
-# Dev server: migrate, create the demo account, then gunicorn on 127.0.0.1:5000 (env PORT overrides).
+# Dev server: migrate, create the demo account, then gunicorn on 127.0.0.1:5000 (env PORT
+# overrides) with a background worker beside it.
 run: venv
 	bash scripts/run.sh
 

@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_api_transport(app)
     register_security(app)
     register_errors(app)
+    register_background(app)
     register_commands(app)
     return app
 
@@ -157,6 +158,16 @@ def register_errors(app: Flask) -> None:
     from ringtonic.web import errors
 
     errors.init_app(app)
+
+
+def register_background(app: Flask) -> None:
+    """Build the background queue and send committed webhook events to it."""
+    from ringtonic import background
+    from ringtonic.extensions import db
+    from ringtonic.services.webhooks import outbox
+
+    background.init_app(app)
+    outbox.install(db.session)
 
 
 def register_commands(app: Flask) -> None:

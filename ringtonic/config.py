@@ -386,6 +386,12 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
             env, "RINGTONIC_HEARTBEAT_LIMIT_PER_IP", "240 per minute"
         ),
         "RINGTONIC_SMTP": _smtp_settings(env),
+        # Background queue: tasks run in the enqueuing process (tests), not in a worker.
+        "RINGTONIC_BACKGROUND_IMMEDIATE": _bool(env, "RINGTONIC_BACKGROUND_IMMEDIATE", False),
+        # Webhooks: loopback/private receivers (tests, intranets), plain http, timeout.
+        "RINGTONIC_WEBHOOK_ALLOW_PRIVATE": _bool(env, "RINGTONIC_WEBHOOK_ALLOW_PRIVATE", False),
+        "RINGTONIC_WEBHOOK_ALLOW_HTTP": _bool(env, "RINGTONIC_WEBHOOK_ALLOW_HTTP", False),
+        "RINGTONIC_WEBHOOK_TIMEOUT": _int(env, "RINGTONIC_WEBHOOK_TIMEOUT", 10, 1),
         "RINGTONIC_RECORDINGS": _recording_storage(env, instance_path),
         # Twilio's REST host: recordings are fetched from (and deleted at) this address.
         "RINGTONIC_TWILIO_API_URL": _twilio_api_url(env),

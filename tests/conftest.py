@@ -18,7 +18,6 @@ from tests.support.web_client import PASSWORD, TEST_SECRET, RequestIsolatedClien
 pytest_plugins = ["tests.support.secret_watch"]
 
 
-
 # Live-server tests that take minutes (big imports, floods across workers).
 SLOW_MODULES = frozenset(
     {

@@ -29,6 +29,7 @@ from ringtonic.api.openapi_responses import (
     problem_responses,
 )
 from ringtonic.api.openapi_schemas import SCHEMAS, ref
+from ringtonic.api.openapi_webhooks import WEBHOOK_SCHEMAS, webhook_operations
 from ringtonic.services.calls.export import HEADER
 from ringtonic.services.reporting.reports import GROUPINGS, INTERVALS
 
@@ -320,8 +321,9 @@ def build_openapi(server_url: str = "/api/v1") -> dict:
         "security": [{"bearerAuth": []}],
         "tags": [{"name": name, "description": text} for name, text in TAGS],
         "paths": _paths(),
+        "webhooks": webhook_operations(),
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **WEBHOOK_SCHEMAS},
             "headers": HEADERS,
             "examples": {
                 code: {"summary": kind.title, "value": example_problem(code)}

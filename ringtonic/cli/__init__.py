@@ -3,6 +3,7 @@
 from flask import Flask
 from flask_migrate.cli import db as db_cli
 
+from ringtonic.background.worker import worker_command
 from ringtonic.cli.accounts import accounts_cli, users_cli
 from ringtonic.cli.alerts import alerts_cli
 from ringtonic.cli.calls import calls_cli
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
         recordings_cli,
     ):
         app.cli.add_command(group)
+    app.cli.add_command(worker_command)
     # `flask db backup` / `flask db restore` sit beside `flask db upgrade`.
     for command in DATABASE_COMMANDS:
         db_cli.add_command(command)

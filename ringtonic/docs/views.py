@@ -6,7 +6,7 @@ from flask import current_app, make_response, render_template, request
 
 from ringtonic.api.errors import PROBLEMS
 from ringtonic.api.openapi import build_openapi
-from ringtonic.docs import bp
+from ringtonic.docs import bp, webhook_examples
 from ringtonic.docs.reference import api_reference, rate_limit_headers
 from ringtonic.urls import public_url
 
@@ -45,6 +45,7 @@ def api():
             document=document,
             sections=api_reference(document, curl_base),
             rate_headers=rate_limit_headers(document),
+            webhook_examples=webhook_examples,
         )
     )
     if from_request:

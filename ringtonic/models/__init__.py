@@ -33,6 +33,13 @@ from ringtonic.models.telephony import (
     Campaign,
     PhoneNumber,
 )
+from ringtonic.models.webhook import (
+    WEBHOOK_EVENT_TYPES,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
 
 __all__ = [
@@ -74,6 +81,11 @@ __all__ = [
     "NumberLease",
     "User",
     "VisitorSession",
+    "WEBHOOK_EVENT_TYPES",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "WebsiteSettings",
     "Workspace",
 ]

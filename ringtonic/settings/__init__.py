@@ -10,5 +10,6 @@ from ringtonic.settings import (  # noqa: E402,F401
     team_views,
     telephony,
     views,
+    webhooks,
     website,
 )

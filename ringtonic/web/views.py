@@ -17,6 +17,7 @@ from ringtonic.services.calls.pages import period_dates
 from ringtonic.services.calls.queries import CallFilters, filter_choices, parse_call_filters
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.reporting.dashboard import dashboard_summary
+from ringtonic.services.webhooks.endpoints import auto_disabled_endpoints
 from ringtonic.web import bp
 from ringtonic.web.access import (
     choose_workspace,
@@ -83,7 +84,11 @@ def dashboard():
         if not attach_error(form, error):
             flash(error.message, "error")
         return render_template(
-            "web/dashboard.html", workspace=workspace, form=form, invalid=True
+            "web/dashboard.html",
+            workspace=workspace,
+            form=form,
+            invalid=True,
+            failing_webhooks=auto_disabled_endpoints(workspace),
         ), 400
     chart = daily_bar_chart(summary.days) if summary else None
     return render_template(
@@ -94,6 +99,7 @@ def dashboard():
         chart=chart,
         period=period,
         can_import=policy.can(current_user, "manage_calls"),
+        failing_webhooks=auto_disabled_endpoints(workspace),
     )
 
 

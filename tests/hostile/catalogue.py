@@ -14,6 +14,7 @@ from tests.hostile.api_v1_cases import API_V1_CASES
 from tests.hostile.form_cases import FORM_CASES
 from tests.hostile.handling_cases import HANDLING_CASES
 from tests.hostile.import_cases import IMPORT_CASES
+from tests.hostile.outbound_webhook_cases import OUTBOUND_WEBHOOK_CASES
 from tests.hostile.stage import Case
 from tests.hostile.webhook_cases import WEBHOOK_CASES
 
@@ -24,5 +25,6 @@ CASES: list[Case] = (
     + API_V1_CASES
     + WEBHOOK_CASES
     + IMPORT_CASES
+    + OUTBOUND_WEBHOOK_CASES
     + HANDLING_CASES
 )

@@ -43,8 +43,9 @@ def _pool(scene) -> None:
         db.session.flush()
         save_settings(
             workspace,
-            TrackerChoices(str(campaign.uuid), "plumber.example", "(512) 555-0100",
-                           30, 10, False, False, True),  # fmt: skip
+            TrackerChoices(
+                str(campaign.uuid), "plumber.example", "(512) 555-0100", 30, 10, False, False, True
+            ),  # fmt: skip
         )
         db.session.commit()
         db.session.remove()

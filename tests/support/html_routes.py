@@ -42,6 +42,8 @@ ID_VARIABLES: dict[str, tuple[str, Callable[[Tenant, WorkspaceObjects], object]]
     "workspace_uuid": (ACCOUNT, lambda tenant, objects: tenant.home.workspace.uuid),
     "user_uuid": (ACCOUNT, lambda tenant, objects: tenant.member.uuid),
     "invitation_uuid": (ACCOUNT, lambda tenant, objects: tenant.invitation.uuid),
+    "endpoint_uuid": (WORKSPACE, lambda tenant, objects: objects.webhook_endpoint.uuid),
+    "delivery_uuid": (WORKSPACE, lambda tenant, objects: objects.webhook_delivery.uuid),
 }
 # Values a form of each route could take: were a check missing, these would change data.
 PLAUSIBLE_FORM = {
@@ -71,6 +73,12 @@ PLAUSIBLE_FORM = {
     "value": "999999.00",
     "tags": "attacker",
     "note": "Changed by an attacker",
+    "url": "https://attacker.example.com/hook",
+    "events": "call.started",
+    "description": "Attacker",
+    "grace_hours": "0",
+    "event_type": "call.started",
+    "since": "2020-01-01T00:00",
     "retention": "90",
     "missed_call": "y",
     "reason": "competitor",

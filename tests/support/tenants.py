@@ -24,6 +24,9 @@ from ringtonic.models import (
     Invitation,
     PhoneNumber,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
     Workspace,
 )
 from ringtonic.services.accounts.accounts import create_account, set_plan
@@ -47,6 +50,8 @@ class WorkspaceObjects:
     api_key: ApiKey
     call_import: CallImport
     keys: dict[str, str] = field(default_factory=dict)
+    webhook_endpoint: WebhookEndpoint | None = None
+    webhook_delivery: WebhookDelivery | None = None
     blocked_number: BlockedNumber | None = None
 
 
@@ -113,6 +118,16 @@ def fill_workspace(workspace: Workspace, admin: User, label: str, digits: str) -
     db.session.add(call_import)
     read_write = create_api_key(workspace, admin, f"{label} read-write", "read_write")
     read = create_api_key(workspace, admin, f"{label} read-only", "read")
+    endpoint = WebhookEndpoint(
+        workspace_id=workspace.id,
+        url=f"https://{label.lower()}.example.com/hook",
+        events=["call.started"],
+        secret_encrypted="not-a-real-ciphertext",
+        secret_hint="whsec_…abcd",
+    )
+    event = WebhookEvent(workspace_id=workspace.id, type="call.started", body="{}")
+    delivery = WebhookDelivery(endpoint=endpoint, event=event, state="failed", attempts=1)
+    db.session.add_all([endpoint, event, delivery])
     blocked = BlockedNumber(
         account_id=workspace.account_id,
         workspace_id=workspace.id,
@@ -130,6 +145,8 @@ def fill_workspace(workspace: Workspace, admin: User, label: str, digits: str) -
         api_key=read_write.api_key,
         call_import=call_import,
         keys={"read_write": read_write.secret, "read": read.secret},
+        webhook_endpoint=endpoint,
+        webhook_delivery=delivery,
         blocked_number=blocked,
     )
 

@@ -84,9 +84,7 @@ def test_pages_fit_the_screen_and_pass_axe(signed_in, width):
         assert response is not None and response.status == 200, f"{name}: {path}"
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
         found = _axe_violations(page)
-        overflow = page.evaluate(
-            "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
-        )
+        overflow = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
         if overflow[0] > overflow[1]:
             found.append(f"scrolls sideways: {overflow[0]} px wide in {overflow[1]} px")
         clipped = page.evaluate(

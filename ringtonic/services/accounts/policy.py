@@ -19,6 +19,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_blocked_numbers": frozenset({"admin", "manager"}),
     "manage_account_blocked_numbers": frozenset({"admin"}),
     "manage_website_tracking": frozenset({"admin", "manager"}),
+    "manage_webhooks": frozenset({"admin", "manager"}),
     "view_audit_log": frozenset({"admin"}),
 }
 
@@ -37,6 +38,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "manage_blocked_numbers": "Block numbers in a workspace and see its blocked calls",
     "manage_account_blocked_numbers": "Block numbers in every workspace of the account",
     "manage_website_tracking": "Set up website tracking (snippet, domains, number pool)",
+    "manage_webhooks": "Set up webhooks, replay deliveries",
     "view_audit_log": "See the team's activity log",
 }
 

@@ -11,6 +11,7 @@ from ringtonic.models import LEAD_STATUSES, Call, User, Workspace
 from ringtonic.services.audit import record_event
 from ringtonic.services.calls.queries import get_call
 from ringtonic.services.errors import InvalidFields, ValidationError
+from ringtonic.services.webhooks.call_events import fields_changed
 
 NOTE_MAX = 10_000
 TAGS_MAX = 50
@@ -125,9 +126,10 @@ def update_call_crm_fields(
     call = get_call(workspace, call_uuid)
     changed = []
     for name, value in check_crm_changes(changes).items():
-        if getattr(call, name) != value:
-            setattr(call, name, value)
-            changed.append(name)
+        old = getattr(call, name)
+        if _shown(old) != _shown(value):
+            changed.append({"field": name, "old": _shown(old), "new": _shown(value)})
+        setattr(call, name, value)
     if changed:
         record_event(
             actor,
@@ -136,6 +138,16 @@ def update_call_crm_fields(
             workspace=workspace,
             target=call.caller_number,
             ip=ip,
-            details={"call": str(call.uuid), "fields": changed, "via": via},
+            details={"call": str(call.uuid), "fields": [c["field"] for c in changed], "via": via},
         )
+    fields_changed(workspace, call, changed)
     return call
+
+
+def _shown(value: object) -> object:
+    """Return a CRM value as the API shows it (money as a two-decimal string)."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, list):
+        return list(value)
+    return value

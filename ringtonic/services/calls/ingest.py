@@ -57,6 +57,7 @@ from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.reporting.rollups import recounting_calls, share_rollup_lock
 from ringtonic.services.telephony.phones import caller_number_or_blank
 from ringtonic.services.tracking.attribution import visit_of_call
+from ringtonic.services.webhooks.call_events import call_started, outcome_changed
 from ringtonic.text import displayable
 
 # Among reports from the same leg, higher wins: a final outcome over progress.
@@ -276,6 +277,7 @@ def record_inbound_call(
         if winner is None:
             raise
         return winner
+    call_started(workspace, call, now)
     return call
 
 
@@ -302,6 +304,7 @@ def apply_status_callback(
     outcome = reported_outcome(params)
     if outcome is None:
         return call
+    before = (call.status, call.duration_seconds)
     outcome = outcome_in_flow(outcome, call.flow_stage)
     # One UPDATE that compares with the row as stored, so concurrent callbacks cannot
     # overwrite each other with stale values: the report lands only if it outranks it.
@@ -318,4 +321,5 @@ def apply_status_callback(
             .execution_options(synchronize_session=False)
         )
     db.session.refresh(call)
+    outcome_changed(workspace, call, *before)
     return call

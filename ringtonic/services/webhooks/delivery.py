@@ -1,0 +1,320 @@
+"""Delivery: one worker per endpoint at a time sends its due events in order, and retries.
+
+Retries back off exponentially with jitter for about 24 hours on network errors,
+timeouts, 408, 429 (honouring Retry-After) and 5xx; any other answer but 2xx is final.
+An endpoint that fails 50 times in a row over at least a day is switched off.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+from flask import current_app
+from sqlalchemy import func, insert, select, update
+
+from ringtonic.extensions import db
+from ringtonic.models import (
+    Account,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    Workspace,
+)
+from ringtonic.models.types import utcnow
+from ringtonic.services.webhooks.addresses import UnresolvableHost, UnsafeAddress, resolve
+from ringtonic.services.webhooks.outbox import enqueue_endpoints
+from ringtonic.services.webhooks.signing import decrypt_secret, signature_headers
+from ringtonic.services.webhooks.transport import Response, post
+
+log = logging.getLogger(__name__)
+
+RETRY_WINDOW = timedelta(hours=24)
+FIRST_DELAY_SECONDS = 30
+MAX_DELAY_SECONDS = 6 * 3600
+JITTER = 0.2
+AUTO_DISABLE_FAILURES = 50
+AUTO_DISABLE_AFTER = timedelta(days=1)
+RETRYABLE_STATUSES = frozenset({408, 429})
+USER_AGENT = "Ringtonic-Webhooks/1"
+# A task sends at most this many, then hands the rest to a fresh task (others get a turn).
+BATCH = 500
+
+
+def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:
+    """Return the wait after failed attempt number `attempt` (1-based), with jitter."""
+    base = min(FIRST_DELAY_SECONDS * 2 ** (attempt - 1), MAX_DELAY_SECONDS)
+    return base * (1 + (rng or random).uniform(-JITTER, JITTER))
+
+
+def retry_after_seconds(raw: str | None, now: datetime) -> float | None:
+    """Return the wait a Retry-After header asks for (seconds or an HTTP date), if valid."""
+    if not raw:
+        return None
+    raw = raw.strip()
+    if raw.isdigit():
+        return float(min(int(raw), MAX_DELAY_SECONDS))
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, min((when - now).total_seconds(), MAX_DELAY_SECONDS))
+
+
+def is_retryable(response: Response) -> bool:
+    """Return whether a failed attempt should be tried again."""
+    status = response.status
+    return status is None or status in RETRYABLE_STATUSES or status >= 500
+
+
+def _lease_seconds() -> int:
+    return int(current_app.config["RINGTONIC_WEBHOOK_TIMEOUT"]) + 15
+
+
+def _take_lease(endpoint_uuid, now: datetime) -> datetime | None:
+    """Return until when this worker holds the endpoint's lease, or None if another does."""
+    until = now + timedelta(seconds=_lease_seconds())
+    taken = db.session.execute(
+        update(WebhookEndpoint)
+        .where(
+            WebhookEndpoint.uuid == endpoint_uuid,
+            WebhookEndpoint.enabled.is_(True),
+            (WebhookEndpoint.lease_until.is_(None)) | (WebhookEndpoint.lease_until < now),
+        )
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return until if taken == 1 else None
+
+
+def _release_lease(endpoint_uuid) -> None:
+    db.session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.uuid == endpoint_uuid)
+        .values(lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Due:
+    """A due delivery, read in one statement with what sending it needs."""
+
+    id: int
+    attempts: int
+    created_at: datetime
+    event_id: str
+    body: str
+    endpoint_id: int
+    url: str
+    secret_encrypted: str
+    previous_secret_encrypted: str | None
+    previous_secret_expires_at: datetime | None
+    failure_streak: int
+    plan: str
+
+
+def _next_due(endpoint_uuid, now: datetime) -> Due | None:
+    row = db.session.execute(
+        select(
+            WebhookDelivery.id,
+            WebhookDelivery.attempts,
+            WebhookDelivery.created_at,
+            WebhookEvent.uuid,
+            WebhookEvent.body,
+            WebhookEndpoint.id,
+            WebhookEndpoint.url,
+            WebhookEndpoint.secret_encrypted,
+            WebhookEndpoint.previous_secret_encrypted,
+            WebhookEndpoint.previous_secret_expires_at,
+            WebhookEndpoint.failure_streak,
+            Account.plan,
+        )
+        .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+        .join(WebhookEvent, WebhookDelivery.event_id == WebhookEvent.id)
+        .join(Workspace, Workspace.id == WebhookEndpoint.workspace_id)
+        .join(Account, Account.id == Workspace.account_id)
+        .where(
+            WebhookEndpoint.uuid == endpoint_uuid,
+            WebhookEndpoint.enabled.is_(True),
+            WebhookDelivery.state == "pending",
+            WebhookDelivery.next_attempt_at <= now,
+        )
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    values = list(row)
+    values[3] = f"evt_{values[3].hex}"
+    return Due(*values)
+
+
+def deliver_endpoint(endpoint_uuid: str) -> int:
+    """Task: send everything due to one endpoint; return how many attempts were made."""
+    return deliver_due(endpoint_uuid, utcnow)
+
+
+def deliver_due(endpoint_uuid, clock: Callable[[], datetime] = utcnow) -> int:
+    """Send the endpoint's due deliveries in order while holding its lease."""
+    key = uuid.UUID(str(endpoint_uuid))
+    sent = 0
+    margin = timedelta(seconds=_lease_seconds() - 10)
+    while (lease := _take_lease(key, clock())) is not None:
+        try:
+            while sent < BATCH:
+                delivery = _next_due(key, clock())
+                if delivery is None:
+                    break
+                if clock() + margin >= lease:
+                    # Renewed (committed by attempt) so the lease outlasts the next request.
+                    lease = clock() + timedelta(seconds=_lease_seconds())
+                    db.session.execute(
+                        update(WebhookEndpoint)
+                        .where(WebhookEndpoint.uuid == key)
+                        .values(lease_until=lease)
+                        .execution_options(synchronize_session=False)
+                    )
+                attempt(delivery, clock())
+                sent += 1
+                db.session.commit()
+        finally:
+            db.session.rollback()
+            _release_lease(key)
+        if sent >= BATCH:
+            enqueue_endpoints([key])
+            return sent
+        # A delivery committed while the lease was held found it taken: look once more.
+        if _next_due(key, clock()) is None:
+            db.session.commit()
+            return sent
+    return sent
+
+
+def _signing_secrets(due: Due, secret_key: str, now: datetime) -> list[str]:
+    found = [decrypt_secret(due.secret_encrypted, secret_key)]
+    expires = due.previous_secret_expires_at
+    if due.previous_secret_encrypted and expires is not None and expires > now:
+        found.append(decrypt_secret(due.previous_secret_encrypted, secret_key))
+    return [secret for secret in found if secret]
+
+
+def attempt(due: Due, now: datetime) -> None:
+    """Make the delivery's next attempt and record it (the caller commits)."""
+    config = current_app.config
+    db.session.commit()  # no transaction stays open while the receiver thinks
+    if due.plan != "agency":
+        response = Response(None, "", None, 0, "Agency plan required")
+        return _record(due, now, response, final=True, counts=False)
+    secrets = _signing_secrets(due, config["SECRET_KEY"], now)
+    if not secrets:
+        response = Response(None, "", None, 0, "signing secret unreadable: rotate it")
+        return _record(due, now, response, final=True)
+    try:
+        target = resolve(due.url, bool(config["RINGTONIC_WEBHOOK_ALLOW_PRIVATE"]))
+    except UnsafeAddress as error:
+        return _record(due, now, Response(None, "", None, 0, str(error)[:200]), final=True)
+    except UnresolvableHost as error:
+        return _record(due, now, Response(None, "", None, 0, str(error)[:200]))
+    body = due.body.encode("utf-8")
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "Ringtonic-Event-Id": due.event_id,
+        **signature_headers(body, secrets, int(now.timestamp())),
+    }
+    response = post(target, body, headers, float(config["RINGTONIC_WEBHOOK_TIMEOUT"]))
+    if response.status is not None and 200 <= response.status < 300:
+        return _record(due, now, response, succeeded=True)
+    return _record(due, now, response, final=not is_retryable(response))
+
+
+def _record(
+    due: Due,
+    started: datetime,
+    response: Response,
+    *,
+    succeeded: bool = False,
+    final: bool = False,
+    counts: bool = True,
+) -> None:
+    number = due.attempts + 1
+    finished = started + timedelta(milliseconds=response.latency_ms)
+    next_at = None
+    if not succeeded and not final:
+        deadline = due.created_at + RETRY_WINDOW
+        wait = backoff_seconds(number)
+        if response.status == 429:
+            wait = retry_after_seconds(response.retry_after, finished) or wait
+        if finished >= deadline:
+            final = True
+        else:
+            next_at = min(finished + timedelta(seconds=wait), deadline)
+    values: dict = {"attempts": number, "next_attempt_at": next_at}
+    if succeeded or final:
+        values.update(state="succeeded" if succeeded else "failed", finished_at=finished)
+    db.session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == due.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        insert(WebhookAttempt).values(
+            delivery_id=due.id,
+            number=number,
+            started_at=started,
+            status_code=response.status,
+            latency_ms=response.latency_ms,
+            response_excerpt=response.excerpt,
+            error=response.error,
+            next_attempt_at=next_at,
+        )
+    )
+    if counts and not (succeeded and due.failure_streak == 0):
+        _count(due.endpoint_id, succeeded, finished)
+
+
+def _count(endpoint_id: int, succeeded: bool, now: datetime) -> None:
+    """Keep the endpoint's failure streak; switch it off after a day of nothing but failures."""
+    endpoint = WebhookEndpoint
+    if succeeded:
+        db.session.execute(
+            update(endpoint)
+            .where(endpoint.id == endpoint_id, endpoint.failure_streak != 0)
+            .values(failure_streak=0, failing_since=None)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    db.session.execute(
+        update(endpoint)
+        .where(endpoint.id == endpoint_id)
+        .values(
+            failure_streak=endpoint.failure_streak + 1,
+            failing_since=func.coalesce(endpoint.failing_since, now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    switched_off = db.session.execute(
+        update(endpoint)
+        .where(
+            endpoint.id == endpoint_id,
+            endpoint.enabled.is_(True),
+            endpoint.failure_streak >= AUTO_DISABLE_FAILURES,
+            endpoint.failing_since <= now - AUTO_DISABLE_AFTER,
+        )
+        .values(enabled=False, disabled_reason="failing", disabled_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if switched_off:
+        log.warning("webhooks: endpoint %s switched off after failing for a day", endpoint_id)
