@@ -6,6 +6,8 @@ and `flask recordings copy|expire` run them once. Each commits as it goes.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app
 
 from ringtonic.models.types import utcnow
@@ -28,15 +30,15 @@ def recording_store() -> RecordingStore:
     return store
 
 
-def send_alerts() -> AlertRun:
+def send_alerts(now: datetime | None = None) -> AlertRun:
     """E-mail the call alerts that are due."""
     config = current_app.config
     return send_pending_alerts(
-        utcnow(), config.get("RINGTONIC_SMTP"), config.get("RINGTONIC_PUBLIC_URL")
+        now or utcnow(), config.get("RINGTONIC_SMTP"), config.get("RINGTONIC_PUBLIC_URL")
     )
 
 
-def copy_recordings() -> CopyRun:
+def copy_recordings(now: datetime | None = None) -> CopyRun:
     """Copy finished recordings from Twilio into the recording store."""
     config = current_app.config
     access = TwilioMediaAccess(
@@ -44,9 +46,9 @@ def copy_recordings() -> CopyRun:
         secret_key=config["SECRET_KEY"],
         delete_after_copy=bool(config.get("RINGTONIC_RECORDINGS_DELETE_FROM_TWILIO")),
     )
-    return copy_pending_recordings(utcnow(), recording_store(), access)
+    return copy_pending_recordings(now or utcnow(), recording_store(), access)
 
 
-def expire_old_recordings() -> int:
+def expire_old_recordings(now: datetime | None = None) -> int:
     """Delete recordings older than their workspace's retention."""
-    return expire_recordings(utcnow(), recording_store())
+    return expire_recordings(now or utcnow(), recording_store())

@@ -13,8 +13,9 @@ Registering a periodic job is one line, at import time of the module that owns i
     periodic_job("purge_blocked_calls", purge_blocked_calls, minutes=60)
 
 The function takes one argument, `now` (aware UTC datetime), must be idempotent (a job
-can run twice, or late after a worker restart) and must not commit: the runner commits
-once when it returns and rolls back when it raises. It runs in its own app context and
+can run twice, or late after a worker restart) and should not commit: the runner commits
+once when it returns and rolls back when it raises (bulk jobs that delete or copy in
+batches commit each batch themselves, so live webhooks never wait behind them). It runs in its own app context and
 database session. `minutes` is how often it runs (1 = every minute, 60 = hourly at :00,
 1440 = daily at 00:00 UTC). The module must be imported before the app is built, e.g.
 from `ringtonic/background/jobs.py`, which lists every registered job's module.

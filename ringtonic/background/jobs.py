@@ -1,8 +1,14 @@
 """Every background job and task of the app, one line each (see ringtonic.background)."""
 
 from ringtonic.background import periodic_job, task
+from ringtonic.jobs import copy_recordings, expire_old_recordings, send_alerts
+from ringtonic.services.handling.blocks import purge_blocked_calls
 from ringtonic.services.webhooks.delivery import deliver_endpoint
 from ringtonic.services.webhooks.outbox import enqueue_due_deliveries
 
 task("webhooks.deliver_endpoint", deliver_endpoint)
 periodic_job("webhooks.enqueue_due_deliveries", enqueue_due_deliveries, minutes=1)
+periodic_job("alerts.send", send_alerts, minutes=1)
+periodic_job("recordings.copy", copy_recordings, minutes=1)
+periodic_job("recordings.expire", expire_old_recordings, minutes=60)
+periodic_job("handling.purge_blocked_calls", purge_blocked_calls, minutes=60)
