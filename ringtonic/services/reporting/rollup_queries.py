@@ -86,6 +86,10 @@ def _read(query, params=None) -> list:
         return connection.execute(query, params).all()
 
 
+# Other report readers (visits) read the same way.
+read_report_rows = _read
+
+
 @functools.lru_cache(maxsize=256)
 def _cover(ranges: tuple[tuple[datetime, datetime], ...], spans: tuple[int, ...]) -> Cover:
     """Cover ranges with blocks (cached: the same periods come back; callers never change it).
@@ -153,6 +157,10 @@ class _BlocksFirst(Join):
     """The wanted blocks joined to a rollup, read block by block on every database."""
 
     inherit_cache = True
+
+
+# Other report readers (visits) join their wanted ranges the same way.
+BlocksFirst = _BlocksFirst
 
 
 @compiles(_BlocksFirst, "sqlite")
