@@ -4,7 +4,9 @@ Sign-in attempts (per client address and per email), invitations (per account), 
 requests (per key), failed API authentication and website visits and heartbeats (per
 address) are fixed windows
 configured in ringtonic/config.py. The counters are shared by every worker and host: in
-Redis when REDIS_URL is set, otherwise in the database (table rate_limit_counters). If that
+Redis when REDIS_URL is set, otherwise in the database (table rate_limit_counters) —
+except, by default without Redis, the website visits and heartbeats, which count in each
+process's memory (RINGTONIC_TRACKER_LIMIT_STORAGE). If that
 storage stops answering, requests are still answered: counting moves to this process's
 memory, with a warning in the log, and goes back to the shared storage once it answers.
 """
@@ -26,7 +28,12 @@ from limits.storage import Storage, storage_from_string
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import TooManyRequests
 
-from ringtonic.config import DATABASE_STORAGE_SCHEME, ConfigError, parse_limits
+from ringtonic.config import (
+    DATABASE_STORAGE_SCHEME,
+    TRACKER_LIMIT_STORAGES,
+    ConfigError,
+    parse_limits,
+)
 from ringtonic.rate_limits.storage import LocalStorage
 
 log = logging.getLogger(__name__)
@@ -49,6 +56,8 @@ SETTINGS = {
     VISIT: "RINGTONIC_VISIT_LIMIT_PER_IP",
     HEARTBEAT: "RINGTONIC_HEARTBEAT_LIMIT_PER_IP",
 }
+# The website tracker's public endpoints, whose counters may live in each process instead.
+TRACKER_SCOPES = frozenset((VISIT, HEARTBEAT))
 # After the shared storage fails, count locally this long before asking it again.
 SHARED_STORAGE_RETRY_SECONDS = 30.0
 # A Redis that hangs must not hang requests: give up fast and count locally instead.
@@ -102,6 +111,23 @@ def _counter_key(item: RateLimitItem, scope: str, identifier: str) -> str:
     return item.key_for(scope, identifier[:IDENTIFIER_MAX])
 
 
+def _tracker_scopes_counted_locally(config) -> frozenset[str]:
+    """Return the tracker scopes counted in this process's memory (the operator's choice).
+
+    Without Redis, a shared count is a database write per visit and heartbeat, which
+    would cost the tracker most of its speed; counting per process lets a client make
+    the limit once per worker, still a bound on how fast a bot can drain a pool.
+    """
+    choice = config.get("RINGTONIC_TRACKER_LIMIT_STORAGE", "auto")
+    if choice not in TRACKER_LIMIT_STORAGES:
+        raise ConfigError(
+            f"RINGTONIC_TRACKER_LIMIT_STORAGE must be one of {', '.join(TRACKER_LIMIT_STORAGES)}"
+        )
+    if choice == "auto":
+        choice = "shared" if config["RATELIMIT_STORAGE_URI"].startswith("redis") else "process"
+    return TRACKER_SCOPES if choice == "process" else frozenset()
+
+
 def _shared_storage(config, engine: Engine | None) -> Storage:
     uri = config["RATELIMIT_STORAGE_URI"]
     if uri.startswith("memory:"):
@@ -131,10 +157,13 @@ class RateLimits:
         }
         self.shared = _shared_storage(config, engine)
         self._local = LocalStorage()
+        self.counted_locally = _tracker_scopes_counted_locally(config)
         self._shared_down_until = 0.0
         self._counting_locally = False
 
-    def _run(self, operation: Callable[[Storage], T]) -> T:
+    def _run(self, operation: Callable[[Storage], T], scope: str = "") -> T:
+        if scope in self.counted_locally:
+            return operation(self._local)
         if time.monotonic() >= self._shared_down_until:
             try:
                 result = operation(self.shared)
@@ -172,7 +201,7 @@ class RateLimits:
                 windows.append(WindowUse(item.amount, left, storage.get_expiry(key)))
             return Charge(scope, allowed, windows)
 
-        return self._run(charge)
+        return self._run(charge, scope)
 
     def wait(self, scope: str, identifier: str) -> int | None:
         """Return the seconds `identifier` must wait, its `scope` limit used up, or None."""
@@ -186,7 +215,7 @@ class RateLimits:
                     waits.append(used_up.reset_after(now))
             return max(waits) if waits else None
 
-        return self._run(wait)
+        return self._run(wait, scope)
 
     def count(self, scope: str, identifier: str) -> None:
         """Count one attempt by `identifier` against the `scope` limits, without a verdict."""
@@ -195,7 +224,7 @@ class RateLimits:
             for item in self.limits[scope]:
                 storage.incr(_counter_key(item, scope, identifier), item.get_expiry())
 
-        self._run(count)
+        self._run(count, scope)
 
 
 def init_app(app: Flask, engine: Engine | None) -> None:
