@@ -34,7 +34,7 @@ from ringtonic.config import (
     ConfigError,
     parse_limits,
 )
-from ringtonic.rate_limits.storage import LocalStorage
+from ringtonic.rate_limits.storage import DatabaseStorage, LocalStorage
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +186,8 @@ class RateLimits:
         """Count one attempt by `identifier` against every window of the `scope` limits."""
 
         def charge(storage: Storage) -> Charge:
+            if isinstance(storage, DatabaseStorage):
+                return self._charge_in_one_transaction(storage, scope, identifier)
             allowed, windows = True, []
             for item in self.limits[scope]:
                 key = _counter_key(item, scope, identifier)
@@ -202,6 +204,24 @@ class RateLimits:
             return Charge(scope, allowed, windows)
 
         return self._run(charge, scope)
+
+    def _charge_in_one_transaction(
+        self, storage: DatabaseStorage, scope: str, identifier: str
+    ) -> Charge:
+        """Charge every window of the limit through the database in one transaction."""
+        items = self.limits[scope]
+        counted = storage.charge_windows(
+            [
+                (_counter_key(item, scope, identifier), item.get_expiry(), item.amount)
+                for item in items
+            ]
+        )
+        allowed, windows = True, []
+        for item, (count, ends, was_counted) in zip(items, counted, strict=True):
+            if was_counted:
+                allowed = count <= item.amount
+            windows.append(WindowUse(item.amount, max(0, item.amount - count), ends))
+        return Charge(scope, allowed, windows)
 
     def wait(self, scope: str, identifier: str) -> int | None:
         """Return the seconds `identifier` must wait, its `scope` limit used up, or None."""

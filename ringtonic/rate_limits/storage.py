@@ -11,6 +11,7 @@ import threading
 import time
 from typing import Any
 
+from limits.errors import StorageError
 from limits.storage import Storage
 from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -77,6 +78,42 @@ class DatabaseStorage(Storage):
                 self._window_ends.clear()
         self._window_ends[key] = ends
         return count
+
+    def charge_windows(self, windows: list[tuple[str, int, int]]) -> list[tuple[int, float, bool]]:
+        """Count one attempt in each (key, expiry, limit) window, in order, in one transaction.
+
+        Once a window refuses, the later (larger) ones are read, not counted. Returns
+        (count, window end, counted) per window. One connection and one commit for the
+        whole attempt: on SQLite one turn of the write lock instead of one per window.
+        """
+        try:
+            return self._charge_windows(windows)
+        except SQLAlchemyError as error:
+            # As limits does for its own methods: the caller then counts elsewhere.
+            if self.wrap_exceptions:
+                raise StorageError(error) from error
+            raise
+
+    def _charge_windows(self, windows: list[tuple[str, int, int]]) -> list[tuple[int, float, bool]]:
+        now = time.time()
+        results: list[tuple[int, float, bool]] = []
+        allowed = True
+        with self._writing() as conn:
+            for key, expiry, limit in windows:
+                if allowed:
+                    values = {"key": key, "amount": 1, "now": now, "ends": now + expiry}
+                    count, ends = conn.execute(self._upsert, values).one()
+                    allowed = count <= limit
+                    self._window_ends[key] = ends
+                    results.append((count, ends, True))
+                else:
+                    row = conn.execute(self._read, {"key": key, "now": now}).first()
+                    results.append((0, now, False) if row is None else (row[0], row[1], False))
+            if now >= self._next_sweep:
+                self._next_sweep = now + SWEEP_SECONDS
+                conn.execute(self._sweep, {"now": now})
+                self._window_ends.clear()
+        return results
 
     def _current(self, key: str) -> tuple[int, float] | None:
         now = time.time()
