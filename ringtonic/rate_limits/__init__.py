@@ -17,7 +17,7 @@ import functools
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -111,7 +111,7 @@ def _counter_key(item: RateLimitItem, scope: str, identifier: str) -> str:
     return item.key_for(scope, identifier[:IDENTIFIER_MAX])
 
 
-def _tracker_scopes_counted_locally(config) -> frozenset[str]:
+def _tracker_scopes_counted_locally(config: Mapping[str, Any]) -> frozenset[str]:
     """Return the tracker scopes counted in this process's memory (the operator's choice).
 
     Without Redis, a shared count is a database write per visit and heartbeat, which
@@ -128,7 +128,7 @@ def _tracker_scopes_counted_locally(config) -> frozenset[str]:
     return TRACKER_SCOPES if choice == "process" else frozenset()
 
 
-def _shared_storage(config, engine: Engine | None) -> Storage:
+def _shared_storage(config: Mapping[str, Any], engine: Engine | None) -> Storage:
     uri = config["RATELIMIT_STORAGE_URI"]
     if uri.startswith("memory:"):
         # One process only (tests, a single worker): nothing to share.
@@ -148,7 +148,7 @@ def _shared_storage(config, engine: Engine | None) -> Storage:
 class RateLimits:
     """The app's limits and the counters behind them."""
 
-    def __init__(self, config, engine: Engine | None = None) -> None:
+    def __init__(self, config: Mapping[str, Any], engine: Engine | None = None) -> None:
         self.enabled = bool(config.get("RATELIMIT_ENABLED", True))
         self.limits = {scope: parse_limits(config[name]) for scope, name in SETTINGS.items()}
         self.policies = {

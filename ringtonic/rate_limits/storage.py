@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import AbstractContextManager
 from typing import Any
 
 from limits.errors import StorageError
 from limits.storage import Storage
 from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import BindParameter
 
 from ringtonic.config import DATABASE_STORAGE_SCHEME
@@ -61,7 +63,7 @@ class DatabaseStorage(Storage):
         """Database errors: the caller counts elsewhere while the database fails."""
         return SQLAlchemyError
 
-    def _writing(self):
+    def _writing(self) -> AbstractContextManager[Connection]:
         if self.engine.dialect.name == "sqlite":
             return self.engine.begin()
         return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
@@ -157,7 +159,7 @@ class DatabaseStorage(Storage):
             conn.execute(delete(_counters).where(_counters.c.key == key))
 
 
-def _upsert_statement(dialect_name: str):
+def _upsert_statement(dialect_name: str) -> ReturningInsert[int, float]:
     """Return the one statement that counts: insert the key, or add to its window."""
     values: dict[str, BindParameter[Any]] = {
         "key": bindparam("key"),

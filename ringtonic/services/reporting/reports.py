@@ -31,7 +31,7 @@ INTERVALS = ("hour", "day", "week", "month")
 MAX_BUCKETS = 2000
 
 # The rollup and key columns each grouping reads.
-GROUP_KEYS = {
+GROUP_KEYS: dict[str, tuple[type[CallPlaceRollup | CallSourceRollup | CallTimeRollup], tuple]] = {
     "source": (CallSourceRollup, ("source",)),
     "medium": (CallSourceRollup, ("medium",)),
     "campaign": (CallTimeRollup, ("campaign_id",)),

@@ -17,6 +17,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     TIMESTAMP,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
 
 from ringtonic.db.reads import PreparedRows
 from ringtonic.extensions import db
@@ -83,7 +85,9 @@ def _in_period(by_campaign: bool) -> list:
 
 
 @functools.lru_cache(maxsize=32)
-def _grouped_query(keys: tuple[str, ...], widths: tuple[int, ...], by_campaign: bool):
+def _grouped_query(
+    keys: tuple[str, ...], widths: tuple[int, ...], by_campaign: bool
+) -> PreparedRows:
     """Build (once per shape) the count of a period's visits and visitors per key prefix.
 
     One statement for every prefix (`widths` of `keys`: a city, its state, everything),
@@ -121,7 +125,8 @@ def _series_query(dialect_name: str, by_campaign: bool) -> PreparedRows:
             .table_valued("start", "end")
             .render_derived("wanted")
         )
-        start, end = wanted.c.start, wanted.c.end
+        start: ColumnElement[Any] = wanted.c.start
+        end: ColumnElement[Any] = wanted.c.end
     else:
         # SQLite: a JSON array of [start, end] pairs, written as the column stores moments.
         wanted = func.json_each(bindparam("ranges")).table_valued("value", name="wanted")
@@ -144,7 +149,9 @@ def _series_query(dialect_name: str, by_campaign: bool) -> PreparedRows:
     return PreparedRows(union_all(per_range, overall))
 
 
-def _params(workspace: Workspace, start: datetime, end: datetime, campaign) -> dict:
+def _params(
+    workspace: Workspace, start: datetime, end: datetime, campaign: Campaign | CampaignRef | None
+) -> dict[str, Any]:
     params = {"workspace_id": workspace.id, "start": start, "end": end}
     if campaign is not None:
         params["campaign_id"] = campaign.id

@@ -18,9 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.sql.elements import ColumnElement
 
 from ringtonic.extensions import db
 from ringtonic.models.website import NumberLease, VisitorSession
@@ -58,12 +61,21 @@ def _ensure_rows(workspace_id: int, number_ids: Sequence[int]) -> None:
     )
 
 
-def _try_take(number_id: int, session_id: int, now: datetime, free_at: datetime, condition) -> bool:
-    taken = db.session.execute(
-        update(NumberLease)
-        .where(NumberLease.phone_number_id == number_id, condition)
-        .values(session_id=session_id, leased_at=now, free_at=free_at)
-        .execution_options(synchronize_session=False)
+def _try_take(
+    number_id: int,
+    session_id: int,
+    now: datetime,
+    free_at: datetime,
+    condition: ColumnElement[bool],
+) -> bool:
+    taken = cast(
+        CursorResult,
+        db.session.execute(
+            update(NumberLease)
+            .where(NumberLease.phone_number_id == number_id, condition)
+            .values(session_id=session_id, leased_at=now, free_at=free_at)
+            .execution_options(synchronize_session=False)
+        ),
     )
     return taken.rowcount == 1
 
@@ -72,7 +84,7 @@ _LEASES = NumberLease.__table__
 _MOMENT = _LEASES.c.free_at.type
 
 
-def _free_at(now):
+def _free_at(now: ColumnElement[Any]) -> ColumnElement[bool]:
     return or_(_LEASES.c.session_id.is_(None), _LEASES.c.free_at <= now)
 
 
@@ -103,7 +115,9 @@ _TAKE_FREE = (
 )
 
 
-def _take_free(number_ids: list[int], session_id: int, now: datetime, free_at: datetime):
+def _take_free(
+    number_ids: list[int], session_id: int, now: datetime, free_at: datetime
+) -> int | None:
     """Lease the pool's least recently used free number to the visit; its id, or None."""
     return db.session.execute(
         _TAKE_FREE,
@@ -111,7 +125,7 @@ def _take_free(number_ids: list[int], session_id: int, now: datetime, free_at: d
     ).scalar()
 
 
-def _is_free(now: datetime):
+def _is_free(now: datetime) -> ColumnElement[bool]:
     return or_(NumberLease.session_id.is_(None), NumberLease.free_at <= now)
 
 
@@ -190,13 +204,16 @@ def extend_lease(
     config: TrackerConfig, session_id: int, phone_number_id: int, now: datetime
 ) -> datetime | None:
     """Move the visit's lease on from now; None when the visit no longer holds its number."""
-    kept = db.session.execute(
-        _EXTEND,
-        {
-            "number_id": phone_number_id,
-            "holder_id": session_id,
-            "new_free_at": now + config.lease + config.cooldown,
-        },
+    kept = cast(
+        CursorResult,
+        db.session.execute(
+            _EXTEND,
+            {
+                "number_id": phone_number_id,
+                "holder_id": session_id,
+                "new_free_at": now + config.lease + config.cooldown,
+            },
+        ),
     )
     return now + config.lease if kept.rowcount == 1 else None
 
@@ -243,7 +260,8 @@ def pool_use(config: TrackerConfig, now: datetime) -> PoolUse:
     if not number_ids:
         return PoolUse(0, 0, 0, 0)
     since = now - PEAK_WINDOW
-    spans = db.session.execute(
+    # Both ends are set: the query asks for spans that reach into the window.
+    spans: Sequence[tuple[datetime, datetime, bool]] = db.session.execute(  # type: ignore[assignment]
         select(
             VisitorSession.number_leased_at, VisitorSession.number_until, VisitorSession.took_over
         ).where(

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from sqlalchemy import bindparam, case, insert, null, or_, select, update
 
@@ -55,8 +56,8 @@ class Shown:
 @dataclass
 class _Visit:
     id: int
-    uuid: uuid.UUID
-    visitor_id: uuid.UUID
+    uuid: UUID
+    visitor_id: UUID
     source: str
     medium: str
     phone_number_id: int | None
@@ -230,8 +231,12 @@ def _give_number(config: TrackerConfig, visit: _Visit, now: datetime, **also) ->
 
 def _keep(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
     """Keep a touched visit's lease, or give it a new number if another visit took it."""
-    holds_lease = visit.phone_number_id is not None and visit.number_until is not None
-    if holds_lease and leases.extend_lease(config, visit.id, visit.phone_number_id, now) is None:
+    number_id = visit.phone_number_id
+    if (
+        number_id is not None
+        and visit.number_until is not None
+        and leases.extend_lease(config, visit.id, number_id, now) is None
+    ):
         _give_number(config, visit, now)
 
 
@@ -256,8 +261,9 @@ def start_visit(
     given_visitor = _uuid(start.visitor_id)
     first = _first_touch(config, given_visitor) if given_visitor else None
     visitor_id = given_visitor or uuid.uuid4()
+    visit_uuid = uuid.uuid4()
     values = {
-        "uuid": uuid.uuid4(),
+        "uuid": visit_uuid,
         "workspace_id": config.workspace_id,
         "campaign_id": config.campaign_id,
         "visitor_id": visitor_id,
@@ -277,7 +283,7 @@ def start_visit(
     }
     visit_id = db.session.execute(_INSERT_VISIT, values).scalar_one()
     source, medium = attribution.source, attribution.medium
-    visit = _Visit(visit_id, values["uuid"], visitor_id, source, medium, None, None, now)
+    visit = _Visit(visit_id, visit_uuid, visitor_id, source, medium, None, None, now)
     _give_number(config, visit, now)
     return _shown(config, visit)
 
