@@ -15,6 +15,7 @@ from ringtonic.models.website import VisitorSession
 from tests.support.keys import api_get
 from tests.support.report_counts import last_30_days, local_days, within
 from tests.support.report_data import NOW, ZONE, build_report_data
+from tests.support.web_client import sign_in
 
 _PLACES = [("Austin", "TX", "US"), ("Denver", "CO", "US"), ("Bozeman", "MT", "US"), ("", "", "")]
 _SOURCES = [("google", "cpc"), ("google", "organic"), ("(direct)", "(none)")]
@@ -196,6 +197,16 @@ def test_geo_data_places_visitors_by_state_and_city(client, data):
     assert bozeman["calls"] == 0 and bozeman["visits"] > 0 and bozeman["latitude"] is not None
     assert bozeman["calls_per_visit"] == 0
     assert all("visits" not in e for e in body["by_zip"])
+
+
+def test_the_money_map_of_callers_leaves_out_places_only_visitors_came_from(client, data):
+    sign_in(client, data.user.email)
+    page = client.get("/map?start_date=2026-10-01&end_date=2026-11-27&table=city")
+    assert page.status_code == 200
+    assert "Bozeman" not in page.get_data(as_text=True)
+    ads = data.campaigns["Ads"]
+    geo = api_get(client, f"/api/v1/campaigns/{ads.uuid}/geo-data", data.secret).get_json()
+    assert any(e["city"] == "Bozeman" for e in geo["by_city"])
 
 
 def test_reports_without_visits_say_so(client, data):

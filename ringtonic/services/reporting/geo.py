@@ -132,3 +132,12 @@ def geo_data(
         "by_city": _ranked(by_city, "city"),
         "by_zip": _ranked(by_zip, "zip"),
     }
+
+
+def callers_only(geo: dict) -> dict:
+    """Return geo-data without the places only visitors came from (a map of callers)."""
+    return {
+        **geo,
+        "by_state": [entry for entry in geo["by_state"] if entry["calls"]],
+        "by_city": [entry for entry in geo["by_city"] if entry["calls"]],
+    }
