@@ -33,6 +33,7 @@ test-fast: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Benchmarks (not tests), on SQLite then PostgreSQL; BENCH_DB=sqlite|postgres for one.
 bench: venv

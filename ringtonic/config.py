@@ -85,6 +85,19 @@ def parse_limits(text: str) -> list[RateLimitItem]:
     return sorted(items, key=lambda item: item.get_expiry())
 
 
+TRACKER_LIMIT_STORAGES = ("auto", "shared", "process")
+
+
+def _tracker_limit_storage(env: Mapping[str, str]) -> str:
+    raw = (env.get("RINGTONIC_TRACKER_LIMIT_STORAGE") or "auto").strip().lower()
+    if raw not in TRACKER_LIMIT_STORAGES:
+        raise ConfigError(
+            "RINGTONIC_TRACKER_LIMIT_STORAGE must be one of "
+            f"{', '.join(TRACKER_LIMIT_STORAGES)}, got {raw!r}"
+        )
+    return raw
+
+
 def _rate_limits(env: Mapping[str, str], name: str, default: str) -> str:
     raw = env.get(name, "").strip() or default
     try:
@@ -385,6 +398,9 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
         "RINGTONIC_HEARTBEAT_LIMIT_PER_IP": _rate_limits(
             env, "RINGTONIC_HEARTBEAT_LIMIT_PER_IP", "240 per minute"
         ),
+        # Where the visit and heartbeat limits count: auto (Redis when configured, else
+        # each process's memory), shared (wherever the other limits count) or process.
+        "RINGTONIC_TRACKER_LIMIT_STORAGE": _tracker_limit_storage(env),
         "RINGTONIC_SMTP": _smtp_settings(env),
         # Background queue: tasks run in the enqueuing process (tests), not in a worker.
         "RINGTONIC_BACKGROUND_IMMEDIATE": _bool(env, "RINGTONIC_BACKGROUND_IMMEDIATE", False),

@@ -32,6 +32,11 @@ if ! .venv/bin/ruff check .; then
     failed+=("ruff")
 fi
 
+echo "== mypy (configured in pyproject.toml)"
+if ! .venv/bin/mypy; then
+    failed+=("mypy")
+fi
+
 echo "== tests on SQLite"
 # The cluster test runs on its own (make test-cluster), not here: see the README.
 run_pytest "pytest on SQLite" env -u TEST_DATABASE_URL "$PY" -m pytest -q -m "not cluster"

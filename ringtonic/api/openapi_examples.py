@@ -42,6 +42,12 @@ def _counters(calls: int, answered: int, missed: int, first: int, average: float
     }
 
 
+def _visits(visits: int, visitors: int, calls: int) -> dict:
+    """The visit counters of a group with `calls` calls."""
+    per_visit = round(calls / visits, 4) if visits else None
+    return {"visits": visits, "visitors": visitors, "calls_per_visit": per_visit}
+
+
 def _point(latitude: float | None, longitude: float | None) -> dict:
     return {"latitude": latitude, "longitude": longitude}
 
@@ -129,20 +135,28 @@ EXAMPLES: dict[str, dict] = {
             **_counters(23, 17, 6, 16, 173.8),
             "calls_without_location": 2,
             "calls_outside_us": 0,
+            # A static campaign: its callers never came through the website tracker.
+            **_visits(0, 0, 23),
+            "visits_without_location": 0,
         },
         "by_state": [
             {"country": "US", "state": "TX", **_point(31.3255, -97.6604)}
-            | _counters(21, 16, 5, 15, 184.1),
+            | _counters(21, 16, 5, 15, 184.1)
+            | _visits(0, 0, 21),
         ],
         "by_city": [
             {"country": "US", "state": "TX", "city": "Austin", **_point(30.3043, -97.7656)}
-            | _counters(14, 11, 3, 9, 191.9),
+            | _counters(14, 11, 3, 9, 191.9)
+            | _visits(0, 0, 14),
             {"country": "US", "state": "TX", "city": "Round Rock", **_point(30.5124, -97.6716)}
-            | _counters(4, 3, 1, 3, 186.0),
+            | _counters(4, 3, 1, 3, 186.0)
+            | _visits(0, 0, 4),
             {"country": "US", "state": "TX", "city": "Cedar Park", **_point(30.5052, -97.8203)}
-            | _counters(2, 1, 1, 2, 98.0),
+            | _counters(2, 1, 1, 2, 98.0)
+            | _visits(0, 0, 2),
             {"country": "US", "state": "TX", "city": "Houston", **_point(29.7755, -95.4154)}
-            | _counters(1, 1, 0, 1, 240.0),
+            | _counters(1, 1, 0, 1, 240.0)
+            | _visits(0, 0, 1),
         ],
         "by_zip": [
             {"country": "US", "zip": "78704", "city": "Austin", "state": "TX"}
@@ -165,12 +179,15 @@ EXAMPLES: dict[str, dict] = {
     "SummaryReport": {
         "period": LAST_30_DAYS,
         "group_by": "source",
-        "totals": _counters(64, 48, 15, 41, 170.4),
+        "totals": _counters(64, 48, 15, 41, 170.4) | _visits(1432, 1105, 64),
         "groups": [
-            {"source": "Google Business Profile"} | _counters(23, 17, 6, 16, 173.8),
-            {"source": "Website"} | _counters(19, 15, 4, 12, 182.6),
-            {"source": "Google Ads"} | _counters(15, 11, 4, 9, 150.2),
-            {"source": "Yelp"} | _counters(7, 5, 1, 4, 169.4),
+            {"source": "Google Business Profile"}
+            | _counters(23, 17, 6, 16, 173.8)
+            | _visits(212, 187, 23),
+            {"source": "Website"} | _counters(19, 15, 4, 12, 182.6) | _visits(0, 0, 19),
+            {"source": "google"} | _counters(15, 11, 4, 9, 150.2) | _visits(948, 702, 15),
+            {"source": "Yelp"} | _counters(7, 5, 1, 4, 169.4) | _visits(0, 0, 7),
+            {"source": "(direct)"} | _counters(0, 0, 0, 0, 0.0) | _visits(272, 231, 0),
         ],
     },
     "TimeseriesReport": {
@@ -182,26 +199,29 @@ EXAMPLES: dict[str, dict] = {
             "time_zone": CHICAGO,
         },
         "interval": "day",
-        "totals": _counters(7, 5, 2, 4, 158.0),
+        "totals": _counters(7, 5, 2, 4, 158.0) | _visits(131, 104, 7),
         "series": [
             {
                 "start": "2026-11-24T06:00:00Z",
                 "end": "2026-11-25T06:00:00Z",
                 "local_start": "2026-11-24T00:00:00-06:00",
             }
-            | _counters(4, 3, 1, 2, 171.5),
+            | _counters(4, 3, 1, 2, 171.5)
+            | _visits(52, 47, 4),
             {
                 "start": "2026-11-25T06:00:00Z",
                 "end": "2026-11-26T06:00:00Z",
                 "local_start": "2026-11-25T00:00:00-06:00",
             }
-            | _counters(3, 2, 1, 2, 140.0),
+            | _counters(3, 2, 1, 2, 140.0)
+            | _visits(45, 41, 3),
             {
                 "start": "2026-11-26T06:00:00Z",
                 "end": "2026-11-27T06:00:00Z",
                 "local_start": "2026-11-26T00:00:00-06:00",
             }
-            | _counters(0, 0, 0, 0, 0.0),
+            | _counters(0, 0, 0, 0, 0.0)
+            | _visits(34, 30, 0),
         ],
     },
 }

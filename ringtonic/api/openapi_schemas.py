@@ -60,6 +60,21 @@ COUNTERS = {
         "description": "Seconds, averaged over all calls, one decimal.",
     },
 }
+# Website visits beside the calls (a visit counts in the period it started in).
+VISIT_COUNTERS = {
+    "visits": {**COUNT, "description": "Website visits (tracker sessions) started."},
+    "visitors": {
+        **COUNT,
+        "description": "Different visitors who made those visits (by the tracker's visitor id).",
+    },
+    "calls_per_visit": nullable(
+        {
+            "type": "number",
+            "minimum": 0,
+            "description": "calls ÷ visits, four decimals; null without visits.",
+        }
+    ),
+}
 PLACE_POINT = {
     "latitude": nullable({"type": "number", "minimum": -90, "maximum": 90}),
     "longitude": nullable({"type": "number", "minimum": -180, "maximum": 180}),
@@ -68,9 +83,9 @@ PLACE_POINT = {
 COUNTRY = {**NULLABLE_TEXT, "description": "Two-letter country code, null when unknown."}
 
 
-def counted(properties: dict) -> dict:
-    """A group: its key properties followed by the counters."""
-    return closed_object({**properties, **COUNTERS})
+def counted(properties: dict, *, visits: bool = False) -> dict:
+    """A group: its key properties followed by the counters (and the visit counters)."""
+    return closed_object({**properties, **COUNTERS, **(VISIT_COUNTERS if visits else {})})
 
 
 def _problem_schema() -> dict:
@@ -256,7 +271,7 @@ SCHEMAS: dict[str, dict] = {
             "time_zone": {**TEXT, "description": "IANA zone the dates are read in."},
         }
     ),
-    "Totals": closed_object(dict(COUNTERS)),
+    "Totals": closed_object({**COUNTERS, **VISIT_COUNTERS}),
     "GeoTotals": closed_object(
         {
             **COUNTERS,
@@ -265,6 +280,12 @@ SCHEMAS: dict[str, dict] = {
                 "description": "Calls with no state, city or zip code.",
             },
             "calls_outside_us": {**COUNT, "description": "Calls located outside the US."},
+            **VISIT_COUNTERS,
+            "visits_without_location": {
+                **COUNT,
+                "description": "Visits with no state or city (always all of them without "
+                "a GeoIP database on the server).",
+            },
         }
     ),
     "GeoData": closed_object(
@@ -274,12 +295,13 @@ SCHEMAS: dict[str, dict] = {
             "totals": ref("GeoTotals"),
             "by_state": {
                 "type": "array",
-                "items": counted({"country": COUNTRY, "state": TEXT, **PLACE_POINT}),
+                "items": counted({"country": COUNTRY, "state": TEXT, **PLACE_POINT}, visits=True),
             },
             "by_city": {
                 "type": "array",
                 "items": counted(
-                    {"country": COUNTRY, "state": NULLABLE_TEXT, "city": TEXT, **PLACE_POINT}
+                    {"country": COUNTRY, "state": NULLABLE_TEXT, "city": TEXT, **PLACE_POINT},
+                    visits=True,
                 ),
             },
             "by_zip": {
@@ -312,12 +334,15 @@ SCHEMAS: dict[str, dict] = {
             "state": NULLABLE_TEXT,
             "city": NULLABLE_TEXT,
             **COUNTERS,
+            **VISIT_COUNTERS,
         },
-        required=list(COUNTERS),
+        required=[*COUNTERS, *VISIT_COUNTERS],
         description=(
             "The group's key, named after `group_by` (`state` also gives `country`; `city` "
-            "gives `country` and `state`), then the counters. Null keys group calls without "
-            "that value."
+            "gives `country` and `state`), then the counters and the group's website visits. "
+            "Null keys group calls (and visits) without that value; a group with visits but "
+            "no calls is listed with zero calls. For `tracking_number`, visits count the "
+            "visits shown that number."
         ),
     ),
     "SummaryReport": closed_object(
@@ -343,7 +368,8 @@ SCHEMAS: dict[str, dict] = {
                             **DATE_TIME,
                             "description": "Bucket start in the period's zone, with offset.",
                         },
-                    }
+                    },
+                    visits=True,
                 ),
             },
         }

@@ -11,10 +11,10 @@ repeated read is parsed and planned once per connection.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, exc
+from sqlalchemy import CompoundSelect, Select, exc
 from sqlalchemy.engine import Engine
 
 from ringtonic.db.engines import reads_engine
@@ -43,7 +43,7 @@ class PreparedRead:
 class PreparedRows:
     """A SELECT of many rows; lists (IN) are expanded per run by SQLAlchemy."""
 
-    def __init__(self, statement: Select) -> None:
+    def __init__(self, statement: Select | CompoundSelect) -> None:
         self.statement = statement
 
     def all(self, engine: Engine, params: Mapping[str, Any]) -> list[tuple]:
@@ -51,7 +51,9 @@ class PreparedRows:
         return [tuple(row) for row in _read(engine, self.statement, params)]
 
 
-def _read(engine: Engine, statement: Select, params: Mapping[str, Any]) -> list:
+def _read(
+    engine: Engine, statement: Select | CompoundSelect, params: Mapping[str, Any]
+) -> Sequence[Any]:
     """Run a read and return its rows; after a lost connection, once more on fresh ones."""
     reader = reads_engine(engine)
     try:
@@ -64,6 +66,8 @@ def _read(engine: Engine, statement: Select, params: Mapping[str, Any]) -> list:
         return _run(reader, statement, params)
 
 
-def _run(reader: Engine, statement: Select, params: Mapping[str, Any]) -> list:
+def _run(
+    reader: Engine, statement: Select | CompoundSelect, params: Mapping[str, Any]
+) -> Sequence[Any]:
     with reader.connect() as connection:
         return connection.execute(statement, params).all()

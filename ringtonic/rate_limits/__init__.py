@@ -4,7 +4,9 @@ Sign-in attempts (per client address and per email), invitations (per account), 
 requests (per key), failed API authentication and website visits and heartbeats (per
 address) are fixed windows
 configured in ringtonic/config.py. The counters are shared by every worker and host: in
-Redis when REDIS_URL is set, otherwise in the database (table rate_limit_counters). If that
+Redis when REDIS_URL is set, otherwise in the database (table rate_limit_counters) —
+except, by default without Redis, the website visits and heartbeats, which count in each
+process's memory (RINGTONIC_TRACKER_LIMIT_STORAGE). If that
 storage stops answering, requests are still answered: counting moves to this process's
 memory, with a warning in the log, and goes back to the shared storage once it answers.
 """
@@ -15,7 +17,7 @@ import functools
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -26,9 +28,14 @@ from limits.storage import Storage, storage_from_string
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import TooManyRequests
 
-from ringtonic.config import DATABASE_STORAGE_SCHEME, ConfigError, parse_limits
+from ringtonic.config import (
+    DATABASE_STORAGE_SCHEME,
+    TRACKER_LIMIT_STORAGES,
+    ConfigError,
+    parse_limits,
+)
 from ringtonic.observability.metrics import record_rate_limit_refusal
-from ringtonic.rate_limits.storage import LocalStorage
+from ringtonic.rate_limits.storage import DatabaseStorage, LocalStorage
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +57,8 @@ SETTINGS = {
     VISIT: "RINGTONIC_VISIT_LIMIT_PER_IP",
     HEARTBEAT: "RINGTONIC_HEARTBEAT_LIMIT_PER_IP",
 }
+# The website tracker's public endpoints, whose counters may live in each process instead.
+TRACKER_SCOPES = frozenset((VISIT, HEARTBEAT))
 # After the shared storage fails, count locally this long before asking it again.
 SHARED_STORAGE_RETRY_SECONDS = 30.0
 # A Redis that hangs must not hang requests: give up fast and count locally instead.
@@ -103,7 +112,24 @@ def _counter_key(item: RateLimitItem, scope: str, identifier: str) -> str:
     return item.key_for(scope, identifier[:IDENTIFIER_MAX])
 
 
-def _shared_storage(config, engine: Engine | None) -> Storage:
+def _tracker_scopes_counted_locally(config: Mapping[str, Any]) -> frozenset[str]:
+    """Return the tracker scopes counted in this process's memory (the operator's choice).
+
+    Without Redis, a shared count is a database write per visit and heartbeat, which
+    would cost the tracker most of its speed; counting per process lets a client make
+    the limit once per worker, still a bound on how fast a bot can drain a pool.
+    """
+    choice = config.get("RINGTONIC_TRACKER_LIMIT_STORAGE", "auto")
+    if choice not in TRACKER_LIMIT_STORAGES:
+        raise ConfigError(
+            f"RINGTONIC_TRACKER_LIMIT_STORAGE must be one of {', '.join(TRACKER_LIMIT_STORAGES)}"
+        )
+    if choice == "auto":
+        choice = "shared" if config["RATELIMIT_STORAGE_URI"].startswith("redis") else "process"
+    return TRACKER_SCOPES if choice == "process" else frozenset()
+
+
+def _shared_storage(config: Mapping[str, Any], engine: Engine | None) -> Storage:
     uri = config["RATELIMIT_STORAGE_URI"]
     if uri.startswith("memory:"):
         # One process only (tests, a single worker): nothing to share.
@@ -123,7 +149,7 @@ def _shared_storage(config, engine: Engine | None) -> Storage:
 class RateLimits:
     """The app's limits and the counters behind them."""
 
-    def __init__(self, config, engine: Engine | None = None) -> None:
+    def __init__(self, config: Mapping[str, Any], engine: Engine | None = None) -> None:
         self.enabled = bool(config.get("RATELIMIT_ENABLED", True))
         self.limits = {scope: parse_limits(config[name]) for scope, name in SETTINGS.items()}
         self.policies = {
@@ -132,10 +158,13 @@ class RateLimits:
         }
         self.shared = _shared_storage(config, engine)
         self._local = LocalStorage()
+        self.counted_locally = _tracker_scopes_counted_locally(config)
         self._shared_down_until = 0.0
         self._counting_locally = False
 
-    def _run(self, operation: Callable[[Storage], T]) -> T:
+    def _run(self, operation: Callable[[Storage], T], scope: str = "") -> T:
+        if scope in self.counted_locally:
+            return operation(self._local)
         if time.monotonic() >= self._shared_down_until:
             try:
                 result = operation(self.shared)
@@ -158,6 +187,8 @@ class RateLimits:
         """Count one attempt by `identifier` against every window of the `scope` limits."""
 
         def charge(storage: Storage) -> Charge:
+            if isinstance(storage, DatabaseStorage):
+                return self._charge_in_one_transaction(storage, scope, identifier)
             allowed, windows = True, []
             for item in self.limits[scope]:
                 key = _counter_key(item, scope, identifier)
@@ -173,10 +204,28 @@ class RateLimits:
                 windows.append(WindowUse(item.amount, left, storage.get_expiry(key)))
             return Charge(scope, allowed, windows)
 
-        result = self._run(charge)
+        result = self._run(charge, scope)
         if not result.allowed:
             record_rate_limit_refusal(scope)
         return result
+
+    def _charge_in_one_transaction(
+        self, storage: DatabaseStorage, scope: str, identifier: str
+    ) -> Charge:
+        """Charge every window of the limit through the database in one transaction."""
+        items = self.limits[scope]
+        counted = storage.charge_windows(
+            [
+                (_counter_key(item, scope, identifier), item.get_expiry(), item.amount)
+                for item in items
+            ]
+        )
+        allowed, windows = True, []
+        for item, (count, ends, was_counted) in zip(items, counted, strict=True):
+            if was_counted:
+                allowed = count <= item.amount
+            windows.append(WindowUse(item.amount, max(0, item.amount - count), ends))
+        return Charge(scope, allowed, windows)
 
     def wait(self, scope: str, identifier: str) -> int | None:
         """Return the seconds `identifier` must wait, its `scope` limit used up, or None."""
@@ -190,7 +239,7 @@ class RateLimits:
                     waits.append(used_up.reset_after(now))
             return max(waits) if waits else None
 
-        seconds = self._run(wait)
+        seconds = self._run(wait, scope)
         if seconds is not None:
             record_rate_limit_refusal(scope)
         return seconds
@@ -202,7 +251,7 @@ class RateLimits:
             for item in self.limits[scope]:
                 storage.incr(_counter_key(item, scope, identifier), item.get_expiry())
 
-        self._run(count)
+        self._run(count, scope)
 
 
 def init_app(app: Flask, engine: Engine | None) -> None:

@@ -81,7 +81,7 @@ def test_summary_groups_equal_an_independent_count(client, data, group_by):
     assert response.status_code == 200
     body = response.get_json()
     rows = within(data.rows, last_30_days(ZONE))
-    assert body["group_by"] == group_by and body["totals"] == tally(rows)
+    assert body["group_by"] == group_by and counters(body["totals"]) == tally(rows)
     assert summary_by_key(body, group_by) == expected_summary(rows, group_by)
     calls = [g["calls"] for g in body["groups"]]
     assert calls == sorted(calls, reverse=True)
@@ -131,7 +131,7 @@ def test_timeseries_defaults_to_30_local_days(client, data):
     assert body["interval"] == "day" and len(body["series"]) == 30
     assert body["series"][0]["local_start"] == "2026-10-29T00:00:00-05:00"
     assert body["series"][-1]["local_start"] == "2026-11-27T00:00:00-06:00"
-    assert body["totals"] == tally(within(data.rows, last_30_days(ZONE)))
+    assert counters(body["totals"]) == tally(within(data.rows, last_30_days(ZONE)))
     for bucket in body["series"]:
         day = bucket["local_start"][:10]
         assert counters(bucket) == tally(within(data.rows, local_days(day, day, ZONE)))
@@ -147,7 +147,7 @@ def test_timeseries_weeks_and_months_with_filters(client, data, interval):
     body = api_get(client, url, data.secret).get_json()
     rows = within(data.rows, local_days("2026-10-01", "2026-11-27", ZONE), campaign=gbp)
     rows = [r for r in rows if r["status"] == "missed"]
-    assert rows and body["totals"] == tally(rows)
+    assert rows and counters(body["totals"]) == tally(rows)
     starts = [b["local_start"][:10] for b in body["series"]]
     if interval == "week":
         assert starts[0] == "2026-10-01"  # cut to the period

@@ -135,6 +135,10 @@ def test_geo_data_groups_by_state_city_and_zip(geo_fixture):
         "average_duration": round(550 / 7, 1),
         "calls_without_location": 1,
         "calls_outside_us": 1,
+        "visits": 0,
+        "visitors": 0,
+        "calls_per_visit": None,
+        "visits_without_location": 0,
     }
     assert [(s["state"], s["calls"]) for s in result["by_state"]] == [
         ("TX", 4),
@@ -182,6 +186,9 @@ def test_summary_report_by_campaign_and_state(geo_fixture):
         "missed": 2,
         "first_time_callers": 2,
         "average_duration": 112.5,
+        "visits": 0,
+        "visitors": 0,
+        "calls_per_visit": None,
     }
     by_number = summary_report(workspace, period, "tracking_number")
     assert by_number["groups"][0]["tracking_number"]["number"] == "+15125550111"

@@ -13,8 +13,10 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 
 from ringtonic import create_app
+from ringtonic.config import DATABASE_STORAGE_URI, ConfigError, from_environment
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, PhoneNumber
+from ringtonic.models.rate_limit import RateLimitCounter
 from ringtonic.models.types import utcnow
 from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
 from ringtonic.services.errors import ValidationError
@@ -263,8 +265,10 @@ def test_heartbeats_keep_the_lease_and_a_taken_over_visit_gets_another_number(ap
 
 def test_a_heartbeat_for_an_ended_visit_is_404(client, site):
     data = visit(client, site).get_json()
+    # Another id: the last digit changed (a fixed "0" was the same id one time in 16).
+    other = "1" if data["session_id"].endswith("0") else "0"
     bogus = client.post(
-        f"/t/{site.workspace.uuid}/visits/{data['session_id'][:-1]}0/heartbeat",
+        f"/t/{site.workspace.uuid}/visits/{data['session_id'][:-1]}{other}/heartbeat",
         headers={"Origin": SITE},
     )
     live = client.post(
@@ -477,6 +481,37 @@ def test_visits_past_the_per_address_limit_get_429_the_site_can_read(app_config,
     assert refused.headers["Access-Control-Allow-Origin"] == SITE
     assert 0 < int(refused.headers["Retry-After"]) <= 60
     assert refused.headers["RateLimit-Policy"] == "2;w=60"
+
+
+@pytest.mark.parametrize(
+    ("choice", "shared"), [("auto", False), ("process", False), ("shared", True)]
+)
+def test_without_redis_the_tracker_limits_count_where_the_operator_chose(
+    app_config, site, choice, shared
+):
+    """auto/process: each worker counts visits in memory; shared: in the database."""
+    app_config.update(
+        RATELIMIT_STORAGE_URI=DATABASE_STORAGE_URI,
+        RINGTONIC_TRACKER_LIMIT_STORAGE=choice,
+        RINGTONIC_VISIT_LIMIT_PER_IP="2 per minute",
+    )
+    # Two apps are two workers with their own memory and the same database.
+    workers = [create_app(app_config).test_client() for _ in range(2)]
+    answers = [visit(workers[n % 2], site).status_code for n in range(4)]
+    rows = db.session.scalar(select(func.count()).select_from(RateLimitCounter))
+    if shared:
+        assert answers == [200, 200, 429, 429] and rows == 1
+    else:
+        assert answers == [200] * 4 and rows == 0
+        # Each worker still holds every client to the limit.
+        assert visit(workers[0], site).status_code == 429
+
+
+def test_a_bad_tracker_limit_storage_stops_start_up(tmp_path):
+    with pytest.raises(ConfigError, match="RINGTONIC_TRACKER_LIMIT_STORAGE"):
+        from_environment(
+            {"RINGTONIC_TRACKER_LIMIT_STORAGE": "cluster", "SECRET_KEY": "k" * 40}, tmp_path
+        )
 
 
 def test_the_calls_api_filters_by_source_and_medium(client, site):

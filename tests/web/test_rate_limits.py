@@ -9,7 +9,7 @@ import time
 import pytest
 from limits import parse
 from limits.storage import storage_from_string
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, event, select
 
 from ringtonic import create_app
 from ringtonic.config import DATABASE_STORAGE_URI, ConfigError, from_environment
@@ -140,6 +140,33 @@ def test_every_window_is_counted_at_once_and_a_refusal_costs_the_larger_ones_not
     counters = db.session.scalars(select(RateLimitCounter)).all()
     hourly = [row for row in counters if row.key.endswith("/hour")]
     assert len(hourly) == 1 and hourly[0].count == 2
+
+
+def test_an_api_request_counts_every_window_in_one_transaction(database_mode, make_account):
+    """Both windows of the key's quota: one transaction, not one per window.
+
+    (On PostgreSQL the counts run in autocommit on one connection: no transaction at all.)
+    """
+    database_mode.update(RINGTONIC_API_RATE_LIMITS="100 per hour; 1000 per day")
+    worker = create_app(database_mode)
+    _, user, workspace = make_account(plan="agency")
+    key = issue_key(workspace, user)
+    client = worker.test_client()
+    assert api_get(client, "/api/v1/me", key).status_code == 200
+    with worker.app_context():
+        engine = db.engine
+    commits: list[int] = []
+
+    def committed(_connection) -> None:
+        commits.append(1)
+
+    event.listen(engine, "commit", committed)
+    try:
+        answer = api_get(client, "/api/v1/me", key)
+    finally:
+        event.remove(engine, "commit", committed)
+    assert answer.status_code == 200 and answer.headers["X-RateLimit-Remaining"] == "98"
+    assert len(commits) == (0 if engine.dialect.name == "postgresql" else 1)
 
 
 def test_workers_on_the_database_share_the_sign_in_limit(database_mode, make_account):

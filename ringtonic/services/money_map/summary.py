@@ -25,7 +25,7 @@ from ringtonic.services.money_map.tables import (
     sort_rows,
 )
 from ringtonic.services.names import file_slug
-from ringtonic.services.reporting.geo import geo_data
+from ringtonic.services.reporting.geo import callers_only, geo_data
 from ringtonic.services.reporting.periods import Period, resolve_period
 from ringtonic.services.telephony.campaigns import get_campaign
 
@@ -94,7 +94,8 @@ def _filtered_geo(
     period = resolve_period(query.start_date, query.end_date, workspace.time_zone, now)
     campaign = get_campaign(workspace, query.campaign) if query.campaign else None
     geo = geo_data(workspace, period, campaign=campaign, status=query.status or None)
-    return period, campaign, geo
+    # The map and its tables show callers; places only visitors came from stay off them.
+    return period, campaign, callers_only(geo)
 
 
 def money_map(workspace: Workspace, query: MapQuery, now: datetime) -> MoneyMap:

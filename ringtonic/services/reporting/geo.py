@@ -13,24 +13,35 @@ from ringtonic.services.money_map.geocoding import (
 )
 from ringtonic.services.reporting.periods import Period
 from ringtonic.services.reporting.rollup_queries import counts_by_key
+from ringtonic.services.reporting.visits import (
+    NO_VISITS,
+    Visits,
+    visits_by_keys,
+)
 from ringtonic.services.telephony.campaigns import CampaignRef
 
+VISIT_PLACE = ("country", "state", "city")
 
-def _entry(place: dict, point: LatLon | None, counters: Counters) -> dict:
-    """One place as the API lists it: its names, coordinates and counters."""
+
+def _entry(
+    place: dict, point: LatLon | None, counters: Counters, visits: Visits | None = None
+) -> dict:
+    """One place as the API lists it: its names, coordinates, counters (and visits)."""
     place["latitude"] = point.latitude if point is not None else None
     place["longitude"] = point.longitude if point is not None else None
-    return counters.as_dict(place)
+    counters.as_dict(place)
+    return place if visits is None else visits.as_dict(counters.calls, place)
 
 
 def _summed(members: list[Counters]) -> Counters:
     # Most zips and cities are one place: its counters serve as they are (never changed).
+    # A place only visitors came from has none (a new, empty Counters).
     return members[0] if len(members) == 1 else Counters.sum_of(members)
 
 
 def _ranked(entries: list[dict], name: str) -> list[dict]:
     # Most calls first; ties alphabetically, so the order is stable between requests.
-    entries.sort(key=lambda e: (-e["calls"], e[name], e["state"] or ""))
+    entries.sort(key=lambda e: (-e["calls"], -e.get("visits", 0), e[name], e["state"] or ""))
     return entries
 
 
@@ -40,7 +51,10 @@ def geo_data(
     campaign: Campaign | CampaignRef | None = None,
     status: str | None = None,
 ) -> dict:
-    """Return totals and the callers' locations grouped by state, city and zip code."""
+    """Return totals and the callers' (and visitors') locations by state, city and zip code.
+
+    Visitors are placed by state and city only: a visit's location has no zip code.
+    """
     groups = counts_by_key(
         workspace, period.start, period.end, CallPlaceRollup, PLACE_NAMES, campaign, status
     )
@@ -74,8 +88,27 @@ def geo_data(
     summary = totals.as_dict()
     summary["calls_without_location"] = sum(counters.calls for counters in unknown)
     summary["calls_outside_us"] = sum(counters.calls for counters in outside_us)
+    start, end = period.start, period.end
+    visits = visits_by_keys(workspace, start, end, VISIT_PLACE, (3, 2, 0), campaign)
+    state_visits, city_visits = visits[2], visits[3]
+    visits[0][()].as_dict(totals.calls, summary)
+    summary["visits_without_location"] = sum(
+        v.visits for (_c, st, city), v in city_visits.items() if not (st or city)
+    )
+    # Places where visitors were but no caller was still belong on the map.
+    for country, state in state_visits:
+        if state:
+            states.setdefault((country or "", state), [])
+    for country, state, city in city_visits:
+        if city:
+            cities.setdefault((country or "", state or "", city), [])
     by_state = [
-        _entry({"country": c or None, "state": st}, state_location(st, c), _summed(members))
+        _entry(
+            {"country": c or None, "state": st},
+            state_location(st, c),
+            _summed(members),
+            state_visits.get((c or None, st), NO_VISITS),
+        )
         for (c, st), members in states.items()
     ]
     by_city = [
@@ -83,6 +116,7 @@ def geo_data(
             {"country": c or None, "state": st or None, "city": city},
             city_location(city, st, c),
             _summed(members),
+            city_visits.get((c or None, st or None, city), NO_VISITS),
         )
         for (c, st, city), members in cities.items()
     ]
@@ -97,4 +131,13 @@ def geo_data(
         "by_state": _ranked(by_state, "state"),
         "by_city": _ranked(by_city, "city"),
         "by_zip": _ranked(by_zip, "zip"),
+    }
+
+
+def callers_only(geo: dict) -> dict:
+    """Return geo-data without the places only visitors came from (a map of callers)."""
+    return {
+        **geo,
+        "by_state": [entry for entry in geo["by_state"] if entry["calls"]],
+        "by_city": [entry for entry in geo["by_city"] if entry["calls"]],
     }

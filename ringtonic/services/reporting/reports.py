@@ -16,6 +16,14 @@ from ringtonic.services.calls.stats import Counters
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.reporting.periods import Period, iso_utc, local_midnight
 from ringtonic.services.reporting.rollup_queries import counts_by_key, counts_by_range
+from ringtonic.services.reporting.visits import (
+    NO_VISITS,
+    VISIT_KEYS,
+    Visits,
+    group_key,
+    visits_by_keys,
+    visits_by_range,
+)
 from ringtonic.services.telephony.campaigns import CampaignRef
 
 GROUPINGS = ("source", "medium", "campaign", "tracking_number", "state", "city")
@@ -23,7 +31,7 @@ INTERVALS = ("hour", "day", "week", "month")
 MAX_BUCKETS = 2000
 
 # The rollup and key columns each grouping reads.
-GROUP_KEYS = {
+GROUP_KEYS: dict[str, tuple[type[CallPlaceRollup | CallSourceRollup | CallTimeRollup], tuple]] = {
     "source": (CallSourceRollup, ("source",)),
     "medium": (CallSourceRollup, ("medium",)),
     "campaign": (CallTimeRollup, ("campaign_id",)),
@@ -82,21 +90,47 @@ def summary_report(
         raise ValidationError(f"group_by must be one of: {', '.join(GROUPINGS)}.", "group_by")
     model, keys = GROUP_KEYS[group_by]
     rows = counts_by_key(workspace, period.start, period.end, model, keys, campaign, status)
+    keys_of_visits = VISIT_KEYS[group_by]
+    visits = visits_by_keys(
+        workspace, period.start, period.end, keys_of_visits, (len(keys_of_visits), 0), campaign
+    )
     totals = Counters()
     for _, counters in rows:
         totals.add(counters)
+    merged = _with_visits(group_by, rows, visits[len(keys_of_visits)])
     # Groups whose key differs only in the unmatched raw number still merge by description.
-    described = _describe_groups(workspace, group_by, [key for key, _ in rows])
+    described = _describe_groups(workspace, group_by, [key for key, _, _ in merged])
     groups = [
-        {**desc, **counters.as_dict()} for desc, (_, counters) in zip(described, rows, strict=True)
+        visited.as_dict(counters.calls, {**desc, **counters.as_dict()})
+        for desc, (_, counters, visited) in zip(described, merged, strict=True)
     ]
-    groups.sort(key=lambda g: (-g["calls"], str(g)))
+    groups.sort(key=lambda g: (-g["calls"], -g["visits"], str(g)))
+    overall = visits[0][()]
     return {
         "period": period.as_dict(),
         "group_by": group_by,
-        "totals": totals.as_dict(),
+        "totals": overall.as_dict(totals.calls, totals.as_dict()),
         "groups": groups,
     }
+
+
+def _with_visits(
+    group_by: str, rows: list[tuple[tuple, Counters]], visits: dict[tuple, Visits]
+) -> list[tuple[tuple, Counters, Visits]]:
+    """Pair each group of calls with its visits; groups with visits but no calls join."""
+    left = dict(visits)
+    merged = []
+    for key, counters in rows:
+        if group_by == "tracking_number":
+            # Calls to a number that is not (or no longer) the workspace's match no visit.
+            wanted = (key[0],) if key[0] is not None else None
+        else:
+            wanted = group_key(key)
+        merged.append((key, counters, left.pop(wanted, NO_VISITS)))
+    for key, visited in left.items():
+        calls_key = (key[0], "") if group_by == "tracking_number" else key
+        merged.append((calls_key, Counters(), visited))
+    return merged
 
 
 def _bucket_start(moment: datetime, interval: str, zone: ZoneInfo) -> datetime:
@@ -179,11 +213,13 @@ def timeseries_report(
         raise ValidationError(f"interval must be one of: {', '.join(INTERVALS)}.", "interval")
     buckets = _buckets(period, interval)
     counters = counts_by_range(workspace, buckets.ranges, campaign, status)
+    visits, all_visits = visits_by_range(workspace, buckets.ranges, campaign)
     totals = Counters()
     for bucket in counters:
         totals.add(bucket)
 
     empty = Counters().as_dict()
+    no_visits = NO_VISITS.as_dict(0)
     series = [
         {
             "start": start,
@@ -191,12 +227,15 @@ def timeseries_report(
             "local_start": local_start,
             # Most buckets of a long series are empty: their counters are all the same.
             **(bucket.as_dict() if bucket.calls else empty),
+            **(visited.as_dict(bucket.calls) if visited.visits else no_visits),
         }
-        for (start, end, local_start), bucket in zip(buckets.labels, counters, strict=True)
+        for (start, end, local_start), bucket, visited in zip(
+            buckets.labels, counters, visits, strict=True
+        )
     ]
     return {
         "period": period.as_dict(),
         "interval": interval,
-        "totals": totals.as_dict(),
+        "totals": all_visits.as_dict(totals.calls, totals.as_dict()),
         "series": series,
     }

@@ -65,7 +65,7 @@ ID_KEYS = frozenset(("campaign_id", "phone_number_id"))
 SHORT_SERIES = 64
 
 
-def _read(query, params=None) -> list:
+def _read(query, params=None) -> Sequence:
     """Run a report query and return its rows.
 
     Reports only read. When the request has no transaction of its own, a query runs
@@ -85,6 +85,10 @@ def _read(query, params=None) -> list:
         return query.all(engine, params)
     with reads_engine(engine).connect() as connection:
         return connection.execute(query, params).all()
+
+
+# Other report readers (visits) read the same way.
+read_report_rows = _read
 
 
 @functools.lru_cache(maxsize=256)
@@ -154,6 +158,10 @@ class _BlocksFirst(Join):
     """The wanted blocks joined to a rollup, read block by block on every database."""
 
     inherit_cache = True
+
+
+# Other report readers (visits) join their wanted ranges the same way.
+BlocksFirst = _BlocksFirst
 
 
 @compiles(_BlocksFirst, "sqlite")
@@ -324,7 +332,9 @@ def counts_by_range(
         # Ranges outside the workspace's history are zero: a series over "all time" then
         # costs what its months with calls cost, not what its 300 empty ones would.
         with_calls = tuple(
-            (s, e) for s, e in ranges if first is not None and s <= last and e > first
+            (s, e)
+            for s, e in ranges
+            if first is not None and last is not None and s <= last and e > first
         )
     cover = _cover(with_calls, tuple(spans_of(CallTimeRollup)))
     starts = _starts(ranges)

@@ -263,7 +263,7 @@ def clear_rollups(workspace_ids: Sequence[int]) -> None:
 
 def stored_call_count(workspace_id: int) -> int:
     """Return how many calls a workspace has (what a rebuild will count)."""
-    return db.session.scalar(select(func.count()).where(CALLS.c.workspace_id == workspace_id))
+    return db.session.scalar(select(func.count()).where(CALLS.c.workspace_id == workspace_id)) or 0
 
 
 def rebuild_rollups(workspace_id: int, progress: Progress | None = None) -> int:

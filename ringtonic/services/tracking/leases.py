@@ -18,9 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.sql.elements import ColumnElement
 
 from ringtonic.extensions import db
 from ringtonic.models.website import NumberLease, VisitorSession
@@ -29,7 +32,6 @@ from ringtonic.services.tracking.config import TrackerConfig
 # Rounds of "read the candidates, try to win one" before giving up on free numbers; each
 # lost round means other visits took every candidate read, so a few are plenty.
 MAX_ROUNDS = 8
-CANDIDATES_PER_ROUND = 4
 
 
 @dataclass(frozen=True)
@@ -59,31 +61,71 @@ def _ensure_rows(workspace_id: int, number_ids: Sequence[int]) -> None:
     )
 
 
-def _try_take(number_id: int, session_id: int, now: datetime, free_at: datetime, condition) -> bool:
-    taken = db.session.execute(
-        update(NumberLease)
-        .where(NumberLease.phone_number_id == number_id, condition)
-        .values(session_id=session_id, leased_at=now, free_at=free_at)
-        .execution_options(synchronize_session=False)
+def _try_take(
+    number_id: int,
+    session_id: int,
+    now: datetime,
+    free_at: datetime,
+    condition: ColumnElement[bool],
+) -> bool:
+    taken = cast(
+        CursorResult,
+        db.session.execute(
+            update(NumberLease)
+            .where(NumberLease.phone_number_id == number_id, condition)
+            .values(session_id=session_id, leased_at=now, free_at=free_at)
+            .execution_options(synchronize_session=False)
+        ),
     )
     return taken.rowcount == 1
 
 
-def _free_candidates(number_ids: list[int], now: datetime) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(NumberLease.phone_number_id)
-            .where(NumberLease.phone_number_id.in_(number_ids), _is_free(now))
-            # Never leased first, then the one free the longest (NULLs sort apart per database).
-            .order_by(
-                NumberLease.free_at.is_not(None), NumberLease.free_at, NumberLease.phone_number_id
-            )
-            .limit(CANDIDATES_PER_ROUND)
+_LEASES = NumberLease.__table__
+_MOMENT = _LEASES.c.free_at.type
+
+
+def _free_at(now: ColumnElement[Any]) -> ColumnElement[bool]:
+    return or_(_LEASES.c.session_id.is_(None), _LEASES.c.free_at <= now)
+
+
+# Built once: every visit start runs it. Finding the free number to take and taking it is
+# one statement; the outer condition re-checks freedom on the row it changes, so a number
+# another visit took in between is simply not taken (another round follows).
+_TAKE_FREE = (
+    update(_LEASES)
+    .where(
+        _LEASES.c.phone_number_id
+        == select(_LEASES.c.phone_number_id)
+        .where(
+            _LEASES.c.phone_number_id.in_(bindparam("pool", expanding=True)),
+            _free_at(bindparam("now", type_=_MOMENT)),
         )
+        # Never leased first, then the one free the longest (NULLs sort apart per database).
+        .order_by(_LEASES.c.free_at.is_not(None), _LEASES.c.free_at, _LEASES.c.phone_number_id)
+        .limit(1)
+        .scalar_subquery(),
+        _free_at(bindparam("now", type_=_MOMENT)),
     )
+    .values(
+        session_id=bindparam("taker"),
+        leased_at=bindparam("now", type_=_MOMENT),
+        free_at=bindparam("taken_until", type_=_MOMENT),
+    )
+    .returning(_LEASES.c.phone_number_id)
+)
 
 
-def _is_free(now: datetime):
+def _take_free(
+    number_ids: list[int], session_id: int, now: datetime, free_at: datetime
+) -> int | None:
+    """Lease the pool's least recently used free number to the visit; its id, or None."""
+    return db.session.execute(
+        _TAKE_FREE,
+        {"pool": number_ids, "now": now, "taker": session_id, "taken_until": free_at},
+    ).scalar()
+
+
+def _is_free(now: datetime) -> ColumnElement[bool]:
     return or_(NumberLease.session_id.is_(None), NumberLease.free_at <= now)
 
 
@@ -115,13 +157,11 @@ def _lease(
     config: TrackerConfig, number_ids: list[int], session_id: int, now: datetime
 ) -> Lease | None:
     until, free_at = now + config.lease, now + config.lease + config.cooldown
-    for _ in range(MAX_ROUNDS):
-        candidates = _free_candidates(number_ids, now)
-        if not candidates:
-            break
-        for number_id in candidates:
-            if _try_take(number_id, session_id, now, free_at, _is_free(now)):
-                return Lease(number_id, until, took_over=False)
+    number_id = _take_free(number_ids, session_id, now, free_at)
+    if number_id is not None:
+        return Lease(number_id, until, took_over=False)
+    # None free, or the one found was kept alive meanwhile by its holder's heartbeat: the
+    # earliest to end goes next, counted as a takeover only if its lease was still live.
     # Exhausted: the longest-idle lease (earliest free_at) changes hands.
     for _ in range(MAX_ROUNDS):
         oldest = db.session.execute(
@@ -137,6 +177,8 @@ def _lease(
         number_id, holder_id, held_free_at = oldest
         unchanged = and_(NumberLease.session_id == holder_id, NumberLease.free_at == held_free_at)
         if _try_take(number_id, session_id, now, free_at, unchanged):
+            if held_free_at is not None and held_free_at <= now:
+                return Lease(number_id, until, took_over=False)
             # The previous holder's lease ends now: later calls belong to the new visit.
             db.session.execute(
                 update(VisitorSession.__table__)
@@ -162,13 +204,16 @@ def extend_lease(
     config: TrackerConfig, session_id: int, phone_number_id: int, now: datetime
 ) -> datetime | None:
     """Move the visit's lease on from now; None when the visit no longer holds its number."""
-    kept = db.session.execute(
-        _EXTEND,
-        {
-            "number_id": phone_number_id,
-            "holder_id": session_id,
-            "new_free_at": now + config.lease + config.cooldown,
-        },
+    kept = cast(
+        CursorResult,
+        db.session.execute(
+            _EXTEND,
+            {
+                "number_id": phone_number_id,
+                "holder_id": session_id,
+                "new_free_at": now + config.lease + config.cooldown,
+            },
+        ),
     )
     return now + config.lease if kept.rowcount == 1 else None
 
@@ -215,7 +260,8 @@ def pool_use(config: TrackerConfig, now: datetime) -> PoolUse:
     if not number_ids:
         return PoolUse(0, 0, 0, 0)
     since = now - PEAK_WINDOW
-    spans = db.session.execute(
+    # Both ends are set: the query asks for spans that reach into the window.
+    spans: Sequence[tuple[datetime, datetime, bool]] = db.session.execute(  # type: ignore[assignment]
         select(
             VisitorSession.number_leased_at, VisitorSession.number_until, VisitorSession.took_over
         ).where(

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
+from uuid import UUID
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, case, insert, null, or_, select, update
 
 from ringtonic.extensions import db
 from ringtonic.models.website import CLICK_IDS, UTM_TAGS, VisitorSession, WebsiteSettings
@@ -55,8 +56,8 @@ class Shown:
 @dataclass
 class _Visit:
     id: int
-    uuid: uuid.UUID
-    visitor_id: uuid.UUID
+    uuid: UUID
+    visitor_id: UUID
     source: str
     medium: str
     phone_number_id: int | None
@@ -120,22 +121,43 @@ def _first_touch(config: TrackerConfig, visitor_id: uuid.UUID) -> tuple[str, str
     return (row[0], row[1]) if row else None
 
 
-_LIVE_VISIT = select(*_VISIT_COLUMNS).where(
-    _VISITS.c.workspace_id == bindparam("workspace_id"),
-    _VISITS.c.uuid == bindparam("uuid", type_=_VISITS.c.uuid.type),
+# Built once: every heartbeat (and every later page of a visit) runs it. Finding the live
+# visit and moving it on is one statement: last seen now, and a pool lease's end moved
+# to now + the lease time (a visit showing a source number, or none, has no end).
+_TOUCH = (
+    update(_VISITS)
+    .where(
+        _VISITS.c.workspace_id == bindparam("in_workspace"),
+        _VISITS.c.uuid == bindparam("visit_uuid", type_=_VISITS.c.uuid.type),
+        _VISITS.c.last_seen_at >= bindparam("idle_since", type_=_VISITS.c.last_seen_at.type),
+    )
+    .values(
+        last_seen_at=bindparam("seen_at", type_=_VISITS.c.last_seen_at.type),
+        number_until=case(
+            (_VISITS.c.number_until.is_(None), null()),
+            else_=bindparam("until", type_=_VISITS.c.number_until.type),
+        ),
+    )
+    .returning(*_VISIT_COLUMNS)
 )
 
 
-def _live_visit(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | None:
+def _touch_live_visit(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | None:
+    """Mark the visit seen now and return it; None when it is unknown or has ended."""
     wanted = _uuid(raw_uuid)
     if wanted is None:
         return None
     row = db.session.execute(
-        _LIVE_VISIT, {"workspace_id": config.workspace_id, "uuid": wanted}
+        _TOUCH,
+        {
+            "in_workspace": config.workspace_id,
+            "visit_uuid": wanted,
+            "idle_since": now - VISIT_IDLE,
+            "seen_at": now,
+            "until": now + config.lease,
+        },
     ).first()
-    if row is None or now - row.last_seen_at > VISIT_IDLE:
-        return None
-    return _Visit(*row)
+    return None if row is None else _Visit(*row)
 
 
 def _shown(config: TrackerConfig, visit: _Visit) -> Shown:
@@ -149,8 +171,20 @@ def _shown(config: TrackerConfig, visit: _Visit) -> Shown:
     )
 
 
+# When this process last noted each workspace's script as seen: the install check needs
+# one write a minute, and most visits would otherwise run an UPDATE that changes nothing.
+_noted_seen: dict[tuple[int, uuid.UUID], datetime] = {}
+
+
 def _note_script_seen(config: TrackerConfig, page: str, now: datetime) -> None:
     """Remember when and on which page the script last ran (the install check)."""
+    key = (config.workspace_id, config.workspace_uuid)
+    noted = _noted_seen.get(key)
+    if noted is not None and noted <= now < noted + SEEN_EVERY:
+        return
+    if len(_noted_seen) >= 10_000:
+        _noted_seen.clear()
+    _noted_seen[key] = now
     db.session.execute(
         update(WebsiteSettings)
         .where(
@@ -195,27 +229,15 @@ def _give_number(config: TrackerConfig, visit: _Visit, now: datetime, **also) ->
     _store_number(visit, values)
 
 
-# Built once: every heartbeat runs it, and SQLAlchemy then finds it compiled in its cache.
-_SEEN = (
-    update(_VISITS)
-    .where(_VISITS.c.id == bindparam("visit_id"))
-    .values(
-        last_seen_at=bindparam("seen_at", type_=_VISITS.c.last_seen_at.type),
-        number_until=bindparam("until", type_=_VISITS.c.number_until.type),
-    )
-)
-
-
 def _keep(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
-    """Move a live visit on: its lease extended, or a new number if another visit took it."""
-    until = visit.number_until
-    if visit.phone_number_id is not None and visit.number_until is not None:
-        until = leases.extend_lease(config, visit.id, visit.phone_number_id, now)
-        if until is None:
-            _give_number(config, visit, now, last_seen_at=now)
-            return
-    db.session.execute(_SEEN, {"visit_id": visit.id, "seen_at": now, "until": until})
-    visit.last_seen_at, visit.number_until = now, until
+    """Keep a touched visit's lease, or give it a new number if another visit took it."""
+    number_id = visit.phone_number_id
+    if (
+        number_id is not None
+        and visit.number_until is not None
+        and leases.extend_lease(config, visit.id, number_id, now) is None
+    ):
+        _give_number(config, visit, now)
 
 
 _INSERT_VISIT = insert(_VISITS).returning(_VISITS.c.id)
@@ -229,7 +251,7 @@ def start_visit(
     if not config.allows(urlsplit(page).hostname or ""):
         raise OriginNotAllowed("This site is not one of the workspace's allowed domains.", "page")
     _note_script_seen(config, page, now)
-    visit = _live_visit(config, start.session_id, now)
+    visit = _touch_live_visit(config, start.session_id, now)
     if visit is not None:
         # A new page of the same visit: the same number, its lease moved on.
         _keep(config, visit, now)
@@ -239,8 +261,9 @@ def start_visit(
     given_visitor = _uuid(start.visitor_id)
     first = _first_touch(config, given_visitor) if given_visitor else None
     visitor_id = given_visitor or uuid.uuid4()
+    visit_uuid = uuid.uuid4()
     values = {
-        "uuid": uuid.uuid4(),
+        "uuid": visit_uuid,
         "workspace_id": config.workspace_id,
         "campaign_id": config.campaign_id,
         "visitor_id": visitor_id,
@@ -260,14 +283,14 @@ def start_visit(
     }
     visit_id = db.session.execute(_INSERT_VISIT, values).scalar_one()
     source, medium = attribution.source, attribution.medium
-    visit = _Visit(visit_id, values["uuid"], visitor_id, source, medium, None, None, now)
+    visit = _Visit(visit_id, visit_uuid, visitor_id, source, medium, None, None, now)
     _give_number(config, visit, now)
     return _shown(config, visit)
 
 
 def keep_alive(config: TrackerConfig, session_uuid: str, now: datetime) -> Shown:
     """Record a heartbeat: the visit stays live and keeps (or regains) its number."""
-    visit = _live_visit(config, session_uuid, now)
+    visit = _touch_live_visit(config, session_uuid, now)
     if visit is None:
         raise NotFound("This visit has ended.", "session")
     _keep(config, visit, now)
