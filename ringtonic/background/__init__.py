@@ -15,10 +15,10 @@ Registering a periodic job is one line, at import time of the module that owns i
 The function takes one argument, `now` (aware UTC datetime), must be idempotent (a job
 can run twice, or late after a worker restart) and should not commit: the runner commits
 once when it returns and rolls back when it raises (bulk jobs that delete or copy in
-batches commit each batch themselves, so live webhooks never wait behind them). It runs in its own app context and
-database session. `minutes` is how often it runs (1 = every minute, 60 = hourly at :00,
-1440 = daily at 00:00 UTC). The module must be imported before the app is built, e.g.
-from `ringtonic/background/jobs.py`, which lists every registered job's module.
+batches commit each batch themselves, so live webhooks never wait behind them). It runs
+in its own app context and database session. `minutes` is how often it runs (1 = every
+minute, 60 = hourly at :00, 1440 = daily at 00:00 UTC). Every registration is listed in
+`ringtonic/background/jobs.py`, imported before the queue is built.
 
 One-off tasks (`task("name", fn)`) take JSON-able arguments, commit like periodic jobs,
 and are enqueued with `enqueue(app, "name", *args)`.

@@ -38,7 +38,7 @@ def _sweep_forever(app, stop: threading.Event, every: float) -> None:
 @with_appcontext
 def worker_command(threads: int, sweep_seconds: float) -> None:
     """Run background work (webhook deliveries, periodic jobs) until SIGINT/SIGTERM."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, for threads
     queue = queue_of(app)
     # An idle SQLite queue is polled at most every half second (Huey's default backs off to
     # 10 s), so a webhook leaves well within 2 s of its call update; Redis blocks instead.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import joinedload
 
 from ringtonic.extensions import db
@@ -88,10 +89,13 @@ def complete_password_reset(token: str, new_password: str, ip: str | None) -> Us
     check_password_rules(new_password)
     password_hash = hash_password(new_password)
     # A conditional UPDATE: of two simultaneous uses only one changes the row.
-    claimed = db.session.execute(
-        update(PasswordReset)
-        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
-        .values(used_at=utcnow())
+    claimed = cast(
+        CursorResult,
+        db.session.execute(
+            update(PasswordReset)
+            .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
+            .values(used_at=utcnow())
+        ),
     )
     if claimed.rowcount != 1:
         raise ResetUnavailable(UNAVAILABLE)

@@ -163,8 +163,11 @@ def list_calls(
     rows = list(db.session.scalars(query))
     # A cursor naming no call of this workspace matches nothing, like the end of the
     # list: tell the two apart.
-    unknown = not rows and anchor is not None
-    if unknown and position_of(Call, Call.started_at, workspace.id, anchor) is None:
+    if (
+        not rows
+        and anchor is not None
+        and position_of(Call, Call.started_at, workspace.id, anchor) is None
+    ):
         raise ValidationError(CURSOR_OUT_OF_DATE, "cursor")
     more = len(rows) > limit
     rows = rows[:limit]

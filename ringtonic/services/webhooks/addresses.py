@@ -73,7 +73,7 @@ def resolve(url: str, allow_private: bool) -> Target:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise UnresolvableHost(f"could not resolve {host}") from error
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
         raise UnresolvableHost(f"could not resolve {host}")
     if not allow_private and any(_refused(ip) for ip in addresses):

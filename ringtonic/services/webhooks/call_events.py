@@ -30,7 +30,7 @@ def outcome_changed(workspace: Workspace, call: Call, old_status: str, old_secon
     if old_status not in FINAL:
         emit(workspace, "call.completed" if call.status in COMPLETED else "call.missed", call)
         return
-    changes = []
+    changes: list[dict[str, object]] = []
     if call.status != old_status:
         changes.append({"field": "status", "old": old_status, "new": call.status})
     if call.duration_seconds != old_seconds:

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import CursorResult, func, insert, select, update
 
 from ringtonic.extensions import db
 from ringtonic.models import (
@@ -82,7 +83,7 @@ def _lease_seconds() -> int:
 def _take_lease(endpoint_uuid, now: datetime) -> datetime | None:
     """Return until when this worker holds the endpoint's lease, or None if another does."""
     until = now + timedelta(seconds=_lease_seconds())
-    taken = db.session.execute(
+    taken = _changed_rows(
         update(WebhookEndpoint)
         .where(
             WebhookEndpoint.uuid == endpoint_uuid,
@@ -91,7 +92,7 @@ def _take_lease(endpoint_uuid, now: datetime) -> datetime | None:
         )
         .values(lease_until=until)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return until if taken == 1 else None
 
@@ -305,7 +306,7 @@ def _count(endpoint_id: int, succeeded: bool, now: datetime) -> None:
         )
         .execution_options(synchronize_session=False)
     )
-    switched_off = db.session.execute(
+    switched_off = _changed_rows(
         update(endpoint)
         .where(
             endpoint.id == endpoint_id,
@@ -315,6 +316,12 @@ def _count(endpoint_id: int, succeeded: bool, now: datetime) -> None:
         )
         .values(enabled=False, disabled_reason="failing", disabled_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if switched_off:
         log.warning("webhooks: endpoint %s switched off after failing for a day", endpoint_id)
+
+
+def _changed_rows(statement) -> int:
+    """Execute an UPDATE in the current session and return how many rows it changed."""
+    result = db.session.execute(statement)
+    return cast(CursorResult, result).rowcount

@@ -46,7 +46,7 @@ def envelope(
     changes: list[dict] | None = None,
 ) -> bytes:
     """Return the JSON body of an event: id, type, created_at, workspace, data (+ changes)."""
-    document = {
+    document: dict[str, object] = {
         "id": f"evt_{event_id.hex}",
         "type": event_type,
         "created_at": iso_utc(created_at),
@@ -134,6 +134,8 @@ def emit(
         return None
     now = now or utcnow()
     if data is None:
+        if call is None:
+            raise ValueError("an event without data needs a call")
         db.session.flush()  # the call's defaults (uuid, updated_at) are what the API shows
         data = call_document(call)
     return add_event(
@@ -166,7 +168,7 @@ def enqueue_endpoints(endpoint_uuids) -> None:
     """Ask a worker to deliver what is due to each endpoint (the sweep retries failures)."""
     from ringtonic.background import enqueue
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, for threads
     for endpoint_uuid in sorted(endpoint_uuids):
         try:
             enqueue(app, DELIVER_TASK, str(endpoint_uuid))
