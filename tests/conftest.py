@@ -21,7 +21,13 @@ pytest_plugins = ["tests.support.secret_watch"]
 
 # Live-server tests that take minutes (big imports, floods across workers).
 SLOW_MODULES = frozenset(
-    {"test_bulk_work", "test_concurrency", "test_rate_limits_across_workers", "test_tracker_leases"}
+    {
+        "test_api_fuzz_live",
+        "test_bulk_work",
+        "test_concurrency",
+        "test_rate_limits_across_workers",
+        "test_tracker_leases",
+    }
 )
 
 
