@@ -11,6 +11,7 @@ csrf.exempt(bp)
 
 from ringtonic.api import (  # noqa: E402,F401
     auth,
+    bodies,
     calls,
     compression,
     contract,
@@ -25,6 +26,7 @@ from ringtonic.api import (  # noqa: E402,F401
 )
 
 errors.register_problem_handlers(bp)
+bp.before_request(bodies.refuse_oversized_bodies)
 bp.before_request(auth.reject_keys_in_query)
 bp.before_request(rate_limits.refuse_clients_failing_authentication)
 bp.before_request(auth.authenticate_request)

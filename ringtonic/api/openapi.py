@@ -29,6 +29,7 @@ from ringtonic.api.openapi_responses import (
     problem_responses,
 )
 from ringtonic.api.openapi_schemas import SCHEMAS, ref
+from ringtonic.api.openapi_shared import RESPONSES, with_server_answers
 from ringtonic.services.calls.export import HEADER
 from ringtonic.services.reporting.reports import GROUPINGS, INTERVALS
 
@@ -228,29 +229,31 @@ def _paths() -> dict:
                 "description": "The contract of the API, readable without a key.",
                 "security": [],
                 "parameters": [],
-                "responses": {
-                    "200": {
-                        "description": "The OpenAPI 3.1 document (abridged example).",
-                        "content": {
-                            "application/json": {
-                                "schema": {"type": "object"},
-                                "examples": {
-                                    "default": {
-                                        "value": {
-                                            "openapi": "3.1.0",
-                                            "info": {
-                                                "title": "Ring Tonic API",
-                                                "version": API_VERSION,
-                                            },
-                                            "paths": {"/me": {"get": {"operationId": "getMe"}}},
+                "responses": with_server_answers(
+                    {
+                        "200": {
+                            "description": "The OpenAPI 3.1 document (abridged example).",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"type": "object"},
+                                    "examples": {
+                                        "default": {
+                                            "value": {
+                                                "openapi": "3.1.0",
+                                                "info": {
+                                                    "title": "Ring Tonic API",
+                                                    "version": API_VERSION,
+                                                },
+                                                "paths": {"/me": {"get": {"operationId": "getMe"}}},
+                                            }
                                         }
-                                    }
-                                },
-                            }
+                                    },
+                                }
+                            },
                         },
-                    },
-                    **problem_responses(operation_codes(public=True)),
-                },
+                        **problem_responses(operation_codes(public=True)),
+                    }
+                ),
             }
         },
     }
@@ -276,6 +279,7 @@ def build_openapi(server_url: str = "/api/v1") -> dict:
         "paths": _paths(),
         "components": {
             "schemas": SCHEMAS,
+            "responses": RESPONSES,
             "headers": HEADERS,
             "examples": {
                 code: {"summary": kind.title, "value": example_problem(code)}

@@ -5,17 +5,21 @@ from __future__ import annotations
 from ringtonic.api.errors import PROBLEMS
 from ringtonic.api.openapi_examples import EXAMPLES
 from ringtonic.api.openapi_schemas import ref
+from ringtonic.api.openapi_shared import with_server_answers
 from ringtonic.problems import PROBLEM_TYPE_BASE, REALM_HEADER
 
 # Codes only some operations can answer; every other catalogued code can come from any.
 AUTH_CODES = ("missing_api_key", "invalid_api_key", "revoked_api_key", "plan_required")
 CODES_FOR_IDS = ("not_found",)
 CODES_FOR_WRITES = ("insufficient_ability",)
-CODES_FOR_BODIES = ("payload_too_large", "unsupported_media_type")
+CODES_FOR_BODIES = ("unsupported_media_type",)
 CODES_FOR_PARAMETERS = ("validation_error",)
-# An undocumented method on a documented path: never the answer to a documented operation.
+# Another method on a documented path: one shared response, MethodNotAllowed.
 CODES_NEVER_DOCUMENTED = ("method_not_allowed",)
+# Answered on any operation, documented once as a shared response (openapi_shared).
+CODES_SHARED = ("method_not_allowed", "payload_too_large")
 _SPECIFIC = {
+    *CODES_SHARED,
     *CODES_FOR_IDS,
     *CODES_FOR_WRITES,
     *CODES_FOR_BODIES,
@@ -87,6 +91,18 @@ HEADERS = {
         "description": (
             'Sent with `insufficient_ability`: `error="insufficient_scope"` and the ability '
             'the request needs in `scope` (`scope="write"`), per RFC 6750 section 3.1.'
+        ),
+    },
+    "Allow": {
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "The methods this path takes, comma separated (e.g. `GET, HEAD, OPTIONS`).",
+    },
+    "Link": {
+        "schema": {"type": "string", "pattern": r'^<[^>]+>; rel="next"$'},
+        "description": (
+            'The next page (RFC 8288): `<url>; rel="next"`, the same URL with `cursor` '
+            "set to `next_cursor`. Absent on the last page."
         ),
     },
     "Retry-After": {
@@ -182,9 +198,12 @@ def operation_codes(
 
 def ok(schema_name: str, description: str) -> dict:
     """Describe a 200 JSON answer with its schema and example."""
+    headers = RATE_HEADERS
+    if schema_name.endswith("List"):
+        headers = {**headers, **_headers(("Link",))}
     return {
         "description": description,
-        "headers": RATE_HEADERS,
+        "headers": headers,
         "content": {
             "application/json": {
                 "schema": ref(schema_name),
@@ -214,7 +233,7 @@ def operation(
         "summary": summary,
         "description": description,
         "parameters": params,
-        "responses": {"200": success, **problem_responses(codes)},
+        "responses": with_server_answers({"200": success, **problem_responses(codes)}),
     }
     if body is not None:
         described["requestBody"] = body
