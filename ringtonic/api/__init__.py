@@ -36,6 +36,8 @@ bp.before_request(negotiation.refuse_unacceptable_formats)
 bp.after_request(compression.compress_api_answer)
 bp.after_request(usage.record_last_use_after_response)
 bp.after_request(rate_limits.add_rate_limit_headers)
+# Registered after, so it runs before: the headers then describe a deferred charge too.
+bp.after_request(rate_limits.charge_deferred_request)
 bp.after_request(rate_limits.count_failed_authentication)
 
 

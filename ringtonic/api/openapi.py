@@ -90,6 +90,7 @@ def _paths() -> dict:
                     ),
                 ],
                 ok("CampaignList", "A page of campaigns."),
+                conditional=True,
             )
         },
         "/campaigns/{campaign_uuid}": {
@@ -100,6 +101,7 @@ def _paths() -> dict:
                 "One campaign by its Campaign ID.",
                 [campaign_id],
                 ok("Campaign", "The campaign."),
+                conditional=True,
             )
         },
         "/campaigns/{campaign_uuid}/geo-data": {
@@ -124,6 +126,7 @@ def _paths() -> dict:
                 "(no page limit). " + CSV_FORMAT,
                 [*PAGE_PARAMS, *CALL_FILTERS],
                 calls_page,
+                conditional=True,
             )
         },
         "/calls/{call_uuid}": {
@@ -134,6 +137,7 @@ def _paths() -> dict:
                 "Every field of one call.",
                 [call_id],
                 ok("Call", "The call."),
+                conditional=True,
             ),
             "patch": operation(
                 "updateCall",
@@ -169,6 +173,7 @@ def _paths() -> dict:
                 "Newest first.",
                 PAGE_PARAMS,
                 ok("PhoneNumberList", "A page of tracking numbers."),
+                conditional=True,
             )
         },
         "/phone-numbers/{phone_number_uuid}": {
@@ -179,6 +184,7 @@ def _paths() -> dict:
                 "One tracking number.",
                 [number_id],
                 ok("PhoneNumber", "The number."),
+                conditional=True,
             )
         },
         "/reports/summary": {

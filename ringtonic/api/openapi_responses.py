@@ -5,7 +5,7 @@ from __future__ import annotations
 from ringtonic.api.errors import PROBLEMS
 from ringtonic.api.openapi_examples import EXAMPLES
 from ringtonic.api.openapi_schemas import ref
-from ringtonic.api.openapi_shared import with_server_answers
+from ringtonic.api.openapi_shared import CONDITIONAL_HEADERS, IF_NONE_MATCH, with_server_answers
 from ringtonic.problems import PROBLEM_TYPE_BASE, REALM_HEADER
 
 # Codes only some operations can answer; every other catalogued code can come from any.
@@ -44,6 +44,7 @@ _RATE_HEADER_NAMES = (
     "X-RateLimit-Reset",
 )
 HEADERS = {
+    **CONDITIONAL_HEADERS,
     "RateLimit-Policy": {
         "schema": {"type": "string"},
         "description": "The key's quota: requests allowed per window, and the window in seconds.",
@@ -115,6 +116,7 @@ _STATUS_HEADER_NAMES = {401: ("WWW-Authenticate",), 429: ("Retry-After",)}
 # Headers sent with one code only, documented where that code can be answered:
 # (header name, component name).
 _CODE_HEADERS = {
+    **CONDITIONAL_HEADERS,
     "insufficient_ability": ("WWW-Authenticate", "WWW-Authenticate-insufficient-scope"),
 }
 
@@ -196,6 +198,10 @@ def operation_codes(
     return [code for code in PROBLEMS if code in wanted]
 
 
+def _conditional_headers() -> dict:
+    return _headers(("ETag", "Cache-Control"))
+
+
 def ok(schema_name: str, description: str) -> dict:
     """Describe a 200 JSON answer with its schema and example."""
     headers = RATE_HEADERS
@@ -223,10 +229,14 @@ def operation(
     *,
     write: bool = False,
     body: dict | None = None,
+    conditional: bool = False,
 ) -> dict:
     """Describe one operation; its error answers follow from its parameters and flags."""
     ids = any(p["in"] == "path" for p in params)
     codes = operation_codes(ids=ids, write=write, body=body is not None, parameters=bool(params))
+    if conditional:
+        params = [*params, IF_NONE_MATCH]
+        success = {**success, "headers": {**success["headers"], **_conditional_headers()}}
     described = {
         "operationId": op_id,
         "tags": [tag],
@@ -235,6 +245,9 @@ def operation(
         "parameters": params,
         "responses": with_server_answers({"200": success, **problem_responses(codes)}),
     }
+    if conditional:
+        described["responses"]["304"] = {"$ref": "#/components/responses/NotModified"}
+        described["responses"] = dict(sorted(described["responses"].items()))
     if body is not None:
         described["requestBody"] = body
     return described

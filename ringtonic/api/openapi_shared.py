@@ -32,7 +32,46 @@ def _problem(code: str, description: str, headers: dict | None = None) -> dict:
     return response
 
 
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 1000},
+    "description": (
+        "The `ETag` of the answer you hold. Unchanged since: 304 with no body, not counted "
+        "against the key's quota."
+    ),
+}
+NOT_MODIFIED = {
+    "description": (
+        "Not modified: the `If-None-Match` ETag is current; keep using the answer you hold. "
+        "No body, and not counted against the key's quota."
+    ),
+    "headers": {
+        "ETag": {"$ref": "#/components/headers/ETag"},
+        "Cache-Control": {"$ref": "#/components/headers/Cache-Control"},
+    },
+}
+CONDITIONAL_HEADERS = {
+    "ETag": {
+        "schema": {"type": "string", "pattern": r'^W/"[0-9a-f]+"$'},
+        "description": (
+            "A weak validator of this JSON answer (this path and query, as this key sees "
+            "it). Send it back as `If-None-Match` to poll cheaply."
+        ),
+    },
+    "Cache-Control": {
+        "schema": {"type": "string", "enum": ["private, no-cache", "no-store"]},
+        "description": (
+            "`private, no-cache` on JSON answers: keep them only in the client's own cache "
+            "and revalidate before use; shared caches never store them. `no-store` on "
+            "answers that are not revalidated (a CSV download)."
+        ),
+    },
+}
+
 RESPONSES = {
+    "NotModified": NOT_MODIFIED,
     "MethodNotAllowed": _problem(
         "method_not_allowed",
         "`method_not_allowed`: the path exists but does not take this method; `Allow` lists "
