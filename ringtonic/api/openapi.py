@@ -30,10 +30,10 @@ from ringtonic.api.openapi_responses import (
 )
 from ringtonic.api.openapi_schemas import SCHEMAS, ref
 from ringtonic.api.openapi_shared import RESPONSES, with_server_answers
+from ringtonic.api.versioning import API_VERSION, mark_deprecations
 from ringtonic.services.calls.export import HEADER
 from ringtonic.services.reporting.reports import GROUPINGS, INTERVALS
 
-API_VERSION = "1.0.0"
 CSV_FORMAT = (
     "The CSV is for programs: UTF-8 without a byte order mark, RFC 4180 (comma separated, "
     "CRLF line ends, quotes only where needed), a header row, times in UTC. Columns: "
@@ -276,7 +276,7 @@ def build_openapi(server_url: str = "/api/v1") -> dict:
                 "Read a workspace's campaigns, tracking numbers and calls, where callers are, "
                 "and reports; write CRM fields back to calls. Authenticate every request with "
                 "`Authorization: Bearer <key>`; create keys in Settings → API Keys. The human "
-                "reference is at /docs/api."
+                "reference is at /docs/api; how v1 may change is at /docs/api#versioning."
             ),
         },
         "servers": [{"url": server_url, "description": "This Ring Tonic server."}],
@@ -301,4 +301,4 @@ def build_openapi(server_url: str = "/api/v1") -> dict:
             },
         },
     }
-    return deepcopy(document)
+    return mark_deprecations(deepcopy(document))
