@@ -36,7 +36,7 @@ IF_NONE_MATCH = {
     "name": "If-None-Match",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "maxLength": 1000},
+    "schema": {"type": "string"},
     "description": (
         "The `ETag` of the answer you hold. Unchanged since: 304 with no body, not counted "
         "against the key's quota."
