@@ -64,7 +64,9 @@ def main() -> None:
             if _status(url, revalidate) != 304:
                 verdict.failures.append(f"{name}: If-None-Match did not answer 304")
                 verdict.exit()
-            full_script, not_modified_script = wrk_script(headers), wrk_script(revalidate)
+            # The ETag holds double quotes: set it in a single-quoted Lua string.
+            condition = f"wrk.headers[\"If-None-Match\"] = '{tag}'\n"
+            full_script, not_modified_script = wrk_script(headers), wrk_script(headers, condition)
             runs[f"{name} full"] = lambda u=url, s=full_script: wrk(u, s, connections=1)
             runs[f"{name} 304"] = lambda u=url, s=not_modified_script: wrk(u, s, connections=1)
         results = interleave(runs)
