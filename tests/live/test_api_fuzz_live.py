@@ -9,6 +9,7 @@ workspace in a report filter). The seed is fixed, so CI runs the same requests e
 
 from __future__ import annotations
 
+import re
 import subprocess
 import uuid
 
@@ -111,4 +112,7 @@ def test_fuzzing_the_live_api_finds_no_failure(live_database, tmp_path, start_se
     result = _fuzz(server, keys[access], tmp_path)
     report = result.stdout[-20000:] + result.stderr[-5000:]
     assert result.returncode == 0, report
-    assert "No issues found" in result.stdout, report
+    # The read-only key's 403 on PATCH is the answer under test, which schemathesis only
+    # warns about ("returned only 401/403"); failures are what count.
+    cases = re.search(r"Test cases:\s*\n\s*(.*)", result.stdout)
+    assert cases and "failed" not in cases.group(1) and "errored" not in cases.group(1), report
