@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from ringtonic.auth import bp as auth_bp
     from ringtonic.calls import bp as calls_bp
     from ringtonic.docs import bp as docs_bp
+    from ringtonic.handling import bp as handling_bp
     from ringtonic.hooks import bp as hooks_bp
     from ringtonic.money_map import bp as money_map_bp
     from ringtonic.settings import bp as settings_bp
@@ -118,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(docs_bp)
     app.register_blueprint(hooks_bp)
     app.register_blueprint(tracking_bp)
+    # Before calls: /calls/blocked must not be read as a call's uuid.
+    app.register_blueprint(handling_bp)
     app.register_blueprint(calls_bp)
     app.register_blueprint(money_map_bp)
     app.register_blueprint(website_bp)

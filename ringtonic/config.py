@@ -228,6 +228,48 @@ def _smtp_settings(env: Mapping[str, str]) -> SmtpSettings | None:
     )
 
 
+@dataclass(frozen=True)
+class RecordingStorageSettings:
+    """Where copied call recordings live: a local folder, or an S3-compatible bucket."""
+
+    folder: str | None = None
+    bucket: str | None = None
+    prefix: str = ""
+    endpoint_url: str | None = None
+
+
+def _recording_storage(env: Mapping[str, str], instance_path: Path) -> RecordingStorageSettings:
+    raw = env.get("RINGTONIC_RECORDINGS_URL", "").strip()
+    endpoint = env.get("RINGTONIC_RECORDINGS_S3_ENDPOINT", "").strip() or None
+    if endpoint and urlsplit(endpoint).scheme not in _DEFAULT_PORTS:
+        raise ConfigError("RINGTONIC_RECORDINGS_S3_ENDPOINT must be an http:// or https:// URL")
+    if not raw:
+        return RecordingStorageSettings(folder=str(instance_path / "recordings"))
+    parts = urlsplit(raw)
+    if parts.scheme == "s3":
+        if not parts.netloc or parts.query or parts.fragment:
+            raise ConfigError("RINGTONIC_RECORDINGS_URL must look like s3://bucket/prefix")
+        return RecordingStorageSettings(
+            bucket=parts.netloc, prefix=parts.path.strip("/"), endpoint_url=endpoint
+        )
+    if parts.scheme == "file" or not parts.scheme:
+        folder = Path(unquote(parts.path) if parts.scheme else raw).expanduser()
+        if not folder.is_absolute():
+            raise ConfigError(
+                "RINGTONIC_RECORDINGS_URL must be s3://bucket/prefix or an absolute folder"
+            )
+        return RecordingStorageSettings(folder=str(folder))
+    raise ConfigError("RINGTONIC_RECORDINGS_URL must be s3://bucket/prefix or an absolute folder")
+
+
+def _twilio_api_url(env: Mapping[str, str]) -> str:
+    raw = env.get("RINGTONIC_TWILIO_API_URL", "").strip() or "https://api.twilio.com"
+    parts = urlsplit(raw)
+    if parts.scheme not in _DEFAULT_PORTS or not parts.netloc or parts.query:
+        raise ConfigError("RINGTONIC_TWILIO_API_URL must be an http:// or https:// URL")
+    return raw.rstrip("/")
+
+
 def _secret_key(env: Mapping[str, str], instance_path: Path, development: bool) -> str:
     raw = env.get("SECRET_KEY", "").strip()
     if raw:
@@ -320,6 +362,12 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, o
             env, "RINGTONIC_HEARTBEAT_LIMIT_PER_IP", "240 per minute"
         ),
         "RINGTONIC_SMTP": _smtp_settings(env),
+        "RINGTONIC_RECORDINGS": _recording_storage(env, instance_path),
+        # Twilio's REST host: recordings are fetched from (and deleted at) this address.
+        "RINGTONIC_TWILIO_API_URL": _twilio_api_url(env),
+        "RINGTONIC_RECORDINGS_DELETE_FROM_TWILIO": _bool(
+            env, "RINGTONIC_RECORDINGS_DELETE_FROM_TWILIO", False
+        ),
         # Visitor location for website tracking: a MaxMind-format City database.
         "RINGTONIC_GEOIP_DB": _geoip_db(env),
         "MAX_CONTENT_LENGTH": _int(env, "RINGTONIC_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1024),

@@ -18,6 +18,7 @@ from ringtonic.api import (  # noqa: E402,F401
     errors,
     negotiation,
     rate_limits,
+    recordings,
     reports,
     resources,
     sessions,

@@ -33,6 +33,9 @@ from ringtonic.services.calls.queries import (
     list_calls_after,
 )
 from ringtonic.services.calls.stats import STATUS_FILTERS
+from ringtonic.services.errors import InvalidFields, ValidationError
+from ringtonic.services.handling.spam import check_spam_flag, set_call_spam
+from ringtonic.web.access import client_ip
 
 FILTER_NAMES = (
     "campaign",
@@ -114,16 +117,27 @@ def call_detail(call_uuid: str):
 
 def _merge_patch_changes(patch: dict) -> dict:
     """Read an RFC 7396 merge patch: null removes a field, which leaves it empty."""
+    cleared = {**CRM_CLEARED, "spam": False}
     return {
-        name: CRM_CLEARED[name] if value is None and name in CRM_CLEARED else value
+        name: cleared[name] if value is None and name in cleared else value
         for name, value in patch.items()
     }
+
+
+def _spam_change(changes: dict) -> bool | None:
+    """Take `spam` out of the changes, checked (None when not sent)."""
+    if "spam" not in changes:
+        return None
+    try:
+        return check_spam_flag(changes.pop("spam"))
+    except ValidationError as error:
+        raise InvalidFields([("spam", error.message)]) from None
 
 
 @bp.patch("/calls/<call_uuid>")
 @requires_ability("write")
 def call_update(call_uuid: str):
-    """Write CRM fields (note, tags, lead_status, value) back to a call."""
+    """Write CRM fields (note, tags, lead_status, value) and the spam mark back to a call."""
     QueryParams(())
     changes = json_object_body((JSON_BODY, MERGE_PATCH))
     if request.mimetype == MERGE_PATCH:
@@ -131,6 +145,12 @@ def call_update(call_uuid: str):
             # An empty merge patch changes nothing (RFC 7396); the call must still exist.
             return jsonify(call_document(get_call(g.workspace, call_uuid)))
         changes = _merge_patch_changes(changes)
-    call = update_call_crm_fields(g.workspace, call_uuid, changes)
+    spam = _spam_change(changes)
+    if changes or spam is None:
+        call = update_call_crm_fields(g.workspace, call_uuid, changes)
+    else:
+        call = get_call(g.workspace, call_uuid)
+    if spam is not None:
+        call = set_call_spam(g.workspace, call, spam, None, client_ip())
     db.session.commit()
     return jsonify(call_document(call))

@@ -54,6 +54,34 @@ TAGS = [
 ]
 
 
+def recording_operation(described: dict) -> dict:
+    """Turn a JSON operation into one that answers audio: 200 whole, 206 a range, 416."""
+    audio = {"audio/wav": {"schema": {"type": "string", "contentMediaType": "audio/wav"}}}
+    ranged = {
+        "Accept-Ranges": {"schema": {"type": "string", "const": "bytes"}},
+        "Content-Range": {"schema": {"type": "string"}, "description": "bytes START-END/SIZE"},
+    }
+    responses = described["responses"]
+    headers = {**responses["200"]["headers"], **ranged}
+    responses["200"] = {"description": "The whole recording.", "headers": headers, "content": audio}
+    responses["206"] = {"description": "The range asked for.", "headers": headers, "content": audio}
+    responses["416"] = {
+        "description": "The range asked for lies outside the recording (nothing is sent).",
+        "headers": {"Content-Range": {"schema": {"type": "string"}, "description": "bytes */SIZE"}},
+    }
+    described["parameters"] = [
+        *described["parameters"],
+        {
+            "name": "Range",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "example": "bytes=0-65535"},
+            "description": "One byte range, as audio players send to seek.",
+        },
+    ]
+    return described
+
+
 def _paths() -> dict:
     campaign_id = path_uuid("campaign_uuid", "campaign", EXAMPLES["Campaign"]["uuid"])
     call_id = path_uuid("call_uuid", "call", EXAMPLES["Call"]["uuid"])
@@ -142,8 +170,10 @@ def _paths() -> dict:
             "patch": operation(
                 "updateCall",
                 "Calls",
-                "Write CRM fields back to a call",
-                "Set note, tags, lead_status and value. Needs a Read and write key. Send "
+                "Write CRM fields and the spam mark back to a call",
+                "Set note, tags, lead_status, value and spam (`true` blocks the caller in "
+                "this workspace and moves all their calls out of reports; `false` undoes it). "
+                "Needs a Read and write key. Send "
                 "`application/json` (the fields given are set, `null` clears lead_status or "
                 "value) or an RFC 7396 merge patch as `application/merge-patch+json` (`null` "
                 "removes any field: an empty note, no tags).",
@@ -164,6 +194,22 @@ def _paths() -> dict:
                     },
                 },
             ),
+        },
+        "/calls/{call_uuid}/recording": {
+            "get": recording_operation(
+                operation(
+                    "getCallRecording",
+                    "Calls",
+                    "Get a call's recording",
+                    "The call's recording (or voicemail) as WAV, once it has been copied from "
+                    "Twilio. Send `Range: bytes=START-END` for part of it (206 Partial Content), "
+                    "as audio players do to seek. 404 `not_found` when the call has no stored "
+                    "recording (none made, still being copied, or deleted by the workspace's "
+                    "retention).",
+                    [call_id],
+                    ok("Call", "placeholder"),
+                )
+            )
         },
         "/phone-numbers": {
             "get": operation(

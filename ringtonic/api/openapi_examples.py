@@ -67,6 +67,7 @@ CALL = {
     "duration_seconds": 187,
     "status": "answered",
     "first_call": True,
+    "spam": False,
     "caller_number": "+15125550147",
     "caller_city": "Austin",
     "caller_state": "TX",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ringtonic.api.errors import PROBLEMS
 from ringtonic.api.serializers import VISIT_TEXT_FIELDS
-from ringtonic.models import CALL_STATUSES, CAMPAIGN_TYPES, LEAD_STATUSES
+from ringtonic.models import CAMPAIGN_TYPES, LEAD_STATUSES, STORED_CALL_STATUSES
 from ringtonic.services.reporting.reports import GROUPINGS, INTERVALS
 
 
@@ -146,8 +146,17 @@ SCHEMAS: dict[str, dict] = {
             "uuid": UUID,
             "started_at": DATE_TIME,
             "duration_seconds": COUNT,
-            "status": {"type": "string", "enum": list(CALL_STATUSES)},
+            "status": {
+                "type": "string",
+                "enum": list(STORED_CALL_STATUSES),
+                "description": "spam_gate_failed: the caller did not press the campaign's "
+                "gate key (not a missed lead; never counted in reports).",
+            },
             "first_call": {"type": "boolean"},
+            "spam": {
+                "type": "boolean",
+                "description": "Marked as spam: left out of reports, maps and totals.",
+            },
             "caller_number": nullable({"type": "string", "description": "E.164"}),
             "caller_city": NULLABLE_TEXT,
             "caller_state": NULLABLE_TEXT,
@@ -186,6 +195,11 @@ SCHEMAS: dict[str, dict] = {
         "minProperties": 1,
         "additionalProperties": False,
         "properties": {
+            "spam": {
+                "type": "boolean",
+                "description": "true adds the caller to the workspace's blocked numbers and "
+                "takes all their calls out of reports; false undoes both.",
+            },
             "note": {"type": "string", "maxLength": 10000},
             "tags": {
                 "type": "array",
@@ -210,6 +224,7 @@ SCHEMAS: dict[str, dict] = {
             "(a removed note is empty, removed tags are `[]`), `{}` changes nothing."
         ),
         "properties": {
+            "spam": nullable({"type": "boolean", "description": "null is false."}),
             "note": nullable({"type": "string", "maxLength": 10000}),
             "tags": nullable(
                 {

@@ -84,6 +84,7 @@ def call_document(call: Call) -> dict:
         "duration_seconds": call.duration_seconds,
         "status": call.status,
         "first_call": call.first_call,
+        "spam": call.spam,
         "caller_number": _or_none(call.caller_number),
         "caller_city": _or_none(call.caller_city),
         "caller_state": _or_none(call.caller_state),

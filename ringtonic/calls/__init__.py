@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
-from ringtonic.calls import display, views  # noqa: E402,F401
+from ringtonic.calls import display, recordings, views  # noqa: E402,F401

@@ -8,4 +8,4 @@ bp = Blueprint("hooks", __name__, url_prefix="/hooks")
 # Twilio cannot send a CSRF token; every request is authenticated by its signature.
 csrf.exempt(bp)
 
-from ringtonic.hooks import views  # noqa: E402,F401
+from ringtonic.hooks import flow_views, views  # noqa: E402,F401

@@ -1,12 +1,20 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from ringtonic.models.account import PLANS, ROLES, Account, User, Workspace
+from ringtonic.models.alerts import (
+    ALERT_KINDS,
+    AlertDelivery,
+    AlertPreference,
+    RecordingSettings,
+)
 from ringtonic.models.api_key import ABILITIES, ApiKey
 from ringtonic.models.audit import AuditEvent
 from ringtonic.models.credentials import TelephonyCredentials
+from ringtonic.models.handling import BLOCK_REASONS, BlockedCall, BlockedNumber, CallFlow
 from ringtonic.models.imports import IMPORT_STATUSES, CallImport
 from ringtonic.models.invitation import Invitation
 from ringtonic.models.rate_limit import RateLimitCounter
+from ringtonic.models.recordings import RECORDING_KINDS, CallRecording
 from ringtonic.models.rollups import (
     CallPlace,
     CallPlaceRollup,
@@ -18,6 +26,8 @@ from ringtonic.models.telephony import (
     CALL_STATUSES,
     CAMPAIGN_TYPES,
     LEAD_STATUSES,
+    SPAM_GATE_FAILED,
+    STORED_CALL_STATUSES,
     Call,
     Campaign,
     PhoneNumber,
@@ -26,6 +36,15 @@ from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSetting
 
 __all__ = [
     "ABILITIES",
+    "ALERT_KINDS",
+    "BLOCK_REASONS",
+    "RECORDING_KINDS",
+    "SPAM_GATE_FAILED",
+    "STORED_CALL_STATUSES",
+    "BlockedCall",
+    "BlockedNumber",
+    "CallFlow",
+    "CallRecording",
     "CALL_STATUSES",
     "IMPORT_STATUSES",
     "CAMPAIGN_TYPES",
@@ -33,6 +52,8 @@ __all__ = [
     "PLANS",
     "ROLES",
     "Account",
+    "AlertDelivery",
+    "AlertPreference",
     "ApiKey",
     "AuditEvent",
     "Call",
@@ -45,6 +66,7 @@ __all__ = [
     "Invitation",
     "PhoneNumber",
     "RateLimitCounter",
+    "RecordingSettings",
     "SignInSession",
     "TelephonyCredentials",
     "NumberLease",

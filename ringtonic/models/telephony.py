@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 CAMPAIGN_TYPES = ("static", "website")
 CALL_STATUSES = ("ringing", "in-progress", "answered", "missed", "busy", "failed", "voicemail")
+# A caller who did not press the key of a campaign's press-1 gate: stored, listed, never
+# counted in reports (not one of CALL_STATUSES, which the rollups keep counters for).
+SPAM_GATE_FAILED = "spam_gate_failed"
+STORED_CALL_STATUSES = (*CALL_STATUSES, SPAM_GATE_FAILED)
 LEAD_STATUSES = ("new", "contacted", "qualified", "won", "lost", "unqualified")
 
 
@@ -98,7 +102,7 @@ class Call(db.Model):
     __table_args__ = (
         CheckConstraint(
             "status IN ('ringing', 'in-progress', 'answered', 'missed', 'busy', 'failed', "
-            "'voicemail')",
+            "'voicemail', 'spam_gate_failed')",
             name="status",
         ),
         CheckConstraint(
@@ -140,6 +144,11 @@ class Call(db.Model):
     # (see services/calls/ingest.py); a later report from a lesser leg cannot undo it.
     outcome_source: Mapped[str] = mapped_column(String(8), default="")
     first_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Marked as spam (by hand, or its caller blocked from the call page): out of reports.
+    spam: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the campaign's call flow has taken the call (services/handling/flows.py):
+    # "" forwarded as it is, "gate" waiting for the key, then "connecting", "voicemail"...
+    flow_stage: Mapped[str] = mapped_column(String(16), default="")
     source: Mapped[str] = mapped_column(String(100), default="")
     medium: Mapped[str] = mapped_column(String(100), default="")
     caller_city: Mapped[str] = mapped_column(String(100), default="")

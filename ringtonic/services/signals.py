@@ -17,3 +17,8 @@ member_removed = _signals.signal("member-removed")
 # return how many of the person's things they changed (counted in the audit event); they
 # change rows in the same session and must not commit.
 member_role_changed = _signals.signal("member-role-changed")
+
+# Sent by handling.blocks.record_blocked_call inside the webhook's transaction, with the
+# BlockedCall as sender and keyword argument workspace. Receivers (the webhook outbox)
+# add rows to the same session and must not commit.
+call_blocked = _signals.signal("call-blocked")

@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-from ringtonic.settings import api_keys, team_views, telephony, views, website  # noqa: E402,F401
+from ringtonic.settings import (  # noqa: E402,F401
+    alerts,
+    api_keys,
+    team_views,
+    telephony,
+    views,
+    website,
+)

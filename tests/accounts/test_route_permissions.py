@@ -41,6 +41,8 @@ RULES: dict[str, str] = {
     "settings.api_keys_revoke": "manage_api_keys",
     "settings.telephony_save": "manage_telephony",
     "settings.website_save": "manage_website_tracking",
+    "settings.alerts": "view_data",
+    "settings.recordings": "manage_calls",
     "tracking.create_campaign_view": "manage_campaigns",
     "tracking.update_campaign_view": "manage_campaigns",
     "tracking.archive_campaign": "manage_campaigns",
@@ -49,6 +51,12 @@ RULES: dict[str, str] = {
     "tracking.update_number_view": "manage_numbers",
     "calls.import_form": "manage_calls",
     "calls.rollback": "manage_calls",
+    "handling.add_blocked_number": "manage_blocked_numbers",
+    "handling.remove_blocked_number": "manage_blocked_numbers",
+    "handling.add_account_blocked_number": "manage_account_blocked_numbers",
+    "handling.remove_account_blocked_number": "manage_account_blocked_numbers",
+    "handling.mark_spam": "manage_calls",
+    "handling.save_call_flow": "manage_campaigns",
 }
 ROLES = ("admin", "manager", "member")
 

@@ -127,7 +127,11 @@ def test_every_operation_has_an_example_answer_and_every_example_fits_its_schema
     document = served(client)
     for item in document["paths"].values():
         for operation in item.values():
-            assert operation["responses"]["200"]["content"]["application/json"]["examples"]
+            content = operation["responses"]["200"]["content"]
+            if "application/json" in content:
+                assert content["application/json"]["examples"]
+            else:  # a recording: binary audio has no example to show
+                assert list(content) == ["audio/wav"]
     checked = 0
     for label, media, example in _media_examples(document):
         errors = list(_validator(document, media["schema"]).iter_errors(example["value"]))

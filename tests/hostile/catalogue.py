@@ -12,10 +12,17 @@ from tests.hostile.account_cases import ACCOUNT_CASES
 from tests.hostile.api_cases import API_CASES
 from tests.hostile.api_v1_cases import API_V1_CASES
 from tests.hostile.form_cases import FORM_CASES
+from tests.hostile.handling_cases import HANDLING_CASES
 from tests.hostile.import_cases import IMPORT_CASES
 from tests.hostile.stage import Case
 from tests.hostile.webhook_cases import WEBHOOK_CASES
 
 CASES: list[Case] = (
-    FORM_CASES + ACCOUNT_CASES + API_CASES + API_V1_CASES + WEBHOOK_CASES + IMPORT_CASES
+    FORM_CASES
+    + ACCOUNT_CASES
+    + API_CASES
+    + API_V1_CASES
+    + WEBHOOK_CASES
+    + IMPORT_CASES
+    + HANDLING_CASES
 )

@@ -405,4 +405,23 @@ FORM_CASES = [
         302,
         check=shown_escaped(CAMPAIGNS, "Upper-case id"),
     ),
+    # Settings → Recordings and Settings → Alerts
+    *[
+        form(f"retention-{label}", "/settings/recordings", {"retention": value}, 400, msg)
+        for label, value, msg in (
+            ("unknown", "30", "Choose 90 days, 1 year or forever."),
+            ("sql", SQL, "Choose 90 days, 1 year or forever."),
+            ("html", SCRIPT, "Choose 90 days, 1 year or forever."),
+            ("nul", "90\x00", "Choose 90 days, 1 year or forever."),
+            ("missing", "", "Choose 90 days, 1 year or forever."),
+        )
+    ],
+    form(
+        "alerts-stale-workspace",
+        "/settings/alerts",
+        {"missed_call": "y", "form_workspace": str(uuid.UUID(int=7))},
+        200,
+        "Nothing was changed",
+        follow=True,
+    ),
 ]

@@ -200,8 +200,8 @@ def webhook(
     """A Twilio webhook signed with the workspace's token: only its content is hostile."""
 
     def send(stage: Stage) -> TestResponse:
-        path = stage.voice_path if kind == "voice" else stage.status_path
-        return post_signed(stage.visitor, path, params)
+        # voice, status, gate, whisper, recording or transcription
+        return post_signed(stage.visitor, f"/hooks/twilio/{kind}/{stage.workspace.uuid}", params)
 
     return Case(
         case_id, "webhook", send, status, accepted=check is not None, check=check, logs=logs

@@ -31,6 +31,11 @@ WRITE_BODIES: dict[str, dict] = {
     "PATCH /api/v1/calls/<call_uuid>": {"note": "Called back, booked a visit"},
 }
 
+# "METHOD path" -> the Accept header of a route that does not answer JSON.
+ACCEPTS: dict[str, str] = {
+    "GET /api/v1/calls/<call_uuid>/recording": "audio/wav",
+}
+
 
 @dataclass(frozen=True)
 class Route:
@@ -95,7 +100,8 @@ def missing_ids(route: Route) -> dict[str, object]:
 
 
 def call(client, route: Route, url: str, secret: str | None):
-    headers = {"Accept": "application/json", **(bearer(secret) if secret else {})}
+    accept = ACCEPTS.get(route.name, "application/json")
+    headers = {"Accept": accept, **(bearer(secret) if secret else {})}
     body = WRITE_BODIES.get(route.name) if route.writes else None
     return client.open(url, method=route.method, headers=headers, json=body, buffered=True)
 

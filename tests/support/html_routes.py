@@ -34,6 +34,7 @@ ID_VARIABLES: dict[str, tuple[str, Callable[[Tenant, WorkspaceObjects], object]]
     "call_uuid": (WORKSPACE, lambda tenant, objects: objects.call.uuid),
     "key_uuid": (WORKSPACE, lambda tenant, objects: objects.api_key.uuid),
     "import_uuid": (WORKSPACE, lambda tenant, objects: objects.call_import.uuid),
+    "block_uuid": (WORKSPACE, lambda tenant, objects: objects.blocked_number.uuid),
     "workspace_uuid": (ACCOUNT, lambda tenant, objects: tenant.home.workspace.uuid),
     "user_uuid": (ACCOUNT, lambda tenant, objects: tenant.member.uuid),
     "invitation_uuid": (ACCOUNT, lambda tenant, objects: tenant.invitation.uuid),
@@ -61,6 +62,13 @@ PLAUSIBLE_FORM = {
     "time_zone": "America/Chicago",
     "plan": "indie",
     "revoke_keys": "y",
+    "retention": "90",
+    "missed_call": "y",
+    "reason": "competitor",
+    "spam": "true",
+    "gate_enabled": "y",
+    "recording_enabled": "y",
+    "hours_mon": "00:00-01:00",
 }
 CSRF_MESSAGE = "This form has expired or was not sent from Ring Tonic."
 

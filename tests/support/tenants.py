@@ -7,15 +7,19 @@ has a real object to point at, in the caller's tenant and in the others.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ringtonic.extensions import db
+from ringtonic.jobs import recording_store
 from ringtonic.models import (
     Account,
     ApiKey,
+    BlockedNumber,
     Call,
     CallImport,
+    CallRecording,
     Campaign,
     Invitation,
     PhoneNumber,
@@ -26,6 +30,8 @@ from ringtonic.services.accounts.accounts import create_account, set_plan
 from ringtonic.services.accounts.invitations import create_invitation
 from ringtonic.services.accounts.workspaces import create_workspace
 from ringtonic.services.keys.api_keys import create_api_key, revoke_api_key
+from ringtonic.services.recordings.storage import recording_key
+from tests.support.recording_servers import wav_bytes
 from tests.support.team_support import add_member
 from tests.support.web_client import PASSWORD
 
@@ -41,6 +47,7 @@ class WorkspaceObjects:
     api_key: ApiKey
     call_import: CallImport
     keys: dict[str, str] = field(default_factory=dict)
+    blocked_number: BlockedNumber | None = None
 
 
 @dataclass
@@ -54,8 +61,26 @@ class Tenant:
     home: WorkspaceObjects
 
 
+def _store_recording(workspace: Workspace, call: Call, digits: str) -> None:
+    """Give the call a recording copied into the app's recording store."""
+    sid = "RE" + digits.rjust(32, "0")
+    key = recording_key(str(workspace.uuid), sid)
+    recording_store().put(key, io.BytesIO(wav_bytes(0.1)), "audio/wav")
+    db.session.add(
+        CallRecording(
+            workspace_id=workspace.id,
+            call_id=call.id,
+            provider_recording_sid=sid,
+            provider_status="completed",
+            duration_seconds=1,
+            storage_key=key,
+            copied_at=datetime(2024, 5, 1, 15, 2, tzinfo=UTC),
+        )
+    )
+
+
 def fill_workspace(workspace: Workspace, admin: User, label: str, digits: str) -> WorkspaceObjects:
-    """Give the workspace a campaign, a number in it, a call to it and two API keys."""
+    """Give the workspace a campaign, a number in it, a recorded call to it and two API keys."""
     campaign = Campaign(workspace_id=workspace.id, name=f"{label} campaign", type="static")
     db.session.add(campaign)
     db.session.flush()
@@ -80,12 +105,22 @@ def fill_workspace(workspace: Workspace, admin: User, label: str, digits: str) -
         caller_city=f"{label} city",
     )
     db.session.add(call)
+    db.session.flush()
+    _store_recording(workspace, call, digits)
     call_import = CallImport(
         workspace_id=workspace.id, user_id=admin.id, filename=f"{label}.csv", status="completed"
     )
     db.session.add(call_import)
     read_write = create_api_key(workspace, admin, f"{label} read-write", "read_write")
     read = create_api_key(workspace, admin, f"{label} read-only", "read")
+    blocked = BlockedNumber(
+        account_id=workspace.account_id,
+        workspace_id=workspace.id,
+        number=f"+1512556{digits}",
+        reason="spam",
+        added_by_id=admin.id,
+    )
+    db.session.add(blocked)
     db.session.flush()
     return WorkspaceObjects(
         workspace=workspace,
@@ -95,6 +130,7 @@ def fill_workspace(workspace: Workspace, admin: User, label: str, digits: str) -
         api_key=read_write.api_key,
         call_import=call_import,
         keys={"read_write": read_write.secret, "read": read.secret},
+        blocked_number=blocked,
     )
 
 

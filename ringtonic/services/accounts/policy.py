@@ -16,6 +16,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_campaigns": frozenset({"admin", "manager"}),
     "manage_numbers": frozenset({"admin", "manager"}),
     "manage_calls": frozenset({"admin", "manager"}),
+    "manage_blocked_numbers": frozenset({"admin", "manager"}),
+    "manage_account_blocked_numbers": frozenset({"admin"}),
     "manage_website_tracking": frozenset({"admin", "manager"}),
     "view_audit_log": frozenset({"admin"}),
 }
@@ -31,7 +33,9 @@ PERMISSION_LABELS: dict[str, str] = {
     "manage_api_keys": "Create and revoke API keys",
     "manage_campaigns": "Create and edit campaigns",
     "manage_numbers": "Add and edit tracking numbers",
-    "manage_calls": "Edit calls, import calls, set CRM fields",
+    "manage_calls": "Edit calls, import calls, set CRM fields, mark calls as spam",
+    "manage_blocked_numbers": "Block numbers in a workspace and see its blocked calls",
+    "manage_account_blocked_numbers": "Block numbers in every workspace of the account",
     "manage_website_tracking": "Set up website tracking (snippet, domains, number pool)",
     "view_audit_log": "See the team's activity log",
 }

@@ -23,6 +23,11 @@ who hangs up before the forward starts).
 | other       | CallStatus queued, initiated or ringing         | ringing     | CallDuration      |
 | other       | CallStatus in-progress                          | in-progress | CallDuration      |
 
+When the campaign's call flow answered the caller itself (a press-1 gate, a recording
+announcement, a voicemail greeting: Call.flow_stage), a caller's-leg "answered" means
+Twilio answered, not the business: it reads as missed, or as spam_gate_failed while the
+caller is still at the gate (outcome_in_flow). The gate's refusal outranks everything.
+
 "Other" is a request without DialCallStatus: the status callback, or a <Record> action.
 A Dial report's own CallStatus and a RecordingUrl in it (Dial's recording of the
 conversation) are not outcomes. Seconds are the talk time on the leg that decided: the
@@ -46,7 +51,7 @@ from sqlalchemy import case, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, PhoneNumber, Workspace
+from ringtonic.models import SPAM_GATE_FAILED, Call, PhoneNumber, Workspace
 from ringtonic.models.types import utcnow
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.reporting.rollups import recounting_calls, share_rollup_lock
@@ -63,8 +68,13 @@ STATUS_RANK = {
     "busy": 4,
     "missed": 5,
     "voicemail": 6,
+    SPAM_GATE_FAILED: 7,
 }
-SOURCE_RANK = {"": 0, "caller": 1, "dial": 2}
+# "gate": the campaign's press-1 gate stopped the call; nothing a leg reports undoes it.
+SOURCE_RANK = {"": 0, "caller": 1, "dial": 2, "gate": 3}
+# Flow stages in which Twilio itself answered the caller (gate, announcement, greeting):
+# the caller's leg then reads "completed" with seconds although no one at the business did.
+_TWILIO_ANSWERED_STAGES = frozenset({"gate", "connecting", "after_hours", "voicemail"})
 _PROGRESS = {
     "queued": "ringing",
     "initiated": "ringing",
@@ -75,6 +85,8 @@ _PROGRESS = {
 # A caller who hangs up before anyone answers (canceled) is a call the business missed.
 TWILIO_OUTCOMES = {"no-answer": "missed", "canceled": "missed", "busy": "busy", "failed": "failed"}
 _CONNECTED = frozenset({"completed", "answered"})
+# Outcomes no later report undoes: the gate's refusal, then a message left.
+_DECISIVE = {SPAM_GATE_FAILED: 2, "voicemail": 1}
 _CALL_SID_RE = re.compile(r"[A-Za-z0-9]{2,64}")
 # Longer than any real call; guards the column against junk from a misconfigured sender.
 MAX_DURATION_SECONDS = 7 * 24 * 3600
@@ -92,7 +104,7 @@ class Outcome:
     def precedence(self) -> tuple[int, int, int, int]:
         """Return the rank the stored call compares with (see the module docstring)."""
         return (
-            int(self.status == "voicemail"),
+            _DECISIVE.get(self.status, 0),
             SOURCE_RANK[self.source],
             STATUS_RANK[self.status],
             self.seconds,
@@ -144,6 +156,22 @@ def reported_outcome(params: Mapping[str, str]) -> Outcome | None:
     if status is None:
         return None
     return Outcome(status, seconds, source)
+
+
+def outcome_in_flow(outcome: Outcome, flow_stage: str) -> Outcome:
+    """Read a caller's-leg report of a call the campaign's flow answered itself.
+
+    A caller who hangs up at the gate did not press the key (spam_gate_failed); one
+    who hears an announcement or a greeting and hangs up reached nobody (missed).
+    """
+    if outcome.source != "caller" or flow_stage not in _TWILIO_ANSWERED_STAGES:
+        return outcome
+    final = outcome.status not in ("ringing", "in-progress")
+    if flow_stage == "gate" and final and outcome.status != "voicemail":
+        return Outcome(SPAM_GATE_FAILED, outcome.seconds, "gate")
+    if outcome.status == "answered":
+        return Outcome("missed", outcome.seconds, "caller")
+    return outcome
 
 
 def find_call(workspace: Workspace, sid: str) -> Call | None:
@@ -254,7 +282,7 @@ def record_inbound_call(
 def _stored_precedence():
     """Return Outcome.precedence of the row as stored, as an SQL row value."""
     return tuple_(
-        case((Call.status == "voicemail", 1), else_=0),
+        case(_DECISIVE, value=Call.status, else_=0),
         case(SOURCE_RANK, value=Call.outcome_source, else_=0),
         case(STATUS_RANK, value=Call.status, else_=-1),
         Call.duration_seconds,
@@ -274,6 +302,7 @@ def apply_status_callback(
     outcome = reported_outcome(params)
     if outcome is None:
         return call
+    outcome = outcome_in_flow(outcome, call.flow_stage)
     # One UPDATE that compares with the row as stored, so concurrent callbacks cannot
     # overwrite each other with stale values: the report lands only if it outranks it.
     with recounting_calls([call.id]):

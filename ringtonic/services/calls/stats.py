@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, case, func
+from sqlalchemy import Integer, and_, case, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from ringtonic.models import CALL_STATUSES, Call
+from ringtonic.models import CALL_STATUSES, SPAM_GATE_FAILED, Call
 
 ANSWERED_STATUSES = ("answered",)
 # Everything where the caller reached nobody: the leads an agency is losing. The one
@@ -18,6 +18,11 @@ MISSED_STATUSES = ("missed", "busy", "failed", "voicemail")
 # The status filter value that selects every missed status at once.
 MISSED_GROUP = "missed-all"
 STATUS_FILTERS = (MISSED_GROUP, *CALL_STATUSES)
+
+
+def counted_in_reports() -> ColumnElement[bool]:
+    """Return the condition for calls that reports count: not spam, not stopped by the gate."""
+    return and_(Call.spam.is_(False), Call.status != SPAM_GATE_FAILED)
 
 
 def statuses_of(status: str | None) -> tuple[str, ...]:

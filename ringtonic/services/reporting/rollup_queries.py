@@ -46,6 +46,7 @@ from ringtonic.services.calls.stats import (
     ANSWERED_STATUSES,
     MISSED_STATUSES,
     Counters,
+    counted_in_reports,
     counter_columns,
     counters_from,
     statuses_of,
@@ -241,7 +242,7 @@ def _sliver_rows(workspace: Workspace, slivers, keys: Sequence[str], campaign, s
         query = (
             select(*group, *counter_columns())
             .where(Call.workspace_id == workspace.id, Call.started_at >= start)
-            .where(Call.started_at < end)
+            .where(Call.started_at < end, counted_in_reports())
             .group_by(*group)
         )
         if campaign is not None:

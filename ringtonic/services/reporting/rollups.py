@@ -54,7 +54,12 @@ from ringtonic.models.rollups import (
     CallTimeRollup,
 )
 from ringtonic.models.telephony import CALL_STATUSES
-from ringtonic.services.calls.stats import ANSWERED_STATUSES, MISSED_STATUSES, epoch_seconds
+from ringtonic.services.calls.stats import (
+    ANSWERED_STATUSES,
+    MISSED_STATUSES,
+    counted_in_reports,
+    epoch_seconds,
+)
 from ringtonic.services.reporting.rollup_spans import PLACE_SPANS, SOURCE_SPANS
 
 CALLS = Call.__table__
@@ -75,6 +80,7 @@ ROLLED_UP_FIELDS = (
     "started_at",
     "duration_seconds",
     "status",
+    "spam",
     "first_call",
     "source",
     "medium",
@@ -132,13 +138,17 @@ def _counter_sums(sign: int) -> list:
     ]
 
 
-# Which calls a fold reads: listed ids, or a workspace's calls in an id range (rebuilds).
+# Which calls a fold reads: listed ids, or a workspace's calls in an id range (rebuilds);
+# spam never counts, so marking a call as spam (recounting it) takes it out of the reports.
 _SELECTIONS = {
-    "ids": lambda: CALLS.c.id.in_(bindparam("call_ids", expanding=True)),
+    "ids": lambda: and_(
+        CALLS.c.id.in_(bindparam("call_ids", expanding=True)), counted_in_reports()
+    ),
     "id_range": lambda: and_(
         CALLS.c.workspace_id == bindparam("workspace_id"),
         CALLS.c.id >= bindparam("first_id"),
         CALLS.c.id <= bindparam("last_id"),
+        counted_in_reports(),
     ),
 }
 

@@ -1,0 +1,1 @@
+"""E-mail alerts about calls: each user's choices per workspace, and their delivery."""

@@ -1,0 +1,1 @@
+"""Call handling: blocked numbers, spam, and the call flow a campaign's calls go through."""
