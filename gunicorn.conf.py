@@ -28,6 +28,13 @@ timeout = 30
 # On a restart or shutdown, requests in flight get this long before they are cut (a cut
 # export ends without HTTP's last chunk, so clients see it is incomplete).
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "60"))
+# Limits on what gunicorn reads before the app sees a request, explicit so operators and
+# the API document (ringtonic/api/openapi_shared.py) agree: a longer request line answers
+# 414, a longer header line or more header fields 431, malformed HTTP 400, each a short
+# text/html page from gunicorn itself. Bodies are limited by the app (problem+json 413).
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "8190"))
+limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", "8190"))
+limit_request_fields = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELDS", "100"))
 accesslog = "-"
 # Path without the query string, and no Referer: neither can then leak a key into the log.
 access_log_format = ACCESS_FORMAT

@@ -22,6 +22,7 @@ BENCHMARKS = (
     "bench_geo",
     "bench_reports",
     "bench_pagination",
+    "bench_conditional",
     "bench_ingest",
     "bench_last_used",
     "bench_memory",

@@ -21,6 +21,7 @@ pytest_plugins = ["tests.support.secret_watch"]
 # Live-server tests that take minutes (big imports, floods across workers).
 SLOW_MODULES = frozenset(
     {
+        "test_api_fuzz_live",
         "test_bulk_work",
         "test_cluster",
         "test_concurrency",

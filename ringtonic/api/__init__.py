@@ -11,6 +11,7 @@ csrf.exempt(bp)
 
 from ringtonic.api import (  # noqa: E402,F401
     auth,
+    bodies,
     calls,
     compression,
     contract,
@@ -26,6 +27,7 @@ from ringtonic.api import (  # noqa: E402,F401
 )
 
 errors.register_problem_handlers(bp)
+bp.before_request(bodies.refuse_oversized_bodies)
 bp.before_request(auth.reject_keys_in_query)
 bp.before_request(rate_limits.refuse_clients_failing_authentication)
 bp.before_request(auth.authenticate_request)
@@ -35,6 +37,8 @@ bp.before_request(negotiation.refuse_unacceptable_formats)
 bp.after_request(compression.compress_api_answer)
 bp.after_request(usage.record_last_use_after_response)
 bp.after_request(rate_limits.add_rate_limit_headers)
+# Registered after, so it runs before: the headers then describe a deferred charge too.
+bp.after_request(rate_limits.charge_deferred_request)
 bp.after_request(rate_limits.count_failed_authentication)
 
 

@@ -10,6 +10,13 @@ from ringtonic.api import bp
 from ringtonic.api.auth import requires_ability
 from ringtonic.api.bodies import JSON as JSON_BODY
 from ringtonic.api.bodies import MERGE_PATCH, json_object_body
+from ringtonic.api.conditional import (
+    answers_conditionally,
+    call_version,
+    conditional_answer,
+    page_version,
+    weak_etag,
+)
 from ringtonic.api.errors import ApiProblem
 from ringtonic.api.negotiation import CSV, JSON, chosen_format, produces
 from ringtonic.api.pagination import decode_cursor, page_response
@@ -73,6 +80,7 @@ def _csv_download(filters: CallFilters) -> Response:
 
 
 @bp.get("/calls")
+@answers_conditionally
 @produces(JSON, CSV)
 def calls_list():
     """List the workspace's calls, newest first: a page of JSON, or every match as CSV."""
@@ -90,16 +98,21 @@ def calls_list():
         response = _csv_download(filters)
     else:
         page = list_calls_after(g.workspace, filters, decode_cursor(cursor), limit)
-        response = page_response(page, call_document)
+        response = conditional_answer(
+            weak_etag(chosen_format(), page_version(page, call_version)),
+            lambda: page_response(page, call_document),
+        )
     response.vary.add("Accept")
     return response
 
 
 @bp.get("/calls/<call_uuid>")
+@answers_conditionally
 def call_detail(call_uuid: str):
     """Return every field of one call."""
     QueryParams(())
-    return jsonify(call_document(get_call(g.workspace, call_uuid)))
+    call = get_call(g.workspace, call_uuid)
+    return conditional_answer(weak_etag(call_version(call)), lambda: jsonify(call_document(call)))
 
 
 def _merge_patch_changes(patch: dict) -> dict:

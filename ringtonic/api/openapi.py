@@ -29,11 +29,12 @@ from ringtonic.api.openapi_responses import (
     problem_responses,
 )
 from ringtonic.api.openapi_schemas import SCHEMAS, ref
+from ringtonic.api.openapi_shared import RESPONSES, with_server_answers
 from ringtonic.api.openapi_webhooks import WEBHOOK_SCHEMAS, webhook_operations
+from ringtonic.api.versioning import API_VERSION, mark_deprecations
 from ringtonic.services.calls.export import HEADER
 from ringtonic.services.reporting.reports import GROUPINGS, INTERVALS
 
-API_VERSION = "1.0.0"
 CSV_FORMAT = (
     "The CSV is for programs: UTF-8 without a byte order mark, RFC 4180 (comma separated, "
     "CRLF line ends, quotes only where needed), a header row, times in UTC. Columns: "
@@ -118,6 +119,7 @@ def _paths() -> dict:
                     ),
                 ],
                 ok("CampaignList", "A page of campaigns."),
+                conditional=True,
             )
         },
         "/campaigns/{campaign_uuid}": {
@@ -128,6 +130,7 @@ def _paths() -> dict:
                 "One campaign by its Campaign ID.",
                 [campaign_id],
                 ok("Campaign", "The campaign."),
+                conditional=True,
             )
         },
         "/campaigns/{campaign_uuid}/geo-data": {
@@ -152,6 +155,7 @@ def _paths() -> dict:
                 "(no page limit). " + CSV_FORMAT,
                 [*PAGE_PARAMS, *CALL_FILTERS],
                 calls_page,
+                conditional=True,
             )
         },
         "/calls/{call_uuid}": {
@@ -162,6 +166,7 @@ def _paths() -> dict:
                 "Every field of one call.",
                 [call_id],
                 ok("Call", "The call."),
+                conditional=True,
             ),
             "patch": operation(
                 "updateCall",
@@ -215,6 +220,7 @@ def _paths() -> dict:
                 "Newest first.",
                 PAGE_PARAMS,
                 ok("PhoneNumberList", "A page of tracking numbers."),
+                conditional=True,
             )
         },
         "/phone-numbers/{phone_number_uuid}": {
@@ -225,6 +231,7 @@ def _paths() -> dict:
                 "One tracking number.",
                 [number_id],
                 ok("PhoneNumber", "The number."),
+                conditional=True,
             )
         },
         "/reports/summary": {
@@ -275,29 +282,31 @@ def _paths() -> dict:
                 "description": "The contract of the API, readable without a key.",
                 "security": [],
                 "parameters": [],
-                "responses": {
-                    "200": {
-                        "description": "The OpenAPI 3.1 document (abridged example).",
-                        "content": {
-                            "application/json": {
-                                "schema": {"type": "object"},
-                                "examples": {
-                                    "default": {
-                                        "value": {
-                                            "openapi": "3.1.0",
-                                            "info": {
-                                                "title": "Ring Tonic API",
-                                                "version": API_VERSION,
-                                            },
-                                            "paths": {"/me": {"get": {"operationId": "getMe"}}},
+                "responses": with_server_answers(
+                    {
+                        "200": {
+                            "description": "The OpenAPI 3.1 document (abridged example).",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"type": "object"},
+                                    "examples": {
+                                        "default": {
+                                            "value": {
+                                                "openapi": "3.1.0",
+                                                "info": {
+                                                    "title": "Ring Tonic API",
+                                                    "version": API_VERSION,
+                                                },
+                                                "paths": {"/me": {"get": {"operationId": "getMe"}}},
+                                            }
                                         }
-                                    }
-                                },
-                            }
+                                    },
+                                }
+                            },
                         },
-                    },
-                    **problem_responses(operation_codes(public=True)),
-                },
+                        **problem_responses(operation_codes(public=True)),
+                    }
+                ),
             }
         },
     }
@@ -314,7 +323,7 @@ def build_openapi(server_url: str = "/api/v1") -> dict:
                 "Read a workspace's campaigns, tracking numbers and calls, where callers are, "
                 "and reports; write CRM fields back to calls. Authenticate every request with "
                 "`Authorization: Bearer <key>`; create keys in Settings → API Keys. The human "
-                "reference is at /docs/api."
+                "reference is at /docs/api; how v1 may change is at /docs/api#versioning."
             ),
         },
         "servers": [{"url": server_url, "description": "This Ring Tonic server."}],
@@ -324,6 +333,7 @@ def build_openapi(server_url: str = "/api/v1") -> dict:
         "webhooks": webhook_operations(),
         "components": {
             "schemas": {**SCHEMAS, **WEBHOOK_SCHEMAS},
+            "responses": RESPONSES,
             "headers": HEADERS,
             "examples": {
                 code: {"summary": kind.title, "value": example_problem(code)}
@@ -339,4 +349,4 @@ def build_openapi(server_url: str = "/api/v1") -> dict:
             },
         },
     }
-    return deepcopy(document)
+    return mark_deprecations(deepcopy(document))

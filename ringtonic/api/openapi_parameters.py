@@ -5,6 +5,20 @@ from __future__ import annotations
 from ringtonic.api.openapi_examples import GBP
 from ringtonic.services.calls.stats import STATUS_FILTERS
 
+# Free text: no control characters, and not blank. The API refuses an empty or blank value
+# of any parameter (400 validation_error naming it) rather than reading it as absent.
+PRINTABLE_NOT_BLANK = r"^[^\u0000-\u001f]*\S[^\u0000-\u001f]*$"
+
+
+def text_schema(max_length: int) -> dict:
+    """Return the schema of a free-text query value of at most `max_length` characters."""
+    return {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": max_length,
+        "pattern": PRINTABLE_NOT_BLANK,
+    }
+
 
 def query_param(
     name: str, schema: dict, description: str, required: bool = False, example=None
@@ -42,7 +56,7 @@ PAGE_PARAMS = [
     ),
     query_param(
         "cursor",
-        {"type": "string", "minLength": 1, "maxLength": 200},
+        {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[A-Za-z0-9_-]+$"},
         "The `next_cursor` of the previous page.",
     ),
 ]
@@ -66,7 +80,7 @@ PERIOD_PARAMS = [
     ),
     query_param(
         "time_zone",
-        {"type": "string", "minLength": 1, "maxLength": 64},
+        text_schema(64),
         "IANA time zone the dates and buckets are read in. Default: the workspace's.",
         example="America/Chicago",
     ),
@@ -114,19 +128,19 @@ CALL_FILTERS = [
     ),
     query_param(
         "state",
-        {"type": "string", "minLength": 1, "maxLength": 50},
+        text_schema(50),
         "Only callers from this state (e.g. TX).",
     ),
     query_param(
         "source",
-        {"type": "string", "minLength": 1, "maxLength": 100},
+        text_schema(100),
         "Only calls from this source (case-insensitive), e.g. `google`: a website visit's "
         "source for calls to pool numbers, the number's own source otherwise.",
         example="google",
     ),
     query_param(
         "medium",
-        {"type": "string", "minLength": 1, "maxLength": 100},
+        text_schema(100),
         "Only calls with this medium (case-insensitive), e.g. `cpc` or `organic`.",
         example="cpc",
     ),

@@ -5,17 +5,21 @@ from __future__ import annotations
 from ringtonic.api.errors import PROBLEMS
 from ringtonic.api.openapi_examples import EXAMPLES
 from ringtonic.api.openapi_schemas import ref
+from ringtonic.api.openapi_shared import CONDITIONAL_HEADERS, IF_NONE_MATCH, with_server_answers
 from ringtonic.problems import PROBLEM_TYPE_BASE, REALM_HEADER
 
 # Codes only some operations can answer; every other catalogued code can come from any.
 AUTH_CODES = ("missing_api_key", "invalid_api_key", "revoked_api_key", "plan_required")
 CODES_FOR_IDS = ("not_found",)
 CODES_FOR_WRITES = ("insufficient_ability",)
-CODES_FOR_BODIES = ("payload_too_large", "unsupported_media_type")
+CODES_FOR_BODIES = ("unsupported_media_type",)
 CODES_FOR_PARAMETERS = ("validation_error",)
-# An undocumented method on a documented path: never the answer to a documented operation.
+# Another method on a documented path: one shared response, MethodNotAllowed.
 CODES_NEVER_DOCUMENTED = ("method_not_allowed",)
+# Answered on any operation, documented once as a shared response (openapi_shared).
+CODES_SHARED = ("method_not_allowed", "payload_too_large")
 _SPECIFIC = {
+    *CODES_SHARED,
     *CODES_FOR_IDS,
     *CODES_FOR_WRITES,
     *CODES_FOR_BODIES,
@@ -40,6 +44,7 @@ _RATE_HEADER_NAMES = (
     "X-RateLimit-Reset",
 )
 HEADERS = {
+    **CONDITIONAL_HEADERS,
     "RateLimit-Policy": {
         "schema": {"type": "string"},
         "description": "The key's quota: requests allowed per window, and the window in seconds.",
@@ -89,6 +94,18 @@ HEADERS = {
             'the request needs in `scope` (`scope="write"`), per RFC 6750 section 3.1.'
         ),
     },
+    "Allow": {
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "The methods this path takes, comma separated (e.g. `GET, HEAD, OPTIONS`).",
+    },
+    "Link": {
+        "schema": {"type": "string", "pattern": r'^<[^>]+>; rel="next"$'},
+        "description": (
+            'The next page (RFC 8288): `<url>; rel="next"`, the same URL with `cursor` '
+            "set to `next_cursor`. Absent on the last page."
+        ),
+    },
     "Retry-After": {
         "required": True,
         "schema": {"type": "string", "pattern": r"^\d+$"},
@@ -99,6 +116,7 @@ _STATUS_HEADER_NAMES = {401: ("WWW-Authenticate",), 429: ("Retry-After",)}
 # Headers sent with one code only, documented where that code can be answered:
 # (header name, component name).
 _CODE_HEADERS = {
+    **CONDITIONAL_HEADERS,
     "insufficient_ability": ("WWW-Authenticate", "WWW-Authenticate-insufficient-scope"),
 }
 
@@ -180,11 +198,18 @@ def operation_codes(
     return [code for code in PROBLEMS if code in wanted]
 
 
+def _conditional_headers() -> dict:
+    return _headers(("ETag", "Cache-Control"))
+
+
 def ok(schema_name: str, description: str) -> dict:
     """Describe a 200 JSON answer with its schema and example."""
+    headers = RATE_HEADERS
+    if schema_name.endswith("List"):
+        headers = {**headers, **_headers(("Link",))}
     return {
         "description": description,
-        "headers": RATE_HEADERS,
+        "headers": headers,
         "content": {
             "application/json": {
                 "schema": ref(schema_name),
@@ -204,17 +229,25 @@ def operation(
     *,
     write: bool = False,
     body: dict | None = None,
+    conditional: bool = False,
 ) -> dict:
     """Describe one operation; its error answers follow from its parameters and flags."""
     ids = any(p["in"] == "path" for p in params)
     codes = operation_codes(ids=ids, write=write, body=body is not None, parameters=bool(params))
-    described = {
+    if conditional:
+        params = [*params, IF_NONE_MATCH]
+        success = {**success, "headers": {**success["headers"], **_conditional_headers()}}
+    responses = with_server_answers({"200": success, **problem_responses(codes)})
+    if conditional:
+        responses["304"] = {"$ref": "#/components/responses/NotModified"}
+        responses = dict(sorted(responses.items()))
+    described: dict[str, object] = {
         "operationId": op_id,
         "tags": [tag],
         "summary": summary,
         "description": description,
         "parameters": params,
-        "responses": {"200": success, **problem_responses(codes)},
+        "responses": responses,
     }
     if body is not None:
         described["requestBody"] = body

@@ -1,7 +1,14 @@
-"""Strict query-string parsing for the API: unknown or bad parameters answer 400 by name."""
+"""Strict query-string parsing for the API: unknown or bad parameters answer 400 by name.
+
+One rule for every parameter: a value is given or the parameter is left out. An empty or
+blank value (`cursor=`, `time_zone=%20`) is refused with 400 `validation_error` naming the
+parameter, never read as "absent": the document's `minLength`/`format` say so, and a
+client that sends `start_date=` meant some date, not "all time".
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 
@@ -12,6 +19,7 @@ from ringtonic.api.errors import ApiProblem
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 _TRUE, _FALSE = {"true", "1"}, {"false", "0"}
+_UUID_RE = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
 def _invalid(name: str, message: str) -> ApiProblem:
@@ -27,15 +35,20 @@ class QueryParams:
             if name not in self.allowed:
                 known = ", ".join(sorted(self.allowed)) or "none"
                 raise _invalid(name, f"Unknown query parameter {name!r}. Accepted: {known}.")
-            if len(request.args.getlist(name)) > 1:
+            values = request.args.getlist(name)
+            if len(values) > 1:
                 raise _invalid(name, f"Query parameter {name!r} may be given only once.")
+            if not values[0].strip():
+                raise _invalid(
+                    name, f"{name} is empty: give it a value, or leave the parameter out."
+                )
 
     def text(self, name: str, max_length: int = 200) -> str | None:
-        """Return a parameter's stripped value, None when absent or empty."""
-        raw = request.args.get(name)
-        if raw is None or not raw.strip():
+        """Return a parameter's value, None when absent (blank ones were refused)."""
+        # Taken as sent, as the document's maxLength and formats read it: no trimming.
+        value = request.args.get(name)
+        if value is None:
             return None
-        value = raw.strip()
         if len(value) > max_length or any(ord(ch) < 32 for ch in value):
             raise _invalid(name, f"{name} must be at most {max_length} printable characters.")
         return value
@@ -80,10 +93,10 @@ class QueryParams:
         value = self.text(name, max_length=64)
         if value is None:
             return None
-        try:
-            return uuid.UUID(value)
-        except ValueError:
-            raise _invalid(name, f"{name} must be a uuid.") from None
+        # Only the canonical 8-4-4-4-12 spelling: uuid.UUID also takes braces, urn: and bare hex.
+        if not _UUID_RE.fullmatch(value):
+            raise _invalid(name, f"{name} must be a uuid like {uuid.UUID(int=0)}.")
+        return uuid.UUID(value)
 
     def limit(self) -> int:
         """Return the page size: `limit`, 1–200, default 50."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import Response, current_app, g, request
 
-from ringtonic.api.errors import ApiProblem
+from ringtonic.api.conditional import charge_is_deferred
+from ringtonic.api.errors import ApiProblem, handle_api_problem
 from ringtonic.rate_limits import API_AUTH_FAILURE, API_KEY, limits_of, rate_limit_headers
 from ringtonic.web.access import client_ip
 
@@ -32,11 +33,33 @@ def refuse_clients_failing_authentication() -> None:
 
 
 def charge_request_to_key() -> None:
-    """Count the request against its key's quotas; answer 429 once a window is used up."""
+    """Count the request against its key's quotas; answer 429 once a window is used up.
+
+    A revalidation (If-None-Match on a view that answers conditionally) is counted only
+    once its answer is known not to be 304: see charge_deferred_request.
+    """
     limits = limits_of(current_app)
     api_key = g.get("api_key")
     if not limits.enabled or api_key is None:
         return
+    if charge_is_deferred():
+        g.charge_deferred = True
+        return
+    _charge(limits, api_key)
+
+
+def charge_deferred_request(response: Response) -> Response:
+    """Count a deferred request unless it was answered 304; a used-up quota answers 429."""
+    if not g.pop("charge_deferred", False) or response.status_code == 304:
+        return response
+    try:
+        _charge(limits_of(current_app), g.api_key)
+    except ApiProblem as refused:
+        return handle_api_problem(refused)
+    return response
+
+
+def _charge(limits, api_key) -> None:
     charge = limits.charge(API_KEY, str(api_key.uuid))
     # The headers (Retry-After too, on a refusal) are added to whatever answer follows.
     g.rate_limit_charge = charge

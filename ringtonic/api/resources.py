@@ -5,6 +5,14 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from ringtonic.api import bp
+from ringtonic.api.conditional import (
+    answers_conditionally,
+    campaign_version,
+    conditional_answer,
+    number_version,
+    page_version,
+    weak_etag,
+)
 from ringtonic.api.pagination import decode_cursor, page_response
 from ringtonic.api.params import QueryParams
 from ringtonic.api.serializers import campaign_document, phone_number_document
@@ -15,33 +23,51 @@ CAMPAIGN_STATUSES = ("active", "archived")
 
 
 @bp.get("/campaigns")
+@answers_conditionally
 def campaigns_list():
     """List the workspace's campaigns, newest first, optionally only active or archived."""
     params = QueryParams(("limit", "cursor", "status"))
     limit = params.limit()
     status = params.choice("status", CAMPAIGN_STATUSES)
     after = decode_cursor(params.text("cursor"))
-    return page_response(list_campaigns_after(g.workspace, status, after, limit), campaign_document)
+    page = list_campaigns_after(g.workspace, status, after, limit)
+    return conditional_answer(
+        weak_etag(page_version(page, campaign_version)),
+        lambda: page_response(page, campaign_document),
+    )
 
 
 @bp.get("/campaigns/<campaign_uuid>")
+@answers_conditionally
 def campaign_detail(campaign_uuid: str):
     """Return one campaign."""
     QueryParams(())
-    return jsonify(campaign_document(get_campaign(g.workspace, campaign_uuid)))
+    campaign = get_campaign(g.workspace, campaign_uuid)
+    return conditional_answer(
+        weak_etag(campaign_version(campaign)), lambda: jsonify(campaign_document(campaign))
+    )
 
 
 @bp.get("/phone-numbers")
+@answers_conditionally
 def phone_numbers_list():
     """List the workspace's tracking numbers, newest first."""
     params = QueryParams(("limit", "cursor"))
     limit = params.limit()
     after = decode_cursor(params.text("cursor"))
-    return page_response(list_numbers_after(g.workspace, after, limit), phone_number_document)
+    page = list_numbers_after(g.workspace, after, limit)
+    return conditional_answer(
+        weak_etag(page_version(page, number_version)),
+        lambda: page_response(page, phone_number_document),
+    )
 
 
 @bp.get("/phone-numbers/<phone_number_uuid>")
+@answers_conditionally
 def phone_number_detail(phone_number_uuid: str):
     """Return one tracking number."""
     QueryParams(())
-    return jsonify(phone_number_document(get_number(g.workspace, phone_number_uuid)))
+    number = get_number(g.workspace, phone_number_uuid)
+    return conditional_answer(
+        weak_etag(number_version(number)), lambda: jsonify(phone_number_document(number))
+    )

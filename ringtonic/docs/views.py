@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import current_app, make_response, render_template, request
 
+from ringtonic.api import versioning
 from ringtonic.api.errors import PROBLEMS
 from ringtonic.api.openapi import build_openapi
 from ringtonic.docs import bp, webhook_examples
-from ringtonic.docs.reference import api_reference, rate_limit_headers
+from ringtonic.docs.reference import api_reference, inline_code, rate_limit_headers
 from ringtonic.urls import public_url
 
 # What the curl lines say for this server's address when it is not known for sure.
@@ -46,6 +47,12 @@ def api():
             sections=api_reference(document, curl_base),
             rate_headers=rate_limit_headers(document),
             webhook_examples=webhook_examples,
+            policy=[inline_code(text) for text in versioning.POLICY],
+            changelog=[
+                (change.version, change.released, [inline_code(t) for t in change.changes])
+                for change in versioning.CHANGELOG
+            ],
+            deprecations=versioning.DEPRECATIONS,
         )
     )
     if from_request:

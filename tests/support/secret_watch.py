@@ -3,7 +3,8 @@
 An issued key may appear in exactly one place: the page that answers its create POST.
 After each test this checks that none of the test's keys is in any text column of any
 table, that no response other than a create page carried any key, and that every
-response with account data (signed-in pages, /api/v1) said `Cache-Control: no-store`.
+response with account data (signed-in pages, /api/v1) said `Cache-Control: no-store`
+(or `private, no-cache`: an API answer a poller may keep and revalidate, never a shared cache).
 Every log record of the session goes to one file, checked after each test and at the end.
 """
 
@@ -82,10 +83,15 @@ def _decoded_body(response) -> str:
     return body.decode("utf-8", "replace")
 
 
+def _kept_from_shared_caches(response) -> bool:
+    directives = {d.strip() for d in response.headers.get("Cache-Control", "").split(",")}
+    return "no-store" in directives or {"private", "no-cache"} <= directives
+
+
 def inspect_response(sender, response, **_) -> None:
     """Note any key in a response (body, headers, session), and account data not no-store."""
     where = f"{request.method} {request.full_path.rstrip('?')} ({response.status_code})"
-    if _carries_account_data() and "no-store" not in response.headers.get("Cache-Control", ""):
+    if _carries_account_data() and not _kept_from_shared_caches(response):
         leaks.append(f"{where}: account data without Cache-Control: no-store")
     if not issued:
         return
