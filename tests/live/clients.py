@@ -107,7 +107,7 @@ class Browser:
         """Find the revoke link of the active key called `name` on the keys page."""
         page = self.request("GET", "/settings/api-keys").text
         link = re.search(
-            r'/settings/api-keys/([0-9a-f-]{36})/revoke">\s*<button[^>]*'
+            r'href="/settings/api-keys/([0-9a-f-]{36})/revoke"[^>]*'
             + re.escape(f'aria-label="Revoke {name}"'),
             page,
         )

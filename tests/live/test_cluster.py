@@ -14,8 +14,10 @@ restarted gracefully one at a time. Then the invariants are checked and the figu
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import socket
 import statistics
 import subprocess
 import threading
@@ -77,6 +79,7 @@ class Balancer:
             "RINGTONIC_LB_BIND": f"127.0.0.1:{self.port}",
             "RINGTONIC_HOST_A": f"127.0.0.1:{host_a.port}",
             "RINGTONIC_HOST_B": f"127.0.0.1:{host_b.port}",
+            "RINGTONIC_LB_ADMIN_SOCKET": str(directory / "haproxy.sock"),
         }
         self.process: subprocess.Popen | None = None
 
@@ -98,6 +101,24 @@ class Balancer:
             return requests.get(self.url("/readyz"), timeout=2).status_code == 200
         except requests.RequestException:
             return False
+
+    def admin(self, command: str) -> str:
+        """Send one command to HAProxy's runtime API (its stats socket) and return the answer."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.connect(self.environment["RINGTONIC_LB_ADMIN_SOCKET"])
+            connection.sendall(command.encode() + b"\n")
+            chunks = []
+            while chunk := connection.recv(65536):
+                chunks.append(chunk)
+        return b"".join(chunks).decode()
+
+    def server(self, name: str) -> dict[str, str]:
+        """One app host's row of `show stat` (status: UP, DOWN, DRAIN...; scur: sessions now)."""
+        header, *rows = self.admin("show stat").strip().splitlines()
+        for row in csv.DictReader(rows, fieldnames=header.lstrip("# ").split(",")):
+            if row["pxname"] == "app_hosts" and row["svname"] == name:
+                return row
+        raise AssertionError(f"HAProxy has no server {name}")
 
     def stop(self) -> None:
         if self.process is not None:
@@ -143,11 +164,17 @@ def timed_get(balancer: Balancer, log: Log, kind: str, path: str, **kwargs) -> r
     raise AssertionError(f"GET {path}: no answer after {ATTEMPTS} attempts")
 
 
-def restart_gracefully(host: LiveServer, balancer: Balancer) -> None:
-    """Stop a host (SIGTERM: requests in flight finish), start it, wait until it is back."""
+def restart_gracefully(host: LiveServer, name: str, balancer: Balancer) -> None:
+    """Upgrade a host as docs/operations.md says: drain it in HAProxy, restart it, let it back."""
+    balancer.admin(f"set server app_hosts/{name} state drain")
+    wait_until(lambda: balancer.server(name)["scur"] == "0", 60, f"host {name} drained")
     host.stop()
+    wait_until(lambda: balancer.server(name)["status"].startswith("DOWN"), 30, f"{name} down")
     host.start()
-    time.sleep(2.5)  # two good health checks (rise 2, inter 1s) before the next host goes
+    # Up again (two good checks) but still drained: now it may take traffic.
+    wait_until(lambda: balancer.server(name)["status"] == "DRAIN", 60, f"host {name} up")
+    balancer.admin(f"set server app_hosts/{name} state ready")
+    wait_until(lambda: balancer.server(name)["status"] == "UP", 30, f"host {name} ready")
 
 
 @pytest.fixture
@@ -306,8 +333,8 @@ def test_two_hosts_behind_a_balancer_survive_load_and_faults(scene, cluster, red
     time.sleep(1)
     redis_server.start()
     time.sleep(LOAD_SECONDS * 0.15)
-    restart_gracefully(host_a, balancer)
-    restart_gracefully(host_b, balancer)
+    restart_gracefully(host_a, "a", balancer)
+    restart_gracefully(host_b, "b", balancer)
     time.sleep(max(0.0, began + LOAD_SECONDS - time.monotonic()))
     stop.set()
     for thread in threads:
