@@ -408,6 +408,10 @@ def test_two_hosts_behind_a_balancer_survive_load_and_faults(scene, cluster, red
         for (_, earlier_until), (later_start, _) in zip(spans, spans[1:], strict=False):
             assert later_start >= earlier_until
     assert None not in shown and sign_ins and set(sign_ins) <= {200, 0}
+    # A sign-in cut by the kill was retried (the person's next one), and that one succeeded.
+    assert sign_ins[-1] == 200
+    retried = zip(sign_ins, sign_ins[1:], strict=False)
+    assert all(after == 200 for before, after in retried if before == 0)
 
     figures = _figures(log, wall, len(sent), errors)
     print("\n" + figures)
