@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Full test run: system packages, lint, pytest on SQLite, pytest on PostgreSQL.
+# Full test run: system packages, lint, pytest on SQLite, pytest on PostgreSQL, then the
+# cluster test (two app hosts behind HAProxy, about 4 minutes: scripts/test-cluster.sh).
 # Exits non-zero if any step failed. PostgreSQL not starting is a failure,
 # never a skip. Called by `make test` (and so by .ci/run).
 set -euo pipefail
@@ -38,7 +39,7 @@ if ! .venv/bin/mypy; then
 fi
 
 echo "== tests on SQLite"
-# The cluster test runs on its own (make test-cluster), not here: see the README.
+# The cluster test needs PostgreSQL and its own servers: it runs last, on its own.
 run_pytest "pytest on SQLite" env -u TEST_DATABASE_URL "$PY" -m pytest -q -m "not cluster"
 
 echo "== tests on PostgreSQL 15"
@@ -53,6 +54,9 @@ else
     echo "!! PostgreSQL test server could not be started" >&2
     failed+=("PostgreSQL server start")
 fi
+
+echo "== cluster test (two app hosts behind HAProxy, on a throwaway PostgreSQL 15)"
+run_pytest "cluster test" bash scripts/test-cluster.sh
 
 if [[ ${#failed[@]} -gt 0 ]]; then
     echo "== FAILED: ${failed[*]}" >&2
