@@ -38,6 +38,12 @@ limit_request_fields = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELDS", "100"
 accesslog = "-"
 # Path without the query string, and no Referer: neither can then leak a key into the log.
 access_log_format = ACCESS_FORMAT
+# Gunicorn trusts no forwarded header from anyone: the app's ProxyFix takes the client
+# address and scheme from exactly RINGTONIC_TRUSTED_PROXIES proxies (none by default), so
+# one setting decides. Left to gunicorn, any local process or a proxy passing a client's
+# X-Forwarded-Proto/-Ssl through would make plain HTTP requests look like HTTPS.
+forwarded_allow_ips = ""
+secure_scheme_headers: dict[str, str] = {}
 try:
     # The app's own log records (a database or Redis outage...), gunicorn's error log and
     # its access log, each line with the request id, as text or JSON lines.

@@ -33,8 +33,10 @@ def test_search_sort_and_edit_a_lead_in_the_browser(browser_context, make_accoun
     page.get_by_role("button", name="Sign in").click()
 
     page.goto("/calls")
+    # At phone width the filters fold behind a button.
+    page.get_by_role("button", name="Filters", exact=True).click()
     page.get_by_label("Search").fill("round rock")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Filter", exact=True).click()
     expect(page.locator("[data-total]")).to_have_text("3 calls")
     page.get_by_role("link", name="Duration").click()
     expect(page.locator("th[aria-sort=descending]")).to_contain_text("Duration")
