@@ -134,6 +134,11 @@ def _bind(app: Flask, queue: Huey, job: Job):
 def init_app(app: Flask) -> None:
     """Build the app's queue and bind every registered job to it."""
     from ringtonic.background import jobs  # noqa: F401  (registers the jobs)
+    from ringtonic.observability.metrics import register_queue
+    from ringtonic.services.webhooks.outbox import pending_deliveries
+
+    # Scrapes count the outbox, shared by every host, not one worker's Huey queue.
+    register_queue("webhooks", pending_deliveries)
 
     queue = build_queue(app)
     tasks = {job.name: _bind(app, queue, job) for job in _JOBS.values()}

@@ -7,11 +7,13 @@ import threading
 import time
 from datetime import timedelta
 
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import WebhookAttempt, WebhookDelivery
 from ringtonic.services.webhooks.delivery import deliver_due
+from ringtonic.services.webhooks.outbox import pending_deliveries
 from tests.support.keys import api_get, issue_key
 from tests.support.telephony_helpers import (
     add_tracking_number,
@@ -183,3 +185,24 @@ def test_a_blocked_caller_sends_call_blocked(client, agency, receiver):
     assert event["data"]["provider_call_id"] == SID
     assert event["data"]["caller_number"] == "+15125550123"
     assert event["data"]["reason"] == "spam"
+
+
+def _deliveries_counted(outcome: str) -> float:
+    labels = {"queue": "webhooks", "outcome": outcome}
+    return REGISTRY.get_sample_value("ringtonic_background_deliveries_total", labels) or 0.0
+
+
+def test_the_outbox_depth_and_each_attempts_outcome_are_metrics(client, agency, receiver):
+    _, user, workspace = agency
+    endpoint, _ = add_endpoint(workspace, user, receiver.url, ["call.started"])
+    retrying, succeeded = _deliveries_counted("retrying"), _deliveries_counted("succeeded")
+    receiver.answer(503)
+    _voice(client, workspace)
+    receiver.wait_for(1)
+    assert pending_deliveries() == 1
+    assert _deliveries_counted("retrying") == retrying + 1
+    delivery = db.session.scalar(select(WebhookDelivery))
+    due = delivery.next_attempt_at
+    assert deliver_due(endpoint.uuid, lambda: due) == 1
+    assert pending_deliveries() == 0
+    assert _deliveries_counted("succeeded") == succeeded + 1

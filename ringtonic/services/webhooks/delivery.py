@@ -29,6 +29,7 @@ from ringtonic.models import (
     Workspace,
 )
 from ringtonic.models.types import utcnow
+from ringtonic.observability.metrics import record_delivery
 from ringtonic.services.webhooks.addresses import UnresolvableHost, UnsafeAddress, resolve
 from ringtonic.services.webhooks.outbox import enqueue_endpoints
 from ringtonic.services.webhooks.signing import decrypt_secret, signature_headers
@@ -261,6 +262,7 @@ def _record(
             final = True
         else:
             next_at = min(finished + timedelta(seconds=wait), deadline)
+    record_delivery("webhooks", "succeeded" if succeeded else "failed" if final else "retrying")
     values: dict = {"attempts": number, "next_attempt_at": next_at}
     if succeeded or final:
         values.update(state="succeeded" if succeeded else "failed", finished_at=finished)

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import orjson
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from ringtonic.extensions import db
@@ -56,6 +56,12 @@ def envelope(
     if changes is not None:
         document["changes"] = changes
     return orjson.dumps(document)
+
+
+def pending_deliveries() -> int:
+    """Return how many deliveries wait for a first success or a final failure (all workspaces)."""
+    waiting = select(func.count()).where(WebhookDelivery.state == "pending")
+    return db.session.scalar(waiting) or 0
 
 
 def subscribed_endpoints(workspace: Workspace, event_type: str) -> list[WebhookEndpoint]:
