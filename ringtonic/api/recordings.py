@@ -8,7 +8,7 @@ from ringtonic.api import bp
 from ringtonic.api.errors import ApiProblem
 from ringtonic.api.negotiation import produces
 from ringtonic.api.params import QueryParams
-from ringtonic.jobs import recording_store
+from ringtonic.background.call_handling import recording_store
 from ringtonic.services.recordings.playback import download_name, playable_recording
 from ringtonic.services.recordings.storage import RecordingMissing
 from ringtonic.web.audio import audio_response

@@ -1,7 +1,7 @@
 """Every background job and task of the app, one line each (see ringtonic.background)."""
 
 from ringtonic.background import periodic_job, task
-from ringtonic.jobs import copy_recordings, expire_old_recordings, send_alerts
+from ringtonic.background.call_handling import copy_recordings, expire_old_recordings, send_alerts
 from ringtonic.services.handling.blocks import purge_blocked_calls
 from ringtonic.services.webhooks.delivery import deliver_endpoint
 from ringtonic.services.webhooks.outbox import enqueue_due_deliveries

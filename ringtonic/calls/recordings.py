@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import abort
 
+from ringtonic.background.call_handling import recording_store
 from ringtonic.calls import bp
-from ringtonic.jobs import recording_store
 from ringtonic.models import Call
 from ringtonic.services.errors import NotFound
 from ringtonic.services.recordings.playback import (

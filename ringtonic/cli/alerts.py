@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ringtonic.jobs import send_alerts
+from ringtonic.background.call_handling import send_alerts
 
 alerts_cli = AppGroup("alerts", help="E-mail alerts about calls.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from ringtonic.jobs import copy_recordings, expire_old_recordings
+from ringtonic.background.call_handling import copy_recordings, expire_old_recordings
 
 recordings_cli = AppGroup("recordings", help="Call recordings: copy from Twilio, retention.")
 

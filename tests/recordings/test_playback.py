@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ringtonic.background.call_handling import recording_store
 from ringtonic.config import RecordingStorageSettings
 from ringtonic.extensions import db
-from ringtonic.jobs import recording_store
 from ringtonic.models.recordings import CallRecording
 from ringtonic.models.types import utcnow
 from ringtonic.services.accounts.workspaces import create_workspace

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from ringtonic.jobs import copy_recordings, send_alerts
+from ringtonic.background.call_handling import copy_recordings, send_alerts
 from ringtonic.models.types import utcnow
 from tests.accounts.test_invitation_mail import Inbox, smtp_settings, start_server
 from tests.handling.flow_support import flow_workspace, hook, stored_call
@@ -49,7 +49,7 @@ def test_a_voicemail_alerts_once_with_its_transcript_and_plays_from_our_storage(
 
     # Two minutes on: the transcript has not come, so nothing is e-mailed yet.
     two_minutes = utcnow() + timedelta(minutes=2)
-    monkeypatch.setattr("ringtonic.jobs.utcnow", lambda: two_minutes)
+    monkeypatch.setattr("ringtonic.background.call_handling.utcnow", lambda: two_minutes)
     assert send_alerts().queued == 0
     hook(client, "transcription", workspace, transcription(SID, 7, MESSAGE))
     assert send_alerts().sent == 1

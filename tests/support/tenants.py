@@ -11,8 +11,8 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from ringtonic.background.call_handling import recording_store
 from ringtonic.extensions import db
-from ringtonic.jobs import recording_store
 from ringtonic.models import (
     Account,
     ApiKey,
