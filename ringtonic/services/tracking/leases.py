@@ -1,12 +1,13 @@
 """Number pools: a pool number is leased to one visit at a time, and a call finds its visit.
 
 Each pool number has one `number_leases` row saying which visit holds it and from when
-it is free again (the holder's last heartbeat + the lease time + a cooldown). A number
-changes hands only through a conditional UPDATE that names the state it was read in, so
-two visits (threads, workers or hosts) can never both win it: PostgreSQL re-checks the
-condition on the row a concurrent winner committed, SQLite lets one writer in at a time.
-Free numbers go least recently used first. When none is free, the visit takes over the
-longest-idle lease (counted as a takeover): a visitor always gets a number.
+it is free again (the holder's last heartbeat + the lease time + a cooldown). Changes to
+a workspace's leases go one at a time (SQLite lets one writer in; on PostgreSQL an
+advisory lock per workspace), and a number changes hands in one UPDATE that chooses and
+takes it, so two visits (threads, workers or hosts) can never both win it. A heartbeat
+moves a lease on only while its visit still holds the row. Free numbers go least
+recently used first. When none is free, the visit takes over the lease that ends first
+(counted as a takeover): a visitor always gets a number.
 
 A call to a pool number belongs to the visit that held it at the call's start: the
 latest visit leased the number at or before then, whose lease (plus the cooldown, in
@@ -18,11 +19,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.sql.elements import ColumnElement
 
 from ringtonic.extensions import db
@@ -125,17 +125,14 @@ def _lease(
     )
     if number_id is None:
         return None
-    ended = cast(
-        CursorResult,
-        db.session.connection().execute(
-            _END_HOLDERS,
-            {
-                "number_id": number_id,
-                "taker": session_id,
-                "held_since": now - config.cooldown,
-                "now": now,
-            },
-        ),
+    ended = db.session.connection().execute(
+        _END_HOLDERS,
+        {
+            "number_id": number_id,
+            "taker": session_id,
+            "held_since": now - config.cooldown,
+            "now": now,
+        },
     )
     return Lease(number_id, until, took_over=ended.rowcount > 0)
 
@@ -179,16 +176,13 @@ def extend_lease(
     config: TrackerConfig, session_id: int, phone_number_id: int, now: datetime
 ) -> datetime | None:
     """Move the visit's lease on from now; None when the visit no longer holds its number."""
-    kept = cast(
-        CursorResult,
-        db.session.connection().execute(
-            _EXTEND,
-            {
-                "number_id": phone_number_id,
-                "holder_id": session_id,
-                "new_free_at": now + config.lease + config.cooldown,
-            },
-        ),
+    kept = db.session.connection().execute(
+        _EXTEND,
+        {
+            "number_id": phone_number_id,
+            "holder_id": session_id,
+            "new_free_at": now + config.lease + config.cooldown,
+        },
     )
     return now + config.lease if kept.rowcount == 1 else None
 

@@ -112,16 +112,24 @@ def _source_number(config: TrackerConfig, source: str, medium: str) -> int | Non
     return None
 
 
+# Built once: a returning visitor's every new visit reads where they first came from.
+_FIRST_TOUCH = (
+    select(_VISITS.c.source, _VISITS.c.medium)
+    .where(
+        _VISITS.c.workspace_id == bindparam("in_workspace"),
+        _VISITS.c.visitor_id == bindparam("visitor_id", type_=_VISITS.c.visitor_id.type),
+    )
+    .order_by(_VISITS.c.started_at, _VISITS.c.id)
+    .limit(1)
+)
+
+
 def _first_touch(config: TrackerConfig, visitor_id: uuid.UUID) -> tuple[str, str] | None:
-    row = db.session.execute(
-        select(VisitorSession.source, VisitorSession.medium)
-        .where(
-            VisitorSession.workspace_id == config.workspace_id,
-            VisitorSession.visitor_id == visitor_id,
-        )
-        .order_by(VisitorSession.started_at, VisitorSession.id)
-        .limit(1)
-    ).first()
+    row = (
+        db.session.connection()
+        .execute(_FIRST_TOUCH, {"in_workspace": config.workspace_id, "visitor_id": visitor_id})
+        .first()
+    )
     return (row[0], row[1]) if row else None
 
 
