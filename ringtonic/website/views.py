@@ -226,5 +226,7 @@ def heartbeat(workspace_uuid: str, session_uuid: str):
     except NotFound as error:
         db.session.rollback()
         return _problem(404, "visit_ended", error.message, origin)
-    db.session.commit()
+    if db.session().in_transaction():
+        # A heartbeat soon after the last one only read (no transaction to end).
+        db.session.commit()
     return _answer(shown, origin)
