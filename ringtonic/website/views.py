@@ -207,7 +207,9 @@ def start(workspace_uuid: str):
     except ValidationError as error:
         db.session.rollback()
         return _problem(400, "validation_error", error.message, origin)
-    db.session.commit()
+    if db.session().in_transaction():
+        # A page of a visit seen moments ago only read (no transaction to end).
+        db.session.commit()
     return _answer(shown, origin)
 
 

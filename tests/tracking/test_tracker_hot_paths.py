@@ -91,3 +91,21 @@ def test_a_number_taken_in_its_cooldown_counts_as_a_takeover_and_a_free_one_does
     assert rows[3].took_over and not rows[4].took_over
     assert rows[0].number_until == rows[3].number_leased_at
     assert in_cooldown.number is not None and free.number is not None
+
+
+def test_the_next_page_moments_later_keeps_the_number_without_a_write(app, site):
+    t0 = utcnow()
+    first = start_visit(_config(site), VisitStart(page=SITE + "/"), t0, {})
+    db.session.commit()
+    again = VisitStart(page=SITE + "/services", session_id=str(first.session_uuid))
+
+    soon = start_visit(_config(site), again, t0 + timedelta(seconds=5), {})
+    db.session.commit()
+    assert soon.session_uuid == first.session_uuid and soon.number == first.number
+    assert _visit_row(first).last_seen_at == t0
+
+    later_at = t0 + timedelta(minutes=2)
+    later = start_visit(_config(site), again, later_at, {})
+    db.session.commit()
+    assert later.session_uuid == first.session_uuid and later.number == first.number
+    assert _visit_row(first).last_seen_at == later_at

@@ -181,11 +181,8 @@ def _recently_seen(config: TrackerConfig, wanted: UUID, now: datetime) -> _Visit
     return visit
 
 
-def _touch_live_visit(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | None:
+def _touch_live_visit(config: TrackerConfig, wanted: UUID, now: datetime) -> _Visit | None:
     """Mark the visit seen now and return it; None when it is unknown or has ended."""
-    wanted = _uuid(raw_uuid)
-    if wanted is None:
-        return None
     row = (
         db.session.connection()
         .execute(
@@ -296,6 +293,20 @@ def _keep(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
         _give_number(config, visit, now)
 
 
+def _continue(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | None:
+    """Keep a live visit (seen within QUIET: only read) and its number; None if it ended."""
+    wanted = _uuid(raw_uuid)
+    if wanted is None:
+        return None
+    recent = _recently_seen(config, wanted, now)
+    if recent is not None:
+        return recent
+    visit = _touch_live_visit(config, wanted, now)
+    if visit is not None:
+        _keep(config, visit, now)
+    return visit
+
+
 _INSERT_VISIT = insert(_VISITS).returning(_VISITS.c.id)
 
 
@@ -307,10 +318,9 @@ def start_visit(
     if not config.allows(urlsplit(page).hostname or ""):
         raise OriginNotAllowed("This site is not one of the workspace's allowed domains.", "page")
     _note_script_seen(config, page, now)
-    visit = _touch_live_visit(config, start.session_id, now)
+    visit = _continue(config, start.session_id, now)
     if visit is not None:
         # A new page of the same visit: the same number, its lease moved on.
-        _keep(config, visit, now)
         return _shown(config, visit)
     referrer = (start.referrer or "").strip()[:MAX_URL]
     attribution = classify(page, referrer)
@@ -346,12 +356,7 @@ def start_visit(
 
 def keep_alive(config: TrackerConfig, session_uuid: str, now: datetime) -> Shown:
     """Record a heartbeat: the visit stays live and keeps (or regains) its number."""
-    wanted = _uuid(session_uuid)
-    recent = _recently_seen(config, wanted, now) if wanted is not None else None
-    if recent is not None:
-        return _shown(config, recent)
-    visit = _touch_live_visit(config, session_uuid, now)
+    visit = _continue(config, session_uuid, now)
     if visit is None:
         raise NotFound("This visit has ended.", "session")
-    _keep(config, visit, now)
     return _shown(config, visit)
