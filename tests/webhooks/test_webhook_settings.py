@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from ringtonic.background.webhooks import delivery_settings
 from ringtonic.extensions import db
 from ringtonic.models import WebhookDelivery, WebhookEndpoint
 from ringtonic.models.types import utcnow
@@ -140,7 +141,7 @@ def test_an_endpoint_failing_for_a_day_is_switched_off_and_the_pages_say_so(
     db.session.refresh(endpoint)
     assert endpoint.enabled and endpoint.failure_streak == 50  # 50 failures, but not a day
     due = start + timedelta(days=1, minutes=1)
-    deliver_due(endpoint.uuid, lambda: due)
+    deliver_due(endpoint.uuid, delivery_settings(), lambda: due)
     db.session.refresh(endpoint)
     assert not endpoint.enabled and endpoint.disabled_reason == "failing"
     tried = len(receiver.requests)
@@ -162,7 +163,7 @@ def test_a_plan_downgrade_stops_deliveries(client, agency, receiver):
     db.session.commit()
     delivery = db.session.scalar(select(WebhookDelivery))
     due = delivery.next_attempt_at
-    deliver_due(endpoint.uuid, lambda: due)  # the pending retry is not sent
+    deliver_due(endpoint.uuid, delivery_settings(), lambda: due)  # the pending retry is not sent
     post_signed(client, f"/hooks/twilio/voice/{workspace.uuid}", voice_params("CA" + "d" * 32))
     assert len(receiver.requests) == 1
     db.session.refresh(delivery)
