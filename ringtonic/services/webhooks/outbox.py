@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 import orjson
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from ringtonic.extensions import db
 from ringtonic.models import (
@@ -63,20 +64,35 @@ def pending_deliveries() -> int:
     return db.session.scalar(waiting) or 0
 
 
-def subscribed_endpoints(workspace: Workspace, event_type: str) -> list[WebhookEndpoint]:
+@dataclass(frozen=True)
+class Subscriber:
+    """An endpoint that listens for an event: what writing its delivery needs."""
+
+    id: int
+    uuid: uuid.UUID
+
+
+# Built once per process: statement construction is a visible share of each ingest.
+_SUBSCRIBERS = (
+    select(WebhookEndpoint.id, WebhookEndpoint.uuid, WebhookEndpoint.events)
+    .join(Workspace, Workspace.id == WebhookEndpoint.workspace_id)
+    .join(Account, Account.id == Workspace.account_id)
+    .where(
+        WebhookEndpoint.workspace_id == bindparam("workspace_id"),
+        WebhookEndpoint.enabled.is_(True),
+        Account.plan == "agency",
+    )
+)
+_EVENTS = WebhookEvent.__table__
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+_INSERT_DELIVERY = insert(WebhookDelivery.__table__)
+
+
+def subscribed_endpoints(workspace: Workspace, event_type: str) -> list[Subscriber]:
     """Return the workspace's enabled endpoints that asked for `event_type` (Agency plan)."""
     # One statement on every ingest: the plan is checked in it, not by loading the account.
-    endpoints = db.session.scalars(
-        select(WebhookEndpoint)
-        .join(Workspace, Workspace.id == WebhookEndpoint.workspace_id)
-        .join(Account, Account.id == Workspace.account_id)
-        .where(
-            WebhookEndpoint.workspace_id == workspace.id,
-            WebhookEndpoint.enabled.is_(True),
-            Account.plan == "agency",
-        )
-    )
-    return [endpoint for endpoint in endpoints if event_type in endpoint.events]
+    rows = db.session.execute(_SUBSCRIBERS, {"workspace_id": workspace.id})
+    return [Subscriber(id_, key) for id_, key, events in rows if event_type in events]
 
 
 def add_event(
@@ -147,13 +163,12 @@ def emit(
     body = envelope(event_uuid, event_type, now, workspace, data, changes)
     # Core inserts: on every ingest, no ORM objects to track, flush or expire.
     event_id = db.session.execute(
-        insert(WebhookEvent)
-        .values(uuid=event_uuid, workspace_id=workspace.id, type=event_type,
-                body=body.decode("utf-8"), is_test=False, created_at=now)
-        .returning(WebhookEvent.id)
+        _INSERT_EVENT,
+        {"uuid": event_uuid, "workspace_id": workspace.id, "type": event_type,
+         "body": body.decode("utf-8"), "is_test": False, "created_at": now},
     ).scalar_one()  # fmt: skip
     db.session.execute(
-        insert(WebhookDelivery),
+        _INSERT_DELIVERY,
         [
             {"uuid": uuid.uuid4(), "endpoint_id": endpoint.id, "event_id": event_id,
              "state": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
