@@ -188,3 +188,19 @@ def test_deliveries_of_another_workspace_cannot_be_seen_or_replayed(
     forged = f"{_page(own)}/deliveries/{delivery.uuid}/replay"
     assert post_form(client, forged, {}, page=_page(own)).status_code == 404
     assert len(receiver.requests) == 1
+
+
+def test_a_success_after_a_failure_in_the_same_run_clears_the_failure_streak(agency, receiver):
+    from ringtonic.services.webhooks.outbox import emit
+
+    _, user, workspace = agency
+    endpoint, _ = add_endpoint(workspace, user, receiver.url, ["call.blocked"])
+    receiver.answer(500)  # then 200
+    for n in range(2):
+        emit(workspace, "call.blocked", None, data={"provider_call_id": f"CA{n:032d}"})
+    db.session.commit()  # both due at once: one task sends them in one run
+    receiver.wait_for(2)
+    db.session.refresh(endpoint)
+    assert endpoint.failure_streak == 0 and endpoint.failing_since is None
+    states = db.session.scalars(select(WebhookDelivery.state).order_by(WebhookDelivery.id))
+    assert list(states) == ["pending", "succeeded"]
