@@ -144,6 +144,7 @@ def test_an_endpoint_failing_for_a_day_is_switched_off_and_the_pages_say_so(
     deliver_due(endpoint.uuid, delivery_settings(), lambda: due)
     db.session.refresh(endpoint)
     assert not endpoint.enabled and endpoint.disabled_reason == "failing"
+    assert len(receiver.requests) == 51  # the run stopped at the failure that switched it off
     tried = len(receiver.requests)
     post_signed(client, f"/hooks/twilio/voice/{workspace.uuid}", voice_params("CA" + "f" * 32))
     assert len(receiver.requests) == tried  # nothing more is sent

@@ -231,8 +231,15 @@ def _drain(key, settings: DeliverySettings, clock, sent: int, lease: datetime):
         outcomes: list[Outcome] = []
         written = time.monotonic()
         for due in batch:
-            if clock() + margin >= lease:
-                lease = _write(outcomes, key, clock() + settings.lease)
+            if outcomes and (
+                len(outcomes) >= WRITE_EVERY
+                or not outcomes[-1].succeeded  # a failure may switch the endpoint off
+                or time.monotonic() - written >= WRITE_SECONDS
+                or clock() + margin >= lease
+            ):
+                lease = clock() + settings.lease
+                if not _write(outcomes, key, lease):
+                    return sent, lease
                 written = time.monotonic()
             outcome = attempt(due, clock(), settings)
             if outcome.counts and not outcome.succeeded:
@@ -241,22 +248,29 @@ def _drain(key, settings: DeliverySettings, clock, sent: int, lease: datetime):
                 outcome = replace(outcome, reset_streak=True)
             outcomes.append(outcome)
             sent += 1
-            if len(outcomes) >= WRITE_EVERY or time.monotonic() - written >= WRITE_SECONDS:
-                _write(outcomes, key, None)
-                written = time.monotonic()
-        _write(outcomes, key, None)
+        lease = clock() + settings.lease
+        if not _write(outcomes, key, lease):
+            return sent, lease
     return sent, lease
 
 
-def _write(outcomes: list[Outcome], key, lease: datetime | None) -> datetime:
-    """Record the kept outcomes (and a renewed lease) in one transaction; empty the list."""
+def _write(outcomes: list[Outcome], key, lease: datetime) -> bool:
+    """Record the kept outcomes and renew the lease in one transaction; empty the list.
+
+    Returns False when the endpoint was switched off meanwhile (by an admin, or by these
+    very failures): the rest of the claimed rows then stay pending.
+    """
     for outcome in outcomes:
         _record(outcome)
-    if lease is not None:
-        _set_lease(key, lease)
+    still_on = _changed_rows(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.uuid == key, WebhookEndpoint.enabled.is_(True))
+        .values(lease_until=lease)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     outcomes.clear()
-    return lease  # type: ignore[return-value]  # only read when one was given
+    return still_on == 1
 
 
 def _signing_secrets(due: Due, secret_key: str, now: datetime) -> list[str]:
