@@ -163,11 +163,11 @@ def register_errors(app: Flask) -> None:
 def register_background(app: Flask) -> None:
     """Build the background queue and send committed webhook events to it."""
     from ringtonic import background
+    from ringtonic.background import webhooks
     from ringtonic.extensions import db
-    from ringtonic.services.webhooks import outbox
 
     background.init_app(app)
-    outbox.install(db.session)
+    webhooks.install(db.session)
 
 
 def register_commands(app: Flask) -> None:
