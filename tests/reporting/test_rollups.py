@@ -24,7 +24,7 @@ from ringtonic.services.reporting import rollup_queries
 from ringtonic.services.reporting.geo import geo_data
 from ringtonic.services.reporting.periods import resolve_period
 from ringtonic.services.reporting.reports import GROUPINGS, summary_report, timeseries_report
-from ringtonic.services.reporting.rollup_spans import Cover
+from ringtonic.services.reporting.rollup_blocks import Cover
 from ringtonic.services.reporting.rollups import ROLLUPS, rebuild_rollups
 from tests.support.call_builders import add_call, add_campaign, add_number
 from tests.support.telephony_helpers import (

@@ -60,7 +60,7 @@ from ringtonic.services.calls.stats import (
     counted_in_reports,
     epoch_seconds,
 )
-from ringtonic.services.reporting.rollup_spans import PLACE_SPANS, SOURCE_SPANS
+from ringtonic.services.reporting.rollup_blocks import PLACE_BLOCK_SIZES, SOURCE_BLOCK_SIZES
 
 CALLS = Call.__table__
 # In the order writers lock them (see above).
@@ -112,9 +112,9 @@ def _key_columns(model) -> list:
     ]
 
 
-def spans_of(model) -> Sequence[int]:
+def block_sizes_of(model) -> Sequence[int]:
     """Return the block sizes a rollup counts calls in."""
-    return PLACE_SPANS if model is CallPlaceRollup else SOURCE_SPANS
+    return PLACE_BLOCK_SIZES if model is CallPlaceRollup else SOURCE_BLOCK_SIZES
 
 
 def _counter_sums(sign: int) -> list:
@@ -160,19 +160,22 @@ def _fold_statement(model, selection: str, sign: int, dialect: str):
     Built once per process: constructing this statement costs far more than running it
     for the one call a webhook writes.
     """
-    spans = union_all(
-        *(select(literal_column(str(span), Integer).label("span")) for span in spans_of(model))
-    ).subquery("spans")
+    sizes = union_all(
+        *(
+            select(literal_column(str(size), Integer).label("size"))
+            for size in block_sizes_of(model)
+        )
+    ).subquery("sizes")
     key = [
         CALLS.c.workspace_id,
-        spans.c.span,
-        epoch_seconds(CALLS.c.started_at) // spans.c.span * spans.c.span,
+        sizes.c.size,
+        epoch_seconds(CALLS.c.started_at) // sizes.c.size * sizes.c.size,
         *_key_columns(model),
     ]
     calls = CALLS.join(PLACES, _CALL_PLACE) if model is CallPlaceRollup else CALLS
     rows = (
         select(*key, *_counter_sums(sign))
-        .select_from(calls.join(spans, true()))
+        .select_from(calls.join(sizes, true()))
         .where(_SELECTIONS[selection]())
         .group_by(*key)
         # Primary-key order: concurrent writers lock shared rows in the same order.
