@@ -35,7 +35,7 @@ from ringtonic.services.calls.queries import (
 from ringtonic.services.calls.stats import CALL_LIST_STATUS_FILTERS
 from ringtonic.services.errors import InvalidFields, ValidationError
 from ringtonic.services.handling.spam import check_spam_flag, set_call_spam
-from ringtonic.web.access import client_ip
+from ringtonic.view_helpers.access import client_ip
 
 FILTER_NAMES = (
     "campaign",

@@ -10,7 +10,6 @@ from ringtonic.auth import bp
 from ringtonic.auth.forms import ForgotPasswordForm, ResetPasswordForm
 from ringtonic.auth.views import limit_sign_in_attempts
 from ringtonic.extensions import db
-from ringtonic.forms import undo_and_attach_error
 from ringtonic.services.accounts.mail import MailNotSent, send_password_reset_email
 from ringtonic.services.accounts.password_resets import (
     RESET_LIFETIME,
@@ -21,7 +20,8 @@ from ringtonic.services.accounts.password_resets import (
 )
 from ringtonic.services.errors import ServiceError
 from ringtonic.urls import absolute_url_for
-from ringtonic.web.access import client_ip
+from ringtonic.view_helpers.access import client_ip
+from ringtonic.view_helpers.forms import undo_and_attach_error
 
 log = logging.getLogger(__name__)
 EMAIL_INPUT_MAX = 254

@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error, saved, submit_form
 from ringtonic.handling import bp
 from ringtonic.handling.forms import BlockForm, CallFlowForm, ConfirmForm, SpamForm
 from ringtonic.models.handling import BLOCK_REASON_LABELS, WEEKDAYS
@@ -25,7 +24,8 @@ from ringtonic.services.handling.blocks import (
 from ringtonic.services.handling.flows import flow_for_editing, flow_form_values, save_flow
 from ringtonic.services.handling.spam import set_call_spam
 from ringtonic.services.telephony.campaigns import get_campaign
-from ringtonic.web.access import client_ip, current_user_can, current_workspace, requires
+from ringtonic.view_helpers.access import client_ip, current_user_can, current_workspace, requires
+from ringtonic.view_helpers.forms import attach_error, saved, submit_form
 
 
 def _blocked_page(form: BlockForm, account_form: BlockForm, status: int = 200):

@@ -6,7 +6,6 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_login import current_user
 
 from ringtonic.extensions import db
-from ringtonic.forms import saved, submit_form, undo_and_attach_error
 from ringtonic.models.types import utcnow
 from ringtonic.services.errors import NotFound, PlanRequired, ServiceError
 from ringtonic.services.webhooks.endpoints import (
@@ -32,7 +31,8 @@ from ringtonic.settings.webhook_forms import (
     RotateSecretForm,
     SendTestForm,
 )
-from ringtonic.web.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.forms import saved, submit_form, undo_and_attach_error
 
 
 def _allow_http() -> bool:

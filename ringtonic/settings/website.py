@@ -6,7 +6,6 @@ from flask import render_template, url_for
 from sqlalchemy import select
 
 from ringtonic.extensions import db
-from ringtonic.forms import saved, submit_form
 from ringtonic.models import Campaign
 from ringtonic.models.types import utcnow
 from ringtonic.services.telephony.phones import format_for_display
@@ -15,7 +14,8 @@ from ringtonic.services.tracking.leases import pool_use
 from ringtonic.services.tracking.settings import TrackerChoices, get_settings, save_settings
 from ringtonic.settings import bp
 from ringtonic.settings.website_forms import WebsiteTrackingForm
-from ringtonic.web.access import current_workspace, requires
+from ringtonic.view_helpers.access import current_workspace, requires
+from ringtonic.view_helpers.forms import saved, submit_form
 from ringtonic.website.views import snippet_url
 
 
