@@ -97,8 +97,8 @@ COUNTER_COLUMNS = STATUS_COLUMNS + TOTAL_COLUMNS
 PLACE_NAMES = ("caller_country", "caller_state", "caller_city", "caller_zip")
 
 
-class CallPlace(db.Model):
-    """A place callers of a workspace gave (country, state, city, zip; "" when not given)."""
+class NumberedPlace(db.Model):
+    """A place callers gave (country, state, city, zip; "" if not given), numbered per workspace."""
 
     __tablename__ = "call_places"
     __table_args__ = (UniqueConstraint("workspace_id", *PLACE_NAMES),)

@@ -35,10 +35,10 @@ from ringtonic.models import Call, Campaign, Workspace
 from ringtonic.models.rollups import (
     PLACE_NAMES,
     TOTAL_COLUMNS,
-    CallPlace,
     CallPlaceRollup,
     CallSourceRollup,
     CallTimeRollup,
+    NumberedPlace,
     status_column_prefix,
 )
 from ringtonic.models.telephony import CALL_STATUSES
@@ -221,7 +221,7 @@ def rollup_query(
     if not places:
         return PreparedRows(query)
     by_place = query.subquery("by_place")
-    place = CallPlace.__table__
+    place = NumberedPlace.__table__
     names = [place.c[name] for name in keys]
     counters = [by_place.c[name] for name in COUNTER_FIELDS]
     named = select(*names).join_from(by_place, place, place.c.id == by_place.c.place_id)

@@ -48,10 +48,10 @@ from ringtonic.models import Call
 from ringtonic.models.rollups import (
     COUNTER_COLUMNS,
     PLACE_NAMES,
-    CallPlace,
     CallPlaceRollup,
     CallSourceRollup,
     CallTimeRollup,
+    NumberedPlace,
 )
 from ringtonic.models.telephony import CALL_STATUSES
 from ringtonic.services.calls.stats import (
@@ -65,7 +65,7 @@ from ringtonic.services.reporting.rollup_blocks import PLACE_BLOCK_SIZES, SOURCE
 CALLS = Call.__table__
 # In the order writers lock them (see above).
 ROLLUPS = (CallPlaceRollup, CallSourceRollup, CallTimeRollup)
-PLACES = CallPlace.__table__
+PLACES = NumberedPlace.__table__
 # A call's place: the numbered place of its workspace with the same four names.
 _CALL_PLACE = and_(
     PLACES.c.workspace_id == CALLS.c.workspace_id,
@@ -260,7 +260,7 @@ def recounting_calls(call_ids: Sequence[int]) -> Iterator[None]:
 
 def clear_rollups(workspace_ids: Sequence[int]) -> None:
     """Delete the rollups and places of these workspaces (when all their calls are deleted)."""
-    for model in (*ROLLUPS, CallPlace):
+    for model in (*ROLLUPS, NumberedPlace):
         db.session.execute(delete(model).where(model.workspace_id.in_(workspace_ids)))
 
 
