@@ -12,7 +12,6 @@ from ringtonic.auth.views import limit_sign_in_attempts
 from ringtonic.background import enqueue
 from ringtonic.background.accounts import PASSWORD_RESET_TASK
 from ringtonic.extensions import db
-from ringtonic.forms import undo_and_attach_error
 from ringtonic.services.accounts.password_resets import (
     RESET_LIFETIME,
     ResetUnavailable,
@@ -22,7 +21,8 @@ from ringtonic.services.accounts.password_resets import (
 )
 from ringtonic.services.errors import ServiceError
 from ringtonic.urls import absolute_url_for
-from ringtonic.web.access import client_ip
+from ringtonic.view_helpers.access import client_ip
+from ringtonic.view_helpers.forms import undo_and_attach_error
 
 log = logging.getLogger(__name__)
 EMAIL_INPUT_MAX = 254
@@ -59,7 +59,7 @@ def forgot_password():
         minutes = int(RESET_LIFETIME.total_seconds() // 60)
         # A worker talks to SMTP: how long this page takes must not tell that the email exists.
         try:
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            app = current_app._get_current_object()
             enqueue(app, PASSWORD_RESET_TASK, user.email, link, minutes)
         except Exception:
             log.warning("password reset link not queued; the user can ask again")
