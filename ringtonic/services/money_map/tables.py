@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from ringtonic.services.money_map.drawing import US_COUNTRIES
 from ringtonic.services.money_map.us_map import us_map
@@ -64,11 +65,14 @@ def place_rows(geo: dict, table: str) -> list[PlaceRow]:
 
 def sort_rows(rows: list[PlaceRow], column: str, direction: str) -> list[PlaceRow]:
     """Sort by a counter or the name; ties keep the geo-data order (stable sort)."""
-    if column == "name":
-        key = lambda row: (row.name.casefold(), row.detail.casefold())  # noqa: E731
-    else:
+
+    def key(row: PlaceRow) -> Any:
+        if column == "name":
+            return (row.name.casefold(), row.detail.casefold())
         # A place without visits has no calls per visit (null): it sorts below every number.
-        key = lambda row: -1 if row.entry[column] is None else row.entry[column]  # noqa: E731
+        value = row.entry[column]
+        return -1 if value is None else value
+
     return sorted(rows, key=key, reverse=direction == "desc")
 
 
