@@ -89,7 +89,8 @@ def test_a_number_taken_in_its_cooldown_counts_as_a_takeover_and_a_free_one_does
 
     rows = db.session.scalars(select(VisitorSession).order_by(VisitorSession.id)).all()
     assert rows[3].took_over and not rows[4].took_over
-    assert rows[0].number_until == rows[3].number_leased_at
+    # The first visit's lease really ended at 30 minutes; the takeover does not move it.
+    assert rows[0].number_until == rows[0].number_leased_at + timedelta(minutes=30)
     assert in_cooldown.number is not None and free.number is not None
 
 
@@ -109,3 +110,23 @@ def test_the_next_page_moments_later_keeps_the_number_without_a_write(app, site)
     db.session.commit()
     assert later.session_uuid == first.session_uuid and later.number == first.number
     assert _visit_row(first).last_seen_at == later_at
+
+
+def test_a_number_taken_over_twice_within_its_cooldown_never_has_two_holders_at_once(app, site):
+    t0 = utcnow()
+    # Three numbers, seven visits a second apart: every start after the third takes over the
+    # lease that ends first, so each number changes hands twice within its cooldown.
+    for i in range(7):
+        start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(seconds=i), {})
+        db.session.commit()
+
+    spans: dict[int, list[tuple]] = {}
+    for visit in db.session.scalars(select(VisitorSession).order_by(VisitorSession.id)):
+        spans.setdefault(visit.phone_number_id, []).append(
+            (visit.number_leased_at, visit.number_until)
+        )
+    assert sorted(len(held) for held in spans.values()) == [2, 2, 3]
+    for held in spans.values():
+        held.sort()
+        for (_, ended), (started, _) in zip(held, held[1:], strict=False):
+            assert ended <= started

@@ -98,6 +98,7 @@ _TAKE = (
     )
     .returning(_LEASES.c.phone_number_id)
 )
+_NOW = bindparam("now", type_=_VISITS.c.number_until.type)
 # Built once: after a takeover, the visit that held the number (lease or cooldown not yet
 # over) has its lease end now, so later calls belong to the new visit. Its row counts
 # whether the number was taken from a visit (the pool page's "pool too small").
@@ -108,7 +109,14 @@ _END_HOLDERS = (
         _VISITS.c.id != bindparam("taker"),
         _VISITS.c.number_until > bindparam("held_since", type_=_VISITS.c.number_until.type),
     )
-    .values(number_until=bindparam("now", type_=_VISITS.c.number_until.type))
+    # A holder already past its lease (in the cooldown) keeps its end: moving it to now would
+    # make it overlap the new visit's lease.
+    .values(
+        number_until=case(
+            (_VISITS.c.number_until > _NOW, _NOW),
+            else_=_VISITS.c.number_until,
+        )
+    )
 )
 
 
