@@ -24,6 +24,8 @@ from tests.support.telephony_helpers import AUTH_TOKEN
 
 HAPROXY_CFG = PROJECT_ROOT / "deploy" / "haproxy.cfg"
 ATTEMPTS = 8  # a client tries a request this often before giving up
+# A request cut short by a dying host: refused, reset, or answered with half a body.
+CUT_SHORT = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
 @dataclass
@@ -109,7 +111,7 @@ def post_signed(balancer: Balancer, log: Log, kind: str, path: str, params: dict
                 url, data=params, headers={"X-Twilio-Signature": signature}, timeout=TIMEOUT
             )
             status = response.status_code
-        except requests.ConnectionError:
+        except CUT_SHORT:
             status = 0  # the connection itself failed: counted, then retried
         log.add(kind, status, time.monotonic() - started)
         if 0 < status < 500:
@@ -124,7 +126,7 @@ def timed_get(balancer: Balancer, log: Log, kind: str, path: str, **kwargs) -> r
         started = time.monotonic()
         try:
             response = requests.get(balancer.url(path), timeout=TIMEOUT, **kwargs)
-        except requests.ConnectionError:
+        except CUT_SHORT:
             log.add(kind, 0, time.monotonic() - started)
             time.sleep(0.3)
             continue
@@ -158,7 +160,7 @@ def post_json(balancer: Balancer, log: Log, kind: str, path: str, body: dict, or
             response = requests.post(
                 balancer.url(path), data=data, headers=headers, timeout=TIMEOUT
             )
-        except requests.ConnectionError:
+        except CUT_SHORT:
             log.add(kind, 0, time.monotonic() - started)
             time.sleep(0.3)
             continue

@@ -26,7 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from ringtonic.extensions import db
@@ -35,6 +34,7 @@ from ringtonic.models.website import NumberLease, VisitorSession
 from ringtonic.services.webhooks.endpoints import create_endpoint
 from tests.live.clients import Browser, Tally, api_get
 from tests.live.cluster_parts import (
+    CUT_SHORT,
     Balancer,
     Log,
     figures,
@@ -188,7 +188,7 @@ def test_two_hosts_behind_a_balancer_survive_load_and_faults(
             try:
                 browser.sign_in(ADMIN_EMAIL, PASSWORD)
                 status = browser.request("GET", "/").status_code
-            except (requests.ConnectionError, AssertionError, AttributeError):
+            except (*CUT_SHORT, AssertionError, AttributeError):
                 # The host holding this sign-in's page died between GET /login and POST.
                 status = 0
             log.add("sign-in", status if status else 0, time.monotonic() - started)
@@ -280,20 +280,15 @@ def test_two_hosts_behind_a_balancer_survive_load_and_faults(
     ]
     assert late == [], late[:10]
 
-    # Rate limits exact across hosts: half the attempts on each host, at once.
-    exact_key = scene.reader_keys[READER_KEYS]
-    answers: list[int] = []
-
-    def spend(host: LiveServer) -> None:
-        for _ in range(API_LIMIT):
-            answers.append(api_get(host, exact_key, tally).status_code)
-
-    spenders = [threading.Thread(target=spend, args=(host,)) for host in (host_a, host_b)]
-    for thread in spenders:
-        thread.start()
-    for thread in spenders:
-        thread.join()
-    assert Counter(answers) == Counter({200: API_LIMIT, 429: API_LIMIT})
+    # Rate limits exact across hosts: half the attempts on each host, at once. Exact while
+    # Redis answers: a worker whose Redis call fails (or takes over 0.5 s on these starved
+    # cores) counts in its own memory for 30 s and says so in its log; then, and only then,
+    # the check is made again with a fresh key.
+    for exact_key in scene.reader_keys[READER_KEYS:]:
+        answers, storage_failures = _spend_on_both(host_a, host_b, exact_key, tally)
+        if not storage_failures:
+            break
+    assert Counter(answers) == Counter({200: API_LIMIT, 429: API_LIMIT}), storage_failures
 
     # A key revoked on host A is refused by host B on the very next request.
     admin = Browser(host_a, tally)
@@ -391,6 +386,29 @@ def test_two_hosts_behind_a_balancer_survive_load_and_faults(
     target = os.environ.get("CLUSTER_FIGURES")
     if target:
         Path(target).write_text(table + "\n", encoding="utf-8")
+
+
+def _spend_on_both(host_a, host_b, key: str, tally) -> tuple[list[int], list[str]]:
+    """Spend the key's limit on each host at once: answers, and Redis-failure log lines."""
+    answers: list[int] = []
+    logged = [len(host.log()) for host in (host_a, host_b)]
+
+    def spend(host: LiveServer) -> None:
+        for _ in range(API_LIMIT):
+            answers.append(api_get(host, key, tally).status_code)
+
+    spenders = [threading.Thread(target=spend, args=(host,)) for host in (host_a, host_b)]
+    for thread in spenders:
+        thread.start()
+    for thread in spenders:
+        thread.join()
+    lines = [
+        line
+        for host, offset in zip((host_a, host_b), logged, strict=True)
+        for line in host.log()[offset:].splitlines()
+        if "rate-limit storage unreachable" in line
+    ]
+    return answers, lines
 
 
 def _subscribe(scene, url: str) -> str:
