@@ -139,14 +139,20 @@ def timed_get(balancer: Balancer, log: Log, kind: str, path: str, **kwargs) -> r
 
 def restart_gracefully(host: LiveServer, name: str, balancer: Balancer) -> None:
     """Upgrade a host as docs/operations.md says: drain it in HAProxy, restart it, let it back."""
-    balancer.admin(f"set server app_hosts/{name} state drain")
-    wait_until(lambda: balancer.server(name)["scur"] == "0", 60, f"host {name} drained")
+    # Its backup line too: if the other host fails a check meanwhile (a slow /readyz on a
+    # starved machine), traffic goes to the backups, and a stopping host must not be one.
+    for line in (name, f"{name}-unready"):
+        balancer.admin(f"set server app_hosts/{line} state drain")
+    lines = (name, f"{name}-unready")
+    idle = lambda: all(balancer.server(line)["scur"] == "0" for line in lines)  # noqa: E731
+    wait_until(idle, 60, f"host {name} drained")
     host.stop()
     wait_until(lambda: balancer.server(name)["status"].startswith("DOWN"), 30, f"{name} down")
     host.start()
     # Up again (two good checks) but still drained: now it may take traffic.
     wait_until(lambda: balancer.server(name)["status"] == "DRAIN", 60, f"host {name} up")
-    balancer.admin(f"set server app_hosts/{name} state ready")
+    for line in lines:
+        balancer.admin(f"set server app_hosts/{line} state ready")
     wait_until(lambda: balancer.server(name)["status"] == "UP", 30, f"host {name} ready")
 
 
