@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import Response, abort, render_template, request
 
-from ringtonic.forms import attach_error
 from ringtonic.models.types import utcnow
 from ringtonic.money_map import bp
 from ringtonic.money_map.forms import CIRCLE_LABELS, MapFilterForm, status_label
@@ -20,8 +19,9 @@ from ringtonic.services.money_map.summary import (
 from ringtonic.services.money_map.tables import TABLE_LABELS, default_direction
 from ringtonic.services.reporting.periods import Period
 from ringtonic.services.telephony.campaigns import list_campaign_choices
-from ringtonic.web.access import current_workspace, requires
-from ringtonic.web.workspace_guard import check_export_workspace
+from ringtonic.view_helpers.access import current_workspace, requires
+from ringtonic.view_helpers.forms import attach_error
+from ringtonic.view_helpers.workspace_guard import check_export_workspace
 
 FILTER_PARAMS = ("campaign", "start_date", "end_date", "status", "circles", "area")
 
