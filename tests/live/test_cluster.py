@@ -3,183 +3,77 @@
 Run by `make test-cluster` (and by the PostgreSQL pass of `make test`).
 
 Real parts on this machine: PostgreSQL (TEST_DATABASE_URL), redis-server, two gunicorn app
-hosts with 2 workers each on their own ports, and Debian's HAProxy running
-deploy/haproxy.cfg, health-checking /readyz. For LOAD_SECONDS, clients send through the
-balancer signed Twilio webhooks (voice, Dial action, status; Twilio-style duplicates; a
-retry whenever a request fails), API reads with several keys, sign-ins and website visits,
-while host A is SIGKILLed and started again, Redis is restarted, and both hosts are
-restarted gracefully one at a time. Then the invariants are checked and the figures printed
-(and written to CLUSTER_FIGURES, a Markdown file, when that is set).
+hosts with 2 workers each on their own ports, a background worker (`flask worker`, Huey on
+Redis) beside each host, Debian's HAProxy running deploy/haproxy.cfg and health-checking
+/readyz, and a local HTTP receiver for the Agency workspace's webhook endpoint. For
+LOAD_SECONDS, clients send through the balancer signed Twilio webhooks (voice, Dial action,
+status; Twilio-style duplicates; a retry whenever a request fails), API reads with several
+keys, sign-ins, and website visits with heartbeats, some of which then call the number they
+were shown; meanwhile host A is SIGKILLed and started again, worker A is SIGKILLed and
+started again, Redis is restarted, and both hosts are restarted gracefully one at a time.
+Then the invariants are checked and the figures printed (and written to CLUSTER_FIGURES,
+a Markdown file, when that is set).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
-import socket
-import statistics
-import subprocess
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator
 
 from ringtonic.extensions import db
-from ringtonic.models import Call
-from ringtonic.models.website import VisitorSession
-from tests.live.clients import TIMEOUT, Browser, Tally, api_get
+from ringtonic.models import Call, WebhookDelivery, WebhookEvent, Workspace
+from ringtonic.models.website import NumberLease, VisitorSession
+from ringtonic.services.webhooks.endpoints import create_endpoint
+from tests.live.clients import Browser, Tally, api_get
+from tests.live.cluster_parts import (
+    CUT_SHORT,
+    Balancer,
+    Log,
+    figures,
+    post_json,
+    post_signed,
+    restart_gracefully,
+    scrape,
+    timed_get,
+)
 from tests.live.conftest import ADMIN_EMAIL
-from tests.live.servers import PROJECT_ROOT, LiveServer, free_port, wait_until
-from tests.live.test_tracker_leases import SITE, _pool
-from tests.support.telephony_helpers import AUTH_TOKEN, voice_params
+from tests.live.servers import LiveServer, wait_until
+from tests.live.test_tracker_leases import POOL, SITE, _pool
+from tests.live.test_webhook_workers import WEBHOOK_ENV, Worker
+from tests.support.telephony_helpers import voice_params
 from tests.support.web_client import PASSWORD, TEST_SECRET
+from tests.webhooks.receiver import running_receiver, verify
 
 pytestmark = pytest.mark.cluster
 
-HAPROXY_CFG = PROJECT_ROOT / "deploy" / "haproxy.cfg"
 WORKERS_PER_HOST = 2
 LOAD_SECONDS = float(os.environ.get("CLUSTER_LOAD_SECONDS", "40"))
 API_LIMIT = 60  # per key per hour, shared by both hosts through Redis
 READS_PER_KEY = 40  # the load's readers stay under API_LIMIT
 READER_KEYS = 6
 SENDERS = 3
-ATTEMPTS = 8  # a client tries a request this often before giving up
+VISITORS = 2
+HEARTBEATS = 2  # per visit, before it (every CALL_EVERY-th visit) calls its number
+CALL_EVERY = 3
 # 5xx are tolerated only this long after the SIGKILL (and the client's retry must succeed).
 KILL_WINDOW_SECONDS = 3.0
-
-
-@dataclass
-class Log:
-    """Every request the load made through the balancer: when, what, status, how long."""
-
-    rows: list[tuple[float, str, int, float]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, kind: str, status: int, seconds: float) -> None:
-        with self.lock:
-            self.rows.append((time.monotonic(), kind, status, seconds))
-
-
-class Balancer:
-    """HAProxy running deploy/haproxy.cfg in the foreground, in front of hosts a and b."""
-
-    def __init__(self, directory: Path, host_a: LiveServer, host_b: LiveServer) -> None:
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = directory / "haproxy.log"
-        self.environment = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "RINGTONIC_LB_BIND": f"127.0.0.1:{self.port}",
-            "RINGTONIC_HOST_A": f"127.0.0.1:{host_a.port}",
-            "RINGTONIC_HOST_B": f"127.0.0.1:{host_b.port}",
-            "RINGTONIC_LB_ADMIN_SOCKET": str(directory / "haproxy.sock"),
-        }
-        self.process: subprocess.Popen | None = None
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-    def start(self) -> None:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                ["haproxy", "-db", "-f", str(HAPROXY_CFG)],
-                env=self.environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        wait_until(self._answers, 30, "HAProxy")
-
-    def _answers(self) -> bool:
-        try:
-            return requests.get(self.url("/readyz"), timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
-    def admin(self, command: str) -> str:
-        """Send one command to HAProxy's runtime API (its stats socket) and return the answer."""
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.connect(self.environment["RINGTONIC_LB_ADMIN_SOCKET"])
-            connection.sendall(command.encode() + b"\n")
-            chunks = []
-            while chunk := connection.recv(65536):
-                chunks.append(chunk)
-        return b"".join(chunks).decode()
-
-    def server(self, name: str) -> dict[str, str]:
-        """One app host's row of `show stat` (status: UP, DOWN, DRAIN...; scur: sessions now)."""
-        header, *rows = self.admin("show stat").strip().splitlines()
-        for row in csv.DictReader(rows, fieldnames=header.lstrip("# ").split(",")):
-            if row["pxname"] == "app_hosts" and row["svname"] == name:
-                return row
-        raise AssertionError(f"HAProxy has no server {name}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-def post_signed(balancer: Balancer, log: Log, kind: str, path: str, params: dict) -> int:
-    """POST a webhook as Twilio does, retrying (as Twilio does) until it is answered < 500."""
-    url = balancer.url(path)
-    signature = RequestValidator(AUTH_TOKEN).compute_signature(url, params)
-    for _ in range(ATTEMPTS):
-        started = time.monotonic()
-        try:
-            response = requests.post(
-                url, data=params, headers={"X-Twilio-Signature": signature}, timeout=TIMEOUT
-            )
-            status = response.status_code
-        except requests.ConnectionError:
-            status = 0  # the connection itself failed: counted, then retried
-        log.add(kind, status, time.monotonic() - started)
-        if 0 < status < 500:
-            return status
-        time.sleep(0.3)
-    raise AssertionError(f"{kind} {params['CallSid']}: no answer after {ATTEMPTS} attempts")
-
-
-def timed_get(balancer: Balancer, log: Log, kind: str, path: str, **kwargs) -> requests.Response:
-    """GET through the balancer, retrying a failed connection; log every attempt."""
-    for _ in range(ATTEMPTS):
-        started = time.monotonic()
-        try:
-            response = requests.get(balancer.url(path), timeout=TIMEOUT, **kwargs)
-        except requests.ConnectionError:
-            log.add(kind, 0, time.monotonic() - started)
-            time.sleep(0.3)
-            continue
-        log.add(kind, response.status_code, time.monotonic() - started)
-        if response.status_code < 500:
-            return response
-        time.sleep(0.3)
-    raise AssertionError(f"GET {path}: no answer after {ATTEMPTS} attempts")
-
-
-def restart_gracefully(host: LiveServer, name: str, balancer: Balancer) -> None:
-    """Upgrade a host as docs/operations.md says: drain it in HAProxy, restart it, let it back."""
-    balancer.admin(f"set server app_hosts/{name} state drain")
-    wait_until(lambda: balancer.server(name)["scur"] == "0", 60, f"host {name} drained")
-    host.stop()
-    wait_until(lambda: balancer.server(name)["status"].startswith("DOWN"), 30, f"{name} down")
-    host.start()
-    # Up again (two good checks) but still drained: now it may take traffic.
-    wait_until(lambda: balancer.server(name)["status"] == "DRAIN", 60, f"host {name} up")
-    balancer.admin(f"set server app_hosts/{name} state ready")
-    wait_until(lambda: balancer.server(name)["status"] == "UP", 30, f"host {name} ready")
+# A SIGKILLed worker's endpoint lease runs out after the delivery timeout + 15 s; then the
+# other worker (or the restarted one) delivers what is left.
+DELIVERY_WAIT_SECONDS = 120
+METRICS_TOKEN = "cluster-test-metrics-token-0123456789"
 
 
 @pytest.fixture
 def cluster(scene, live_database, tmp_path, redis_server):
-    """PostgreSQL, Redis, two 2-worker app hosts and HAProxy, all started; stopped after."""
+    """PostgreSQL, Redis, two 2-worker app hosts with a worker each and HAProxy; stopped after."""
     if not live_database.startswith("postgresql"):
         pytest.fail("the cluster test needs PostgreSQL: set TEST_DATABASE_URL (make test-cluster)")
     hosts: list[LiveServer] = []
@@ -196,57 +90,81 @@ def cluster(scene, live_database, tmp_path, redis_server):
         # Twilio signs the URL it requested: the balancer's.
         "RINGTONIC_PUBLIC_URL": balancer.base_url,
         "RINGTONIC_API_RATE_LIMITS": f"{API_LIMIT} per hour",
+        "RINGTONIC_METRICS_TOKEN": METRICS_TOKEN,
         # Every client is 127.0.0.1: these limits are not what this test measures.
         "RINGTONIC_LOGIN_LIMIT_PER_IP": "100000 per hour",
         "RINGTONIC_LOGIN_LIMIT_PER_EMAIL": "100000 per hour",
         "RINGTONIC_VISIT_LIMIT_PER_IP": "100000 per minute",
         "RINGTONIC_HEARTBEAT_LIMIT_PER_IP": "100000 per minute",
+        # The receiver is plain HTTP on 127.0.0.1.
+        **WEBHOOK_ENV,
     }
+    workers: list[Worker] = []
     for index, host in enumerate(hosts):
         host.environment.update(environment)
         host.environment["RINGTONIC_INSTANCE_PATH"] = str(tmp_path / f"instance-{index}")
         host.start()
+        worker_environment = {**environment, "RINGTONIC_INSTANCE_PATH": str(tmp_path / f"w{index}")}
+        workers.append(Worker(worker_environment, tmp_path / f"worker-{index}.log"))
+        workers[-1].start()
     balancer.start()
-    yield hosts, balancer
+    yield hosts, workers, balancer
     balancer.stop()
+    for worker in workers:
+        worker.stop()
     for host in hosts:
         host.stop()
+
+
+@pytest.fixture
+def receiver():
+    """A local HTTP receiver answering 200 to every delivery."""
+    with running_receiver() as running:
+        yield running
 
 
 def call_sid(sender: int, n: int) -> str:
     return f"CA{sender:02d}{n:030d}"
 
 
-def test_two_hosts_behind_a_balancer_survive_load_and_faults(scene, cluster, redis_server):
-    (host_a, host_b), balancer = cluster
+def test_two_hosts_behind_a_balancer_survive_load_and_faults(
+    scene, cluster, redis_server, receiver
+):
+    (host_a, host_b), (worker_a, _worker_b), balancer = cluster
     _pool(scene)  # a website-tracking pool of 40 numbers
+    secret = _subscribe(scene, receiver.url)
     log, tally, stop = Log(), Tally(), threading.Event()
     sent: dict[str, int] = {}  # CallSid -> the answered duration it must end with
+    visit_calls: dict[str, str] = {}  # CallSid -> the visit (session id) that showed the number
     shown: list[str] = []
+    sessions: list[str] = []
     sign_ins: list[int] = []
     lock = threading.Lock()
+
+    def place_call(sid: str, seconds: int, duplicate: bool, **to: str) -> None:
+        voice = voice_params(sid, **to)
+        assert post_signed(balancer, log, "voice", scene.voice_path, voice) == 200
+        dial = voice_params(
+            sid,
+            CallStatus="in-progress",
+            DialCallStatus="completed",
+            DialCallDuration=str(seconds),
+            **to,
+        )
+        assert post_signed(balancer, log, "dial", scene.status_path, dial) == 200
+        done = voice_params(sid, CallStatus="completed", CallDuration=str(seconds + 5), **to)
+        assert post_signed(balancer, log, "status", scene.status_path, done) == 200
+        if duplicate:  # Twilio delivers some webhooks twice
+            assert post_signed(balancer, log, "voice", scene.voice_path, voice) == 200
+            assert post_signed(balancer, log, "status", scene.status_path, done) == 200
+        with lock:
+            sent[sid] = seconds
 
     def sender(number: int):
         def send() -> None:
             n = 0
             while not stop.is_set():
-                sid, seconds = call_sid(number, n), 10 + n % 50
-                voice = voice_params(sid)
-                assert post_signed(balancer, log, "voice", scene.voice_path, voice) == 200
-                dial = voice_params(
-                    sid,
-                    CallStatus="in-progress",
-                    DialCallStatus="completed",
-                    DialCallDuration=str(seconds),
-                )
-                assert post_signed(balancer, log, "dial", scene.status_path, dial) == 200
-                done = voice_params(sid, CallStatus="completed", CallDuration=str(seconds + 5))
-                assert post_signed(balancer, log, "status", scene.status_path, done) == 200
-                if n % 4 == 0:  # Twilio delivers some webhooks twice
-                    assert post_signed(balancer, log, "voice", scene.voice_path, voice) == 200
-                    assert post_signed(balancer, log, "status", scene.status_path, done) == 200
-                with lock:
-                    sent[sid] = seconds
+                place_call(call_sid(number, n), 10 + n % 50, n % 4 == 0)
                 n += 1
 
         return send
@@ -270,7 +188,7 @@ def test_two_hosts_behind_a_balancer_survive_load_and_faults(scene, cluster, red
             try:
                 browser.sign_in(ADMIN_EMAIL, PASSWORD)
                 status = browser.request("GET", "/").status_code
-            except (requests.ConnectionError, AssertionError, AttributeError):
+            except (*CUT_SHORT, AssertionError, AttributeError):
                 # The host holding this sign-in's page died between GET /login and POST.
                 status = 0
             log.add("sign-in", status if status else 0, time.monotonic() - started)
@@ -278,33 +196,36 @@ def test_two_hosts_behind_a_balancer_survive_load_and_faults(scene, cluster, red
                 sign_ins.append(status)
             time.sleep(0.5)
 
-    def visitor() -> None:
-        while not stop.is_set():
-            body = json.dumps({"page": SITE + "/?gclid=cluster"})
-            response = None
-            for _ in range(ATTEMPTS):
-                started = time.monotonic()
-                try:
-                    response = requests.post(
-                        balancer.url(f"/t/{scene.workspace_uuid}/visits"),
-                        data=body,
-                        headers={"Origin": SITE, "Content-Type": "text/plain"},
-                        timeout=TIMEOUT,
+    def visitor(number: int):
+        def visit() -> None:
+            base, n = f"/t/{scene.workspace_uuid}/visits", 0
+            while not stop.is_set():
+                page = {"page": SITE + "/?gclid=cluster"}
+                response = post_json(balancer, log, "visit", base, page, SITE)
+                assert response.status_code == 200, response.text[:300]
+                session, phone = response.json()["session_id"], response.json()["number"]
+                for _ in range(HEARTBEATS):
+                    time.sleep(0.2)
+                    beat = post_json(
+                        balancer, log, "heartbeat", f"{base}/{session}/heartbeat", {}, SITE
                     )
-                except requests.ConnectionError:
-                    log.add("visit", 0, time.monotonic() - started)
-                    continue
-                log.add("visit", response.status_code, time.monotonic() - started)
-                if response.status_code < 500:
-                    break
-            assert response is not None and response.status_code == 200
-            with lock:
-                shown.append(response.json()["number"])
-            time.sleep(0.1)
+                    assert beat.status_code == 200, beat.text[:300]
+                    phone = beat.json()["number"]
+                with lock:
+                    shown.append(phone)
+                    sessions.append(session)
+                if n % CALL_EVERY == 0:  # this visitor calls the number on the page
+                    sid = call_sid(50 + number, n)
+                    place_call(sid, 20, False, To=phone)
+                    with lock:
+                        visit_calls[sid] = session
+                n += 1
+
+        return visit
 
     jobs = [sender(n) for n in range(SENDERS)]
     jobs += [reader(secret) for secret in scene.reader_keys[:READER_KEYS]]
-    jobs += [person, visitor]
+    jobs += [person] + [visitor(n) for n in range(VISITORS)]
     failures: list[BaseException] = []
 
     def guarded(job):
@@ -323,19 +244,24 @@ def test_two_hosts_behind_a_balancer_survive_load_and_faults(scene, cluster, red
         thread.start()
 
     # The faults, spread over the load.
-    time.sleep(LOAD_SECONDS * 0.15)
+    time.sleep(LOAD_SECONDS * 0.12)
     killed_at = time.monotonic()
     host_a.kill()
     time.sleep(3)
     host_a.start()
-    time.sleep(LOAD_SECONDS * 0.15)
+    time.sleep(LOAD_SECONDS * 0.08)
+    worker_a.kill()  # SIGKILL, perhaps mid-delivery: the outbox keeps the event
+    time.sleep(2)
+    worker_a.start()
+    time.sleep(LOAD_SECONDS * 0.08)
     redis_server.stop()
     time.sleep(1)
     redis_server.start()
-    time.sleep(LOAD_SECONDS * 0.15)
+    time.sleep(LOAD_SECONDS * 0.1)
     restart_gracefully(host_a, "a", balancer)
     restart_gracefully(host_b, "b", balancer)
     time.sleep(max(0.0, began + LOAD_SECONDS - time.monotonic()))
+    pool_metrics = scrape(balancer, METRICS_TOKEN)  # while visits still hold numbers
     stop.set()
     for thread in threads:
         thread.join(timeout=120)
@@ -354,30 +280,49 @@ def test_two_hosts_behind_a_balancer_survive_load_and_faults(scene, cluster, red
     ]
     assert late == [], late[:10]
 
-    # Rate limits exact across hosts: half the attempts on each host, at once.
-    exact_key = scene.reader_keys[READER_KEYS]
-    answers: list[int] = []
-
-    def spend(host: LiveServer) -> None:
-        for _ in range(API_LIMIT):
-            answers.append(api_get(host, exact_key, tally).status_code)
-
-    spenders = [threading.Thread(target=spend, args=(host,)) for host in (host_a, host_b)]
-    for thread in spenders:
-        thread.start()
-    for thread in spenders:
-        thread.join()
-    assert Counter(answers) == Counter({200: API_LIMIT, 429: API_LIMIT})
+    # Rate limits exact across hosts: half the attempts on each host, at once. Exact while
+    # Redis answers: a worker whose Redis call fails (or takes over 0.5 s on these starved
+    # cores) counts in its own memory for 30 s and says so in its log; then, and only then,
+    # the check is made again with a fresh key.
+    for exact_key in scene.reader_keys[READER_KEYS:]:
+        answers, storage_failures = _spend_on_both(host_a, host_b, exact_key, tally)
+        if not storage_failures:
+            break
+    assert Counter(answers) == Counter({200: API_LIMIT, 429: API_LIMIT}), storage_failures
 
     # A key revoked on host A is refused by host B on the very next request.
     admin = Browser(host_a, tally)
     admin.sign_in(ADMIN_EMAIL, PASSWORD)
-    status, secret = admin.create_key("Revoked across hosts")
-    assert status == 201 and secret
-    assert api_get(host_b, secret, tally).status_code == 200
+    status, secret_key = admin.create_key("Revoked across hosts")
+    assert status == 201 and secret_key
+    assert api_get(host_b, secret_key, tally).status_code == 200
     assert admin.revoke_key(admin.key_uuid("Revoked across hosts")) < 400
-    refused = api_get(host_b, secret, tally)
+    refused = api_get(host_b, secret_key, tally)
     assert refused.status_code == 401 and refused.json()["code"] == "revoked_api_key"
+
+    # Every call event is delivered at least once (bounded wait), signed with the secret.
+    expected = _call_events(scene)
+    delivered: dict[str, dict] = {}
+
+    def all_delivered() -> bool:
+        for request in list(receiver.requests):
+            assert verify(secret, request.headers, request.body)
+            event = json.loads(request.body)
+            assert request.headers["Ringtonic-Event-Id"] == event["id"]
+            delivered[event["id"]] = event
+        return set(expected) <= set(delivered)
+
+    waited = time.monotonic()
+    wait_until(all_delivered, DELIVERY_WAIT_SECONDS, "every call event delivered")
+    delivery_wait = time.monotonic() - waited
+    kinds_by_sid: dict[str, set[str]] = {}
+    for event in delivered.values():
+        kinds_by_sid.setdefault(event["data"]["provider_call_id"], set()).add(event["type"])
+    missing = {
+        sid for sid in sent if {"call.started", "call.completed"} - kinds_by_sid.get(sid, set())
+    }
+    assert missing == set()
+    assert _failed_deliveries(scene) == 0
 
     with scene.app.app_context():
         stored = db.session.execute(
@@ -385,10 +330,19 @@ def test_two_hosts_behind_a_balancer_survive_load_and_faults(scene, cluster, red
         ).all()
         visits = db.session.execute(
             select(
+                VisitorSession.id,
                 VisitorSession.phone_number_id,
                 VisitorSession.number_leased_at,
                 VisitorSession.number_until,
             ).where(VisitorSession.phone_number_id.is_not(None))
+        ).all()
+        leases = db.session.execute(
+            select(NumberLease.phone_number_id, NumberLease.session_id)
+        ).all()
+        attributed = db.session.execute(
+            select(Call.provider_call_id, VisitorSession.uuid)
+            .join(VisitorSession, Call.visitor_session_id == VisitorSession.id)
+            .where(Call.provider_call_id.in_(list(visit_calls)))
         ).all()
         db.session.remove()
 
@@ -399,42 +353,113 @@ def test_two_hosts_behind_a_balancer_survive_load_and_faults(scene, cluster, red
     assert set(sent) <= set(outcomes)
     wrong = {sid: outcomes[sid] for sid, s in sent.items() if outcomes[sid] != ("answered", s)}
     assert wrong == {}
-    # No number leased to two visits at once: each number's leases follow one another.
-    leases: dict[int, list] = {}
-    for number_id, leased_at, until in visits:
-        leases.setdefault(number_id, []).append((leased_at, until))
-    for spans in leases.values():
-        spans.sort()
-        for (_, earlier_until), (later_start, _) in zip(spans, spans[1:], strict=False):
-            assert later_start >= earlier_until
+    _assert_no_number_leased_twice(visits, leases)
+    # Calls to the number a visit was shown belong to that visit (unless another visit took
+    # the number over in between, which a 40-number pool makes rare).
+    own = [sid for sid, visit in attributed if str(visit) == visit_calls[sid]]
+    assert visit_calls and len(own) >= len(visit_calls) / 2, (len(own), len(visit_calls))
+    # The pool gauges, scraped through the balancer with the official parser.
+    assert pool_metrics["ringtonic_tracking_pool_numbers"] == POOL
+    utilisation = pool_metrics["ringtonic_tracking_pool_utilisation_ratio"]
+    assert 0 < utilisation <= 1
     assert None not in shown and sign_ins and set(sign_ins) <= {200, 0}
     # A sign-in cut by the kill was retried (the person's next one), and that one succeeded.
     assert sign_ins[-1] == 200
     retried = zip(sign_ins, sign_ins[1:], strict=False)
     assert all(after == 200 for before, after in retried if before == 0)
 
-    figures = _figures(log, wall, len(sent), errors)
-    print("\n" + figures)
+    table = figures(
+        log,
+        wall,
+        [
+            ("calls sent and stored once with their outcome", len(sent)),
+            ("call events delivered, signed (all of them)", len(delivered)),
+            ("receiver requests (with redeliveries)", len(receiver.requests)),
+            ("wait after the load for the last delivery (s)", f"{delivery_wait:.0f}"),
+            ("website visits (2 heartbeats each)", len(sessions)),
+            ("calls from visits / attributed to their visit", f"{len(visit_calls)} / {len(own)}"),
+            ("pool utilisation at the end of the load (/metrics)", f"{utilisation:.2f}"),
+        ],
+        errors,
+    )
+    print("\n" + table)
     target = os.environ.get("CLUSTER_FIGURES")
     if target:
-        Path(target).write_text(figures + "\n", encoding="utf-8")
+        Path(target).write_text(table + "\n", encoding="utf-8")
 
 
-def _figures(log: Log, wall: float, calls: int, errors: list) -> str:
-    latencies = sorted(seconds for _, _, status, seconds in log.rows if 0 < status < 500)
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-    kinds = Counter(kind for _, kind, _, _ in log.rows)
+def _spend_on_both(host_a, host_b, key: str, tally) -> tuple[list[int], list[str]]:
+    """Spend the key's limit on each host at once: answers, and Redis-failure log lines."""
+    answers: list[int] = []
+    logged = [len(host.log()) for host in (host_a, host_b)]
+
+    def spend(host: LiveServer) -> None:
+        for _ in range(API_LIMIT):
+            answers.append(api_get(host, key, tally).status_code)
+
+    spenders = [threading.Thread(target=spend, args=(host,)) for host in (host_a, host_b)]
+    for thread in spenders:
+        thread.start()
+    for thread in spenders:
+        thread.join()
     lines = [
-        "| figure | value |",
-        "| --- | --- |",
-        f"| wall time of the load (s) | {wall:.0f} |",
-        f"| requests through the balancer | {len(log.rows)} |",
-        f"| by kind | {', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))} |",
-        f"| requests per second | {len(log.rows) / wall:.1f} |",
-        f"| 5xx or failed connections (all at the kill, all retried) | {len(errors)} |",
-        f"| p50 latency (ms) | {p50:.0f} |",
-        f"| p99 latency (ms) | {p99:.0f} |",
-        f"| calls sent and stored once with their outcome | {calls} |",
+        line
+        for host, offset in zip((host_a, host_b), logged, strict=True)
+        for line in host.log()[offset:].splitlines()
+        if "rate-limit storage unreachable" in line
     ]
-    return "\n".join(lines)
+    return answers, lines
+
+
+def _subscribe(scene, url: str) -> str:
+    """Give the Agency workspace an endpoint for every call event at `url`; its secret."""
+    with scene.app.app_context():
+        workspace = db.session.get(Workspace, scene.workspace_id)
+        events = ["call.started", "call.completed", "call.missed", "call.updated"]
+        created = create_endpoint(
+            workspace, None, url, events, "cluster", allow_http=True, secret_key=TEST_SECRET
+        )
+        db.session.commit()
+        secret = created.secret
+        db.session.remove()
+    return secret
+
+
+def _call_events(scene) -> list[str]:
+    """The ids of every call.* event in the outbox."""
+    with scene.app.app_context():
+        events = db.session.scalars(select(WebhookEvent).where(WebhookEvent.type.like("call.%")))
+        ids = [event.public_id for event in events]
+        db.session.remove()
+    return ids
+
+
+def _failed_deliveries(scene) -> int:
+    with scene.app.app_context():
+        failed = db.session.scalars(
+            select(WebhookDelivery.id).where(WebhookDelivery.state == "failed")
+        ).all()
+        db.session.remove()
+    return len(failed)
+
+
+def _assert_no_number_leased_twice(visits, leases) -> None:
+    """No pool number was held by two visits at once, then or now (the lease table)."""
+    spans: dict[int, list] = {}
+    for _visit, number_id, leased_at, until in visits:
+        spans.setdefault(number_id, []).append((leased_at, until))
+    for number_spans in spans.values():
+        number_spans.sort()
+        for (_, earlier_until), (later_start, _) in zip(
+            number_spans, number_spans[1:], strict=False
+        ):
+            assert later_start >= earlier_until
+    # Now: each number's live visit (lease not over) is the one its lease row names.
+    now = datetime.now(UTC)
+    holders = {number_id: session_id for number_id, session_id in leases if session_id}
+    assert len(set(holders.values())) == len(holders)
+    live = Counter(number_id for _visit, number_id, _, until in visits if until > now)
+    assert [number_id for number_id, count in live.items() if count > 1] == []
+    for visit, number_id, _, until in visits:
+        if until > now:
+            assert holders.get(number_id) == visit
