@@ -25,9 +25,7 @@ def upgrade():
         "workspace_data_versions",
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=False),
-        sa.Column(
-            "changed_at", ringtonic.models.types.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("changed_at", ringtonic.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"]),
         sa.PrimaryKeyConstraint("workspace_id"),
     )

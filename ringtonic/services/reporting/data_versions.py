@@ -76,9 +76,9 @@ def _visits_statement(by_campaign: bool):
         conditions.append(_VISITS.c.campaign_id == bindparam("campaign_id"))
     # A new visit raises the count and the newest id; a visit given another number
     # (a lease taken over) has its number_leased_at set to that moment.
-    return select(
-        func.count(), func.max(_VISITS.c.id), func.max(_VISITS.c.number_leased_at)
-    ).where(*conditions)
+    return select(func.count(), func.max(_VISITS.c.id), func.max(_VISITS.c.number_leased_at)).where(
+        *conditions
+    )
 
 
 _VISITS_STATEMENTS = {flag: _visits_statement(flag) for flag in (False, True)}
