@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from ringtonic.db.reads import PreparedRows
 from ringtonic.extensions import db
 from ringtonic.models import WorkspaceDataVersion
 from ringtonic.models.types import utcnow
@@ -55,15 +56,18 @@ def bump_data_version(*workspace_ids: int) -> None:
     bump_on(db.session.connection(), workspace_ids)
 
 
-_VERSION = select(_VERSIONS.c.version, _VERSIONS.c.changed_at).where(
-    _VERSIONS.c.workspace_id == bindparam("workspace_id")
+# Read outside any transaction (the read gateway), as the reports themselves are.
+_VERSION = PreparedRows(
+    select(_VERSIONS.c.version, _VERSIONS.c.changed_at).where(
+        _VERSIONS.c.workspace_id == bindparam("workspace_id")
+    )
 )
 
 
 def data_version(workspace_id: int) -> tuple:
     """Return a workspace's (version, change time); (0, None) before its first change."""
-    row = db.session.execute(_VERSION, {"workspace_id": workspace_id}).first()
-    return (0, None) if row is None else (row[0], row[1])
+    rows = _VERSION.all(db.engine, {"workspace_id": workspace_id})
+    return rows[0] if rows else (0, None)
 
 
 def _visits_statement(by_campaign: bool):
@@ -81,7 +85,7 @@ def _visits_statement(by_campaign: bool):
     )
 
 
-_VISITS_STATEMENTS = {flag: _visits_statement(flag) for flag in (False, True)}
+_VISITS_STATEMENTS = {flag: PreparedRows(_visits_statement(flag)) for flag in (False, True)}
 
 
 def visits_fingerprint(
@@ -91,5 +95,4 @@ def visits_fingerprint(
     params = {"workspace_id": workspace_id, "start": start, "end": end}
     if campaign_id is not None:
         params["campaign_id"] = campaign_id
-    row = db.session.execute(_VISITS_STATEMENTS[campaign_id is not None], params).one()
-    return tuple(row)
+    return _VISITS_STATEMENTS[campaign_id is not None].all(db.engine, params)[0]
