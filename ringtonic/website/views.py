@@ -24,7 +24,7 @@ from ringtonic.services.tracking.visits import (
     start_visit,
 )
 from ringtonic.urls import base_url
-from ringtonic.web.access import client_ip
+from ringtonic.view_helpers.access import client_ip
 from ringtonic.website import bp
 
 SCRIPT_SOURCE = Path(__file__).resolve().parents[2] / "static" / "tracker" / "ringtonic.js"
