@@ -144,6 +144,7 @@ def _paths() -> dict:
                 "count in the totals only.",
                 [campaign_id, *PERIOD_PARAMS, STATUS_PARAM],
                 ok("GeoData", "Geo-data for the period."),
+                conditional=True,
             )
         },
         "/calls": {
@@ -252,6 +253,7 @@ def _paths() -> dict:
                     *report_filters,
                 ],
                 ok("SummaryReport", "The groups, most calls first."),
+                conditional=True,
             )
         },
         "/reports/timeseries": {
@@ -272,6 +274,7 @@ def _paths() -> dict:
                     *report_filters,
                 ],
                 ok("TimeseriesReport", "The buckets, oldest first."),
+                conditional=True,
             )
         },
         "/openapi.json": {

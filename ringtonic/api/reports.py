@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from ringtonic.api import bp
+from ringtonic.api.conditional import answers_conditionally, conditional_answer, weak_etag
 from ringtonic.api.errors import ApiProblem
 from ringtonic.api.params import QueryParams
 from ringtonic.models.types import utcnow
 from ringtonic.services.calls.stats import STATUS_FILTERS
 from ringtonic.services.errors import NotFound
+from ringtonic.services.reporting.data_versions import data_version, visits_fingerprint
 from ringtonic.services.reporting.geo import geo_data
 from ringtonic.services.reporting.periods import Period, resolve_period
 from ringtonic.services.reporting.reports import (
@@ -36,6 +38,19 @@ def _period(params: QueryParams) -> Period:
     )
 
 
+def _report_tag(period: Period, campaign: CampaignRef | None) -> str:
+    """Return a report's ETag: its workspace's data version, its visits and its query."""
+    workspace_id = g.workspace.id
+    campaign_id = campaign.id if campaign is not None else None
+    return weak_etag(
+        workspace_id,
+        (period.start, period.end, period.time_zone),
+        campaign_id,
+        data_version(workspace_id),
+        visits_fingerprint(workspace_id, period.start, period.end, campaign_id),
+    )
+
+
 def _campaign_filter(params: QueryParams) -> CampaignRef | None:
     """Return the campaign a report is narrowed to; an unknown one is a bad filter value (400)."""
     wanted = params.uuid("campaign")
@@ -50,17 +65,26 @@ def _campaign_filter(params: QueryParams) -> CampaignRef | None:
 
 
 @bp.get("/campaigns/<campaign_uuid>/geo-data")
+@answers_conditionally
 def campaign_geo_data(campaign_uuid: str):
     """Where a campaign's callers were in a period, by state, city and zip code."""
     params = QueryParams({*PERIOD_NAMES, "status"})
     campaign = get_campaign_ref(g.workspace, campaign_uuid)
     period = _period(params)
     status = params.choice("status", STATUS_FILTERS)
-    document = geo_data(g.workspace, period, campaign=campaign, status=status)
-    return jsonify({"campaign": {"uuid": str(campaign.uuid), "name": campaign.name}, **document})
+    return conditional_answer(
+        _report_tag(period, campaign),
+        lambda: jsonify(
+            {
+                "campaign": {"uuid": str(campaign.uuid), "name": campaign.name},
+                **geo_data(g.workspace, period, campaign=campaign, status=status),
+            }
+        ),
+    )
 
 
 @bp.get("/reports/summary")
+@answers_conditionally
 def report_summary():
     """Counters per source, medium, campaign, tracking number, state or city."""
     params = QueryParams({"group_by", *PERIOD_NAMES, "campaign", "status"})
@@ -74,10 +98,14 @@ def report_summary():
     period = _period(params)
     campaign = _campaign_filter(params)
     status = params.choice("status", STATUS_FILTERS)
-    return jsonify(summary_report(g.workspace, period, group_by, campaign, status))
+    return conditional_answer(
+        _report_tag(period, campaign),
+        lambda: jsonify(summary_report(g.workspace, period, group_by, campaign, status)),
+    )
 
 
 @bp.get("/reports/timeseries")
+@answers_conditionally
 def report_timeseries():
     """Counters per local hour, day, week or month of the period."""
     params = QueryParams({"interval", *PERIOD_NAMES, "campaign", "status"})
@@ -85,4 +113,7 @@ def report_timeseries():
     period = _period(params)
     campaign = _campaign_filter(params)
     status = params.choice("status", STATUS_FILTERS)
-    return jsonify(timeseries_report(g.workspace, period, interval, campaign, status))
+    return conditional_answer(
+        _report_tag(period, campaign),
+        lambda: jsonify(timeseries_report(g.workspace, period, interval, campaign, status)),
+    )

@@ -10,6 +10,7 @@ from ringtonic.models.alerts import (
 from ringtonic.models.api_key import ABILITIES, ApiKey
 from ringtonic.models.audit import AuditEvent
 from ringtonic.models.credentials import TelephonyCredentials
+from ringtonic.models.data_version import WorkspaceDataVersion
 from ringtonic.models.handling import BLOCK_REASONS, BlockedCall, BlockedNumber, CallFlow
 from ringtonic.models.imports import IMPORT_STATUSES, CallImport
 from ringtonic.models.invitation import Invitation
@@ -85,6 +86,7 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WorkspaceDataVersion",
     "WebhookEvent",
     "WebsiteSettings",
     "Workspace",

@@ -44,7 +44,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, attributes
 
 from ringtonic.extensions import db
-from ringtonic.models import Call
+from ringtonic.models import Call, Campaign, PhoneNumber
 from ringtonic.models.rollups import (
     COUNTER_COLUMNS,
     PLACE_NAMES,
@@ -60,6 +60,7 @@ from ringtonic.services.calls.stats import (
     counted_in_reports,
     epoch_seconds,
 )
+from ringtonic.services.reporting.data_versions import bump_on
 from ringtonic.services.reporting.rollup_blocks import PLACE_BLOCK_SIZES, SOURCE_BLOCK_SIZES
 
 CALLS = Call.__table__
@@ -218,11 +219,13 @@ def _fold(connection: Connection, selection: str, sign: int, **params) -> None:
 
 
 def _lock(connection: Connection, workspace_ids: Iterable[int], shared: bool) -> None:
-    if connection.dialect.name != "postgresql":
-        return  # SQLite has one writer at a time: nothing to order
-    lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
-    for workspace_id in sorted(set(workspace_ids)):
-        connection.execute(select(lock(_LOCK_NAMESPACE, workspace_id)))
+    """Take the rollup locks, then bump the report data versions (every call writer does)."""
+    if connection.dialect.name == "postgresql":
+        lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
+        for workspace_id in sorted(set(workspace_ids)):
+            connection.execute(select(lock(_LOCK_NAMESPACE, workspace_id)))
+    # After the advisory lock and before any rollup row: one order for every writer.
+    bump_on(connection, workspace_ids)
 
 
 def share_rollup_lock(*workspace_ids: int) -> None:
@@ -318,10 +321,16 @@ def _take_out_changed_calls(session: Session, _flush_context, _instances) -> Non
     gone = [c for c in session.deleted if isinstance(c, Call)]
     added = [c for c in session.new if isinstance(c, Call)]
     session.info[_PENDING] = changed + added
-    if not (changed or gone or added):
+    # Reports name campaigns and numbers: changing one changes its workspace's reports.
+    named = [
+        o.workspace_id
+        for o in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(o, Campaign | PhoneNumber) and o.workspace_id is not None
+    ]
+    if not (changed or gone or added or named):
         return
     connection = session.connection()
-    _lock(connection, [c.workspace_id for c in changed + gone + added], shared=True)
+    _lock(connection, [c.workspace_id for c in changed + gone + added] + named, shared=True)
     stored = [c.id for c in changed + gone]
     if stored:
         _fold(connection, "ids", -1, call_ids=stored)

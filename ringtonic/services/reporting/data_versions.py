@@ -1,0 +1,98 @@
+"""Per-workspace report data versions: what a report's ETag is derived from.
+
+Every write that changes what the reports count (calls, their rollups, the campaign and
+number names they are grouped by) bumps its workspace's version in the same transaction:
+the rollup writers do it when they take the workspace's rollup lock, and campaign and
+number changes do it from the ORM flush hook below. Website visits are left out on
+purpose: the tracker's hot path gets no extra write; a report reads their fingerprint
+(`visits_fingerprint`) from the visits' (workspace, started_at) index instead.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from ringtonic.db.reads import PreparedRows
+from ringtonic.extensions import db
+from ringtonic.models import WorkspaceDataVersion
+from ringtonic.models.types import utcnow
+from ringtonic.models.website import VisitorSession
+
+_VERSIONS = WorkspaceDataVersion.__table__
+_VISITS = VisitorSession.__table__
+
+
+@functools.lru_cache(maxsize=2)
+def _bump_statement(dialect: str):
+    """Build, once, the upsert that adds one to a workspace's version."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_VERSIONS).values(
+        workspace_id=bindparam("workspace_id"),
+        version=1,
+        changed_at=bindparam("now", type_=_VERSIONS.c.changed_at.type),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["workspace_id"],
+        set_={"version": _VERSIONS.c.version + 1, "changed_at": statement.excluded.changed_at},
+    )
+
+
+def bump_on(connection: Connection, workspace_ids: Iterable[int]) -> None:
+    """Bump these workspaces' versions on `connection` (in key order: no deadlocks)."""
+    now = utcnow()
+    statement = _bump_statement(connection.dialect.name)
+    for workspace_id in sorted(set(workspace_ids)):
+        connection.execute(statement, {"workspace_id": workspace_id, "now": now})
+
+
+def bump_data_version(*workspace_ids: int) -> None:
+    """Note in the current transaction that these workspaces' report inputs changed."""
+    bump_on(db.session.connection(), workspace_ids)
+
+
+# Read outside any transaction (the read gateway), as the reports themselves are.
+_VERSION = PreparedRows(
+    select(_VERSIONS.c.version, _VERSIONS.c.changed_at).where(
+        _VERSIONS.c.workspace_id == bindparam("workspace_id")
+    )
+)
+
+
+def data_version(workspace_id: int) -> tuple:
+    """Return a workspace's (version, change time); (0, None) before its first change."""
+    rows = _VERSION.all(db.engine, {"workspace_id": workspace_id})
+    return rows[0] if rows else (0, None)
+
+
+def _visits_statement(by_campaign: bool):
+    conditions = [
+        _VISITS.c.workspace_id == bindparam("workspace_id"),
+        _VISITS.c.started_at >= bindparam("start", type_=_VISITS.c.started_at.type),
+        _VISITS.c.started_at < bindparam("end", type_=_VISITS.c.started_at.type),
+    ]
+    if by_campaign:
+        conditions.append(_VISITS.c.campaign_id == bindparam("campaign_id"))
+    # A new visit raises the count and the newest id; a visit given another number
+    # (a lease taken over) has its number_leased_at set to that moment.
+    return select(func.count(), func.max(_VISITS.c.id), func.max(_VISITS.c.number_leased_at)).where(
+        *conditions
+    )
+
+
+_VISITS_STATEMENTS = {flag: PreparedRows(_visits_statement(flag)) for flag in (False, True)}
+
+
+def visits_fingerprint(
+    workspace_id: int, start: datetime, end: datetime, campaign_id: int | None
+) -> tuple:
+    """Return what changes when the visits a report counts in [start, end) change."""
+    params = {"workspace_id": workspace_id, "start": start, "end": end}
+    if campaign_id is not None:
+        params["campaign_id"] = campaign_id
+    return _VISITS_STATEMENTS[campaign_id is not None].all(db.engine, params)[0]

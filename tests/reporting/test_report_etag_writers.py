@@ -1,0 +1,74 @@
+"""Every kind of write that changes a report's inputs gives the report a new ETag."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from ringtonic.extensions import db
+from ringtonic.models.types import utcnow
+from ringtonic.services.calls.imports import import_calls
+from tests.support.keys import api_get, issue_key
+from tests.support.telephony_helpers import (
+    add_tracking_number,
+    connect_twilio,
+    post_signed,
+    voice_params,
+)
+
+SUMMARY = "/api/v1/reports/summary?group_by=tracking_number"
+TIMESERIES = "/api/v1/reports/timeseries?interval=day"
+CSV = """\
+started_at,caller_number,tracking_number,duration,status,city,state,zip,external_id
+{when},+15125550123,+15125550147,95,answered,Austin,TX,78701,A-1
+"""
+
+
+def _tags(client, key) -> dict[str, str]:
+    db.session.expire_all()
+    return {path: api_get(client, path, key).headers["ETag"] for path in (SUMMARY, TIMESERIES)}
+
+
+def _assert_new(client, key, before: dict[str, str]) -> dict[str, str]:
+    """Check a revalidation with the old ETags is a full answer; return the new ETags."""
+    db.session.expire_all()
+    for path, old in before.items():
+        answer = api_get(client, path, key, headers={"If-None-Match": old})
+        assert answer.status_code == 200, path
+        assert answer.headers["ETag"] != old, path
+    return _tags(client, key)
+
+
+def test_webhooks_imports_and_number_changes_each_change_the_report_etags(client, make_account):
+    _, user, workspace = make_account(plan="agency")
+    connect_twilio(workspace)
+    number = add_tracking_number(workspace)
+    key = issue_key(workspace, user)
+    tags = _tags(client, key)
+    for path, tag in tags.items():
+        again = api_get(client, path, key, headers={"If-None-Match": tag})
+        assert again.status_code == 304, path
+
+    voice = f"/hooks/twilio/voice/{workspace.uuid}"
+    assert post_signed(client, voice, voice_params("CA01")).status_code == 200
+    tags = _assert_new(client, key, tags)
+
+    status = f"/hooks/twilio/status/{workspace.uuid}"
+    completed = {
+        "To": number.number,
+        "CallSid": "CA01",
+        "CallStatus": "completed",
+        "DialCallStatus": "completed",
+        "DialCallDuration": "40",
+    }
+    assert post_signed(client, status, completed).status_code == 200
+    tags = _assert_new(client, key, tags)
+
+    csv = CSV.format(when=(utcnow() - timedelta(days=2)).isoformat())
+    assert import_calls(workspace, io.BytesIO(csv.encode())).imported == 1
+    db.session.commit()
+    tags = _assert_new(client, key, tags)
+
+    number.friendly_name = "Renamed listing"
+    db.session.commit()
+    _assert_new(client, key, tags)
