@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from ringtonic.services.money_map.areas import (
     WHOLE_US,
@@ -97,7 +98,7 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def describe_counts(label: str, counters: dict) -> str:
+def describe_counts(label: str, counters: dict[str, Any]) -> str:
     """Return the hover text: "Texas — 412 calls, 300 answered, 90 missed, 120 first-time"."""
     if not counters.get("calls"):
         return f"{label} — no calls"
@@ -136,9 +137,9 @@ def _legend(step: int, classes: int) -> list[LegendStep]:
     return steps
 
 
-def state_calls(geo: dict) -> dict[str, dict]:
+def state_calls(geo: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Sum the US entries of by_state per postal code (country "US" and unknown alike)."""
-    totals: dict[str, dict] = {}
+    totals: dict[str, dict[str, Any]] = {}
     for entry in geo["by_state"]:
         if entry["country"] not in US_COUNTRIES:
             continue
@@ -151,7 +152,9 @@ def state_calls(geo: dict) -> dict[str, dict]:
     return totals
 
 
-def _shaded_states(geo: dict) -> tuple[list[ShadedState], list[LegendStep], dict[str, int]]:
+def _shaded_states(
+    geo: dict[str, Any],
+) -> tuple[list[ShadedState], list[LegendStep], dict[str, int]]:
     counts = state_calls(geo)
     shapes = us_map().states
     drawn = {shape.postal for shape in shapes}
@@ -175,7 +178,7 @@ def _shaded_states(geo: dict) -> tuple[list[ShadedState], list[LegendStep], dict
     return states, _legend(step, classes) if classes else [LegendStep(0, "0")], unmapped
 
 
-def place_label(entry: dict, level: str) -> str:
+def place_label(entry: dict[str, Any], level: str) -> str:
     """Name a city ("Austin, TX") or zip code ("78701 · Austin, TX") for people."""
     city = ", ".join(part for part in (entry.get("city"), entry.get("state")) if part)
     if level == "zip":
@@ -189,7 +192,7 @@ def _radius(calls: int, largest: int) -> float:
 
 
 def _circles(
-    entries: list[dict], level: str, scale: float = 1.0
+    entries: list[dict[str, Any]], level: str, scale: float = 1.0
 ) -> tuple[list[Circle], list[Circle], int]:
     placed = []
     for entry in entries:
@@ -223,7 +226,7 @@ def _circles(
     return circles, sizes, left_out
 
 
-def draw_map(geo: dict, circles: str, area: str = "") -> MapDrawing:
+def draw_map(geo: dict[str, Any], circles: str, area: str = "") -> MapDrawing:
     """Lay out the map for `geo_data` output, with city or zip circles, zoomed to `area`.
 
     An empty area zooms to the state holding most mapped calls when it dominates.

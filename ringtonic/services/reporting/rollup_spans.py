@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 QUARTER_HOUR = 900
 HOUR = 3600
@@ -55,7 +56,7 @@ def _at(seconds: int) -> datetime:
     return EPOCH + timedelta(seconds=seconds)
 
 
-def _split(start: int, end: int, spans: Sequence[int], level: int, cover: Cover) -> list:
+def _split(start: int, end: int, spans: Sequence[int], level: int, cover: Cover) -> list[Any]:
     """Cover [start, end) (whole seconds) with blocks of spans[level] and smaller.
 
     Return what no block covers, as (start, end) second pairs in time order.

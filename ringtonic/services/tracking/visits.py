@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -199,7 +200,7 @@ def _note_script_seen(config: TrackerConfig, page: str, now: datetime) -> None:
     )
 
 
-def _store_number(visit: _Visit, values: dict) -> None:
+def _store_number(visit: _Visit, values: dict[str, Any]) -> None:
     db.session.execute(update(_VISITS).where(_VISITS.c.id == visit.id).values(**values))
     for name, value in values.items():
         if hasattr(visit, name):

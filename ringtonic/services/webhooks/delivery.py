@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import cast
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import CursorResult, func, insert, select, update
@@ -263,7 +263,7 @@ def _record(
         else:
             next_at = min(finished + timedelta(seconds=wait), deadline)
     record_delivery("webhooks", "succeeded" if succeeded else "failed" if final else "retrying")
-    values: dict = {"attempts": number, "next_attempt_at": next_at}
+    values: dict[str, Any] = {"attempts": number, "next_attempt_at": next_at}
     if succeeded or final:
         values.update(state="succeeded" if succeeded else "failed", finished_at=finished)
     db.session.execute(

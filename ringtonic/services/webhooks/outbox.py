@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
+from typing import Any
 
 import orjson
 from flask import current_app
@@ -42,8 +43,8 @@ def envelope(
     event_type: str,
     created_at: datetime,
     workspace: Workspace,
-    data: dict,
-    changes: list[dict] | None = None,
+    data: dict[str, Any],
+    changes: list[dict[str, Any]] | None = None,
 ) -> bytes:
     """Return the JSON body of an event: id, type, created_at, workspace, data (+ changes)."""
     document: dict[str, object] = {
@@ -125,9 +126,9 @@ def emit(
     workspace: Workspace,
     event_type: str,
     call: Call | None,
-    changes: list[dict] | None = None,
+    changes: list[dict[str, Any]] | None = None,
     now: datetime | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> WebhookEvent | None:
     """Write a call event to the outbox in the current transaction (None: nobody listens).
 
