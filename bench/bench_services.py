@@ -29,7 +29,7 @@ from ringtonic.services.reporting import rollup_queries
 from ringtonic.services.reporting.geo import geo_data
 from ringtonic.services.reporting.periods import resolve_period
 from ringtonic.services.reporting.reports import summary_report, timeseries_report
-from ringtonic.services.reporting.rollup_spans import Cover
+from ringtonic.services.reporting.rollup_blocks import Cover
 from ringtonic.services.reporting.rollups import ROLLUPS
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(","))

@@ -30,6 +30,7 @@ from sqlalchemy import func, select, text
 from twilio.request_validator import RequestValidator
 
 from ringtonic import create_app
+from ringtonic.background import webhooks
 from ringtonic.extensions import db
 from ringtonic.models import Call, WebhookDelivery, Workspace
 from ringtonic.services.accounts.accounts import create_account
@@ -163,7 +164,7 @@ def drain_rate(app, workspace_uuid: str, url: str, instance: str) -> float:
             select(Workspace).where(Workspace.uuid == uuid.UUID(workspace_uuid))
         )
         call = db.session.scalar(select(Call).limit(1))
-        with mock.patch.object(outbox, "enqueue_endpoints"):  # queued, not yet enqueued
+        with mock.patch.object(webhooks, "enqueue_endpoints"):  # queued, not yet enqueued
             for _ in range(DRAIN):
                 outbox.emit(workspace, "call.completed", call)
             db.session.commit()

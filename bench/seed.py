@@ -50,7 +50,7 @@ SHAPING_CODE = (
     "ringtonic/services/demo/data.py",
     "ringtonic/services/demo/places.py",
     "ringtonic/services/reporting/rollups.py",
-    "ringtonic/services/reporting/rollup_spans.py",
+    "ringtonic/services/reporting/rollup_blocks.py",
 )
 
 

@@ -146,7 +146,7 @@ def register_api_transport(app: Flask) -> None:
 def register_security(app: Flask) -> None:
     """Install sign-in handling, form workspace checks, security headers and log redaction."""
     from ringtonic import log_redaction, security
-    from ringtonic.web import workspace_guard
+    from ringtonic.view_helpers import workspace_guard
 
     security.init_app(app)
     workspace_guard.init_app(app)
@@ -155,7 +155,7 @@ def register_security(app: Flask) -> None:
 
 def register_errors(app: Flask) -> None:
     """Install the HTML error pages."""
-    from ringtonic.web import errors
+    from ringtonic.view_helpers import errors
 
     errors.init_app(app)
 
@@ -163,11 +163,11 @@ def register_errors(app: Flask) -> None:
 def register_background(app: Flask) -> None:
     """Build the background queue and send committed webhook events to it."""
     from ringtonic import background
+    from ringtonic.background import webhooks
     from ringtonic.extensions import db
-    from ringtonic.services.webhooks import outbox
 
     background.init_app(app)
-    outbox.install(db.session)
+    webhooks.install(db.session)
 
 
 def register_commands(app: Flask) -> None:

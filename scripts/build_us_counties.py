@@ -11,53 +11,14 @@ rounded to a hundredth of a pixel, because a zoomed-in state is drawn many times
 from __future__ import annotations
 
 import json
-import subprocess
-import tarfile
-import tempfile
 from pathlib import Path
 
-from build_us_states import POSTAL_BY_FIPS, decode_arcs, ring_points
+from us_atlas_topology import POSTAL_BY_FIPS, decode_arcs, fetch_topology, shape_path
 
-PACKAGE = "us-atlas@3"
 SOURCE_FILE = "package/counties-albers-10m.json"
 OUTPUT = Path(__file__).resolve().parent.parent / "ringtonic" / "static_data" / "us_counties"
-
-
-def fetch_topology() -> tuple[dict, str]:
-    """Download the package tarball with npm and return its counties topology and version."""
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["npm", "pack", PACKAGE], cwd=tmp, check=True, stdout=subprocess.DEVNULL)
-        tarball = next(Path(tmp).glob("us-atlas-*.tgz"))
-        with tarfile.open(tarball) as archive:
-            topology = json.load(archive.extractfile(SOURCE_FILE))
-            version = json.load(archive.extractfile("package/package.json"))["version"]
-    return topology, version
-
-
-def _number(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def ring_path(points: list[tuple[float, float]]) -> str:
-    """Return one closed subpath at 0.01 px, without repeated points; '' if it vanishes."""
-    rounded: list[tuple[str, str]] = []
-    for x, y in points:
-        pair = (_number(x), _number(y))
-        if not rounded or rounded[-1] != pair:
-            rounded.append(pair)
-    if len(rounded) > 1 and rounded[0] == rounded[-1]:
-        rounded.pop()
-    if len(set(rounded)) < 3:
-        return ""
-    return "M" + " ".join(f"{x},{y}" for x, y in rounded) + "Z"
-
-
-def shape_path(geometry: dict, arcs: list) -> str:
-    """Return the SVG path data of a Polygon or MultiPolygon ('' for an empty geometry)."""
-    if geometry.get("type") not in ("Polygon", "MultiPolygon"):
-        return ""
-    polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
-    return "".join(ring_path(ring_points(ring, arcs)) for polygon in polygons for ring in polygon)
+# A hundredth of a pixel: a zoomed-in state is drawn many times larger.
+DECIMALS = 2
 
 
 def build(topology: dict, version: str) -> dict[str, dict]:
@@ -75,12 +36,12 @@ def build(topology: dict, version: str) -> dict[str, dict]:
                 "source": source,
                 "fips": geometry["id"],
                 "postal": postal,
-                "outline": shape_path(geometry, arcs),
+                "outline": shape_path(geometry, arcs, DECIMALS),
                 "counties": [],
             }
     for geometry in topology["objects"]["counties"]["geometries"]:
         postal = POSTAL_BY_FIPS.get(geometry["id"][:2])
-        path = shape_path(geometry, arcs)
+        path = shape_path(geometry, arcs, DECIMALS)
         if postal and path:
             assets[postal]["counties"].append(
                 {"fips": geometry["id"], "name": geometry["properties"]["name"], "d": path}
@@ -91,7 +52,7 @@ def build(topology: dict, version: str) -> dict[str, dict]:
 
 
 def main() -> None:
-    topology, version = fetch_topology()
+    topology, version = fetch_topology(SOURCE_FILE)
     OUTPUT.mkdir(exist_ok=True)
     total = 0
     for postal, asset in sorted(build(topology, version).items()):

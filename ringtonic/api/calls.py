@@ -34,10 +34,10 @@ from ringtonic.services.calls.queries import (
     iter_calls_for_export,
     list_calls_after,
 )
-from ringtonic.services.calls.stats import STATUS_FILTERS
+from ringtonic.services.calls.stats import CALL_LIST_STATUS_FILTERS
 from ringtonic.services.errors import InvalidFields, ValidationError
 from ringtonic.services.handling.spam import check_spam_flag, set_call_spam
-from ringtonic.web.access import client_ip
+from ringtonic.view_helpers.access import client_ip
 
 FILTER_NAMES = (
     "campaign",
@@ -60,7 +60,7 @@ def _filters(params: QueryParams) -> CallFilters:
         g.workspace,
         campaign=params.uuid("campaign"),
         tracking_number=params.uuid("tracking_number"),
-        status=params.choice("status", STATUS_FILTERS),
+        status=params.choice("status", CALL_LIST_STATUS_FILTERS),
         start_date=params.text("start_date", max_length=40),
         end_date=params.text("end_date", max_length=40),
         time_zone=params.text("time_zone", max_length=64),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ringtonic.api.openapi_examples import GBP
-from ringtonic.services.calls.stats import STATUS_FILTERS
+from ringtonic.services.calls.stats import CALL_LIST_STATUS_FILTERS, STATUS_FILTERS
 
 # Free text: no control characters, and not blank. The API refuses an empty or blank value
 # of any parameter (400 validation_error naming it) rather than reading it as absent.
@@ -97,6 +97,13 @@ STATUS_PARAM = query_param(
     "Only calls with this status; `missed-all` selects missed, busy, failed and voicemail, "
     "the calls the `missed` counter counts.",
 )
+CALL_STATUS_PARAM = query_param(
+    "status",
+    {"type": "string", "enum": list(CALL_LIST_STATUS_FILTERS)},
+    "Only calls with this status; `missed-all` selects missed, busy, failed and voicemail; "
+    "`spam_gate_failed` selects the callers who did not press the campaign's gate key "
+    "(listed here, never counted in reports).",
+)
 CAMPAIGN_FILTER = query_param(
     "campaign",
     {"type": "string", "format": "uuid"},
@@ -111,7 +118,7 @@ CALL_FILTERS = [
         {"type": "string", "format": "uuid"},
         "Only calls to this tracking number (its uuid).",
     ),
-    STATUS_PARAM,
+    CALL_STATUS_PARAM,
     query_param(
         "start_date",
         _DAY_OR_INSTANT,

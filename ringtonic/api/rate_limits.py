@@ -13,7 +13,7 @@ from flask import Response, current_app, g, request
 from ringtonic.api.conditional import charge_is_deferred
 from ringtonic.api.errors import ApiProblem, handle_api_problem
 from ringtonic.rate_limits import API_AUTH_FAILURE, API_KEY, limits_of, rate_limit_headers
-from ringtonic.web.access import client_ip
+from ringtonic.view_helpers.access import client_ip
 
 if TYPE_CHECKING:
     from ringtonic.rate_limits import RateLimits

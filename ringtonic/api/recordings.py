@@ -12,7 +12,7 @@ from ringtonic.api.params import QueryParams
 from ringtonic.background.call_handling import recording_store
 from ringtonic.services.recordings.playback import download_name, playable_recording
 from ringtonic.services.recordings.storage import RecordingMissing
-from ringtonic.web.audio import audio_response
+from ringtonic.view_helpers.audio import audio_response
 
 WAV = "audio/wav"
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from ringtonic.extensions import db
 from ringtonic.services.keys import api_keys
-from ringtonic.web.access import client_ip
+from ringtonic.view_helpers.access import client_ip
 
 log = logging.getLogger(__name__)
 

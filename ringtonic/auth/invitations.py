@@ -9,7 +9,6 @@ from ringtonic.auth import bp
 from ringtonic.auth.forms import AcceptInvitationForm, LogoutForm
 from ringtonic.auth.views import limit_sign_in_attempts, start_session
 from ringtonic.extensions import db
-from ringtonic.forms import undo_and_attach_error
 from ringtonic.services.accounts.invitations import (
     InvitationUnavailable,
     accept_invitation,
@@ -17,7 +16,8 @@ from ringtonic.services.accounts.invitations import (
 )
 from ringtonic.services.accounts.workspaces import list_workspaces
 from ringtonic.services.errors import ServiceError
-from ringtonic.web.access import client_ip
+from ringtonic.view_helpers.access import client_ip
+from ringtonic.view_helpers.forms import undo_and_attach_error
 
 # Why a link does not work, as a status and a page title.
 _UNAVAILABLE = {

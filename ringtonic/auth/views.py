@@ -12,7 +12,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from ringtonic.auth import bp
 from ringtonic.auth.forms import LoginForm, LogoutForm, RegisterForm
 from ringtonic.extensions import db
-from ringtonic.forms import undo_and_attach_error
 from ringtonic.rate_limits import LOGIN_EMAIL, LOGIN_IP, enforce
 from ringtonic.security import begin_sign_in, end_sign_in
 from ringtonic.services.accounts.accounts import (
@@ -22,7 +21,8 @@ from ringtonic.services.accounts.accounts import (
     register_account,
 )
 from ringtonic.services.errors import InvalidCredentials, ServiceError
-from ringtonic.web.access import choose_workspace, client_ip
+from ringtonic.view_helpers.access import choose_workspace, client_ip
+from ringtonic.view_helpers.forms import undo_and_attach_error
 
 log = logging.getLogger(__name__)
 TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Please wait a few minutes and try again."

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from huey.consumer import Consumer
 
 from ringtonic.background import Job, queue_of, run_in_app
-from ringtonic.services.webhooks.outbox import enqueue_due_deliveries
+from ringtonic.background.webhooks import enqueue_due_deliveries
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from wtforms.widgets import DateInput
 
 from ringtonic.models import LEAD_STATUSES, Call, Campaign, PhoneNumber
 from ringtonic.services.calls.pages import PAGE_SIZES, PERIODS
-from ringtonic.services.calls.stats import STATUS_FILTERS, status_filter_label
+from ringtonic.services.calls.stats import CALL_LIST_STATUS_FILTERS, status_filter_label
 from ringtonic.services.telephony.phones import format_for_display
 
 
@@ -40,7 +40,10 @@ class CallFilterForm(FlaskForm):
     status = SelectField(
         "Status",
         choices=[SelectChoice("", "Any status")]
-        + [SelectChoice(status, status_filter_label(status)) for status in STATUS_FILTERS],
+        + [
+            SelectChoice(status, status_filter_label(status))
+            for status in CALL_LIST_STATUS_FILTERS
+        ],
         validate_choice=False,
     )
     source = StringField("Source")

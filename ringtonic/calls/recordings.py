@@ -14,8 +14,8 @@ from ringtonic.services.recordings.playback import (
     playable_recording,
 )
 from ringtonic.services.recordings.storage import RecordingMissing
-from ringtonic.web.access import current_workspace, requires
-from ringtonic.web.audio import audio_response
+from ringtonic.view_helpers.access import current_workspace, requires
+from ringtonic.view_helpers.audio import audio_response
 
 
 @bp.app_template_global("recordings_of")

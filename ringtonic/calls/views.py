@@ -21,7 +21,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ringtonic.calls import bp
 from ringtonic.calls.forms import CallFilterForm, ImportForm, LeadForm, RollbackImportForm
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error, undo_and_attach_error
 from ringtonic.models.types import utcnow
 from ringtonic.services.accounts import policy
 from ringtonic.services.calls.crm import NOTE_MAX, TAG_MAX, TAGS_MAX, update_call_crm_fields
@@ -54,9 +53,10 @@ from ringtonic.services.errors import (
     ValidationError,
 )
 from ringtonic.services.names import file_slug
-from ringtonic.web import errors
-from ringtonic.web.access import client_ip, current_workspace, requires
-from ringtonic.web.workspace_guard import check_export_workspace
+from ringtonic.view_helpers import errors
+from ringtonic.view_helpers.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.forms import attach_error, undo_and_attach_error
+from ringtonic.view_helpers.workspace_guard import check_export_workspace
 
 FILTER_NAMES = (
     "start_date",

@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ringtonic.extensions import db
-from ringtonic.forms import attach_error, undo_and_attach_error
 from ringtonic.handling import bp
 from ringtonic.handling.forms import BlockForm, CallFlowForm, ConfirmForm, SpamForm
 from ringtonic.models.handling import BLOCK_REASON_LABELS, WEEKDAYS
@@ -25,7 +24,8 @@ from ringtonic.services.handling.blocks import (
 from ringtonic.services.handling.flows import flow_for_editing, flow_form_values, save_flow
 from ringtonic.services.handling.spam import set_call_spam
 from ringtonic.services.telephony.campaigns import get_campaign
-from ringtonic.web.access import client_ip, current_user_can, current_workspace, requires
+from ringtonic.view_helpers.access import client_ip, current_user_can, current_workspace, requires
+from ringtonic.view_helpers.forms import attach_error, saved, submit_form
 
 
 def _blocked_page(form: BlockForm, account_form: BlockForm, status: int = 200):
@@ -53,18 +53,19 @@ def blocked_numbers():
 
 def _add_block(form: BlockForm, account_form: BlockForm, add) -> object:
     target = account_form if add is block_in_account else form
-    if not target.validate_on_submit():
-        return _blocked_page(form, account_form, 400)
-    try:
+
+    def save():
         block = check_block_input(target.number.data, target.reason.data, target.note.data)
         owner = current_user.account if add is block_in_account else current_workspace()
-        entry = add(owner, block, current_user, client_ip())
-    except ServiceError as error:
-        undo_and_attach_error(target, error, "number")
-        return _blocked_page(form, account_form, 400)
-    db.session.commit()
-    flash(f"{entry.number} blocked.", "success")
-    return redirect(url_for("handling.blocked_numbers"))
+        return add(owner, block, current_user, client_ip())
+
+    return submit_form(
+        target,
+        save,
+        lambda status: _blocked_page(form, account_form, status),
+        lambda entry: saved(f"{entry.number} blocked.", url_for("handling.blocked_numbers")),
+        error_field="number",
+    )
 
 
 @bp.post("/settings/blocked-numbers")

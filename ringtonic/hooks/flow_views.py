@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from flask import request
+from collections.abc import Callable
+
+from flask import Response
 from twilio.twiml.voice_response import VoiceResponse
 
 from ringtonic.extensions import db
 from ringtonic.hooks import bp, flow_twiml
-from ringtonic.hooks.views import (
-    log_unknown_number,
-    refuse_invalid,
-    twiml,
-    verified_workspace,
-)
-from ringtonic.models import Campaign, Workspace
-from ringtonic.services.calls.ingest import call_sid, find_call
-from ringtonic.services.errors import NotFound, ValidationError
+from ringtonic.hooks.callbacks import stored_call, twilio_callback, twiml
+from ringtonic.models import Call, Campaign, Workspace
+from ringtonic.services.calls.ingest import find_call
 from ringtonic.services.handling.flows import fail_gate, flow_of, whisper_text
 from ringtonic.services.recordings.intake import (
     attach_transcription,
@@ -27,29 +23,12 @@ from ringtonic.services.recordings.intake import (
 GATE_KEY = "1"
 
 
-def _stored_call(workspace: Workspace, sid: str):
-    call = find_call(workspace, sid)
-    if call is None:
-        raise NotFound("No call with this CallSid.", "CallSid")
-    return call
-
-
 @bp.post("/twilio/gate/<workspace_uuid>")
-def twilio_gate(workspace_uuid: str):
+@twilio_callback(unknown=VoiceResponse.hangup)
+def twilio_gate(workspace: Workspace, params: dict) -> Response:
     """Connect a caller who pressed 1; anyone else is recorded as spam_gate_failed."""
-    workspace, refusal = verified_workspace(workspace_uuid)
-    if refusal is not None:
-        return refusal
-    params = request.form.to_dict()
+    call = stored_call(workspace, params)
     reply = VoiceResponse()
-    try:
-        call = _stored_call(workspace, call_sid(params))
-    except ValidationError as error:
-        return refuse_invalid(workspace, error)
-    except NotFound:
-        log_unknown_number(workspace, params)
-        reply.hangup()
-        return twiml(reply)
     flow = flow_of(call.campaign_id)
     number = call.phone_number.forwarding_number if call.phone_number else ""
     digits = (params.get("Digits") or "").strip()
@@ -63,12 +42,9 @@ def twilio_gate(workspace_uuid: str):
 
 
 @bp.post("/twilio/whisper/<workspace_uuid>")
-def twilio_whisper(workspace_uuid: str):
+@twilio_callback()
+def twilio_whisper(workspace: Workspace, params: dict) -> Response:
     """Tell the business where the call came from, before it is connected (<Number url>)."""
-    workspace, refusal = verified_workspace(workspace_uuid)
-    if refusal is not None:
-        return refusal
-    params = request.form.to_dict()
     reply = VoiceResponse()
     # Twilio requests the whisper on the business's leg: its parent is the stored call.
     parent = (params.get("ParentCallSid") or "").strip()
@@ -81,32 +57,25 @@ def twilio_whisper(workspace_uuid: str):
     return twiml(reply)
 
 
-def _recording_callback(workspace_uuid: str, store) -> object:
-    workspace, refusal = verified_workspace(workspace_uuid)
-    if refusal is not None:
-        return refusal
-    params = request.form.to_dict()
-    try:
-        recording_sid(params)  # junk is refused before anything is looked up
-        call = _stored_call(workspace, call_sid(params))
-        store(workspace, call, params)
-    except ValidationError as error:
-        return refuse_invalid(workspace, error)
-    except NotFound:
-        db.session.rollback()
-        log_unknown_number(workspace, params)
-    else:
-        db.session.commit()
+def _store_recording_part(
+    workspace: Workspace, params: dict, store: Callable[[Workspace, Call, dict], object]
+) -> Response:
+    """Store a recording or its transcript on the stored call it belongs to."""
+    recording_sid(params)  # junk is refused before anything is looked up
+    store(workspace, stored_call(workspace, params), params)
+    db.session.commit()
     return twiml(VoiceResponse())
 
 
 @bp.post("/twilio/recording/<workspace_uuid>")
-def twilio_recording(workspace_uuid: str):
+@twilio_callback()
+def twilio_recording(workspace: Workspace, params: dict) -> Response:
     """Store a recording Twilio finished (recordingStatusCallback of <Dial> and <Record>)."""
-    return _recording_callback(workspace_uuid, register_recording)
+    return _store_recording_part(workspace, params, register_recording)
 
 
 @bp.post("/twilio/transcription/<workspace_uuid>")
-def twilio_transcription(workspace_uuid: str):
+@twilio_callback()
+def twilio_transcription(workspace: Workspace, params: dict) -> Response:
     """Store a voicemail's transcript (transcribeCallback of <Record>)."""
-    return _recording_callback(workspace_uuid, attach_transcription)
+    return _store_recording_part(workspace, params, attach_transcription)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
-from flask import Response, current_app, g, request
-from twilio.request_validator import RequestValidator
+from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from ringtonic.extensions import db
 from ringtonic.hooks import bp, flow_twiml
-from ringtonic.hooks.urls import requested_public_url
+from ringtonic.hooks.callbacks import log_unknown_number, twilio_callback, twiml
 from ringtonic.models import Workspace
 from ringtonic.observability.metrics import record_webhook
 from ringtonic.services.calls.ingest import (
@@ -19,16 +16,14 @@ from ringtonic.services.calls.ingest import (
     find_tracking_number,
     record_inbound_call,
 )
-from ringtonic.services.errors import NotFound, ValidationError
+from ringtonic.services.errors import NotFound
 from ringtonic.services.handling.blocks import (
     blocked_caller,
     is_blocked_call,
     record_blocked_call,
 )
 from ringtonic.services.handling.flows import STAGE_VOICEMAIL, flow_of, set_stage
-from ringtonic.services.telephony.credentials import find_webhook_workspace, get_auth_token
 
-log = logging.getLogger(__name__)
 # Dial outcomes after which a campaign with voicemail takes a message.
 _UNANSWERED = frozenset({"no-answer", "busy", "failed"})
 
@@ -55,49 +50,6 @@ def count_webhook(response: Response) -> Response:
     return response
 
 
-def twiml(reply: VoiceResponse) -> Response:
-    """Return TwiML as Twilio expects it."""
-    return Response(str(reply), mimetype="text/xml")
-
-
-def refuse(status: int) -> Response:
-    """Answer with an empty body: nothing for an unauthenticated sender to learn."""
-    return Response("", status=status, mimetype="text/plain")
-
-
-def verified_workspace(workspace_uuid: str) -> tuple[Workspace | None, Response | None]:
-    """Return the workspace if the request carries its valid Twilio signature."""
-    workspace = find_webhook_workspace(workspace_uuid)
-    if workspace is None:
-        return None, refuse(404)
-    token = get_auth_token(workspace, current_app.config["SECRET_KEY"])
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if token is None or not signature:
-        return None, refuse(403)
-    if not RequestValidator(token).validate(requested_public_url(), request.form, signature):
-        log.warning("Twilio webhook for workspace %s: bad signature, refused", workspace.uuid)
-        return None, refuse(403)
-    return workspace, None
-
-
-def refuse_invalid(workspace: Workspace, error: ValidationError) -> Response:
-    """Refuse a signed but unusable webhook (400); the reason goes to the operator's log."""
-    db.session.rollback()
-    log.warning("Twilio webhook for workspace %s refused: %s", workspace.uuid, error.message)
-    return refuse(400)
-
-
-def log_unknown_number(workspace: Workspace, params: dict) -> None:
-    """Note a call to a number this workspace does not track (or a call it never stored)."""
-    g.webhook_outcome = "unknown_number"
-    log.warning(
-        "Twilio call %s to %s: not a tracking number of workspace %s",
-        params.get("CallSid", "?"),
-        params.get("To", "?"),
-        workspace.uuid,
-    )
-
-
 def _reject_blocked(workspace: Workspace, params: dict) -> Response | None:
     """Refuse a blocked caller before anything rings (and log the attempt), else None."""
     block = blocked_caller(workspace, params.get("From"))
@@ -116,28 +68,18 @@ def _reject_blocked(workspace: Workspace, params: dict) -> Response | None:
 
 
 @bp.post("/twilio/voice/<workspace_uuid>")
-def twilio_voice(workspace_uuid: str):
+@twilio_callback(unknown=VoiceResponse.reject)
+def twilio_voice(workspace: Workspace, params: dict) -> Response:
     """Store an incoming call and answer with the campaign's flow (or a plain forward)."""
-    workspace, refusal = verified_workspace(workspace_uuid)
-    if refusal is not None:
-        return refusal
-    params = request.form.to_dict()
-    try:
-        rejection = _reject_blocked(workspace, params)
-        if rejection is not None:
-            return rejection
-        call = record_inbound_call(workspace, params)
-    except ValidationError as error:
-        return refuse_invalid(workspace, error)
-    except NotFound:
-        db.session.rollback()
-        call = None
-    phone_number = call.phone_number if call is not None else None
-    reply = VoiceResponse()
+    rejection = _reject_blocked(workspace, params)
+    if rejection is not None:
+        return rejection
+    call = record_inbound_call(workspace, params)
+    phone_number = call.phone_number
     if phone_number is None:
-        log_unknown_number(workspace, params)
-        reply.reject()
-        return twiml(reply)
+        # A repeated CallSid whose tracking number has been deleted since.
+        raise NotFound("The dialled number is no longer a tracking number.", "To")
+    reply = VoiceResponse()
     flow = flow_of(call.campaign_id)
     flow_twiml.start(reply, workspace, call, flow, phone_number.forwarding_number)
     db.session.commit()
@@ -157,25 +99,14 @@ def _after_dial(workspace: Workspace, call, params: dict) -> VoiceResponse:
 
 
 @bp.post("/twilio/status/<workspace_uuid>")
-def twilio_status(workspace_uuid: str):
+@twilio_callback()
+def twilio_status(workspace: Workspace, params: dict) -> Response:
     """Update a call from a status callback, Dial's action or Record's action."""
-    workspace, refusal = verified_workspace(workspace_uuid)
-    if refusal is not None:
-        return refusal
-    params = request.form.to_dict()
-    reply = VoiceResponse()
-    try:
-        if is_blocked_call(workspace, call_sid(params)):
-            return twiml(reply)  # the refused call's own status report: not a call
-        call = apply_status_callback(workspace, params)
-        reply = _after_dial(workspace, call, params)
-    except ValidationError as error:
-        return refuse_invalid(workspace, error)
-    except NotFound:
-        db.session.rollback()
-        log_unknown_number(workspace, params)
-    else:
-        db.session.commit()
+    if is_blocked_call(workspace, call_sid(params)):
+        return twiml(VoiceResponse())  # the refused call's own status report: not a call
+    call = apply_status_callback(workspace, params)
+    reply = _after_dial(workspace, call, params)
+    db.session.commit()
     # As an action with nothing more to do, this empty response ends the call; status
     # callbacks ignore it.
     return twiml(reply)

@@ -17,10 +17,10 @@ from ringtonic.models.password_reset import PasswordReset
 from ringtonic.models.rate_limit import RateLimitCounter
 from ringtonic.models.recordings import RECORDING_KINDS, CallRecording
 from ringtonic.models.rollups import (
-    CallPlace,
     CallPlaceRollup,
     CallSourceRollup,
     CallTimeRollup,
+    NumberedPlace,
 )
 from ringtonic.models.sign_in import SignInSession
 from ringtonic.models.telephony import (
@@ -66,7 +66,7 @@ __all__ = [
     "AuditEvent",
     "Call",
     "CallImport",
-    "CallPlace",
+    "NumberedPlace",
     "CallPlaceRollup",
     "CallSourceRollup",
     "CallTimeRollup",

@@ -5,7 +5,7 @@ A row counts the calls of one workspace and campaign that started in the UTC blo
 number with its source and medium, or none (series over time read that third rollup, so
 a day of a series is one row, not one per number, source and medium). Every call is
 counted once per block size, so any period is the sum of a few large blocks in its
-middle and smaller ones at its edges (see services/reporting/rollup_spans.py). Counters are kept
+middle and smaller ones at its edges (see services/reporting/rollup_blocks.py). Counters are kept
 per status, so a status callback moves a call between columns of the same row instead
 of between rows.
 
@@ -97,8 +97,8 @@ COUNTER_COLUMNS = STATUS_COLUMNS + TOTAL_COLUMNS
 PLACE_NAMES = ("caller_country", "caller_state", "caller_city", "caller_zip")
 
 
-class CallPlace(db.Model):
-    """A place callers of a workspace gave (country, state, city, zip; "" when not given)."""
+class NumberedPlace(db.Model):
+    """A place callers gave (country, state, city, zip; "" if not given), numbered per workspace."""
 
     __tablename__ = "call_places"
     __table_args__ = (UniqueConstraint("workspace_id", *PLACE_NAMES),)

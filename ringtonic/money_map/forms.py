@@ -10,6 +10,7 @@ from ringtonic.models import Campaign
 from ringtonic.services.calls.stats import STATUS_FILTERS, status_filter_label
 
 CIRCLE_LABELS = {"city": "Cities", "zip": "Zip codes"}
+SHOW_LABELS = {"callers": "Callers", "visitors": "Website visitors"}
 
 
 def status_label(status: str) -> str:
@@ -35,6 +36,7 @@ class MapFilterForm(FlaskForm):
         validate_choice=False,
     )
     # Chosen by the links above the map and the table; kept across a filter change.
+    show = HiddenField()
     circles = HiddenField()
     table = HiddenField()
     sort = HiddenField()

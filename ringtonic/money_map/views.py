@@ -6,10 +6,9 @@ from datetime import date
 
 from flask import Response, abort, render_template, request
 
-from ringtonic.forms import attach_error
 from ringtonic.models.types import utcnow
 from ringtonic.money_map import bp
-from ringtonic.money_map.forms import CIRCLE_LABELS, MapFilterForm, status_label
+from ringtonic.money_map.forms import CIRCLE_LABELS, SHOW_LABELS, MapFilterForm, status_label
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.money_map.summary import (
     TABLE_ROW_LIMIT,
@@ -20,10 +19,11 @@ from ringtonic.services.money_map.summary import (
 from ringtonic.services.money_map.tables import TABLE_LABELS, default_direction
 from ringtonic.services.reporting.periods import Period
 from ringtonic.services.telephony.campaigns import list_campaign_choices
-from ringtonic.web.access import current_workspace, requires
-from ringtonic.web.workspace_guard import check_export_workspace
+from ringtonic.view_helpers.access import current_workspace, requires
+from ringtonic.view_helpers.forms import attach_error
+from ringtonic.view_helpers.workspace_guard import check_export_workspace
 
-FILTER_PARAMS = ("campaign", "start_date", "end_date", "status", "circles", "area")
+FILTER_PARAMS = ("campaign", "start_date", "end_date", "status", "show", "circles", "area")
 
 
 def query_from_args() -> MapQuery:
@@ -35,9 +35,10 @@ def query_from_args() -> MapQuery:
         end_date=args.get("end_date", "").strip(),
         status=args.get("status", "").strip(),
         campaign=args.get("campaign", "").strip(),
+        show=args.get("show") or defaults.show,
         circles=args.get("circles") or defaults.circles,
         table=args.get("table") or defaults.table,
-        sort=args.get("sort") or defaults.sort,
+        sort=args.get("sort", ""),
         direction=args.get("dir", ""),
         area=args.get("area", "").strip(),
     )
@@ -51,6 +52,18 @@ def link_args(query: MapQuery) -> dict[str, str]:
         for name in FILTER_PARAMS
         if getattr(query, name) and getattr(query, name) != getattr(defaults, name)
     }
+
+
+def mode_args(query: MapQuery, show: str) -> dict[str, str]:
+    """Return the link to a mode: period, campaign and area kept; call-only choices dropped."""
+    # Zip circles, a status and the sort columns exist for calls only; states and cities stay.
+    dropped = ("status", "circles", "show")
+    kept = {name: value for name, value in link_args(query).items() if name not in dropped}
+    if show != MapQuery().show:
+        kept["show"] = show
+    if query.table != "zip":
+        kept["table"] = query.table
+    return kept
 
 
 def describe_period(period: Period) -> str:
@@ -78,6 +91,10 @@ def index():
     form = MapFilterForm(request.args)
     form.set_campaigns(list_campaign_choices(workspace))
     query = query_from_args()
+    if query.visitors and not query.status:
+        # Shown but switched off, with the reason beside it: visits have no call status.
+        form.status.render_kw = {"disabled": True}
+        form.status.description = "Visits have no call status: it applies to callers."
     result, status = None, 200
     try:
         result = money_map(workspace, query, utcnow())
@@ -97,8 +114,10 @@ def index():
         query=query,
         result=result,
         link_args=link_args(query),
+        mode_args=mode_args,
         table_labels=TABLE_LABELS,
         circle_labels=CIRCLE_LABELS,
+        show_labels=SHOW_LABELS,
         row_limit=TABLE_ROW_LIMIT,
         default_direction=default_direction,
         describe_period=describe_period,

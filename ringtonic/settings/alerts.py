@@ -6,7 +6,6 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ringtonic.extensions import db
-from ringtonic.forms import undo_and_attach_error
 from ringtonic.models.types import utcnow
 from ringtonic.services.alerts.preferences import AlertChoices, get_choices, save_choices
 from ringtonic.services.audit import record_event
@@ -19,7 +18,8 @@ from ringtonic.services.recordings.retention import (
 )
 from ringtonic.settings import bp
 from ringtonic.settings.alert_forms import AlertChoicesForm, RetentionForm
-from ringtonic.web.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.forms import undo_and_attach_error
 
 
 @bp.route("/alerts", methods=["GET", "POST"])

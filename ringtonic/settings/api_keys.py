@@ -6,7 +6,6 @@ from flask import abort, flash, make_response, redirect, render_template, sessio
 from flask_login import current_user
 
 from ringtonic.extensions import db
-from ringtonic.forms import undo_and_attach_error
 from ringtonic.services.calls.queries import filter_choices
 from ringtonic.services.errors import Conflict, NotFound, PlanRequired, ServiceError
 from ringtonic.services.keys.api_keys import (
@@ -19,7 +18,8 @@ from ringtonic.services.keys.api_keys import (
 from ringtonic.settings import bp
 from ringtonic.settings.api_key_forms import ACCESS_LABELS, ApiKeyForm, RevokeApiKeyForm
 from ringtonic.urls import absolute_url_for
-from ringtonic.web.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.forms import undo_and_attach_error
 
 # The id of the last create form that made a key, so a reload cannot make (and show) another.
 LAST_SUBMISSION_KEY = "api_key_submission"

@@ -17,7 +17,6 @@ from flask import (
 from flask_login import current_user
 
 from ringtonic.extensions import db
-from ringtonic.forms import undo_and_attach_error
 from ringtonic.models import ROLES, Invitation
 from ringtonic.rate_limits import INVITATION, limits_of, rate_limit_headers
 from ringtonic.security import end_sign_in
@@ -45,7 +44,8 @@ from ringtonic.settings.team_forms import (
     RoleForm,
 )
 from ringtonic.urls import absolute_url_for
-from ringtonic.web.access import client_ip, requires
+from ringtonic.view_helpers.access import client_ip, requires
+from ringtonic.view_helpers.forms import undo_and_attach_error
 
 
 def _team_page(

@@ -6,7 +6,6 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ringtonic.extensions import db
-from ringtonic.forms import undo_and_attach_error
 from ringtonic.hooks.urls import status_webhook_url, voice_webhook_url
 from ringtonic.services.errors import ServiceError
 from ringtonic.services.telephony.credentials import (
@@ -16,7 +15,8 @@ from ringtonic.services.telephony.credentials import (
 )
 from ringtonic.settings import bp
 from ringtonic.settings.telephony_forms import TelephonyForm
-from ringtonic.web.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.forms import undo_and_attach_error
 
 
 def _telephony_page(form: TelephonyForm, status: int = 200):

@@ -6,7 +6,6 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ringtonic.extensions import db
-from ringtonic.forms import undo_and_attach_error
 from ringtonic.security import begin_sign_in
 from ringtonic.services.accounts.accounts import change_password, set_plan
 from ringtonic.services.accounts.plan_effects import indie_effects
@@ -20,7 +19,8 @@ from ringtonic.services.accounts.workspaces import (
 from ringtonic.services.errors import NotFound, PlanRequired, ServiceError
 from ringtonic.settings import bp
 from ringtonic.settings.forms import ChangePasswordForm, PlanForm, WorkspaceForm
-from ringtonic.web.access import choose_workspace, client_ip, requires
+from ringtonic.view_helpers.access import choose_workspace, client_ip, requires
+from ringtonic.view_helpers.forms import undo_and_attach_error
 
 PLAN_FEATURES = {
     "indie": [

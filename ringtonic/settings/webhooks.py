@@ -6,7 +6,6 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_login import current_user
 
 from ringtonic.extensions import db
-from ringtonic.forms import undo_and_attach_error
 from ringtonic.models.types import utcnow
 from ringtonic.services.errors import NotFound, PlanRequired, ServiceError
 from ringtonic.services.webhooks.endpoints import (
@@ -32,7 +31,8 @@ from ringtonic.settings.webhook_forms import (
     RotateSecretForm,
     SendTestForm,
 )
-from ringtonic.web.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.forms import saved, submit_form, undo_and_attach_error
 
 
 def _allow_http() -> bool:
@@ -89,6 +89,22 @@ def _back(endpoint):
     return redirect(url_for("settings.webhook", endpoint_uuid=endpoint.uuid), 303)
 
 
+def _submit_endpoint_form(endpoint, form, form_name: str, save, message, error_field: str):
+    """Submit one of the endpoint page's forms; `message` turns the result into the flash."""
+    return submit_form(
+        form,
+        save,
+        # After a rollback the endpoint is read again: the failed change is not shown.
+        lambda status: _endpoint_page(
+            _endpoint_or_404(str(endpoint.uuid)), status, **{form_name: form}
+        ),
+        lambda result: saved(
+            message(result), url_for("settings.webhook", endpoint_uuid=endpoint.uuid), 303
+        ),
+        error_field,
+    )
+
+
 @bp.get("/webhooks")
 @requires("manage_webhooks")
 def webhooks():
@@ -138,22 +154,20 @@ def webhook_update(endpoint_uuid: str):
     """Change an endpoint's URL, events and description."""
     endpoint = _endpoint_or_404(endpoint_uuid)
     form = EndpointForm()
-    if not form.validate_on_submit():
-        return _endpoint_page(endpoint, 400, edit_form=form)
-    try:
-        update_endpoint(
+    return _submit_endpoint_form(
+        endpoint,
+        form,
+        "edit_form",
+        lambda: update_endpoint(
             endpoint,
             form.url.data,
             form.events.data,
             form.description.data,
             allow_http=_allow_http(),
-        )
-    except ServiceError as error:
-        undo_and_attach_error(form, error, "url")
-        return _endpoint_page(_endpoint_or_404(endpoint_uuid), 400, edit_form=form)
-    db.session.commit()
-    flash("Endpoint saved.", "success")
-    return _back(endpoint)
+        ),
+        lambda _: "Endpoint saved.",
+        "url",
+    )
 
 
 def _switch(endpoint_uuid: str, enabled: bool):
@@ -210,16 +224,14 @@ def webhook_send_test(endpoint_uuid: str):
     """Send a test event of the chosen type to this endpoint."""
     endpoint = _endpoint_or_404(endpoint_uuid)
     form = SendTestForm()
-    if not form.validate_on_submit():
-        return _endpoint_page(endpoint, 400, test_form=form)
-    try:
-        send_test(endpoint, form.event_type.data)
-    except ServiceError as error:
-        undo_and_attach_error(form, error, "event_type")
-        return _endpoint_page(_endpoint_or_404(endpoint_uuid), 400, test_form=form)
-    db.session.commit()
-    flash(f"Test {form.event_type.data} event sent; see Recent deliveries.", "success")
-    return _back(endpoint)
+    return _submit_endpoint_form(
+        endpoint,
+        form,
+        "test_form",
+        lambda: send_test(endpoint, form.event_type.data),
+        lambda _: f"Test {form.event_type.data} event sent; see Recent deliveries.",
+        "event_type",
+    )
 
 
 @bp.post("/webhooks/<endpoint_uuid>/deliveries/<delivery_uuid>/replay")
@@ -249,13 +261,11 @@ def webhook_replay_failed(endpoint_uuid: str):
     """Send again every event whose delivery failed since the given time."""
     endpoint = _endpoint_or_404(endpoint_uuid)
     form = ReplayFailedForm()
-    if not form.validate_on_submit():
-        return _endpoint_page(endpoint, 400, replay_form=form)
-    try:
-        count = replay_failed_since(endpoint, form.since.data)
-    except ServiceError as error:
-        undo_and_attach_error(form, error, "since")
-        return _endpoint_page(_endpoint_or_404(endpoint_uuid), 400, replay_form=form)
-    db.session.commit()
-    flash(f"{count} failed deliver{'y' if count == 1 else 'ies'} sent again.", "success")
-    return _back(endpoint)
+    return _submit_endpoint_form(
+        endpoint,
+        form,
+        "replay_form",
+        lambda: replay_failed_since(endpoint, form.since.data),
+        lambda count: f"{count} failed deliver{'y' if count == 1 else 'ies'} sent again.",
+        "since",
+    )

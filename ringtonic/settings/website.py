@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from sqlalchemy import select
 
 from ringtonic.extensions import db
-from ringtonic.forms import undo_and_attach_error
 from ringtonic.models import Campaign
 from ringtonic.models.types import utcnow
-from ringtonic.services.errors import ServiceError
 from ringtonic.services.telephony.phones import format_for_display
 from ringtonic.services.tracking.config import tracker_config
 from ringtonic.services.tracking.leases import pool_use
 from ringtonic.services.tracking.settings import TrackerChoices, get_settings, save_settings
 from ringtonic.settings import bp
 from ringtonic.settings.website_forms import WebsiteTrackingForm
-from ringtonic.web.access import current_workspace, requires
+from ringtonic.view_helpers.access import current_workspace, requires
+from ringtonic.view_helpers.forms import saved, submit_form
 from ringtonic.website.views import snippet_url
 
 
@@ -52,6 +51,19 @@ def _form_for(workspace) -> WebsiteTrackingForm:
     return form
 
 
+def _choices(form: WebsiteTrackingForm) -> TrackerChoices:
+    return TrackerChoices(
+        campaign_uuid=form.campaign.data or "",
+        allowed_domains=form.allowed_domains.data or "",
+        replace_numbers=form.replace_numbers.data or "",
+        lease_minutes=form.lease_minutes.data,
+        cooldown_minutes=form.cooldown_minutes.data,
+        form_fields=form.form_fields.data,
+        require_consent=form.require_consent.data,
+        honor_gpc=form.honor_gpc.data,
+    )
+
+
 @bp.get("/website")
 @requires("manage_website_tracking")
 def website():
@@ -83,25 +95,10 @@ def website_save():
     """Save the tracker settings."""
     workspace = current_workspace()
     form = _form_for(workspace)
-    if not form.validate_on_submit():
-        return _website_page(form, 400)
-    try:
-        save_settings(
-            workspace,
-            TrackerChoices(
-                campaign_uuid=form.campaign.data or "",
-                allowed_domains=form.allowed_domains.data or "",
-                replace_numbers=form.replace_numbers.data or "",
-                lease_minutes=form.lease_minutes.data,
-                cooldown_minutes=form.cooldown_minutes.data,
-                form_fields=form.form_fields.data,
-                require_consent=form.require_consent.data,
-                honor_gpc=form.honor_gpc.data,
-            ),
-        )
-    except ServiceError as error:
-        undo_and_attach_error(form, error, "allowed_domains")
-        return _website_page(form, 400)
-    db.session.commit()
-    flash("Website tracking saved.", "success")
-    return redirect(url_for("settings.website"))
+    return submit_form(
+        form,
+        lambda: save_settings(workspace, _choices(form)),
+        lambda status: _website_page(form, status),
+        lambda _: saved("Website tracking saved.", url_for("settings.website")),
+        error_field="allowed_domains",
+    )

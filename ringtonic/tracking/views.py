@@ -7,7 +7,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ringtonic.extensions import db
-from ringtonic.forms import undo_and_attach_error
 from ringtonic.models import Campaign, PhoneNumber, Workspace
 from ringtonic.services.accounts import policy
 from ringtonic.services.errors import NotFound, ServiceError
@@ -31,7 +30,8 @@ from ringtonic.services.telephony.numbers import (
 from ringtonic.services.telephony.phones import format_for_display
 from ringtonic.tracking import bp
 from ringtonic.tracking.forms import CampaignForm, ConfirmForm, NumberForm
-from ringtonic.web.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.access import client_ip, current_workspace, requires
+from ringtonic.view_helpers.forms import undo_and_attach_error
 
 # Suggestions offered while typing a number's source and medium (free text is allowed).
 SOURCE_SUGGESTIONS = (

@@ -16,8 +16,8 @@ from markupsafe import Markup
 
 from ringtonic.models.types import utcnow
 from ringtonic.services.reporting.periods import iso_utc
+from ringtonic.view_helpers.access import current_workspace
 from ringtonic.web import bp
-from ringtonic.web.access import current_workspace
 
 _UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
 

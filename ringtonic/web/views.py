@@ -9,7 +9,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from ringtonic.forms import attach_error
 from ringtonic.models.types import utcnow
 from ringtonic.services.accounts import policy
 from ringtonic.services.accounts.workspaces import get_workspace, list_workspaces
@@ -18,13 +17,14 @@ from ringtonic.services.calls.queries import CallFilters, filter_choices, parse_
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.reporting.dashboard import dashboard_summary
 from ringtonic.services.webhooks.endpoints import auto_disabled_endpoints
-from ringtonic.web import bp
-from ringtonic.web.access import (
+from ringtonic.view_helpers.access import (
     choose_workspace,
     current_user_can,
     current_workspace,
     requires,
 )
+from ringtonic.view_helpers.forms import attach_error
+from ringtonic.web import bp
 from ringtonic.web.charts import daily_bar_chart
 from ringtonic.web.forms import DashboardFilterForm, SwitchWorkspaceForm
 

@@ -24,7 +24,7 @@ from ringtonic.services.tracking.visits import (
     start_visit,
 )
 from ringtonic.urls import base_url
-from ringtonic.web.access import client_ip
+from ringtonic.view_helpers.access import client_ip
 from ringtonic.website import bp
 
 SCRIPT_SOURCE = Path(__file__).resolve().parents[2] / "static" / "tracker" / "ringtonic.js"
@@ -207,7 +207,9 @@ def start(workspace_uuid: str):
     except ValidationError as error:
         db.session.rollback()
         return _problem(400, "validation_error", error.message, origin)
-    db.session.commit()
+    if db.session().in_transaction():
+        # A page of a visit seen moments ago only read (no transaction to end).
+        db.session.commit()
     return _answer(shown, origin)
 
 
@@ -226,5 +228,7 @@ def heartbeat(workspace_uuid: str, session_uuid: str):
     except NotFound as error:
         db.session.rollback()
         return _problem(404, "visit_ended", error.message, origin)
-    db.session.commit()
+    if db.session().in_transaction():
+        # A heartbeat soon after the last one only read (no transaction to end).
+        db.session.commit()
     return _answer(shown, origin)

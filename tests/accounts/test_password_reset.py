@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from ringtonic import create_app
+from ringtonic.background import queue_of
 from ringtonic.extensions import db
 from ringtonic.models import PasswordReset
 from ringtonic.models.types import utcnow
@@ -16,6 +19,7 @@ from tests.accounts.test_invitation_mail import Inbox, smtp_settings, start_serv
 from tests.support.web_client import PASSWORD, post_form, sign_in
 
 NEW_PASSWORD = "a brand new passphrase"
+SMTP_SECONDS = 3.0
 
 
 @pytest.fixture
@@ -30,11 +34,21 @@ def inbox():
 def mailing(app_config, make_account, inbox):
     """A browser on an app that sends mail, and a user who forgot their password."""
     app_config.update(
-        RINGTONIC_SMTP=smtp_settings(inbox.port), RINGTONIC_PUBLIC_URL="https://calls.example"
+        RINGTONIC_SMTP=smtp_settings(inbox.port),
+        RINGTONIC_PUBLIC_URL="https://calls.example",
+        RINGTONIC_BACKGROUND_IMMEDIATE=True,  # the worker's task runs at once
     )
     browser = create_app(app_config).test_client()
     _, user, _ = make_account(email="sam@example.com")
     return browser, user
+
+
+class SlowInbox(Inbox):
+    """A mail server that takes seconds to accept each message."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(SMTP_SECONDS)
+        return await super().handle_DATA(server, session, envelope)
 
 
 def _ask(browser, email: str):
@@ -83,6 +97,35 @@ def test_unknown_emails_get_the_same_answer_and_no_mail(mailing, inbox):
     strip = lambda page: re.sub(r'name="csrf_token"[^>]+', "", page)  # noqa: E731
     assert strip(known) == strip(unknown)
     assert len(inbox.messages) == 1
+
+
+def test_the_answer_does_not_wait_for_the_mail_server(app_config, make_account):
+    """A worker sends the link: a known email is answered as fast as an unknown one."""
+    slow = SlowInbox()
+    controller = start_server(slow)
+    try:
+        app_config.update(
+            RINGTONIC_SMTP=smtp_settings(slow.port), RINGTONIC_PUBLIC_URL="https://calls.example"
+        )
+        app = create_app(app_config)
+        browser = app.test_client()
+        make_account(email="sam@example.com")
+        timings = {}
+        for email in ("sam@example.com", "nobody@example.com"):
+            began = time.monotonic()
+            answer = post_form(browser, "/password/forgot", {"email": email})
+            timings[email] = time.monotonic() - began
+            assert answer.status_code == 303
+        assert max(timings.values()) < SMTP_SECONDS - 1, timings
+        assert slow.messages == []
+        queue = queue_of(app)
+        assert queue.pending_count() == 1  # only the known email has a link to send
+        queue.execute(queue.dequeue())  # what `flask worker` does
+        [message] = slow.messages
+        assert message["To"] == "sam@example.com"
+        assert "https://calls.example/password/reset/" in message.get_content()
+    finally:
+        controller.stop()
 
 
 def test_links_expire_after_30_minutes_and_a_newer_link_replaces_older_ones(mailing, inbox):

@@ -10,7 +10,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select, text
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, CallPlace, CallPlaceRollup
+from ringtonic.models import Call, CallPlaceRollup, NumberedPlace
 from ringtonic.models.rollups import COUNTER_COLUMNS, PLACE_NAMES, TOTAL_COLUMNS
 from ringtonic.models.types import utcnow
 from ringtonic.services.calls.imports import import_calls
@@ -24,7 +24,7 @@ from ringtonic.services.reporting import rollup_queries
 from ringtonic.services.reporting.geo import geo_data
 from ringtonic.services.reporting.periods import resolve_period
 from ringtonic.services.reporting.reports import GROUPINGS, summary_report, timeseries_report
-from ringtonic.services.reporting.rollup_spans import Cover
+from ringtonic.services.reporting.rollup_blocks import Cover
 from ringtonic.services.reporting.rollups import ROLLUPS, rebuild_rollups
 from tests.support.call_builders import add_call, add_campaign, add_number
 from tests.support.telephony_helpers import (
@@ -88,7 +88,7 @@ def every_report(workspace, campaigns, now: datetime) -> list[dict]:
 def rollup_rows(workspace_id: int) -> list[tuple]:
     """Return the workspace's rollup rows that count something, places named, in key order."""
     rows = []
-    places = CallPlace.__table__
+    places = NumberedPlace.__table__
     for model in ROLLUPS:
         table = model.__table__
         query = select(table).where(table.c.workspace_id == workspace_id)
@@ -323,7 +323,7 @@ def test_migrations_count_calls_stored_before_them_down_and_up_again(app, make_a
         upgrade()
     assert rollup_rows(workspace.id) == kept
     numbered = db.session.scalars(
-        select(CallPlace.caller_zip).where(CallPlace.workspace_id == workspace.id)
+        select(NumberedPlace.caller_zip).where(NumberedPlace.workspace_id == workspace.id)
     ).all()
     assert sorted(numbered) == ["", "78701", "78702"]
     period = resolve_period("2000-01-01", None, "UTC", utcnow())

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ringtonic.extensions import db
 from ringtonic.models import TelephonyCredentials
 from ringtonic.services.names import file_slug
-from ringtonic.web.workspace_guard import EXEMPT_ENDPOINTS, MISSING
+from ringtonic.view_helpers.workspace_guard import EXEMPT_ENDPOINTS, MISSING
 from tests.support.db_snapshot import changed_tables, snapshot
 from tests.support.html_routes import PLAUSIBLE_FORM, PUBLIC_ENDPOINTS, fill, html_rules, tenant_ids
 from tests.support.tenants import Tenants, make_tenants

@@ -10,6 +10,7 @@ from datetime import timedelta
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
+from ringtonic.background.webhooks import delivery_settings
 from ringtonic.extensions import db
 from ringtonic.models import WebhookAttempt, WebhookDelivery
 from ringtonic.services.webhooks.delivery import deliver_due
@@ -99,8 +100,9 @@ def test_500_twice_then_200_three_attempts_on_the_schedule(client, agency, recei
         db.session.refresh(delivery)
         due = delivery.next_attempt_at
         assert delivery.state == "pending" and due is not None
-        assert deliver_due(endpoint.uuid, lambda due=due: due - timedelta(seconds=1)) == 0
-        assert deliver_due(endpoint.uuid, lambda due=due: due) == 1
+        settings = delivery_settings()
+        assert deliver_due(endpoint.uuid, settings, lambda due=due: due - timedelta(seconds=1)) == 0
+        assert deliver_due(endpoint.uuid, settings, lambda due=due: due) == 1
     db.session.refresh(delivery)
     assert delivery.state == "succeeded" and delivery.attempts == 3
     one, two, three = _attempts(delivery.id)
@@ -167,7 +169,7 @@ def _deliver_in_app(app, endpoint_uuid):
         delivery = db.session.scalar(select(WebhookDelivery))
         due = delivery.next_attempt_at
         db.session.commit()
-        deliver_due(endpoint_uuid, lambda: due)
+        deliver_due(endpoint_uuid, delivery_settings(), lambda: due)
         db.session.remove()
 
 
@@ -203,6 +205,6 @@ def test_the_outbox_depth_and_each_attempts_outcome_are_metrics(client, agency, 
     assert _deliveries_counted("retrying") == retrying + 1
     delivery = db.session.scalar(select(WebhookDelivery))
     due = delivery.next_attempt_at
-    assert deliver_due(endpoint.uuid, lambda: due) == 1
+    assert deliver_due(endpoint.uuid, delivery_settings(), lambda: due) == 1
     assert pending_deliveries() == 0
     assert _deliveries_counted("succeeded") == succeeded + 1

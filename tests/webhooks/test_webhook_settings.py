@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from ringtonic.background.webhooks import delivery_settings
 from ringtonic.extensions import db
 from ringtonic.models import WebhookDelivery, WebhookEndpoint
 from ringtonic.models.types import utcnow
@@ -140,9 +141,10 @@ def test_an_endpoint_failing_for_a_day_is_switched_off_and_the_pages_say_so(
     db.session.refresh(endpoint)
     assert endpoint.enabled and endpoint.failure_streak == 50  # 50 failures, but not a day
     due = start + timedelta(days=1, minutes=1)
-    deliver_due(endpoint.uuid, lambda: due)
+    deliver_due(endpoint.uuid, delivery_settings(), lambda: due)
     db.session.refresh(endpoint)
     assert not endpoint.enabled and endpoint.disabled_reason == "failing"
+    assert len(receiver.requests) == 51  # the run stopped at the failure that switched it off
     tried = len(receiver.requests)
     post_signed(client, f"/hooks/twilio/voice/{workspace.uuid}", voice_params("CA" + "f" * 32))
     assert len(receiver.requests) == tried  # nothing more is sent
@@ -162,7 +164,7 @@ def test_a_plan_downgrade_stops_deliveries(client, agency, receiver):
     db.session.commit()
     delivery = db.session.scalar(select(WebhookDelivery))
     due = delivery.next_attempt_at
-    deliver_due(endpoint.uuid, lambda: due)  # the pending retry is not sent
+    deliver_due(endpoint.uuid, delivery_settings(), lambda: due)  # the pending retry is not sent
     post_signed(client, f"/hooks/twilio/voice/{workspace.uuid}", voice_params("CA" + "d" * 32))
     assert len(receiver.requests) == 1
     db.session.refresh(delivery)
@@ -187,3 +189,19 @@ def test_deliveries_of_another_workspace_cannot_be_seen_or_replayed(
     forged = f"{_page(own)}/deliveries/{delivery.uuid}/replay"
     assert post_form(client, forged, {}, page=_page(own)).status_code == 404
     assert len(receiver.requests) == 1
+
+
+def test_a_success_after_a_failure_in_the_same_run_clears_the_failure_streak(agency, receiver):
+    from ringtonic.services.webhooks.outbox import emit
+
+    _, user, workspace = agency
+    endpoint, _ = add_endpoint(workspace, user, receiver.url, ["call.blocked"])
+    receiver.answer(500)  # then 200
+    for n in range(2):
+        emit(workspace, "call.blocked", None, data={"provider_call_id": f"CA{n:032d}"})
+    db.session.commit()  # both due at once: one task sends them in one run
+    receiver.wait_for(2)
+    db.session.refresh(endpoint)
+    assert endpoint.failure_streak == 0 and endpoint.failing_since is None
+    states = db.session.scalars(select(WebhookDelivery.state).order_by(WebhookDelivery.id))
+    assert list(states) == ["pending", "succeeded"]

@@ -17,7 +17,7 @@ from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, PhoneNumber, VisitorSession, Workspace
 from ringtonic.services.calls.import_fields import VISIT_COLUMNS
 from ringtonic.services.calls.keyset import KeysetPage, newest_first_page
-from ringtonic.services.calls.stats import STATUS_FILTERS, statuses_of
+from ringtonic.services.calls.stats import CALL_LIST_STATUS_FILTERS, statuses_of
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.public_ids import parse_public_id
 from ringtonic.services.reporting.periods import parse_bounds
@@ -184,7 +184,7 @@ def parse_call_filters(
     if start and end and end < start:
         raise ValidationError("The end date must be on or after the start date.", "end_date")
     clean_status = (status or "").strip()
-    if clean_status and clean_status not in STATUS_FILTERS:
+    if clean_status and clean_status not in CALL_LIST_STATUS_FILTERS:
         raise ValidationError("Choose a status from the list.", "status")
     flag = (first_time or "").strip().lower()
     if flag not in _TRUE | _FALSE:
@@ -222,8 +222,9 @@ def build_call_filters(
 ) -> CallFilters:
     """Check typed filter values against the workspace; dates may be local days or instants."""
     since, until = parse_bounds(start_date, end_date, time_zone or workspace.time_zone)
-    if status is not None and status not in STATUS_FILTERS:
-        raise ValidationError(f"status must be one of: {', '.join(STATUS_FILTERS)}.", "status")
+    if status is not None and status not in CALL_LIST_STATUS_FILTERS:
+        choices = ", ".join(CALL_LIST_STATUS_FILTERS)
+        raise ValidationError(f"status must be one of: {choices}.", "status")
     return CallFilters(
         campaign=_workspace_campaign(workspace, campaign),
         number=_workspace_number(workspace, tracking_number, "tracking_number"),

@@ -18,7 +18,11 @@ ANSWERED_STATUSES = ("answered",)
 MISSED_STATUSES = ("missed", "busy", "failed", "voicemail")
 # The status filter value that selects every missed status at once.
 MISSED_GROUP = "missed-all"
+# What reports (which never count gate-stopped calls) can be filtered by.
 STATUS_FILTERS = (MISSED_GROUP, *CALL_STATUSES)
+# What the calls log, its export and the calls API can be filtered by: they list every
+# stored call, those the spam gate stopped too.
+CALL_LIST_STATUS_FILTERS = (*STATUS_FILTERS, SPAM_GATE_FAILED)
 
 
 def counted_in_reports() -> ColumnElement[bool]:
@@ -37,7 +41,7 @@ def status_filter_label(status: str) -> str:
     """Return how pages name a status filter ("in-progress" → "In progress")."""
     if status == MISSED_GROUP:
         return "Missed (all: missed, busy, failed, voicemail)"
-    return status.replace("-", " ").capitalize()
+    return status.replace("-", " ").replace("_", " ").capitalize()
 
 
 @dataclass(slots=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from ringtonic.services.money_map.areas import (
     WHOLE_US,
@@ -98,8 +97,15 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def describe_counts(label: str, counters: dict[str, Any]) -> str:
+def describe_counts(label: str, counters: dict, measure: str = "calls") -> str:
     """Return the hover text: "Texas — 412 calls, 300 answered, 90 missed, 120 first-time"."""
+    if measure == "visits":
+        if not counters.get("visits"):
+            return f"{label} — no visits"
+        return (
+            f"{label} — {plural(counters['visits'], 'visit')}, "
+            f"{plural(counters['visitors'], 'visitor')}, {plural(counters['calls'], 'call')}"
+        )
     if not counters.get("calls"):
         return f"{label} — no calls"
     return (
@@ -137,48 +143,52 @@ def _legend(step: int, classes: int) -> list[LegendStep]:
     return steps
 
 
-def state_calls(geo: dict[str, Any]) -> dict[str, dict[str, Any]]:
+COUNTED = {
+    "calls": ("calls", "answered", "missed", "first_time_callers"),
+    "visits": ("visits", "visitors", "calls"),
+}
+
+
+def state_calls(geo: dict, measure: str = "calls") -> dict[str, dict]:
     """Sum the US entries of by_state per postal code (country "US" and unknown alike)."""
-    totals: dict[str, dict[str, Any]] = {}
+    totals: dict[str, dict] = {}
     for entry in geo["by_state"]:
         if entry["country"] not in US_COUNTRIES:
             continue
         code = entry["state"].strip().upper()
-        bucket = totals.setdefault(
-            code, {"calls": 0, "answered": 0, "missed": 0, "first_time_callers": 0}
-        )
+        bucket = totals.setdefault(code, dict.fromkeys(COUNTED[measure], 0))
         for key in bucket:
             bucket[key] += entry[key]
     return totals
 
 
 def _shaded_states(
-    geo: dict[str, Any],
+    geo: dict, measure: str
 ) -> tuple[list[ShadedState], list[LegendStep], dict[str, int]]:
-    counts = state_calls(geo)
+    counts = state_calls(geo, measure)
     shapes = us_map().states
     drawn = {shape.postal for shape in shapes}
-    unmapped = {code: c["calls"] for code, c in sorted(counts.items()) if code not in drawn}
-    largest = max((counts.get(s.postal, {}).get("calls", 0) for s in shapes), default=0)
+    unmapped = {code: c[measure] for code, c in sorted(counts.items()) if code not in drawn}
+    largest = max((counts.get(s.postal, {}).get(measure, 0) for s in shapes), default=0)
     step = nice_step(largest)
     classes = max(1, math.ceil(largest / step)) if largest else 0
     states = []
     for shape in shapes:
-        counters = counts.get(shape.postal, {"calls": 0})
+        counters = counts.get(shape.postal, {measure: 0})
         states.append(
             ShadedState(
                 postal=shape.postal,
                 name=shape.name,
                 d=shape.d,
-                calls=counters["calls"],
-                shade=shade_for(counters["calls"], step, classes),
-                title=describe_counts(shape.name, counters),
+                calls=counters[measure],
+                shade=shade_for(counters[measure], step, classes),
+                title=describe_counts(shape.name, counters, measure),
             )
         )
     return states, _legend(step, classes) if classes else [LegendStep(0, "0")], unmapped
 
 
-def place_label(entry: dict[str, Any], level: str) -> str:
+def place_label(entry: dict, level: str) -> str:
     """Name a city ("Austin, TX") or zip code ("78701 · Austin, TX") for people."""
     city = ", ".join(part for part in (entry.get("city"), entry.get("state")) if part)
     if level == "zip":
@@ -192,29 +202,29 @@ def _radius(calls: int, largest: int) -> float:
 
 
 def _circles(
-    entries: list[dict[str, Any]], level: str, scale: float = 1.0
+    entries: list[dict], level: str, scale: float = 1.0, measure: str = "calls"
 ) -> tuple[list[Circle], list[Circle], int]:
     placed = []
     for entry in entries:
         if entry["latitude"] is None or entry["country"] not in US_COUNTRIES:
             continue
         point = project(entry["latitude"], entry["longitude"])
-        if point is not None and entry["calls"] > 0:
+        if point is not None and entry[measure] > 0:
             placed.append((entry, point))
-    placed.sort(key=lambda item: -item[0]["calls"])  # big first, so small ones stay on top
+    placed.sort(key=lambda item: -item[0][measure])  # big first, so small ones stay on top
     left_out = max(len(placed) - MAX_CIRCLES, 0)
     placed = placed[:MAX_CIRCLES]
     if not placed:
         return [], [], left_out
-    largest = placed[0][0]["calls"]
+    largest = placed[0][0][measure]
     circles = [
         Circle(
             x=round(x, 1),
             y=round(y, 1),
             # A zoomed view spans fewer map pixels: shrink radii so circles keep their size.
-            r=round(_radius(entry["calls"], largest) * scale, 2),
-            calls=entry["calls"],
-            title=describe_counts(place_label(entry, level), entry),
+            r=round(_radius(entry[measure], largest) * scale, 2),
+            calls=entry[measure],
+            title=describe_counts(place_label(entry, level), entry, measure),
         )
         for entry, (x, y) in placed
     ]
@@ -222,21 +232,22 @@ def _circles(
     for calls in sorted({largest, nice_step(largest, 4), nice_step(largest, 20)}, reverse=True):
         radius = _radius(calls, largest)
         if calls <= largest and (not sizes or 2 * (sizes[-1].r - radius) >= MIN_KEY_GAP):
-            sizes.append(Circle(0, 0, radius, calls, plural(calls, "call")))
+            sizes.append(Circle(0, 0, radius, calls, plural(calls, measure[:-1])))
     return circles, sizes, left_out
 
 
-def draw_map(geo: dict[str, Any], circles: str, area: str = "") -> MapDrawing:
+def draw_map(geo: dict, circles: str, area: str = "", measure: str = "calls") -> MapDrawing:
     """Lay out the map for `geo_data` output, with city or zip circles, zoomed to `area`.
 
-    An empty area zooms to the state holding most mapped calls when it dominates.
+    `measure` is what shades and sizes: "calls", or "visits" for a map of website visitors.
+    An empty area zooms to the state holding most mapped calls (or visits) when it dominates.
     """
-    states, legend, unmapped = _shaded_states(geo)
+    states, legend, unmapped = _shaded_states(geo, measure)
     by_state = {state.postal: state.calls for state in states}
     shown = choose_area(area, by_state)
     view = whole_us() if shown == WHOLE_US else state_view(shown)
     entries = geo["by_zip"] if circles == "zip" else geo["by_city"]
-    drawn, sizes, left_out = _circles(entries, circles, view.scale)
+    drawn, sizes, left_out = _circles(entries, circles, view.scale, measure)
     shapes = us_map()
     detail = state_detail(shown) if shown != WHOLE_US else None
     choices = tuple(

@@ -13,8 +13,12 @@ from ringtonic.services.money_map.us_map import us_map
 TABLES = ("state", "city", "zip")
 TABLE_LABELS = {"state": "States", "city": "Cities", "zip": "Zip codes"}
 SORT_COLUMNS = ("name", "calls", "answered", "missed", "first_time_callers", "average_duration")
+# Visitors mode: states and cities only (a visit's location has no zip code).
+VISITOR_TABLES = ("state", "city")
+VISITOR_SORT_COLUMNS = ("name", "visits", "visitors", "calls", "calls_per_visit")
 DIRECTIONS = ("asc", "desc")
 COUNTER_FIELDS = ("calls", "answered", "missed", "first_time_callers", "average_duration")
+VISITOR_FIELDS = ("visits", "visitors", "calls", "calls_per_visit")
 # Spreadsheets run a cell starting with these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = {
@@ -61,10 +65,14 @@ def place_rows(geo: dict[str, Any], table: str) -> list[PlaceRow]:
 
 def sort_rows(rows: list[PlaceRow], column: str, direction: str) -> list[PlaceRow]:
     """Sort by a counter or the name; ties keep the geo-data order (stable sort)."""
-    if column == "name":
-        key = lambda row: (row.name.casefold(), row.detail.casefold())  # noqa: E731
-    else:
-        key = lambda row: row.entry[column]  # noqa: E731
+
+    def key(row: PlaceRow) -> Any:
+        if column == "name":
+            return (row.name.casefold(), row.detail.casefold())
+        # A place without visits has no calls per visit (null): it sorts below every number.
+        value = row.entry[column]
+        return -1 if value is None else value
+
     return sorted(rows, key=key, reverse=direction == "desc")
 
 
@@ -80,9 +88,10 @@ def safe_cell(value):
     return value
 
 
-def places_csv(rows: list[PlaceRow], table: str) -> str:
+def places_csv(rows: list[PlaceRow], table: str, show: str = "callers") -> str:
     """Write one table as CSV, with the API's field names as the header."""
-    header = (*CSV_COLUMNS[table], *COUNTER_FIELDS, "latitude", "longitude")
+    counters = VISITOR_FIELDS if show == "visitors" else COUNTER_FIELDS
+    header = (*CSV_COLUMNS[table], *counters, "latitude", "longitude")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)

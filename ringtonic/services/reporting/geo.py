@@ -143,3 +143,21 @@ def callers_only(geo: dict[str, Any]) -> dict[str, Any]:
         "by_state": [entry for entry in geo["by_state"] if entry["calls"]],
         "by_city": [entry for entry in geo["by_city"] if entry["calls"]],
     }
+
+
+def visitors_only(geo: dict) -> dict:
+    """Return geo-data's states and cities that had visits, most visits first (a map of visitors).
+
+    Zip codes are left out: a visit's location has none.
+    """
+
+    def ranked(entries: list[dict], name: str) -> list[dict]:
+        kept = [entry for entry in entries if entry["visits"]]
+        return sorted(kept, key=lambda e: (-e["visits"], -e["visitors"], e[name], e["state"] or ""))
+
+    return {
+        **geo,
+        "by_state": ranked(geo["by_state"], "state"),
+        "by_city": ranked(geo["by_city"], "city"),
+        "by_zip": [],
+    }

@@ -36,10 +36,10 @@ from ringtonic.models import Call, Campaign, Workspace
 from ringtonic.models.rollups import (
     PLACE_NAMES,
     TOTAL_COLUMNS,
-    CallPlace,
     CallPlaceRollup,
     CallSourceRollup,
     CallTimeRollup,
+    NumberedPlace,
     status_column_prefix,
 )
 from ringtonic.models.telephony import CALL_STATUSES
@@ -52,12 +52,12 @@ from ringtonic.services.calls.stats import (
     counters_from,
     statuses_of,
 )
-from ringtonic.services.reporting.rollup_spans import (
+from ringtonic.services.reporting.rollup_blocks import (
     Cover,
     cover_ranges,
     epoch_floor,
 )
-from ringtonic.services.reporting.rollups import call_key, spans_of
+from ringtonic.services.reporting.rollups import block_sizes_of, call_key
 from ringtonic.services.telephony.campaigns import CampaignRef
 
 ID_KEYS = frozenset(("campaign_id", "phone_number_id"))
@@ -93,13 +93,13 @@ read_report_rows = _read
 
 
 @functools.lru_cache(maxsize=256)
-def _cover(ranges: tuple[tuple[datetime, datetime], ...], spans: tuple[int, ...]) -> Cover:
+def _cover(ranges: tuple[tuple[datetime, datetime], ...], sizes: tuple[int, ...]) -> Cover:
     """Cover ranges with blocks (cached: the same periods come back; callers never change it).
 
     A series of 30 local days in a zone west of UTC is 136 blocks, found again on every
     refresh of the same report.
     """
-    return cover_ranges(ranges, spans)
+    return cover_ranges(ranges, sizes)
 
 
 COUNTER_FIELDS = ("calls", "answered", "missed", "first_time_callers", "total_duration")
@@ -222,7 +222,7 @@ def rollup_query(
     if not places:
         return PreparedRows(query)
     by_place = query.subquery("by_place")
-    place = CallPlace.__table__
+    place = NumberedPlace.__table__
     names = [place.c[name] for name in keys]
     counters = [by_place.c[name] for name in COUNTER_FIELDS]
     named = select(*names).join_from(by_place, place, place.c.id == by_place.c.place_id)
@@ -279,7 +279,7 @@ def counts_by_key(
     status: str | None = None,
 ) -> list[tuple[tuple[Any, ...], Counters]]:
     """Return (key, counters) for the calls in [start, end), ordered by key."""
-    cover = _cover(((start, end),), tuple(spans_of(model)))
+    cover = _cover(((start, end),), tuple(block_sizes_of(model)))
     width = len(keys)
     groups: dict[tuple[Any, ...], Counters] = {}
     for row in (
@@ -337,7 +337,7 @@ def counts_by_range(
             for s, e in ranges
             if first is not None and last is not None and s <= last and e > first
         )
-    cover = _cover(with_calls, tuple(spans_of(CallTimeRollup)))
+    cover = _cover(with_calls, tuple(block_sizes_of(CallTimeRollup)))
     starts = _starts(ranges)
     counters = [Counters() for _ in ranges]
     keys = ("bucket_seconds", "bucket_start")

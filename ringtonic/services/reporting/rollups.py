@@ -49,10 +49,10 @@ from ringtonic.models import Call
 from ringtonic.models.rollups import (
     COUNTER_COLUMNS,
     PLACE_NAMES,
-    CallPlace,
     CallPlaceRollup,
     CallSourceRollup,
     CallTimeRollup,
+    NumberedPlace,
 )
 from ringtonic.models.telephony import CALL_STATUSES
 from ringtonic.services.calls.stats import (
@@ -61,12 +61,12 @@ from ringtonic.services.calls.stats import (
     counted_in_reports,
     epoch_seconds,
 )
-from ringtonic.services.reporting.rollup_spans import PLACE_SPANS, SOURCE_SPANS
+from ringtonic.services.reporting.rollup_blocks import PLACE_BLOCK_SIZES, SOURCE_BLOCK_SIZES
 
 CALLS = Call.__table__
 # In the order writers lock them (see above).
 ROLLUPS = (CallPlaceRollup, CallSourceRollup, CallTimeRollup)
-PLACES = CallPlace.__table__
+PLACES = NumberedPlace.__table__
 # A call's place: the numbered place of its workspace with the same four names.
 _CALL_PLACE = and_(
     PLACES.c.workspace_id == CALLS.c.workspace_id,
@@ -113,9 +113,9 @@ def _key_columns(model) -> list[Any]:
     ]
 
 
-def spans_of(model) -> Sequence[int]:
+def block_sizes_of(model) -> Sequence[int]:
     """Return the block sizes a rollup counts calls in."""
-    return PLACE_SPANS if model is CallPlaceRollup else SOURCE_SPANS
+    return PLACE_BLOCK_SIZES if model is CallPlaceRollup else SOURCE_BLOCK_SIZES
 
 
 def _counter_sums(sign: int) -> list[Any]:
@@ -161,19 +161,22 @@ def _fold_statement(model, selection: str, sign: int, dialect: str):
     Built once per process: constructing this statement costs far more than running it
     for the one call a webhook writes.
     """
-    spans = union_all(
-        *(select(literal_column(str(span), Integer).label("span")) for span in spans_of(model))
-    ).subquery("spans")
+    sizes = union_all(
+        *(
+            select(literal_column(str(size), Integer).label("size"))
+            for size in block_sizes_of(model)
+        )
+    ).subquery("sizes")
     key = [
         CALLS.c.workspace_id,
-        spans.c.span,
-        epoch_seconds(CALLS.c.started_at) // spans.c.span * spans.c.span,
+        sizes.c.size,
+        epoch_seconds(CALLS.c.started_at) // sizes.c.size * sizes.c.size,
         *_key_columns(model),
     ]
     calls = CALLS.join(PLACES, _CALL_PLACE) if model is CallPlaceRollup else CALLS
     rows = (
         select(*key, *_counter_sums(sign))
-        .select_from(calls.join(spans, true()))
+        .select_from(calls.join(sizes, true()))
         .where(_SELECTIONS[selection]())
         .group_by(*key)
         # Primary-key order: concurrent writers lock shared rows in the same order.
@@ -258,7 +261,7 @@ def recounting_calls(call_ids: Sequence[int]) -> Iterator[None]:
 
 def clear_rollups(workspace_ids: Sequence[int]) -> None:
     """Delete the rollups and places of these workspaces (when all their calls are deleted)."""
-    for model in (*ROLLUPS, CallPlace):
+    for model in (*ROLLUPS, NumberedPlace):
         db.session.execute(delete(model).where(model.workspace_id.in_(workspace_ids)))
 
 

@@ -1,12 +1,13 @@
 """Number pools: a pool number is leased to one visit at a time, and a call finds its visit.
 
 Each pool number has one `number_leases` row saying which visit holds it and from when
-it is free again (the holder's last heartbeat + the lease time + a cooldown). A number
-changes hands only through a conditional UPDATE that names the state it was read in, so
-two visits (threads, workers or hosts) can never both win it: PostgreSQL re-checks the
-condition on the row a concurrent winner committed, SQLite lets one writer in at a time.
-Free numbers go least recently used first. When none is free, the visit takes over the
-longest-idle lease (counted as a takeover): a visitor always gets a number.
+it is free again (the holder's last heartbeat + the lease time + a cooldown). Changes to
+a workspace's leases go one at a time (SQLite lets one writer in; on PostgreSQL an
+advisory lock per workspace), and a number changes hands in one UPDATE that chooses and
+takes it, so two visits (threads, workers or hosts) can never both win it. A heartbeat
+moves a lease on only while its visit still holds the row. Free numbers go least
+recently used first. When none is free, the visit takes over the lease that ends first
+(counted as a takeover): a visitor always gets a number.
 
 A call to a pool number belongs to the visit that held it at the call's start: the
 latest visit leased the number at or before then, whose lease (plus the cooldown, in
@@ -18,20 +19,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.sql.elements import ColumnElement
 
 from ringtonic.extensions import db
 from ringtonic.models.website import NumberLease, VisitorSession
 from ringtonic.services.tracking.config import TrackerConfig
-
-# Rounds of "read the candidates, try to win one" before giving up on free numbers; each
-# lost round means other visits took every candidate read, so a few are plenty.
-MAX_ROUNDS = 8
 
 
 @dataclass(frozen=True)
@@ -61,50 +57,39 @@ def _ensure_rows(workspace_id: int, number_ids: Sequence[int]) -> None:
     )
 
 
-def _try_take(
-    number_id: int,
-    session_id: int,
-    now: datetime,
-    free_at: datetime,
-    condition: ColumnElement[bool],
-) -> bool:
-    taken = cast(
-        CursorResult,
-        db.session.execute(
-            update(NumberLease)
-            .where(NumberLease.phone_number_id == number_id, condition)
-            .values(session_id=session_id, leased_at=now, free_at=free_at)
-            .execution_options(synchronize_session=False)
-        ),
-    )
-    return taken.rowcount == 1
-
-
+_LOCK = select(func.pg_advisory_xact_lock(_ROWS_LOCK, bindparam("workspace_id")))
 _LEASES = NumberLease.__table__
+_VISITS = VisitorSession.__table__
 _MOMENT = _LEASES.c.free_at.type
 
 
-def _free_at(now: ColumnElement[Any]) -> ColumnElement[bool]:
+def _is_free(now: ColumnElement[Any]) -> ColumnElement[bool]:
     return or_(_LEASES.c.session_id.is_(None), _LEASES.c.free_at <= now)
 
 
-# Built once: every visit start runs it. Finding the free number to take and taking it is
-# one statement; the outer condition re-checks freedom on the row it changes, so a number
-# another visit took in between is simply not taken (another round follows).
-_TAKE_FREE = (
+# Built once: every visit start runs it. Choosing the number and taking it is one
+# statement: a free number if any (never leased first, then the one free the longest),
+# else the lease that ends first (a takeover). Changes to a workspace's leases go one at a
+# time (SQLite's write lock; on PostgreSQL the advisory lock in lease_number), so the
+# choice is still true when the row changes hands; a heartbeat that moves the chosen
+# lease on meanwhile only makes it a takeover, which the holder's next heartbeat sees.
+_TAKE = (
     update(_LEASES)
     .where(
         _LEASES.c.phone_number_id
         == select(_LEASES.c.phone_number_id)
         .where(
             _LEASES.c.phone_number_id.in_(bindparam("pool", expanding=True)),
-            _free_at(bindparam("now", type_=_MOMENT)),
+            or_(_LEASES.c.session_id.is_(None), _LEASES.c.session_id != bindparam("taker")),
         )
-        # Never leased first, then the one free the longest (NULLs sort apart per database).
-        .order_by(_LEASES.c.free_at.is_not(None), _LEASES.c.free_at, _LEASES.c.phone_number_id)
+        .order_by(
+            case((_is_free(bindparam("now", type_=_MOMENT)), 0), else_=1),
+            _LEASES.c.free_at.is_not(None),
+            _LEASES.c.free_at,
+            _LEASES.c.phone_number_id,
+        )
         .limit(1)
-        .scalar_subquery(),
-        _free_at(bindparam("now", type_=_MOMENT)),
+        .scalar_subquery()
     )
     .values(
         session_id=bindparam("taker"),
@@ -113,20 +98,43 @@ _TAKE_FREE = (
     )
     .returning(_LEASES.c.phone_number_id)
 )
+# Built once: after a takeover, the visit that held the number (lease or cooldown not yet
+# over) has its lease end now, so later calls belong to the new visit. Its row counts
+# whether the number was taken from a visit (the pool page's "pool too small").
+_END_HOLDERS = (
+    update(_VISITS)
+    .where(
+        _VISITS.c.phone_number_id == bindparam("number_id"),
+        _VISITS.c.id != bindparam("taker"),
+        _VISITS.c.number_until > bindparam("held_since", type_=_VISITS.c.number_until.type),
+    )
+    .values(number_until=bindparam("now", type_=_VISITS.c.number_until.type))
+)
 
 
-def _take_free(
-    number_ids: list[int], session_id: int, now: datetime, free_at: datetime
-) -> int | None:
-    """Lease the pool's least recently used free number to the visit; its id, or None."""
-    return db.session.execute(
-        _TAKE_FREE,
-        {"pool": number_ids, "now": now, "taker": session_id, "taken_until": free_at},
-    ).scalar()
-
-
-def _is_free(now: datetime) -> ColumnElement[bool]:
-    return or_(NumberLease.session_id.is_(None), NumberLease.free_at <= now)
+def _lease(
+    config: TrackerConfig, number_ids: list[int], session_id: int, now: datetime
+) -> Lease | None:
+    until, free_at = now + config.lease, now + config.lease + config.cooldown
+    number_id = (
+        db.session.connection()
+        .execute(
+            _TAKE, {"pool": number_ids, "now": now, "taker": session_id, "taken_until": free_at}
+        )
+        .scalar()
+    )
+    if number_id is None:
+        return None
+    ended = db.session.connection().execute(
+        _END_HOLDERS,
+        {
+            "number_id": number_id,
+            "taker": session_id,
+            "held_since": now - config.cooldown,
+            "now": now,
+        },
+    )
+    return Lease(number_id, until, took_over=ended.rowcount > 0)
 
 
 def lease_number(config: TrackerConfig, session_id: int, now: datetime) -> Lease | None:
@@ -138,7 +146,7 @@ def lease_number(config: TrackerConfig, session_id: int, now: datetime) -> Lease
         # One visit at a time changes a workspace's leases: concurrent takeovers each wait
         # on rows the others hold, which PostgreSQL resolves by aborting one (a deadlock).
         # SQLite already lets one writer in at a time.
-        db.session.execute(select(func.pg_advisory_xact_lock(_ROWS_LOCK, config.workspace_id)))
+        db.session.connection().execute(_LOCK, {"workspace_id": config.workspace_id})
     pool_key = (config.workspace_id, tuple(number_ids))
     if pool_key not in _ROWS_ENSURED:
         # New numbers in the pool have no row yet; once per pool and process is enough.
@@ -151,42 +159,6 @@ def lease_number(config: TrackerConfig, session_id: int, now: datetime) -> Lease
         _ensure_rows(config.workspace_id, number_ids)
         lease = _lease(config, number_ids, session_id, now)
     return lease
-
-
-def _lease(
-    config: TrackerConfig, number_ids: list[int], session_id: int, now: datetime
-) -> Lease | None:
-    until, free_at = now + config.lease, now + config.lease + config.cooldown
-    number_id = _take_free(number_ids, session_id, now, free_at)
-    if number_id is not None:
-        return Lease(number_id, until, took_over=False)
-    # None free, or the one found was kept alive meanwhile by its holder's heartbeat: the
-    # earliest to end goes next, counted as a takeover only if its lease was still live.
-    # Exhausted: the longest-idle lease (earliest free_at) changes hands.
-    for _ in range(MAX_ROUNDS):
-        oldest = db.session.execute(
-            select(NumberLease.phone_number_id, NumberLease.session_id, NumberLease.free_at)
-            .where(
-                NumberLease.phone_number_id.in_(number_ids), NumberLease.session_id != session_id
-            )
-            .order_by(NumberLease.free_at, NumberLease.phone_number_id)
-            .limit(1)
-        ).first()
-        if oldest is None:
-            break
-        number_id, holder_id, held_free_at = oldest
-        unchanged = and_(NumberLease.session_id == holder_id, NumberLease.free_at == held_free_at)
-        if _try_take(number_id, session_id, now, free_at, unchanged):
-            if held_free_at is not None and held_free_at <= now:
-                return Lease(number_id, until, took_over=False)
-            # The previous holder's lease ends now: later calls belong to the new visit.
-            db.session.execute(
-                update(VisitorSession.__table__)
-                .where(VisitorSession.__table__.c.id == holder_id)
-                .values(number_until=now)
-            )
-            return Lease(number_id, until, took_over=True)
-    return None
 
 
 # Built once: every heartbeat runs it, and SQLAlchemy then finds it compiled in its cache.
@@ -204,16 +176,13 @@ def extend_lease(
     config: TrackerConfig, session_id: int, phone_number_id: int, now: datetime
 ) -> datetime | None:
     """Move the visit's lease on from now; None when the visit no longer holds its number."""
-    kept = cast(
-        CursorResult,
-        db.session.execute(
-            _EXTEND,
-            {
-                "number_id": phone_number_id,
-                "holder_id": session_id,
-                "new_free_at": now + config.lease + config.cooldown,
-            },
-        ),
+    kept = db.session.connection().execute(
+        _EXTEND,
+        {
+            "number_id": phone_number_id,
+            "holder_id": session_id,
+            "new_free_at": now + config.lease + config.cooldown,
+        },
     )
     return now + config.lease if kept.rowcount == 1 else None
 

@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
 from sqlalchemy import bindparam, case, insert, null, or_, select, update
 
+from ringtonic.db.reads import PreparedRead
 from ringtonic.extensions import db
 from ringtonic.models.website import CLICK_IDS, UTM_TAGS, VisitorSession, WebsiteSettings
 from ringtonic.services.errors import NotFound, ValidationError
@@ -23,6 +23,9 @@ from ringtonic.services.tracking.sources import classify, tags_of
 VISIT_IDLE = timedelta(minutes=30)
 # The install check needs to know the script runs, not every page view: one write a minute.
 SEEN_EVERY = timedelta(minutes=1)
+# A visit seen this recently keeps its number without a write: its lease and its end are
+# counted in minutes, and the next heartbeat (about a minute later) records it.
+QUIET = timedelta(seconds=15)
 MAX_URL = 2000
 MAX_ID = 100
 
@@ -109,16 +112,24 @@ def _source_number(config: TrackerConfig, source: str, medium: str) -> int | Non
     return None
 
 
+# Built once: a returning visitor's every new visit reads where they first came from.
+_FIRST_TOUCH = (
+    select(_VISITS.c.source, _VISITS.c.medium)
+    .where(
+        _VISITS.c.workspace_id == bindparam("in_workspace"),
+        _VISITS.c.visitor_id == bindparam("visitor_id", type_=_VISITS.c.visitor_id.type),
+    )
+    .order_by(_VISITS.c.started_at, _VISITS.c.id)
+    .limit(1)
+)
+
+
 def _first_touch(config: TrackerConfig, visitor_id: uuid.UUID) -> tuple[str, str] | None:
-    row = db.session.execute(
-        select(VisitorSession.source, VisitorSession.medium)
-        .where(
-            VisitorSession.workspace_id == config.workspace_id,
-            VisitorSession.visitor_id == visitor_id,
-        )
-        .order_by(VisitorSession.started_at, VisitorSession.id)
-        .limit(1)
-    ).first()
+    row = (
+        db.session.connection()
+        .execute(_FIRST_TOUCH, {"in_workspace": config.workspace_id, "visitor_id": visitor_id})
+        .first()
+    )
     return (row[0], row[1]) if row else None
 
 
@@ -143,21 +154,49 @@ _TOUCH = (
 )
 
 
-def _touch_live_visit(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | None:
-    """Mark the visit seen now and return it; None when it is unknown or has ended."""
-    wanted = _uuid(raw_uuid)
-    if wanted is None:
+_RECENT_VISIT = PreparedRead(
+    lambda: select(*_VISIT_COLUMNS).where(
+        _VISITS.c.workspace_id == bindparam("in_workspace"),
+        _VISITS.c.uuid == bindparam("visit_uuid", type_=_VISITS.c.uuid.type),
+        _VISITS.c.last_seen_at >= bindparam("quiet_since", type_=_VISITS.c.last_seen_at.type),
+    )
+)
+
+
+def _recently_seen(config: TrackerConfig, wanted: UUID, now: datetime) -> _Visit | None:
+    """Return the visit when it was recorded seen within QUIET and still holds its number.
+
+    A read outside any transaction: no write lock, no commit. A visit whose lease another
+    visit took over has its lease end set to that moment (no later than now), so it goes
+    the writing way and gets a new number.
+    """
+    row = _RECENT_VISIT.one_or_none(
+        db.engine, in_workspace=config.workspace_id, visit_uuid=wanted, quiet_since=now - QUIET
+    )
+    if row is None:
         return None
-    row = db.session.execute(
-        _TOUCH,
-        {
-            "in_workspace": config.workspace_id,
-            "visit_uuid": wanted,
-            "idle_since": now - VISIT_IDLE,
-            "seen_at": now,
-            "until": now + config.lease,
-        },
-    ).first()
+    visit = _Visit(*row)
+    if visit.number_until is not None and visit.number_until <= now:
+        return None
+    return visit
+
+
+def _touch_live_visit(config: TrackerConfig, wanted: UUID, now: datetime) -> _Visit | None:
+    """Mark the visit seen now and return it; None when it is unknown or has ended."""
+    row = (
+        db.session.connection()
+        .execute(
+            _TOUCH,
+            {
+                "in_workspace": config.workspace_id,
+                "visit_uuid": wanted,
+                "idle_since": now - VISIT_IDLE,
+                "seen_at": now,
+                "until": now + config.lease,
+            },
+        )
+        .first()
+    )
     return None if row is None else _Visit(*row)
 
 
@@ -200,34 +239,47 @@ def _note_script_seen(config: TrackerConfig, page: str, now: datetime) -> None:
     )
 
 
-def _store_number(visit: _Visit, values: dict[str, Any]) -> None:
-    db.session.execute(update(_VISITS).where(_VISITS.c.id == visit.id).values(**values))
-    for name, value in values.items():
-        if hasattr(visit, name):
-            setattr(visit, name, value)
+# Built once: every visit start runs it. The visit's number, from when and until when
+# (None: a source number's, or no number at all); a takeover is remembered.
+_STORE_NUMBER = (
+    update(_VISITS)
+    .where(_VISITS.c.id == bindparam("visit_id"))
+    .values(
+        phone_number_id=bindparam("number_id"),
+        number_leased_at=bindparam("leased_at", type_=_VISITS.c.number_leased_at.type),
+        number_until=bindparam("until", type_=_VISITS.c.number_until.type),
+        took_over=or_(_VISITS.c.took_over, bindparam("took_over", type_=_VISITS.c.took_over.type)),
+    )
+)
 
 
-def _give_number(config: TrackerConfig, visit: _Visit, now: datetime, **also) -> None:
+def _store_number(
+    visit: _Visit, number_id: int | None, now: datetime, until: datetime | None, took: bool
+) -> None:
+    db.session.connection().execute(
+        _STORE_NUMBER,
+        {
+            "visit_id": visit.id,
+            "number_id": number_id,
+            "leased_at": now,
+            "until": until,
+            "took_over": took,
+        },
+    )
+    visit.phone_number_id, visit.number_until = number_id, until
+
+
+def _give_number(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
     """Give the visit its source number or lease it a pool number (or none: empty pool)."""
     fixed = _source_number(config, visit.source, visit.medium)
     if fixed is not None:
-        _store_number(
-            visit, {"phone_number_id": fixed, "number_leased_at": now, "number_until": None, **also}
-        )
+        _store_number(visit, fixed, now, None, False)
         return
     lease = leases.lease_number(config, visit.id, now)
     if lease is None:
-        _store_number(visit, {"phone_number_id": None, "number_until": None, **also})
+        _store_number(visit, None, now, None, False)
         return
-    values = {
-        "phone_number_id": lease.phone_number_id,
-        "number_leased_at": now,
-        "number_until": lease.number_until,
-        **also,
-    }
-    if lease.took_over:
-        values["took_over"] = True
-    _store_number(visit, values)
+    _store_number(visit, lease.phone_number_id, now, lease.number_until, lease.took_over)
 
 
 def _keep(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
@@ -241,6 +293,20 @@ def _keep(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
         _give_number(config, visit, now)
 
 
+def _continue(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | None:
+    """Keep a live visit (seen within QUIET: only read) and its number; None if it ended."""
+    wanted = _uuid(raw_uuid)
+    if wanted is None:
+        return None
+    recent = _recently_seen(config, wanted, now)
+    if recent is not None:
+        return recent
+    visit = _touch_live_visit(config, wanted, now)
+    if visit is not None:
+        _keep(config, visit, now)
+    return visit
+
+
 _INSERT_VISIT = insert(_VISITS).returning(_VISITS.c.id)
 
 
@@ -252,10 +318,9 @@ def start_visit(
     if not config.allows(urlsplit(page).hostname or ""):
         raise OriginNotAllowed("This site is not one of the workspace's allowed domains.", "page")
     _note_script_seen(config, page, now)
-    visit = _touch_live_visit(config, start.session_id, now)
+    visit = _continue(config, start.session_id, now)
     if visit is not None:
         # A new page of the same visit: the same number, its lease moved on.
-        _keep(config, visit, now)
         return _shown(config, visit)
     referrer = (start.referrer or "").strip()[:MAX_URL]
     attribution = classify(page, referrer)
@@ -282,7 +347,7 @@ def start_visit(
         **tags_of(attribution.params, UTM_TAGS + CLICK_IDS),
         **{k: location.get(k, "") for k in ("city", "state", "country")},
     }
-    visit_id = db.session.execute(_INSERT_VISIT, values).scalar_one()
+    visit_id = db.session.connection().execute(_INSERT_VISIT, values).scalar_one()
     source, medium = attribution.source, attribution.medium
     visit = _Visit(visit_id, visit_uuid, visitor_id, source, medium, None, None, now)
     _give_number(config, visit, now)
@@ -291,8 +356,7 @@ def start_visit(
 
 def keep_alive(config: TrackerConfig, session_uuid: str, now: datetime) -> Shown:
     """Record a heartbeat: the visit stays live and keeps (or regains) its number."""
-    visit = _touch_live_visit(config, session_uuid, now)
+    visit = _continue(config, session_uuid, now)
     if visit is None:
         raise NotFound("This visit has ended.", "session")
-    _keep(config, visit, now)
     return _shown(config, visit)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, cast
 
-from flask import current_app
 from sqlalchemy import CursorResult, func, insert, select, update
 
 from ringtonic.extensions import db
@@ -31,7 +31,6 @@ from ringtonic.models import (
 from ringtonic.models.types import utcnow
 from ringtonic.observability.metrics import record_delivery
 from ringtonic.services.webhooks.addresses import UnresolvableHost, UnsafeAddress, resolve
-from ringtonic.services.webhooks.outbox import enqueue_endpoints
 from ringtonic.services.webhooks.signing import decrypt_secret, signature_headers
 from ringtonic.services.webhooks.transport import Response, post
 
@@ -47,6 +46,10 @@ RETRYABLE_STATUSES = frozenset({408, 429})
 USER_AGENT = "Ringtonic-Webhooks/1"
 # A task sends at most this many, then hands the rest to a fresh task (others get a turn).
 BATCH = 500
+# Due rows read per query, and outcomes kept before one write (or after WRITE_SECONDS).
+CLAIM = 50
+WRITE_EVERY = 25
+WRITE_SECONDS = 1.0
 
 
 def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:
@@ -77,13 +80,23 @@ def is_retryable(response: Response) -> bool:
     return status is None or status in RETRYABLE_STATUSES or status >= 500
 
 
-def _lease_seconds() -> int:
-    return int(current_app.config["RINGTONIC_WEBHOOK_TIMEOUT"]) + 15
+@dataclass(frozen=True)
+class DeliverySettings:
+    """What sending needs from the app's configuration (built by the background job)."""
+
+    timeout: float
+    secret_key: str
+    allow_private: bool
+
+    @property
+    def lease(self) -> timedelta:
+        """Return how long a worker holds an endpoint: one request's timeout and a margin."""
+        return timedelta(seconds=int(self.timeout) + 15)
 
 
-def _take_lease(endpoint_uuid, now: datetime) -> datetime | None:
+def _take_lease(endpoint_uuid, now: datetime, settings: DeliverySettings) -> datetime | None:
     """Return until when this worker holds the endpoint's lease, or None if another does."""
-    until = now + timedelta(seconds=_lease_seconds())
+    until = now + settings.lease
     taken = _changed_rows(
         update(WebhookEndpoint)
         .where(
@@ -98,14 +111,13 @@ def _take_lease(endpoint_uuid, now: datetime) -> datetime | None:
     return until if taken == 1 else None
 
 
-def _release_lease(endpoint_uuid) -> None:
+def _set_lease(endpoint_uuid, until: datetime | None) -> None:
     db.session.execute(
         update(WebhookEndpoint)
         .where(WebhookEndpoint.uuid == endpoint_uuid)
-        .values(lease_until=None)
+        .values(lease_until=until)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -126,8 +138,9 @@ class Due:
     plan: str
 
 
-def _next_due(endpoint_uuid, now: datetime) -> Due | None:
-    row = db.session.execute(
+def _due_batch(endpoint_uuid, now: datetime, limit: int) -> list[Due]:
+    """Return up to `limit` of the endpoint's due deliveries, oldest due first, in one query."""
+    rows = db.session.execute(
         select(
             WebhookDelivery.id,
             WebhookDelivery.attempts,
@@ -153,54 +166,111 @@ def _next_due(endpoint_uuid, now: datetime) -> Due | None:
             WebhookDelivery.next_attempt_at <= now,
         )
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    values = list(row)
-    values[3] = f"evt_{values[3].hex}"
-    return Due(*values)
+        .limit(limit)
+    ).all()
+    found = []
+    for row in rows:
+        values = list(row)
+        values[3] = f"evt_{values[3].hex}"
+        found.append(Due(*values))
+    return found
 
 
-def deliver_endpoint(endpoint_uuid: str) -> int:
-    """Task: send everything due to one endpoint; return how many attempts were made."""
-    return deliver_due(endpoint_uuid, utcnow)
+@dataclass(frozen=True)
+class Outcome:
+    """One attempt's result, kept in memory until the next write (see deliver_due)."""
+
+    due: Due
+    started: datetime
+    response: Response
+    succeeded: bool = False
+    final: bool = False
+    counts: bool = True
+    # A failure earlier in this run made the streak read with the row out of date.
+    reset_streak: bool = False
 
 
-def deliver_due(endpoint_uuid, clock: Callable[[], datetime] = utcnow) -> int:
-    """Send the endpoint's due deliveries in order while holding its lease."""
+def deliver_due(
+    endpoint_uuid, settings: DeliverySettings, clock: Callable[[], datetime] = utcnow
+) -> int:
+    """Send the endpoint's due deliveries in order while holding its lease; return attempts.
+
+    Returns BATCH or more when it stopped to give other endpoints a turn: the caller then
+    enqueues the endpoint again. Due rows are read CLAIM at a time in one query; outcomes
+    are written WRITE_EVERY at a time (or after WRITE_SECONDS) in one short transaction, so
+    no transaction stays open while a receiver thinks. A crash before a write means those
+    events are sent again, with the same event id (at least once).
+    """
     key = uuid.UUID(str(endpoint_uuid))
     sent = 0
-    margin = timedelta(seconds=_lease_seconds() - 10)
-    while (lease := _take_lease(key, clock())) is not None:
+    while (lease := _take_lease(key, clock(), settings)) is not None:
         try:
-            while sent < BATCH:
-                delivery = _next_due(key, clock())
-                if delivery is None:
-                    break
-                if clock() + margin >= lease:
-                    # Renewed (committed by attempt) so the lease outlasts the next request.
-                    lease = clock() + timedelta(seconds=_lease_seconds())
-                    db.session.execute(
-                        update(WebhookEndpoint)
-                        .where(WebhookEndpoint.uuid == key)
-                        .values(lease_until=lease)
-                        .execution_options(synchronize_session=False)
-                    )
-                attempt(delivery, clock())
-                sent += 1
-                db.session.commit()
+            sent, lease = _drain(key, settings, clock, sent, lease)
         finally:
             db.session.rollback()
-            _release_lease(key)
+            _set_lease(key, None)
+            db.session.commit()
         if sent >= BATCH:
-            enqueue_endpoints([key])
             return sent
         # A delivery committed while the lease was held found it taken: look once more.
-        if _next_due(key, clock()) is None:
+        if not _due_batch(key, clock(), 1):
             db.session.commit()
             return sent
     return sent
+
+
+def _drain(key, settings: DeliverySettings, clock, sent: int, lease: datetime):
+    """Send due deliveries until none is left or BATCH is reached; return (sent, lease)."""
+    margin = settings.lease - timedelta(seconds=10)
+    failed_here = False
+    while sent < BATCH:
+        batch = _due_batch(key, clock(), min(CLAIM, BATCH - sent))
+        db.session.commit()  # the read ends before the first request
+        if not batch:
+            return sent, lease
+        outcomes: list[Outcome] = []
+        written = time.monotonic()
+        for due in batch:
+            if outcomes and (
+                len(outcomes) >= WRITE_EVERY
+                or not outcomes[-1].succeeded  # a failure may switch the endpoint off
+                or time.monotonic() - written >= WRITE_SECONDS
+                or clock() + margin >= lease
+            ):
+                lease = clock() + settings.lease
+                if not _write(outcomes, key, lease):
+                    return sent, lease
+                written = time.monotonic()
+            outcome = attempt(due, clock(), settings)
+            if outcome.counts and not outcome.succeeded:
+                failed_here = True
+            elif outcome.succeeded and failed_here:
+                outcome = replace(outcome, reset_streak=True)
+            outcomes.append(outcome)
+            sent += 1
+        lease = clock() + settings.lease
+        if not _write(outcomes, key, lease):
+            return sent, lease
+    return sent, lease
+
+
+def _write(outcomes: list[Outcome], key, lease: datetime) -> bool:
+    """Record the kept outcomes and renew the lease in one transaction; empty the list.
+
+    Returns False when the endpoint was switched off meanwhile (by an admin, or by these
+    very failures): the rest of the claimed rows then stay pending.
+    """
+    for outcome in outcomes:
+        _record(outcome)
+    still_on = _changed_rows(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.uuid == key, WebhookEndpoint.enabled.is_(True))
+        .values(lease_until=lease)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    outcomes.clear()
+    return still_on == 1
 
 
 def _signing_secrets(due: Due, secret_key: str, now: datetime) -> list[str]:
@@ -211,23 +281,21 @@ def _signing_secrets(due: Due, secret_key: str, now: datetime) -> list[str]:
     return [secret for secret in found if secret]
 
 
-def attempt(due: Due, now: datetime) -> None:
-    """Make the delivery's next attempt and record it (the caller commits)."""
-    config = current_app.config
-    db.session.commit()  # no transaction stays open while the receiver thinks
+def attempt(due: Due, now: datetime, settings: DeliverySettings) -> Outcome:
+    """Make the delivery's next attempt and return its outcome (written later)."""
     if due.plan != "agency":
         response = Response(None, "", None, 0, "Agency plan required")
-        return _record(due, now, response, final=True, counts=False)
-    secrets = _signing_secrets(due, config["SECRET_KEY"], now)
+        return Outcome(due, now, response, final=True, counts=False)
+    secrets = _signing_secrets(due, settings.secret_key, now)
     if not secrets:
         response = Response(None, "", None, 0, "signing secret unreadable: rotate it")
-        return _record(due, now, response, final=True)
+        return Outcome(due, now, response, final=True)
     try:
-        target = resolve(due.url, bool(config["RINGTONIC_WEBHOOK_ALLOW_PRIVATE"]))
+        target = resolve(due.url, settings.allow_private)
     except UnsafeAddress as error:
-        return _record(due, now, Response(None, "", None, 0, str(error)[:200]), final=True)
+        return Outcome(due, now, Response(None, "", None, 0, str(error)[:200]), final=True)
     except UnresolvableHost as error:
-        return _record(due, now, Response(None, "", None, 0, str(error)[:200]))
+        return Outcome(due, now, Response(None, "", None, 0, str(error)[:200]))
     body = due.body.encode("utf-8")
     headers = {
         "Content-Type": "application/json",
@@ -235,21 +303,16 @@ def attempt(due: Due, now: datetime) -> None:
         "Ringtonic-Event-Id": due.event_id,
         **signature_headers(body, secrets, int(now.timestamp())),
     }
-    response = post(target, body, headers, float(config["RINGTONIC_WEBHOOK_TIMEOUT"]))
+    response = post(target, body, headers, settings.timeout)
     if response.status is not None and 200 <= response.status < 300:
-        return _record(due, now, response, succeeded=True)
-    return _record(due, now, response, final=not is_retryable(response))
+        return Outcome(due, now, response, succeeded=True)
+    return Outcome(due, now, response, final=not is_retryable(response))
 
 
-def _record(
-    due: Due,
-    started: datetime,
-    response: Response,
-    *,
-    succeeded: bool = False,
-    final: bool = False,
-    counts: bool = True,
-) -> None:
+def _record(outcome: Outcome) -> None:
+    """Write one attempt: the delivery's new state, the attempt log row, the streak."""
+    due, started, response = outcome.due, outcome.started, outcome.response
+    succeeded, final, counts = outcome.succeeded, outcome.final, outcome.counts
     number = due.attempts + 1
     finished = started + timedelta(milliseconds=response.latency_ms)
     next_at = None
@@ -284,7 +347,7 @@ def _record(
             next_attempt_at=next_at,
         )
     )
-    if counts and not (succeeded and due.failure_streak == 0):
+    if counts and not (succeeded and due.failure_streak == 0 and not outcome.reset_streak):
         _count(due.endpoint_id, succeeded, finished)
 
 

@@ -2,22 +2,21 @@
 
 `emit(workspace, type, call, changes=None)` adds the event and one pending delivery per
 subscribed, enabled endpoint to the current transaction; nothing is sent unless that
-transaction commits. After the commit the endpoints are enqueued for delivery; if the
-process dies first, or the queue is unreachable, `enqueue_due_deliveries` (run by every
-worker at start, every 15 s and each minute) finds the due rows and enqueues them.
+transaction commits. The endpoints to wake are noted in the session's `info` under
+PENDING_ENDPOINTS; ringtonic.background enqueues them after the commit. If the process dies
+first, or the queue is unreachable, `due_endpoints` (swept by every worker at start, every
+15 s and each minute) finds the due rows again.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import orjson
-from flask import current_app
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, insert, select
 
 from ringtonic.extensions import db
 from ringtonic.models import (
@@ -34,8 +33,8 @@ from ringtonic.services.reporting.periods import iso_utc
 
 log = logging.getLogger(__name__)
 
-_ENQUEUE = "webhooks.enqueue_endpoints"
-DELIVER_TASK = "webhooks.deliver_endpoint"
+# session.info key: uuids of endpoints with deliveries added in the open transaction.
+PENDING_ENDPOINTS = "webhooks.enqueue_endpoints"
 
 
 def envelope(
@@ -43,8 +42,8 @@ def envelope(
     event_type: str,
     created_at: datetime,
     workspace: Workspace,
-    data: dict[str, Any],
-    changes: list[dict[str, Any]] | None = None,
+    data: dict,
+    changes: list[dict] | None = None,
 ) -> bytes:
     """Return the JSON body of an event: id, type, created_at, workspace, data (+ changes)."""
     document: dict[str, object] = {
@@ -65,20 +64,35 @@ def pending_deliveries() -> int:
     return db.session.scalar(waiting) or 0
 
 
-def subscribed_endpoints(workspace: Workspace, event_type: str) -> list[WebhookEndpoint]:
+@dataclass(frozen=True)
+class Subscriber:
+    """An endpoint that listens for an event: what writing its delivery needs."""
+
+    id: int
+    uuid: uuid.UUID
+
+
+# Built once per process: statement construction is a visible share of each ingest.
+_SUBSCRIBERS = (
+    select(WebhookEndpoint.id, WebhookEndpoint.uuid, WebhookEndpoint.events)
+    .join(Workspace, Workspace.id == WebhookEndpoint.workspace_id)
+    .join(Account, Account.id == Workspace.account_id)
+    .where(
+        WebhookEndpoint.workspace_id == bindparam("workspace_id"),
+        WebhookEndpoint.enabled.is_(True),
+        Account.plan == "agency",
+    )
+)
+_EVENTS = WebhookEvent.__table__
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+_INSERT_DELIVERY = insert(WebhookDelivery.__table__)
+
+
+def subscribed_endpoints(workspace: Workspace, event_type: str) -> list[Subscriber]:
     """Return the workspace's enabled endpoints that asked for `event_type` (Agency plan)."""
     # One statement on every ingest: the plan is checked in it, not by loading the account.
-    endpoints = db.session.scalars(
-        select(WebhookEndpoint)
-        .join(Workspace, Workspace.id == WebhookEndpoint.workspace_id)
-        .join(Account, Account.id == Workspace.account_id)
-        .where(
-            WebhookEndpoint.workspace_id == workspace.id,
-            WebhookEndpoint.enabled.is_(True),
-            Account.plan == "agency",
-        )
-    )
-    return [endpoint for endpoint in endpoints if event_type in endpoint.events]
+    rows = db.session.execute(_SUBSCRIBERS, {"workspace_id": workspace.id})
+    return [Subscriber(id_, key) for id_, key, events in rows if event_type in events]
 
 
 def add_event(
@@ -118,7 +132,7 @@ def queue_delivery(
         replay_of_id=replay_of,
     )
     db.session.add(delivery)
-    db.session.info.setdefault(_ENQUEUE, set()).add(endpoint.uuid)
+    db.session.info.setdefault(PENDING_ENDPOINTS, set()).add(endpoint.uuid)
     return delivery
 
 
@@ -126,15 +140,15 @@ def emit(
     workspace: Workspace,
     event_type: str,
     call: Call | None,
-    changes: list[dict[str, Any]] | None = None,
+    changes: list[dict] | None = None,
     now: datetime | None = None,
-    data: dict[str, Any] | None = None,
-) -> WebhookEvent | None:
-    """Write a call event to the outbox in the current transaction (None: nobody listens).
+    data: dict | None = None,
+) -> uuid.UUID | None:
+    """Write a call event to the outbox in the current transaction; return its uuid.
 
-    `changes` (call.updated) lists {"field", "old", "new"} with API-style values; `data`
-    replaces the call's API document (call.blocked: the refused attempt). The caller
-    commits; the event is delivered only if that commit happens.
+    None: nobody listens. `changes` (call.updated) lists {"field", "old", "new"} with
+    API-style values; `data` replaces the call's API document (call.blocked: the refused
+    attempt). The caller commits; the event is delivered only if that commit happens.
     """
     endpoints = subscribed_endpoints(workspace, event_type)
     if not endpoints:
@@ -145,58 +159,38 @@ def emit(
             raise ValueError("an event without data needs a call")
         db.session.flush()  # the call's defaults (uuid, updated_at) are what the API shows
         data = call_document(call)
-    return add_event(
-        workspace,
-        event_type,
-        lambda event_uuid: envelope(event_uuid, event_type, now, workspace, data, changes),
-        endpoints,
-        now,
-    )
+    event_uuid = uuid.uuid4()
+    body = envelope(event_uuid, event_type, now, workspace, data, changes)
+    # Core inserts: on every ingest, no ORM objects to track, flush or expire.
+    event_id = db.session.execute(
+        _INSERT_EVENT,
+        {"uuid": event_uuid, "workspace_id": workspace.id, "type": event_type,
+         "body": body.decode("utf-8"), "is_test": False, "created_at": now},
+    ).scalar_one()  # fmt: skip
+    db.session.execute(
+        _INSERT_DELIVERY,
+        [
+            {"uuid": uuid.uuid4(), "endpoint_id": endpoint.id, "event_id": event_id,
+             "state": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for endpoint in endpoints
+        ],
+    )  # fmt: skip
+    db.session.info.setdefault(PENDING_ENDPOINTS, set()).update(e.uuid for e in endpoints)
+    return event_uuid
 
 
-def install(session) -> None:
-    """Enqueue the endpoints of committed deliveries; forget them on rollback."""
-    for name, listener in (("after_commit", _enqueue_committed), ("after_rollback", _forget)):
-        if not event.contains(session, name, listener):
-            event.listen(session, name, listener)
-
-
-def _forget(session: Session) -> None:
-    session.info.pop(_ENQUEUE, None)
-
-
-def _enqueue_committed(session: Session) -> None:
-    endpoint_uuids = session.info.pop(_ENQUEUE, None)
-    if endpoint_uuids:
-        enqueue_endpoints(endpoint_uuids)
-
-
-def enqueue_endpoints(endpoint_uuids) -> None:
-    """Ask a worker to deliver what is due to each endpoint (the sweep retries failures)."""
-    from ringtonic.background import enqueue
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, for threads
-    for endpoint_uuid in sorted(endpoint_uuids):
-        try:
-            enqueue(app, DELIVER_TASK, str(endpoint_uuid))
-        except Exception:
-            # The rows are committed: the next sweep enqueues them. Never fail the request.
-            log.warning("webhooks: could not enqueue endpoint %s; the sweep will", endpoint_uuid)
-
-
-def enqueue_due_deliveries(now: datetime) -> int:
-    """Enqueue every enabled endpoint with a delivery due and no live lease; return how many."""
-    due = db.session.scalars(
-        select(WebhookEndpoint.uuid)
-        .join(WebhookDelivery, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
-        .where(
-            WebhookDelivery.state == "pending",
-            WebhookDelivery.next_attempt_at <= now,
-            WebhookEndpoint.enabled.is_(True),
-            (WebhookEndpoint.lease_until.is_(None)) | (WebhookEndpoint.lease_until < now),
+def due_endpoints(now: datetime) -> list[uuid.UUID]:
+    """Return every enabled endpoint with a delivery due and no live lease."""
+    return list(
+        db.session.scalars(
+            select(WebhookEndpoint.uuid)
+            .join(WebhookDelivery, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+            .where(
+                WebhookDelivery.state == "pending",
+                WebhookDelivery.next_attempt_at <= now,
+                WebhookEndpoint.enabled.is_(True),
+                (WebhookEndpoint.lease_until.is_(None)) | (WebhookEndpoint.lease_until < now),
+            )
+            .distinct()
         )
-        .distinct()
-    ).all()
-    if due:
-        enqueue_endpoints(due)
-    return len(due)
+    )

@@ -15,13 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 QUARTER_HOUR = 900
 HOUR = 3600
 DAY = 86400
 # Each size divides the next: 15 min, 1 h, 6 h, then 1, 4, 16, 64, 256, 1024, 4096 days.
-SOURCE_SPANS = (
+SOURCE_BLOCK_SIZES = (
     QUARTER_HOUR,
     HOUR,
     6 * HOUR,
@@ -35,7 +34,7 @@ SOURCE_SPANS = (
 )
 # Places have many keys per block; quarter hours would triple the table for little gain
 # (they only matter at the edges of periods in :30 and :45 zones, counted as slivers).
-PLACE_SPANS = SOURCE_SPANS[1:]
+PLACE_BLOCK_SIZES = SOURCE_BLOCK_SIZES[1:]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -56,19 +55,19 @@ def _at(seconds: int) -> datetime:
     return EPOCH + timedelta(seconds=seconds)
 
 
-def _split(start: int, end: int, spans: Sequence[int], level: int, cover: Cover) -> list[Any]:
-    """Cover [start, end) (whole seconds) with blocks of spans[level] and smaller.
+def _split(start: int, end: int, sizes: Sequence[int], level: int, cover: Cover) -> list:
+    """Cover [start, end) (whole seconds) with blocks of sizes[level] and smaller.
 
     Return what no block covers, as (start, end) second pairs in time order.
     """
     left = []
     while level >= 0 and start < end:
-        span = spans[level]
-        lo = -(-start // span) * span
-        hi = end // span * span
+        size = sizes[level]
+        lo = -(-start // size) * size
+        hi = end // size * size
         if lo < hi:
-            cover.blocks.setdefault(span, []).extend(range(lo, hi, span))
-            left += _split(start, lo, spans, level - 1, cover)
+            cover.blocks.setdefault(size, []).extend(range(lo, hi, size))
+            left += _split(start, lo, sizes, level - 1, cover)
             start = hi
         level -= 1
     if start < end:
@@ -85,7 +84,7 @@ def _joined(pieces: list[tuple[datetime, datetime]]) -> list[tuple[datetime, dat
     return joined
 
 
-def cover_ranges(ranges: Sequence[tuple[datetime, datetime]], spans: Sequence[int]) -> Cover:
+def cover_ranges(ranges: Sequence[tuple[datetime, datetime]], sizes: Sequence[int]) -> Cover:
     """Return the largest aligned blocks inside each [start, end) range, and the slivers."""
     cover = Cover()
     for start, end in ranges:
@@ -98,7 +97,7 @@ def cover_ranges(ranges: Sequence[tuple[datetime, datetime]], spans: Sequence[in
         pieces = [(start, min(_at(first), end))] if _at(first) > start else []
         if first < last:
             pieces += [
-                (_at(a), _at(b)) for a, b in _split(first, last, spans, len(spans) - 1, cover)
+                (_at(a), _at(b)) for a, b in _split(first, last, sizes, len(sizes) - 1, cover)
             ]
         if _at(last) < end and last >= first:
             pieces.append((_at(last), end))

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ringtonic.services.reporting.periods import resolve_period
-from ringtonic.services.reporting.rollup_spans import (
-    PLACE_SPANS,
-    SOURCE_SPANS,
+from ringtonic.services.reporting.rollup_blocks import (
+    PLACE_BLOCK_SIZES,
+    SOURCE_BLOCK_SIZES,
     cover_ranges,
     epoch_floor,
 )
@@ -33,7 +33,7 @@ def pieces(cover) -> list[tuple[datetime, datetime]]:
     return sorted(found + cover.slivers)
 
 
-@given(MOMENTS, MOMENTS, st.sampled_from([SOURCE_SPANS, PLACE_SPANS]))
+@given(MOMENTS, MOMENTS, st.sampled_from([SOURCE_BLOCK_SIZES, PLACE_BLOCK_SIZES]))
 def test_blocks_and_slivers_tile_the_range_exactly(first, second, spans):
     start, end = min(first, second), max(first, second)
     cover = cover_ranges([(start, end)], spans)
@@ -56,7 +56,7 @@ def test_a_30_day_period_in_any_zone_is_a_few_blocks_and_no_sliver(zone):
     for offset in range(0, 366, 5):
         now = datetime(2026, 1, 1, 12, tzinfo=UTC) + timedelta(days=offset)
         period = resolve_period(None, None, zone, now)
-        cover = cover_ranges([(period.start, period.end)], SOURCE_SPANS)
+        cover = cover_ranges([(period.start, period.end)], SOURCE_BLOCK_SIZES)
         assert cover.slivers == []
         largest = max(largest, sum(len(starts) for starts in cover.blocks.values()))
     assert largest <= 24
@@ -64,7 +64,7 @@ def test_a_30_day_period_in_any_zone_is_a_few_blocks_and_no_sliver(zone):
 
 def test_all_time_is_as_few_blocks_as_a_month():
     period = resolve_period("2000-01-01", "2026-11-27", "America/Chicago", datetime.now(UTC))
-    cover = cover_ranges([(period.start, period.end)], PLACE_SPANS)
+    cover = cover_ranges([(period.start, period.end)], PLACE_BLOCK_SIZES)
     assert cover.slivers == []
     assert sum(len(starts) for starts in cover.blocks.values()) <= 24
 
@@ -72,7 +72,7 @@ def test_all_time_is_as_few_blocks_as_a_month():
 def test_exact_instants_leave_slivers_at_the_edges_only():
     start = datetime(2026, 3, 1, 10, 7, 13, 500_000, tzinfo=UTC)
     end = datetime(2026, 3, 2, 0, 0, 1, tzinfo=UTC)
-    cover = cover_ranges([(start, end)], SOURCE_SPANS)
+    cover = cover_ranges([(start, end)], SOURCE_BLOCK_SIZES)
     assert cover.slivers == [
         (start, datetime(2026, 3, 1, 10, 15, tzinfo=UTC)),
         (datetime(2026, 3, 2, tzinfo=UTC), end),

@@ -13,7 +13,8 @@ from ringtonic.extensions import db, login_manager
 from ringtonic.problems import problem_response
 from ringtonic.rate_limits import RateLimited, rate_limit_headers
 
-log = logging.getLogger(__name__)
+# The logger operators already filter on (the module moved; the name stays).
+log = logging.getLogger("ringtonic.web.errors")
 
 _CODES = {
     400: "bad_request",

@@ -14,7 +14,7 @@ from ringtonic.models import Workspace
 from ringtonic.security import OWN_BODY_PREFIXES
 from ringtonic.services.accounts.workspaces import get_workspace
 from ringtonic.services.errors import NotFound
-from ringtonic.web.access import current_workspace
+from ringtonic.view_helpers.access import current_workspace
 
 # The hidden field of every signed-in POST form, and the query parameter of export links.
 FORM_FIELD = "form_workspace"

@@ -1,0 +1,1 @@
+"""Helpers every blueprint shares: access and workspace checks, forms, error pages, audio."""

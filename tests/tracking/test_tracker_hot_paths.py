@@ -1,0 +1,111 @@
+"""The tracker's fast paths: quiet heartbeats answered from a read, leases taken in one go."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from ringtonic.extensions import db
+from ringtonic.models.types import utcnow
+from ringtonic.models.website import NumberLease, VisitorSession
+from ringtonic.services.tracking.visits import QUIET, VisitStart, keep_alive, start_visit
+from tests.tracking.test_website_tracking import SITE, _config, _pool
+
+
+@pytest.fixture
+def site(app, make_account):
+    _, _, workspace = make_account(plan="agency")
+    return SimpleNamespace(workspace=workspace, **vars(_pool(workspace, 3)))
+
+
+def _visit_row(shown):
+    db.session.expire_all()
+    return db.session.scalars(
+        select(VisitorSession).where(VisitorSession.uuid == shown.session_uuid)
+    ).one()
+
+
+def _lease_of(visit):
+    return db.session.get(NumberLease, visit.phone_number_id)
+
+
+def test_a_heartbeat_right_after_the_last_writes_nothing_and_a_later_one_does(app, site):
+    t0 = utcnow()
+    shown = start_visit(_config(site), VisitStart(page=SITE + "/"), t0, {})
+    db.session.commit()
+
+    soon = keep_alive(_config(site), str(shown.session_uuid), t0 + QUIET - timedelta(seconds=1))
+    db.session.commit()
+    quiet = _visit_row(shown)
+    assert soon.number == shown.number
+    assert quiet.last_seen_at == t0 and _lease_of(quiet).leased_at == t0
+
+    later_at = t0 + QUIET + timedelta(seconds=1)
+    later = keep_alive(_config(site), str(shown.session_uuid), later_at)
+    db.session.commit()
+    moved = _visit_row(shown)
+    assert later.number == shown.number
+    assert moved.last_seen_at == later_at
+    assert moved.number_until == later_at + timedelta(minutes=30)
+    assert _lease_of(moved).free_at == later_at + timedelta(minutes=40)
+
+
+def test_a_visit_whose_number_was_just_taken_over_gets_another_at_once(app, site):
+    t0 = utcnow()
+    first = start_visit(_config(site), VisitStart(page=SITE + "/"), t0, {})
+    for i in (1, 2):
+        start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(seconds=i), {})
+    thief = start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(seconds=3), {})
+    db.session.commit()
+    assert thief.number == first.number
+
+    # Within QUIET of its last write, yet the takeover ended its lease: it must not keep it.
+    again = keep_alive(_config(site), str(first.session_uuid), t0 + timedelta(seconds=4))
+    db.session.commit()
+
+    assert again.number is not None and again.number != thief.number
+    now = t0 + timedelta(seconds=4)
+    live = db.session.scalars(
+        select(VisitorSession.phone_number_id).where(VisitorSession.number_until > now)
+    ).all()
+    assert len(live) == len(set(live)) == 3
+
+
+def test_a_number_taken_in_its_cooldown_counts_as_a_takeover_and_a_free_one_does_not(app, site):
+    t0 = utcnow()
+    for i in range(3):
+        start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=i), {})
+    db.session.commit()
+    # 35 minutes on: the first lease is over but in its cooldown (30 + 10 minutes).
+    in_cooldown = start_visit(
+        _config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=35), {}
+    )
+    # 43 minutes on: the second lease and its cooldown are over; the number is free.
+    free = start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=43), {})
+    db.session.commit()
+
+    rows = db.session.scalars(select(VisitorSession).order_by(VisitorSession.id)).all()
+    assert rows[3].took_over and not rows[4].took_over
+    assert rows[0].number_until == rows[3].number_leased_at
+    assert in_cooldown.number is not None and free.number is not None
+
+
+def test_the_next_page_moments_later_keeps_the_number_without_a_write(app, site):
+    t0 = utcnow()
+    first = start_visit(_config(site), VisitStart(page=SITE + "/"), t0, {})
+    db.session.commit()
+    again = VisitStart(page=SITE + "/services", session_id=str(first.session_uuid))
+
+    soon = start_visit(_config(site), again, t0 + timedelta(seconds=5), {})
+    db.session.commit()
+    assert soon.session_uuid == first.session_uuid and soon.number == first.number
+    assert _visit_row(first).last_seen_at == t0
+
+    later_at = t0 + timedelta(minutes=2)
+    later = start_visit(_config(site), again, later_at, {})
+    db.session.commit()
+    assert later.session_uuid == first.session_uuid and later.number == first.number
+    assert _visit_row(first).last_seen_at == later_at
