@@ -1,6 +1,9 @@
 """The REST API under /api/v1: authenticated by API keys only, JSON only, no cookies, no CSRF."""
 
-from flask import Blueprint
+from typing import cast
+
+from flask import Blueprint, Flask
+from flask.blueprints import BlueprintSetupState
 
 from ringtonic.extensions import csrf
 
@@ -43,6 +46,7 @@ bp.after_request(rate_limits.count_failed_authentication)
 
 
 @bp.record_once
-def _install_app_wide_parts(state) -> None:
+def _install_app_wide_parts(state: BlueprintSetupState) -> None:
     """Give the app cookie-free sessions under /api/."""
-    state.app.session_interface = sessions.CookielessApiSessionInterface()
+    app = cast(Flask, state.app)  # the sans-IO base class has no sessions; ours is a Flask
+    app.session_interface = sessions.CookielessApiSessionInterface()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, g, request
 
@@ -45,9 +46,9 @@ def bearer_credentials(header: str | None) -> str:
     return match.group(2)
 
 
-def public(view: Callable) -> Callable:
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
     """Serve the view without an API key (documents that hold no one's data)."""
-    view.is_public = True
+    vars(view)["is_public"] = True  # a function attribute, read with getattr
     return view
 
 
@@ -56,7 +57,7 @@ def authenticate_request() -> None:
     # OPTIONS only lists the allowed methods, and CORS preflights never carry credentials.
     if request.method == "OPTIONS":
         return
-    view = current_app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "is_public", False):
         return
     credentials = bearer_credentials(request.headers.get("Authorization"))
@@ -66,12 +67,12 @@ def authenticate_request() -> None:
     g.account = access.account
 
 
-def requires_ability(ability: str) -> Callable:
+def requires_ability(ability: str) -> Callable[..., Any]:
     """Refuse the view (403 insufficient_ability) to keys not granted `ability`."""
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not g.api_key.can(ability):
                 raise ApiProblem(
                     "insufficient_ability",
@@ -80,7 +81,7 @@ def requires_ability(ability: str) -> Callable:
                 )
             return view(*args, **kwargs)
 
-        wrapper.required_ability = ability
+        vars(wrapper)["required_ability"] = ability  # says what the view needs
         return wrapper
 
     return decorator

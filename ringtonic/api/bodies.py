@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import json, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -27,7 +29,7 @@ def refuse_oversized_bodies() -> None:
 
 def json_object_body(
     media_types: tuple[str, ...] = (JSON,), max_bytes: int = MAX_BODY_BYTES
-) -> dict:
+) -> dict[str, Any]:
     """Return the body's JSON object, or answer 415, 413 or 400."""
     if request.mimetype not in media_types:
         raise ApiProblem(
@@ -61,7 +63,7 @@ def _text_fault(text: str) -> str | None:
     return None
 
 
-def _check_text(body: dict) -> None:
+def _check_text(body: dict[str, Any]) -> None:
     """Refuse strings no database or JSON encoder takes, naming the top-level field.
 
     JSON may escape a lone surrogate ("\\ud800") or NUL; Python decodes both, and they

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Response, g, jsonify, request, stream_with_context
+from flask.typing import ResponseReturnValue
 
 from ringtonic.api import bp
 from ringtonic.api.auth import requires_ability
@@ -82,7 +84,7 @@ def _csv_download(filters: CallFilters) -> Response:
 @bp.get("/calls")
 @answers_conditionally
 @produces(JSON, CSV)
-def calls_list():
+def calls_list() -> ResponseReturnValue:
     """List the workspace's calls, newest first: a page of JSON, or every match as CSV."""
     params = QueryParams(("limit", "cursor", *FILTER_NAMES))
     limit = params.limit()  # checked for CSV too, though a CSV is never cut short
@@ -108,14 +110,14 @@ def calls_list():
 
 @bp.get("/calls/<call_uuid>")
 @answers_conditionally
-def call_detail(call_uuid: str):
+def call_detail(call_uuid: str) -> ResponseReturnValue:
     """Return every field of one call."""
     QueryParams(())
     call = get_call(g.workspace, call_uuid)
     return conditional_answer(weak_etag(call_version(call)), lambda: jsonify(call_document(call)))
 
 
-def _merge_patch_changes(patch: dict) -> dict:
+def _merge_patch_changes(patch: dict[str, Any]) -> dict[str, Any]:
     """Read an RFC 7396 merge patch: null removes a field, which leaves it empty."""
     cleared = {**CRM_CLEARED, "spam": False}
     return {
@@ -124,7 +126,7 @@ def _merge_patch_changes(patch: dict) -> dict:
     }
 
 
-def _spam_change(changes: dict) -> bool | None:
+def _spam_change(changes: dict[str, Any]) -> bool | None:
     """Take `spam` out of the changes, checked (None when not sent)."""
     if "spam" not in changes:
         return None
@@ -136,7 +138,7 @@ def _spam_change(changes: dict) -> bool | None:
 
 @bp.patch("/calls/<call_uuid>")
 @requires_ability("write")
-def call_update(call_uuid: str):
+def call_update(call_uuid: str) -> ResponseReturnValue:
     """Write CRM fields (note, tags, lead_status, value) and the spam mark back to a call."""
     QueryParams(())
     changes = json_object_body((JSON_BODY, MERGE_PATCH))

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Response, current_app, g, request
 
 from ringtonic.models import Call, Campaign, PhoneNumber
 from ringtonic.services.calls.keyset import KeysetPage
+
+T = TypeVar("T")
 
 CACHE_CONTROL = "private, no-cache"
 
@@ -26,13 +29,13 @@ def weak_etag(*parts: object) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-def _campaign_version(campaign: Campaign | None) -> tuple:
+def _campaign_version(campaign: Campaign | None) -> tuple[Any, ...]:
     if campaign is None:
         return ()
     return (campaign.id, campaign.name, campaign.type, campaign.status, campaign.archived_at)
 
 
-def _number_version(number: PhoneNumber | None) -> tuple:
+def _number_version(number: PhoneNumber | None) -> tuple[Any, ...]:
     if number is None:
         return ()
     return (
@@ -46,7 +49,7 @@ def _number_version(number: PhoneNumber | None) -> tuple:
     )
 
 
-def call_version(call: Call) -> tuple:
+def call_version(call: Call) -> tuple[Any, ...]:
     """Return what decides a call's document: its change time and the objects it names."""
     visit = call.visitor_session
     return (
@@ -58,17 +61,19 @@ def call_version(call: Call) -> tuple:
     )
 
 
-def campaign_version(campaign: Campaign) -> tuple:
+def campaign_version(campaign: Campaign) -> tuple[Any, ...]:
     """Return what decides a campaign's document."""
     return _campaign_version(campaign)
 
 
-def number_version(number: PhoneNumber) -> tuple:
+def number_version(number: PhoneNumber) -> tuple[Any, ...]:
     """Return what decides a tracking number's document."""
     return _number_version(number)
 
 
-def page_version(page: KeysetPage, item_version: Callable[[object], tuple]) -> tuple:
+def page_version(
+    page: KeysetPage[T], item_version: Callable[[T], tuple[Any, ...]]
+) -> tuple[Any, ...]:
     """Return a page's version: how many items, whether more follow, each item's version."""
     return (len(page.items), page.has_more, tuple(item_version(item) for item in page.items))
 
@@ -85,7 +90,7 @@ def conditional_answer(tag: str, build: Callable[[], Response]) -> Response:
     return response
 
 
-def answers_conditionally(view: Callable) -> Callable:
+def answers_conditionally(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a view whose quota charge waits until it is known not to be a 304."""
     view.answers_conditionally = True  # type: ignore[attr-defined]  # a flag on the view
     return view

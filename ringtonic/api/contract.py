@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from ringtonic.api import bp, versioning
 from ringtonic.api.auth import public
@@ -21,7 +23,7 @@ _RULE_VARIABLE = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 
 @bp.get("/openapi.json")
 @public
-def openapi_document():
+def openapi_document() -> ResponseReturnValue:
     """Serve the OpenAPI 3.1 document; no key needed, it describes no one's data."""
     response = jsonify(build_openapi(api_root_url()))
     response.headers["Cache-Control"] = "public, max-age=300"
@@ -29,7 +31,9 @@ def openapi_document():
 
 
 @functools.lru_cache(maxsize=4)
-def _deprecated_routes(deprecations: tuple) -> dict[tuple[str, str], versioning.Deprecation]:
+def _deprecated_routes(
+    deprecations: tuple[Any, ...],
+) -> dict[tuple[str, str], versioning.Deprecation]:
     """Return (method, documented path) → the deprecation its answers announce."""
     document = build_openapi()
     affected = versioning.deprecations_by_operation(document, deprecations)

@@ -8,6 +8,7 @@ of it, so no answer carries Access-Control-Allow-Credentials.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 
@@ -34,13 +35,13 @@ API_PREFIX = "/api/v1/"
 _VARIABLE = re.compile(r"<[^>]+>")
 
 
-def _api_resources(app: Flask) -> dict[str, dict]:
+def _api_resources(app: Flask) -> dict[str | re.Pattern[str], dict[str, Any]]:
     """Map each /api/v1 path (as an anchored pattern) to the methods routed for it."""
     methods_by_path: dict[str, set[str]] = {}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(API_PREFIX):
             methods_by_path.setdefault(rule.rule, set()).update(rule.methods or ())
-    resources = {}
+    resources: dict[str | re.Pattern[str], dict[str, Any]] = {}
     for path, methods in methods_by_path.items():
         pieces = _VARIABLE.split(path)
         pattern = "[^/]+".join(re.escape(piece) for piece in pieces)

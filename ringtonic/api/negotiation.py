@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, request
 
@@ -12,11 +13,11 @@ JSON = "application/json"
 CSV = "text/csv"
 
 
-def produces(*media_types: str) -> Callable:
+def produces(*media_types: str) -> Callable[..., Any]:
     """Declare the formats a view can answer in, preferred first (default: JSON only)."""
 
-    def decorator(view: Callable) -> Callable:
-        view.media_types = media_types
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        vars(view)["media_types"] = media_types  # a function attribute, read with getattr
         return view
 
     return decorator

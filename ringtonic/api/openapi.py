@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from copy import deepcopy
+from typing import Any
 
 from ringtonic.api.errors import PROBLEMS
 from ringtonic.api.openapi_examples import (
@@ -55,7 +56,7 @@ TAGS = [
 ]
 
 
-def recording_operation(described: dict) -> dict:
+def recording_operation(described: dict[str, Any]) -> dict[str, Any]:
     """Turn a JSON operation into one that answers audio: 200 whole, 206 a range, 416."""
     audio = {"audio/wav": {"schema": {"type": "string", "contentMediaType": "audio/wav"}}}
     ranged = {
@@ -83,7 +84,7 @@ def recording_operation(described: dict) -> dict:
     return described
 
 
-def _paths() -> dict:
+def _paths() -> dict[str, Any]:
     campaign_id = path_uuid("campaign_uuid", "campaign", EXAMPLES["Campaign"]["uuid"])
     call_id = path_uuid("call_uuid", "call", EXAMPLES["Call"]["uuid"])
     number_id = path_uuid("phone_number_uuid", "tracking number", EXAMPLES["PhoneNumber"]["uuid"])
@@ -315,7 +316,7 @@ def _paths() -> dict:
     }
 
 
-def build_openapi(server_url: str = "/api/v1") -> dict:
+def build_openapi(server_url: str = "/api/v1") -> dict[str, Any]:
     """Return the OpenAPI 3.1 document (a fresh copy each call)."""
     document = {
         "openapi": "3.1.0",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ringtonic.services.calls.export import export_chunks
@@ -32,7 +33,7 @@ LAST_30_DAYS = {
 }
 
 
-def _counters(calls: int, answered: int, missed: int, first: int, average: float) -> dict:
+def _counters(calls: int, answered: int, missed: int, first: int, average: float) -> dict[str, Any]:
     return {
         "calls": calls,
         "answered": answered,
@@ -42,13 +43,13 @@ def _counters(calls: int, answered: int, missed: int, first: int, average: float
     }
 
 
-def _visits(visits: int, visitors: int, calls: int) -> dict:
+def _visits(visits: int, visitors: int, calls: int) -> dict[str, Any]:
     """The visit counters of a group with `calls` calls."""
     per_visit = round(calls / visits, 4) if visits else None
     return {"visits": visits, "visitors": visitors, "calls_per_visit": per_visit}
 
 
-def _point(latitude: float | None, longitude: float | None) -> dict:
+def _point(latitude: float | None, longitude: float | None) -> dict[str, Any]:
     return {"latitude": latitude, "longitude": longitude}
 
 
@@ -67,7 +68,7 @@ PHONE_NUMBER = {
     "medium": "organic",
     "created_at": "2026-03-02T15:06:40Z",
 }
-CALL = {
+CALL: dict[str, Any] = {
     "uuid": CALL_UUID,
     "started_at": "2026-11-24T16:42:05Z",
     "duration_seconds": 187,
@@ -95,7 +96,7 @@ CALL = {
     "updated_at": "2026-11-24T18:10:32Z",
 }
 
-EXAMPLES: dict[str, dict] = {
+EXAMPLES: dict[str, dict[str, Any]] = {
     "Me": {
         "workspace": {
             "uuid": "0b6f3c2a-5e1d-4a7b-9c8e-2f4a6b8d0c1e",

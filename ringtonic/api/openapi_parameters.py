@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ringtonic.api.openapi_examples import GBP
 from ringtonic.services.calls.stats import CALL_LIST_STATUS_FILTERS, STATUS_FILTERS
 
@@ -10,7 +12,7 @@ from ringtonic.services.calls.stats import CALL_LIST_STATUS_FILTERS, STATUS_FILT
 PRINTABLE_NOT_BLANK = r"^[^\u0000-\u001f]*\S[^\u0000-\u001f]*$"
 
 
-def text_schema(max_length: int) -> dict:
+def text_schema(max_length: int) -> dict[str, Any]:
     """Return the schema of a free-text query value of at most `max_length` characters."""
     return {
         "type": "string",
@@ -21,8 +23,12 @@ def text_schema(max_length: int) -> dict:
 
 
 def query_param(
-    name: str, schema: dict, description: str, required: bool = False, example=None
-) -> dict:
+    name: str,
+    schema: dict[str, Any],
+    description: str,
+    required: bool = False,
+    example: object = None,
+) -> dict[str, Any]:
     """Describe a query parameter."""
     parameter = {
         "name": name,
@@ -36,7 +42,7 @@ def query_param(
     return parameter
 
 
-def path_uuid(name: str, what: str, example: str) -> dict:
+def path_uuid(name: str, what: str, example: str) -> dict[str, Any]:
     """Describe a path segment holding an object's uuid."""
     return {
         "name": name,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from ringtonic.api.errors import PROBLEMS
 from ringtonic.api.openapi_examples import EXAMPLES
 from ringtonic.api.openapi_schemas import ref
@@ -121,11 +124,11 @@ _CODE_HEADERS = {
 }
 
 
-def _headers(names) -> dict:
+def _headers(names: Iterable[str]) -> dict[str, Any]:
     return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
 
 
-def _problem_headers(status: int, codes: list[str]) -> dict:
+def _problem_headers(status: int, codes: list[str]) -> dict[str, Any]:
     headers = _headers((*_RATE_HEADER_NAMES, *_STATUS_HEADER_NAMES.get(status, ())))
     for code in codes:
         if code in _CODE_HEADERS:
@@ -137,7 +140,7 @@ def _problem_headers(status: int, codes: list[str]) -> dict:
 RATE_HEADERS = _headers(_RATE_HEADER_NAMES)
 
 
-def example_problem(code: str) -> dict:
+def example_problem(code: str) -> dict[str, Any]:
     """Return the body the API answers a problem `code` with, as an example."""
     kind = PROBLEMS[code]
     message, field = _EXAMPLE_MESSAGES.get(code, ("", None))
@@ -153,7 +156,7 @@ def example_problem(code: str) -> dict:
     return body
 
 
-def problem_responses(codes: list[str]) -> dict:
+def problem_responses(codes: list[str]) -> dict[str, Any]:
     """Group problem codes by status: one response per status, one example per code."""
     by_status: dict[int, list[str]] = {}
     for code in codes:
@@ -198,11 +201,11 @@ def operation_codes(
     return [code for code in PROBLEMS if code in wanted]
 
 
-def _conditional_headers() -> dict:
+def _conditional_headers() -> dict[str, Any]:
     return _headers(("ETag", "Cache-Control"))
 
 
-def ok(schema_name: str, description: str) -> dict:
+def ok(schema_name: str, description: str) -> dict[str, Any]:
     """Describe a 200 JSON answer with its schema and example."""
     headers = RATE_HEADERS
     if schema_name.endswith("List"):
@@ -224,13 +227,13 @@ def operation(
     tag: str,
     summary: str,
     description: str,
-    params: list,
-    success: dict,
+    params: list[Any],
+    success: dict[str, Any],
     *,
     write: bool = False,
-    body: dict | None = None,
+    body: dict[str, Any] | None = None,
     conditional: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Describe one operation; its error answers follow from its parameters and flags."""
     ids = any(p["in"] == "path" for p in params)
     codes = operation_codes(ids=ids, write=write, body=body is not None, parameters=bool(params))

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ringtonic.api.errors import PROBLEMS
 from ringtonic.api.serializers import VISIT_TEXT_FIELDS
 from ringtonic.models import CAMPAIGN_TYPES, LEAD_STATUSES, STORED_CALL_STATUSES
 from ringtonic.services.reporting.reports import GROUPINGS, INTERVALS
 
 
-def ref(name: str) -> dict:
+def ref(name: str) -> dict[str, Any]:
     """Point at a component schema."""
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def nullable(schema: dict) -> dict:
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     """Allow null besides `schema`."""
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def closed_object(properties: dict, required: list[str] | None = None, **extra) -> dict:
+def closed_object(
+    properties: dict[str, Any], required: list[str] | None = None, **extra: Any
+) -> dict[str, Any]:
     """An object with exactly these properties (all required unless listed)."""
     return {
         "type": "object",
@@ -83,12 +87,12 @@ PLACE_POINT = {
 COUNTRY = {**NULLABLE_TEXT, "description": "Two-letter country code, null when unknown."}
 
 
-def counted(properties: dict, *, visits: bool = False) -> dict:
+def counted(properties: dict[str, Any], *, visits: bool = False) -> dict[str, Any]:
     """A group: its key properties followed by the counters (and the visit counters)."""
     return closed_object({**properties, **COUNTERS, **(VISIT_COUNTERS if visits else {})})
 
 
-def _problem_schema() -> dict:
+def _problem_schema() -> dict[str, Any]:
     return {
         "type": "object",
         "description": "An RFC 9457 problem. Branch on `code`; `detail` is for people.",
@@ -116,7 +120,7 @@ def _problem_schema() -> dict:
     }
 
 
-SCHEMAS: dict[str, dict] = {
+SCHEMAS: dict[str, dict[str, Any]] = {
     "Problem": _problem_schema(),
     "Reference": closed_object({"uuid": UUID, "name": TEXT}),
     "NumberReference": closed_object({"uuid": UUID, "number": TEXT, "friendly_name": TEXT}),
@@ -377,7 +381,7 @@ SCHEMAS: dict[str, dict] = {
 }
 
 
-def _list_of(name: str) -> dict:
+def _list_of(name: str) -> dict[str, Any]:
     return closed_object(
         {
             "data": {"type": "array", "items": ref(name)},

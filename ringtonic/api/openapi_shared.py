@@ -3,6 +3,8 @@ an oversized body, and another method on the path. Shared as components/response
 
 from __future__ import annotations
 
+from typing import Any
+
 from ringtonic.api.openapi_schemas import ref
 
 # gunicorn.conf.py's defaults (GUNICORN_LIMIT_REQUEST_*): a test keeps the two in step.
@@ -17,7 +19,7 @@ SERVER_BAD_REQUEST = (
 )
 
 
-def _problem(code: str, description: str, headers: dict | None = None) -> dict:
+def _problem(code: str, description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
     response = {
         "description": description,
         "content": {
@@ -108,14 +110,14 @@ _STATUSES = {
 }
 
 
-def shared_responses() -> dict:
+def shared_responses() -> dict[str, Any]:
     """Return the status → $ref entries every operation's responses include."""
     return {
         status: {"$ref": f"#/components/responses/{name}"} for name, status in _STATUSES.items()
     }
 
 
-def with_server_answers(responses: dict) -> dict:
+def with_server_answers(responses: dict[str, Any]) -> dict[str, Any]:
     """Add the HTTP server's own answers to an operation's responses, in status order."""
     bad_request = responses["400"]
     bad_request["description"] += SERVER_BAD_REQUEST

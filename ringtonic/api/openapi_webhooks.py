@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ringtonic.api.openapi_schemas import DATE_TIME, UUID, closed_object, nullable, ref
 from ringtonic.models import WEBHOOK_EVENT_TYPES
 from ringtonic.services.webhooks.signing import REPLAY_WINDOW_SECONDS
@@ -90,7 +92,7 @@ _HEADERS = [
 ]
 
 
-def webhook_operations() -> dict:
+def webhook_operations() -> dict[str, Any]:
     """Return the document's `webhooks`: one POST per event type."""
     return {
         name: {

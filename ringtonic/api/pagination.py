@@ -6,6 +6,7 @@ import base64
 import binascii
 import uuid
 from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from flask import Response, jsonify, request
@@ -13,6 +14,16 @@ from flask import Response, jsonify, request
 from ringtonic.api.errors import ApiProblem
 from ringtonic.services.calls.keyset import KeysetPage
 from ringtonic.urls import absolute_url_of_request
+
+
+class _HasUuid(Protocol):
+    """An item a cursor can point at: anything with a public uuid."""
+
+    @property
+    def uuid(self) -> uuid.UUID: ...
+
+
+PublicItem = TypeVar("PublicItem", bound=_HasUuid)
 
 # Sixteen uuid bytes are 22 base64url characters; anything much longer is not ours.
 CURSOR_MAX_LENGTH = 64
@@ -51,9 +62,12 @@ def next_page_url(cursor: str) -> str:
     return absolute_url_of_request(urlencode(params))
 
 
-def page_response(page: KeysetPage, serialize: Callable[[object], dict]) -> Response:
+def page_response(
+    page: KeysetPage[PublicItem], serialize: Callable[[PublicItem], dict[str, Any]]
+) -> Response:
     """Answer `{"data": [...], "next_cursor": ...}` with a Link header when more follow."""
-    next_cursor = encode_cursor(page.last.uuid) if page.has_more else None
+    last = page.last
+    next_cursor = encode_cursor(last.uuid) if page.has_more and last is not None else None
     response = jsonify(
         {"data": [serialize(item) for item in page.items], "next_cursor": next_cursor}
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
+from typing import overload
 
 from flask import request
 
@@ -53,6 +54,10 @@ class QueryParams:
             raise _invalid(name, f"{name} must be at most {max_length} printable characters.")
         return value
 
+    @overload
+    def choice(self, name: str, choices: Iterable[str], default: str) -> str: ...
+    @overload
+    def choice(self, name: str, choices: Iterable[str], default: None = None) -> str | None: ...
     def choice(self, name: str, choices: Iterable[str], default: str | None = None) -> str | None:
         """Return a parameter that must be one of `choices`."""
         value = self.text(name)
@@ -100,4 +105,6 @@ class QueryParams:
 
     def limit(self) -> int:
         """Return the page size: `limit`, 1–200, default 50."""
-        return self.integer("limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
+        limit = self.integer("limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
+        assert limit is not None  # the default stands in when the parameter is absent
+        return limit

@@ -6,12 +6,18 @@ when each is counted and answers 429 as problem+json.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Response, current_app, g, request
 
 from ringtonic.api.conditional import charge_is_deferred
 from ringtonic.api.errors import ApiProblem, handle_api_problem
 from ringtonic.rate_limits import API_AUTH_FAILURE, API_KEY, limits_of, rate_limit_headers
 from ringtonic.view_helpers.access import client_ip
+
+if TYPE_CHECKING:
+    from ringtonic.rate_limits import RateLimits
+    from ringtonic.services.keys.api_keys import ApiKeySnapshot
 
 
 def _client_address() -> str:
@@ -59,7 +65,7 @@ def charge_deferred_request(response: Response) -> Response:
     return response
 
 
-def _charge(limits, api_key) -> None:
+def _charge(limits: RateLimits, api_key: ApiKeySnapshot) -> None:
     charge = limits.charge(API_KEY, str(api_key.uuid))
     # The headers (Retry-After too, on a refusal) are added to whatever answer follows.
     g.rate_limit_charge = charge

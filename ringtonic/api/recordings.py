@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g
+from flask.typing import ResponseReturnValue
 
 from ringtonic.api import bp
 from ringtonic.api.errors import ApiProblem
@@ -18,10 +19,11 @@ WAV = "audio/wav"
 
 @bp.get("/calls/<call_uuid>/recording")
 @produces(WAV)
-def call_recording(call_uuid: str):
+def call_recording(call_uuid: str) -> ResponseReturnValue:
     """Return the call's recording (404 when it has none stored, or it is not this workspace's)."""
     QueryParams(())
     call, recording = playable_recording(g.workspace, call_uuid)
+    assert recording.storage_key is not None  # playable_recording returns stored ones only
     try:
         return audio_response(
             recording_store(), recording.storage_key, download_name(call, recording)

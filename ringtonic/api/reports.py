@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, jsonify
+from flask.typing import ResponseReturnValue
 
 from ringtonic.api import bp
 from ringtonic.api.conditional import answers_conditionally, conditional_answer, weak_etag
@@ -66,7 +67,7 @@ def _campaign_filter(params: QueryParams) -> CampaignRef | None:
 
 @bp.get("/campaigns/<campaign_uuid>/geo-data")
 @answers_conditionally
-def campaign_geo_data(campaign_uuid: str):
+def campaign_geo_data(campaign_uuid: str) -> ResponseReturnValue:
     """Where a campaign's callers were in a period, by state, city and zip code."""
     params = QueryParams({*PERIOD_NAMES, "status"})
     campaign = get_campaign_ref(g.workspace, campaign_uuid)
@@ -85,7 +86,7 @@ def campaign_geo_data(campaign_uuid: str):
 
 @bp.get("/reports/summary")
 @answers_conditionally
-def report_summary():
+def report_summary() -> ResponseReturnValue:
     """Counters per source, medium, campaign, tracking number, state or city."""
     params = QueryParams({"group_by", *PERIOD_NAMES, "campaign", "status"})
     group_by = params.choice("group_by", GROUPINGS)
@@ -106,7 +107,7 @@ def report_summary():
 
 @bp.get("/reports/timeseries")
 @answers_conditionally
-def report_timeseries():
+def report_timeseries() -> ResponseReturnValue:
     """Counters per local hour, day, week or month of the period."""
     params = QueryParams({"interval", *PERIOD_NAMES, "campaign", "status"})
     interval = params.choice("interval", INTERVALS, default="day")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, jsonify
+from flask.typing import ResponseReturnValue
 
 from ringtonic.api import bp
 from ringtonic.api.conditional import (
@@ -24,7 +25,7 @@ CAMPAIGN_STATUSES = ("active", "archived")
 
 @bp.get("/campaigns")
 @answers_conditionally
-def campaigns_list():
+def campaigns_list() -> ResponseReturnValue:
     """List the workspace's campaigns, newest first, optionally only active or archived."""
     params = QueryParams(("limit", "cursor", "status"))
     limit = params.limit()
@@ -39,7 +40,7 @@ def campaigns_list():
 
 @bp.get("/campaigns/<campaign_uuid>")
 @answers_conditionally
-def campaign_detail(campaign_uuid: str):
+def campaign_detail(campaign_uuid: str) -> ResponseReturnValue:
     """Return one campaign."""
     QueryParams(())
     campaign = get_campaign(g.workspace, campaign_uuid)
@@ -50,7 +51,7 @@ def campaign_detail(campaign_uuid: str):
 
 @bp.get("/phone-numbers")
 @answers_conditionally
-def phone_numbers_list():
+def phone_numbers_list() -> ResponseReturnValue:
     """List the workspace's tracking numbers, newest first."""
     params = QueryParams(("limit", "cursor"))
     limit = params.limit()
@@ -64,7 +65,7 @@ def phone_numbers_list():
 
 @bp.get("/phone-numbers/<phone_number_uuid>")
 @answers_conditionally
-def phone_number_detail(phone_number_uuid: str):
+def phone_number_detail(phone_number_uuid: str) -> ResponseReturnValue:
     """Return one tracking number."""
     QueryParams(())
     number = get_number(g.workspace, phone_number_uuid)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ringtonic.models import Campaign, PhoneNumber
 from ringtonic.services.calls.documents import (  # noqa: F401  (the API's shapes)
-    VISIT_TEXT_FIELDS,
-    call_document,
+    VISIT_TEXT_FIELDS as VISIT_TEXT_FIELDS,
+)
+from ringtonic.services.calls.documents import (
+    call_document as call_document,
+)
+from ringtonic.services.calls.documents import (
     campaign_reference,
-    number_reference,
-    or_none,
-    visitor_session_document,
 )
 from ringtonic.services.keys.api_keys import AccountSnapshot, ApiKeySnapshot, WorkspaceSnapshot
 from ringtonic.services.reporting.periods import iso_utc
@@ -17,7 +20,7 @@ from ringtonic.services.reporting.periods import iso_utc
 
 def me_document(
     api_key: ApiKeySnapshot, workspace: WorkspaceSnapshot, account: AccountSnapshot
-) -> dict:
+) -> dict[str, Any]:
     """Describe who a key acts as: its workspace, account and itself."""
     return {
         "workspace": {
@@ -35,7 +38,7 @@ def me_document(
     }
 
 
-def campaign_document(campaign: Campaign) -> dict:
+def campaign_document(campaign: Campaign) -> dict[str, Any]:
     """Describe a campaign."""
     return {
         "uuid": str(campaign.uuid),
@@ -47,7 +50,7 @@ def campaign_document(campaign: Campaign) -> dict:
     }
 
 
-def phone_number_document(phone_number: PhoneNumber) -> dict:
+def phone_number_document(phone_number: PhoneNumber) -> dict[str, Any]:
     """Describe a tracking number."""
     return {
         "uuid": str(phone_number.uuid),

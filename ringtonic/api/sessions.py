@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 API_PATH_PREFIX = "/api/"
 
@@ -15,7 +15,7 @@ class CookielessApiSessionInterface(SecureCookieSessionInterface):
     from a cookie), is never saved (so API responses set no cookie), and refuses writes.
     """
 
-    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if request.path.startswith(API_PATH_PREFIX):
             return self.make_null_session(app)
         return super().open_session(app, request)

@@ -6,7 +6,8 @@ import functools
 import logging
 from datetime import datetime
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
+from flask.globals import app_ctx
 from sqlalchemy.exc import OperationalError
 
 from ringtonic.extensions import db
@@ -27,7 +28,7 @@ def record_last_use_after_response(response: Response) -> Response:
         response.call_on_close(
             functools.partial(
                 write_last_use,
-                current_app._get_current_object(),
+                app_ctx.app,
                 api_key.id,
                 used_at=now,
                 ip=client_ip(),

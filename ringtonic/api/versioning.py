@@ -8,9 +8,11 @@ is set, `Sunset` (RFC 8594).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime
+from typing import Any, cast
 
 from flask import Response
 
@@ -91,7 +93,9 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def mark_deprecations(document: dict, deprecations=None) -> dict:
+def mark_deprecations(
+    document: dict[str, Any], deprecations: Iterable[Deprecation] | None = None
+) -> dict[str, Any]:
     """Mark deprecated operations and schema fields in the OpenAPI `document` (in place)."""
     for entry in DEPRECATIONS if deprecations is None else deprecations:
         if entry.operation_id:
@@ -106,18 +110,18 @@ def mark_deprecations(document: dict, deprecations=None) -> dict:
     return document
 
 
-def _operation(document: dict, operation_id: str) -> dict:
+def _operation(document: dict[str, Any], operation_id: str) -> dict[str, Any]:
     for item in document["paths"].values():
         for operation in item.values():
             if operation.get("operationId") == operation_id:
-                return operation
+                return cast(dict[str, Any], operation)
     raise LookupError(f"no operation {operation_id!r} to deprecate")
 
 
-def _refs(node) -> set[str]:
+def _refs(node: object) -> set[str]:
     """Return the schema names `node` refers to, directly or through other schemas."""
     found: set[str] = set()
-    pending = [node]
+    pending: list[object] = [node]
     while pending:
         item = pending.pop()
         if isinstance(item, dict):
@@ -130,7 +134,9 @@ def _refs(node) -> set[str]:
     return found
 
 
-def deprecations_by_operation(document: dict, deprecations=None) -> dict[str, Deprecation]:
+def deprecations_by_operation(
+    document: dict[str, Any], deprecations: Iterable[Deprecation] | None = None
+) -> dict[str, Deprecation]:
     """Return, per operationId, the earliest deprecation its answers are affected by."""
     entries = DEPRECATIONS if deprecations is None else deprecations
     schemas = document["components"]["schemas"]

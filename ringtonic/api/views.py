@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, g, jsonify
+from flask.typing import ResponseReturnValue
 
 from ringtonic.api import bp
 from ringtonic.api.params import QueryParams
@@ -17,7 +18,7 @@ def forbid_caching(response: Response) -> Response:
 
 
 @bp.get("/me")
-def me():
+def me() -> ResponseReturnValue:
     """Describe the workspace, account and key the request authenticates as."""
     QueryParams(())
     return jsonify(me_document(g.api_key, g.workspace, g.account))

@@ -15,6 +15,11 @@ from ringtonic.models.types import UTCDateTime, utcnow
 ABILITIES = ("read", "write")
 
 
+def access_level(abilities: list[str]) -> str:
+    """Return "read_write" or "read": the access level a key with `abilities` was made with."""
+    return "read_write" if "write" in abilities else "read"
+
+
 class ApiKey(db.Model):
     """One API key of a workspace; the key itself is never stored, only its SHA-256."""
 
@@ -48,7 +53,7 @@ class ApiKey(db.Model):
     @property
     def access(self) -> str:
         """Return "read_write" or "read": the access level chosen when the key was made."""
-        return "read_write" if "write" in self.abilities else "read"
+        return access_level(self.abilities)
 
     def can(self, ability: str) -> bool:
         """Return whether the key was granted `ability`."""

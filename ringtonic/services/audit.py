@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ringtonic.extensions import db
 from ringtonic.models import AuditEvent, User, Workspace
 
@@ -14,7 +16,7 @@ def record_event(
     target: str = "",
     ip: str | None = None,
     workspace: Workspace | None = None,
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Add an audit event to the current transaction."""
     event = AuditEvent(

@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from ringtonic.models import LEAD_STATUSES, Call, User, Workspace
 from ringtonic.services.audit import record_event
@@ -88,7 +89,7 @@ CRM_FIELDS: dict[str, Callable[[object], object]] = {
 CRM_CLEARED: dict[str, object] = {"note": "", "tags": [], "lead_status": None, "value": None}
 
 
-def check_crm_changes(changes: dict) -> dict[str, object]:
+def check_crm_changes(changes: dict[str, Any]) -> dict[str, object]:
     """Return the cleaned changes; raise InvalidFields naming every unknown or bad field."""
     errors: list[tuple[str, str]] = []
     if not changes:
@@ -112,7 +113,7 @@ def check_crm_changes(changes: dict) -> dict[str, object]:
 def update_call_crm_fields(
     workspace: Workspace,
     call_uuid: str | uuid.UUID,
-    changes: dict,
+    changes: dict[str, Any],
     *,
     actor: User | None = None,
     ip: str | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ringtonic.models import Call, Campaign, PhoneNumber
 from ringtonic.models.website import CLICK_IDS, UTM_TAGS, VisitorSession
 from ringtonic.services.reporting.periods import iso_utc
@@ -12,14 +14,14 @@ def or_none(text: str | None) -> str | None:
     return text or None
 
 
-def campaign_reference(campaign: Campaign | None) -> dict | None:
+def campaign_reference(campaign: Campaign | None) -> dict[str, Any] | None:
     """Name a campaign inside another object."""
     if campaign is None:
         return None
     return {"uuid": str(campaign.uuid), "name": campaign.name}
 
 
-def number_reference(phone_number: PhoneNumber | None) -> dict | None:
+def number_reference(phone_number: PhoneNumber | None) -> dict[str, Any] | None:
     """Name a tracking number inside another object."""
     if phone_number is None:
         return None
@@ -30,7 +32,7 @@ def number_reference(phone_number: PhoneNumber | None) -> dict | None:
     }
 
 
-def call_document(call: Call) -> dict:
+def call_document(call: Call) -> dict[str, Any]:
     """Describe a call: every field, blanks as null, money as a two-decimal string."""
     return {
         "uuid": str(call.uuid),
@@ -78,11 +80,11 @@ VISIT_TEXT_FIELDS = (
 )
 
 
-def visitor_session_document(visit: VisitorSession | None) -> dict | None:
+def visitor_session_document(visit: VisitorSession | None) -> dict[str, Any] | None:
     """Describe the website visit a call came from (None for calls not from a pool number)."""
     if visit is None:
         return None
-    document: dict = {"uuid": str(visit.uuid), "started_at": iso_utc(visit.started_at)}
+    document: dict[str, Any] = {"uuid": str(visit.uuid), "started_at": iso_utc(visit.started_at)}
     document.update({name: or_none(getattr(visit, name)) for name in VISIT_TEXT_FIELDS})
     document["keyword"] = or_none(visit.utm_term)
     return document

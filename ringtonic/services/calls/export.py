@@ -17,6 +17,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Row
@@ -91,7 +92,7 @@ def _cells(row: Row, zone: ZoneInfo, cell: Callable[[object], str]) -> list[str]
     return [cell(value) for value in values]
 
 
-def export_chunks(rows: Iterable[Row], zone: ZoneInfo, *, for_spreadsheets: bool) -> Iterator[str]:
+def export_chunks(rows: Iterable[Any], zone: ZoneInfo, *, for_spreadsheets: bool) -> Iterator[str]:
     """Yield the CSV text a few hundred rows at a time, with times shown in `zone`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -13,7 +13,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -83,14 +83,14 @@ class DerivedIds:
         return derived_external_id(key, self.occurrence_of[repeat])
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def _stored(column, workspace: Workspace, values: set) -> set:
+def _stored(column, workspace: Workspace, values: set[Any]) -> set[Any]:
     """Return which of `values` the workspace's calls hold in `column`."""
-    found: set = set()
+    found: set[Any] = set()
     for chunk in _chunks(sorted(values), LOOKUP_BATCH):
         found.update(
             db.session.scalars(

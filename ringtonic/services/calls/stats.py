@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Integer, and_, case, func
 from sqlalchemy.ext.compiler import compiles
@@ -77,7 +78,7 @@ class Counters:
     def average_duration(self) -> float:
         return round(self.total_duration / self.calls, 1) if self.calls else 0.0
 
-    def as_dict(self, into: dict | None = None) -> dict:
+    def as_dict(self, into: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return the counters as the API and pages show them, added to `into` if given."""
         # Filling the caller's dict spares geo-data a second dict for each of its places.
         shown = {} if into is None else into

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select
@@ -206,7 +207,7 @@ def delete_calls(clients: list[SeededClient]) -> int:
     return result.rowcount
 
 
-def insert_calls(rows: list[dict]) -> None:
+def insert_calls(rows: list[dict[str, Any]]) -> None:
     """Insert a batch of generated calls in one executemany, and count them in the rollups."""
     share_rollup_lock(*{row["workspace_id"] for row in rows})
     add_calls(db.session.scalars(insert(Call).returning(Call.id), rows).all())
@@ -269,7 +270,7 @@ def _status_and_duration(rng: random.Random, business_hours: bool) -> tuple[str,
     return status, 0
 
 
-def _new_caller_number(rng: random.Random, area_codes: tuple[str, ...], taken: set) -> str:
+def _new_caller_number(rng: random.Random, area_codes: tuple[str, ...], taken: set[Any]) -> str:
     while True:
         exchange = rng.randrange(200, 1000)
         if exchange % 100 == 11 or exchange == 555:  # N11 and 555 are not subscriber lines
@@ -323,7 +324,7 @@ class _NumberRow:
 
 def _client_rows(
     rng: random.Random, seeded: SeededClient, count: int, now: datetime
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     calendar = Calendar(seeded.client.time_zone, now)
     # Plain values: the caller commits between batches, which expires ORM objects.
     numbers = Picker(
@@ -368,10 +369,10 @@ def _client_rows(
 
 def generate_call_batches(
     clients: list[SeededClient], count: int, seed: int, now: datetime
-) -> Iterator[list[dict]]:
+) -> Iterator[list[dict[str, Any]]]:
     """Yield `count` calls over the DAYS days before `now`, in lists of BATCH_SIZE rows."""
     rng = random.Random(seed)
-    batch: list[dict] = []
+    batch: list[dict[str, Any]] = []
     for seeded, share in zip(
         clients, _split(count, [c.client.share for c in clients]), strict=True
     ):

@@ -16,6 +16,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import bindparam, insert, select, update
@@ -152,7 +153,7 @@ class _Visit:
     number_id: int | None = None
     number_until: datetime | None = None
     took_over: bool = False
-    row: dict = field(default_factory=dict)
+    row: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 class _Pool:
@@ -273,7 +274,7 @@ def _describe(rng: random.Random, visit: _Visit, seeded: SeededClient, visitors:
 
 
 def _visits(
-    rng: random.Random, seeded: SeededClient, calls: list[tuple], now: datetime
+    rng: random.Random, seeded: SeededClient, calls: list[tuple[Any, ...]], now: datetime
 ) -> list[_Visit]:
     visits = []
     for call_id, call_at, *caller_place in calls:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
@@ -120,7 +121,7 @@ def parse_closed_days(raw: str) -> list[str]:
     return sorted(days)
 
 
-def check_flow_changes(values: dict) -> dict[str, object]:
+def check_flow_changes(values: dict[str, Any]) -> dict[str, object]:
     """Return flow settings checked from form-like values; raise InvalidFields listing all."""
     errors: list[tuple[str, str]] = []
     cleaned: dict[str, object] = {name: bool(values.get(name)) for name in FLAG_FIELDS}
@@ -166,7 +167,7 @@ def check_flow_changes(values: dict) -> dict[str, object]:
     return cleaned
 
 
-def save_flow(campaign: Campaign, values: dict) -> CallFlow:
+def save_flow(campaign: Campaign, values: dict[str, Any]) -> CallFlow:
     """Check and store the campaign's call flow settings (all of them, or none)."""
     changes = check_flow_changes(values)
     flow = flow_of(campaign.id)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from ringtonic.db.reads import PreparedRead
 from ringtonic.extensions import db
 from ringtonic.models import Account, ApiKey, AuditEvent, User, Workspace
+from ringtonic.models.api_key import access_level
 from ringtonic.models.types import utcnow
 from ringtonic.services.accounts import policy
 from ringtonic.services.audit import record_event
@@ -77,8 +78,12 @@ class ApiKeySnapshot:
 
     # The model's own rules, not copies of them.
     is_revoked = ApiKey.is_revoked
-    access = ApiKey.access
     can = ApiKey.can
+
+    @property
+    def access(self) -> str:
+        """Return "read_write" or "read", by the model's rule."""
+        return access_level(self.abilities)
 
 
 @dataclass(frozen=True)

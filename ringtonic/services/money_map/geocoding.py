@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 import zipcodes
 
@@ -36,7 +37,7 @@ def _mean(points: list[LatLon]) -> LatLon:
     )
 
 
-def _point(entry: dict) -> LatLon:
+def _point(entry: dict[str, Any]) -> LatLon:
     return LatLon(float(entry["lat"]), float(entry["long"]))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ringtonic.models import Campaign, Workspace
 from ringtonic.services.calls.stats import STATUS_FILTERS
@@ -73,7 +74,7 @@ class MoneyMap:
     period: Period
     campaign: Campaign | None
     status: str | None
-    geo: dict
+    geo: dict[str, Any]
     drawing: MapDrawing
     rows: list[PlaceRow]
     show: str = "callers"
@@ -126,7 +127,7 @@ def check_query(query: MapQuery) -> None:
 
 def _filtered_geo(
     workspace: Workspace, query: MapQuery, now: datetime
-) -> tuple[Period, Campaign | None, dict]:
+) -> tuple[Period, Campaign | None, dict[str, Any]]:
     check_query(query)
     period = resolve_period(query.start_date, query.end_date, workspace.time_zone, now)
     campaign = get_campaign(workspace, query.campaign) if query.campaign else None

@@ -34,16 +34,16 @@ class PlaceRow:
 
     name: str
     detail: str
-    entry: dict
+    entry: dict[str, Any]
 
 
-def _state_name(entry: dict) -> str:
+def _state_name(entry: dict[str, Any]) -> str:
     if entry["country"] in US_COUNTRIES:
         return us_map().state_names().get(entry["state"].strip().upper(), "")
     return ""
 
 
-def place_rows(geo: dict, table: str) -> list[PlaceRow]:
+def place_rows(geo: dict[str, Any], table: str) -> list[PlaceRow]:
     """Return the rows of one table in geo-data order (most calls first)."""
     rows = []
     for entry in geo[f"by_{table}"]:

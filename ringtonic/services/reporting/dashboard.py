@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
+from typing import Any
 
 from sqlalchemy import select
 
@@ -85,12 +86,12 @@ class DashboardSummary:
     campaign: Campaign | None = None
 
 
-def _ranked(rows: list[tuple[tuple, Counters]]) -> list[tuple[tuple, Counters]]:
+def _ranked(rows: list[tuple[tuple[Any, ...], Counters]]) -> list[tuple[tuple[Any, ...], Counters]]:
     """Return the TOP_LIMIT rows with the most calls, ties in key order."""
     return sorted(rows, key=lambda row: (-row[1].calls, [str(k or "") for k in row[0]]))[:TOP_LIMIT]
 
 
-def _top_sources(rows: list[tuple[tuple, Counters]]) -> list[Ranked]:
+def _top_sources(rows: list[tuple[tuple[Any, ...], Counters]]) -> list[Ranked]:
     # The log matches a source (and medium) when given: an empty one can only be matched
     # when no other row shares the rest.
     sources = [source for (source, _), _ in rows]
@@ -111,7 +112,9 @@ def _top_sources(rows: list[tuple[tuple, Counters]]) -> list[Ranked]:
     return ranked
 
 
-def _top_campaigns(workspace: Workspace, rows: list[tuple[tuple, Counters]]) -> list[Ranked]:
+def _top_campaigns(
+    workspace: Workspace, rows: list[tuple[tuple[Any, ...], Counters]]
+) -> list[Ranked]:
     top = _ranked(rows)
     ids = [campaign_id for (campaign_id,), _ in top if campaign_id is not None]
     campaigns = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ringtonic.models import Campaign, Workspace
 from ringtonic.models.rollups import PLACE_NAMES, CallPlaceRollup
 from ringtonic.services.calls.stats import Counters
@@ -24,8 +26,8 @@ VISIT_PLACE = ("country", "state", "city")
 
 
 def _entry(
-    place: dict, point: LatLon | None, counters: Counters, visits: Visits | None = None
-) -> dict:
+    place: dict[str, Any], point: LatLon | None, counters: Counters, visits: Visits | None = None
+) -> dict[str, Any]:
     """One place as the API lists it: its names, coordinates, counters (and visits)."""
     place["latitude"] = point.latitude if point is not None else None
     place["longitude"] = point.longitude if point is not None else None
@@ -39,7 +41,7 @@ def _summed(members: list[Counters]) -> Counters:
     return members[0] if len(members) == 1 else Counters.sum_of(members)
 
 
-def _ranked(entries: list[dict], name: str) -> list[dict]:
+def _ranked(entries: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     # Most calls first; ties alphabetically, so the order is stable between requests.
     entries.sort(key=lambda e: (-e["calls"], -e.get("visits", 0), e[name], e["state"] or ""))
     return entries
@@ -50,7 +52,7 @@ def geo_data(
     period: Period,
     campaign: Campaign | CampaignRef | None = None,
     status: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Return totals and the callers' (and visitors') locations by state, city and zip code.
 
     Visitors are placed by state and city only: a visit's location has no zip code.
@@ -134,7 +136,7 @@ def geo_data(
     }
 
 
-def callers_only(geo: dict) -> dict:
+def callers_only(geo: dict[str, Any]) -> dict[str, Any]:
     """Return geo-data without the places only visitors came from (a map of callers)."""
     return {
         **geo,

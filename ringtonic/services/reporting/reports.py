@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -31,7 +32,9 @@ INTERVALS = ("hour", "day", "week", "month")
 MAX_BUCKETS = 2000
 
 # The rollup and key columns each grouping reads.
-GROUP_KEYS: dict[str, tuple[type[CallPlaceRollup | CallSourceRollup | CallTimeRollup], tuple]] = {
+GROUP_KEYS: dict[
+    str, tuple[type[CallPlaceRollup | CallSourceRollup | CallTimeRollup], tuple[Any, ...]]
+] = {
     "source": (CallSourceRollup, ("source",)),
     "medium": (CallSourceRollup, ("medium",)),
     "campaign": (CallTimeRollup, ("campaign_id",)),
@@ -41,7 +44,9 @@ GROUP_KEYS: dict[str, tuple[type[CallPlaceRollup | CallSourceRollup | CallTimeRo
 }
 
 
-def _describe_groups(workspace: Workspace, group_by: str, keys: list[tuple]) -> list[dict]:
+def _describe_groups(
+    workspace: Workspace, group_by: str, keys: list[tuple[Any, ...]]
+) -> list[dict[str, Any]]:
     if group_by in ("source", "medium"):
         return [{group_by: key[0] or None} for key in keys]
     if group_by == "state":
@@ -84,7 +89,7 @@ def summary_report(
     group_by: str,
     campaign: Campaign | CampaignRef | None = None,
     status: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Return counters per value of `group_by`, most calls first, and the overall totals."""
     if group_by not in GROUPINGS:
         raise ValidationError(f"group_by must be one of: {', '.join(GROUPINGS)}.", "group_by")
@@ -115,8 +120,10 @@ def summary_report(
 
 
 def _with_visits(
-    group_by: str, rows: list[tuple[tuple, Counters]], visits: dict[tuple, Visits]
-) -> list[tuple[tuple, Counters, Visits]]:
+    group_by: str,
+    rows: list[tuple[tuple[Any, ...], Counters]],
+    visits: dict[tuple[Any, ...], Visits],
+) -> list[tuple[tuple[Any, ...], Counters, Visits]]:
     """Pair each group of calls with its visits; groups with visits but no calls join."""
     left = dict(visits)
     merged = []
@@ -207,7 +214,7 @@ def timeseries_report(
     interval: str,
     campaign: Campaign | CampaignRef | None = None,
     status: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Return counters per local hour, day, week (from Monday) or month, gaps included."""
     if interval not in INTERVALS:
         raise ValidationError(f"interval must be one of: {', '.join(INTERVALS)}.", "interval")

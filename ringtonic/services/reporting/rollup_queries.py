@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime
 from itertools import product
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -65,7 +66,7 @@ ID_KEYS = frozenset(("campaign_id", "phone_number_id"))
 SHORT_SERIES = 64
 
 
-def _read(query, params=None) -> Sequence:
+def _read(query, params=None) -> Sequence[Any]:
     """Run a report query and return its rows.
 
     Reports only read. When the request has no transaction of its own, a query runs
@@ -104,7 +105,7 @@ def _cover(ranges: tuple[tuple[datetime, datetime], ...], sizes: tuple[int, ...]
 COUNTER_FIELDS = ("calls", "answered", "missed", "first_time_callers", "total_duration")
 
 
-def _counter_expressions(table, status: str | None) -> list:
+def _counter_expressions(table, status: str | None) -> list[Any]:
     """Return, per rollup row, the five values that fill a Counters, in its field order."""
     if status is None:
         return [table.c[name] for name in TOTAL_COLUMNS]
@@ -178,7 +179,7 @@ def _blocks_first_on_sqlite(join, compiler, asfrom=False, from_linter=None, **kw
     return f"{left} CROSS JOIN {right} ON {on}"
 
 
-def block_params(dialect_name: str, blocks: dict[int, list[int]]) -> dict:
+def block_params(dialect_name: str, blocks: dict[int, list[int]]) -> dict[str, Any]:
     """Return the parameters `_wanted_blocks` reads the blocks from."""
     if dialect_name == "postgresql":
         spans = [span for span, starts in blocks.items() for _ in starts]
@@ -260,7 +261,7 @@ def _sliver_rows(workspace: Workspace, slivers, keys: Sequence[str], campaign, s
         yield from _read(query)
 
 
-def _key(values: tuple, keys: Sequence[str]) -> tuple:
+def _key(values: tuple[Any, ...], keys: Sequence[str]) -> tuple[Any, ...]:
     # Rollups store a missing id as 0; callers see None, as the calls table has it.
     if not ID_KEYS.intersection(keys):
         return values
@@ -276,11 +277,11 @@ def counts_by_key(
     keys: Sequence[str],
     campaign: Campaign | CampaignRef | None = None,
     status: str | None = None,
-) -> list[tuple[tuple, Counters]]:
+) -> list[tuple[tuple[Any, ...], Counters]]:
     """Return (key, counters) for the calls in [start, end), ordered by key."""
     cover = _cover(((start, end),), tuple(block_sizes_of(model)))
     width = len(keys)
-    groups: dict[tuple, Counters] = {}
+    groups: dict[tuple[Any, ...], Counters] = {}
     for row in (
         *_rollup_rows(model, workspace, cover.blocks, keys, campaign, status),
         *_sliver_rows(workspace, cover.slivers, keys, campaign, status),

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import (
     Integer,
@@ -104,7 +105,7 @@ def call_key(name: str):
     return func.coalesce(column, 0) if name in ("campaign_id", "phone_number_id") else column
 
 
-def _key_columns(model) -> list:
+def _key_columns(model) -> list[Any]:
     """Return the rollup's key after its time block, as expressions over the calls (and places)."""
     names = [column.name for column in model.__table__.primary_key.columns]
     return [
@@ -118,7 +119,7 @@ def block_sizes_of(model) -> Sequence[int]:
     return PLACE_BLOCK_SIZES if model is CallPlaceRollup else SOURCE_BLOCK_SIZES
 
 
-def _counter_sums(sign: int) -> list:
+def _counter_sums(sign: int) -> list[Any]:
     """Return SUM expressions for every counter column, in COUNTER_COLUMNS order."""
     first_call = CALLS.c.first_call.is_(True)
     sums = []

@@ -61,7 +61,7 @@ class Visits:
     visits: int = 0
     visitors: int = 0
 
-    def as_dict(self, calls: int, into: dict | None = None) -> dict:
+    def as_dict(self, calls: int, into: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return the visit fields as the API shows them, added to `into` if given."""
         shown = {} if into is None else into
         shown["visits"] = self.visits
@@ -73,7 +73,7 @@ class Visits:
 NO_VISITS = Visits()
 
 
-def _in_period(by_campaign: bool) -> list:
+def _in_period(by_campaign: bool) -> list[Any]:
     conditions = [
         _VISITS.c.workspace_id == bindparam("workspace_id"),
         _VISITS.c.started_at >= bindparam("start", type_=_VISITS.c.started_at.type),
@@ -165,14 +165,14 @@ def visits_by_keys(
     keys: Sequence[str],
     widths: Sequence[int],
     campaign: Campaign | CampaignRef | None = None,
-) -> dict[int, dict[tuple, Visits]]:
+) -> dict[int, dict[tuple[Any, ...], Visits]]:
     """Return, per prefix width of `keys`, the visits started in [start, end) by prefix.
 
     Width 0 is every visit (key ()). A missing part of a key ("" or a 0 id) is None.
     """
     query = _grouped_query(tuple(keys), tuple(widths), campaign is not None)
     rows = read_report_rows(query, _params(workspace, start, end, campaign))
-    found: dict[int, dict[tuple, Visits]] = {width: {} for width in widths}
+    found: dict[int, dict[tuple[Any, ...], Visits]] = {width: {} for width in widths}
     for width, *values in rows:
         key = group_key(values[:width])
         visits, visitors = values[-2:]
@@ -217,6 +217,6 @@ def visits_by_range(
     return series, overall
 
 
-def group_key(values: Sequence) -> tuple:
+def group_key(values: Sequence[Any]) -> tuple[Any, ...]:
     """Return a report key with its missing parts ("" or a 0 id) as None."""
     return tuple(value if value not in ("", 0) else None for value in values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -266,7 +267,7 @@ def _audit(
     campaign: Campaign,
     workspace: Workspace,
     ip: str | None,
-    details: dict,
+    details: dict[str, Any],
 ) -> None:
     record_event(
         actor,

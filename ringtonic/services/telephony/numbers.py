@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
@@ -62,7 +63,9 @@ def _resolve_campaign(
     return campaign
 
 
-def _validated(workspace: Workspace, details: NumberDetails, current: PhoneNumber | None) -> dict:
+def _validated(
+    workspace: Workspace, details: NumberDetails, current: PhoneNumber | None
+) -> dict[str, Any]:
     number = parse_phone_number(details.number, "number")
     forwarding = parse_phone_number(details.forwarding_number, "forwarding_number")
     if forwarding == number:

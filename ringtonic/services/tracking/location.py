@@ -11,6 +11,7 @@ import ipaddress
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geoip2.database
 import geoip2.errors
@@ -29,7 +30,7 @@ class LocationDatabaseError(ValueError):
 class Locator:
     """Finds where an address is, from one open database."""
 
-    def __init__(self, reader: geoip2.database.Reader, lookup: Callable) -> None:
+    def __init__(self, reader: geoip2.database.Reader, lookup: Callable[..., Any]) -> None:
         self._reader = reader
         self._lookup = lookup
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ringtonic.extensions import db
 from ringtonic.models import Call, PhoneNumber, Workspace
@@ -40,13 +41,13 @@ def outcome_changed(workspace: Workspace, call: Call, old_status: str, old_secon
     emit(workspace, "call.updated", call, changes=changes)
 
 
-def fields_changed(workspace: Workspace, call: Call, changes: list[dict]) -> None:
+def fields_changed(workspace: Workspace, call: Call, changes: list[dict[str, Any]]) -> None:
     """Emit call.updated naming the fields that changed with their old and new API values."""
     if changes:
         emit(workspace, "call.updated", call, changes=changes)
 
 
-def blocked_call_document(attempt) -> dict:
+def blocked_call_document(attempt) -> dict[str, Any]:
     """Describe a refused call (a BlockedCall: it never became a stored call)."""
     return {
         "provider_call_id": attempt.provider_call_id,

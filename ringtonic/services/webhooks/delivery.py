@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, insert, select, update
 
@@ -326,7 +326,7 @@ def _record(outcome: Outcome) -> None:
         else:
             next_at = min(finished + timedelta(seconds=wait), deadline)
     record_delivery("webhooks", "succeeded" if succeeded else "failed" if final else "retrying")
-    values: dict = {"attempts": number, "next_attempt_at": next_at}
+    values: dict[str, Any] = {"attempts": number, "next_attempt_at": next_at}
     if succeeded or final:
         values.update(state="succeeded" if succeeded else "failed", finished_at=finished)
     db.session.execute(

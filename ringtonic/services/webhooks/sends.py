@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -35,7 +36,7 @@ def _usable(endpoint: WebhookEndpoint) -> None:
         raise ValidationError("Switch the endpoint on first.", "endpoint")
 
 
-def _sample_call(endpoint: WebhookEndpoint, now: datetime) -> dict:
+def _sample_call(endpoint: WebhookEndpoint, now: datetime) -> dict[str, Any]:
     """Return the workspace's latest call as the API shows it, or a realistic made-up one."""
     latest = db.session.scalar(
         select(Call)
@@ -97,7 +98,7 @@ def send_test(
     )
 
 
-def recent_deliveries(endpoint: WebhookEndpoint, limit: int = RECENT_LIMIT) -> list:
+def recent_deliveries(endpoint: WebhookEndpoint, limit: int = RECENT_LIMIT) -> list[Any]:
     """Return the endpoint's latest deliveries, newest first, with event and attempts."""
     return list(
         db.session.scalars(

@@ -6,6 +6,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import certifi
 import urllib3
@@ -15,7 +16,7 @@ from ringtonic.services.webhooks.addresses import Target
 
 EXCERPT_BYTES = 512
 _POOLS_MAX = 64
-_pools: OrderedDict[tuple, urllib3.HTTPConnectionPool] = OrderedDict()
+_pools: OrderedDict[tuple[Any, ...], urllib3.HTTPConnectionPool] = OrderedDict()
 _pools_lock = threading.Lock()
 
 
