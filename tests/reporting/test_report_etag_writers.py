@@ -5,9 +5,14 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from ringtonic.extensions import db
+from ringtonic.models import Call, CallImport
 from ringtonic.models.types import utcnow
+from ringtonic.services.calls.import_runs import rollback_import
 from ringtonic.services.calls.imports import import_calls
+from ringtonic.services.handling.spam import set_call_spam
 from tests.support.keys import api_get, issue_key
 from tests.support.telephony_helpers import (
     add_tracking_number,
@@ -70,5 +75,37 @@ def test_webhooks_imports_and_number_changes_each_change_the_report_etags(client
     tags = _assert_new(client, key, tags)
 
     number.friendly_name = "Renamed listing"
+    db.session.commit()
+    _assert_new(client, key, tags)
+
+
+def test_an_import_rollback_and_unmarking_spam_each_change_the_report_etags(client, make_account):
+    _, user, workspace = make_account(plan="agency")
+    connect_twilio(workspace)
+    add_tracking_number(workspace)
+    key = issue_key(workspace, user)
+    csv = CSV.format(when=(utcnow() - timedelta(days=2)).isoformat())
+    assert import_calls(workspace, io.BytesIO(csv.encode())).imported == 1
+    db.session.commit()
+    tags = _tags(client, key)
+
+    record = db.session.scalars(
+        select(CallImport).where(CallImport.workspace_id == workspace.id)
+    ).one()
+    assert rollback_import(workspace, record, actor=user) == 1
+    db.session.commit()
+    tags = _assert_new(client, key, tags)
+
+    assert (
+        post_signed(
+            client, f"/hooks/twilio/voice/{workspace.uuid}", voice_params("CA02")
+        ).status_code
+        == 200
+    )
+    call = db.session.scalars(select(Call).where(Call.workspace_id == workspace.id)).one()
+    set_call_spam(workspace, call, True, user)
+    db.session.commit()
+    tags = _tags(client, key)
+    set_call_spam(workspace, db.session.get(Call, call.id), False, user)
     db.session.commit()
     _assert_new(client, key, tags)
