@@ -12,7 +12,7 @@ from ringtonic.api.params import QueryParams
 from ringtonic.models.types import utcnow
 from ringtonic.services.calls.stats import STATUS_FILTERS
 from ringtonic.services.errors import NotFound
-from ringtonic.services.reporting.data_versions import data_version, visits_fingerprint
+from ringtonic.services.reporting.data_versions import data_version
 from ringtonic.services.reporting.geo import geo_data
 from ringtonic.services.reporting.periods import Period, resolve_period
 from ringtonic.services.reporting.reports import (
@@ -21,6 +21,7 @@ from ringtonic.services.reporting.reports import (
     summary_report,
     timeseries_report,
 )
+from ringtonic.services.reporting.visits import visits_fingerprint
 from ringtonic.services.telephony.campaigns import CampaignRef, get_campaign_ref
 
 # "Today" for default periods; tests swap it for a fixed moment.

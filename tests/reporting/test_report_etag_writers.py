@@ -13,6 +13,9 @@ from ringtonic.models.types import utcnow
 from ringtonic.services.calls.import_runs import rollback_import
 from ringtonic.services.calls.imports import import_calls
 from ringtonic.services.handling.spam import set_call_spam
+from ringtonic.services.reporting.data_versions import data_version
+from ringtonic.services.tracking.config import tracker_config
+from ringtonic.services.tracking.visits import VisitStart, start_visit
 from tests.support.keys import api_get, issue_key
 from tests.support.telephony_helpers import (
     add_tracking_number,
@@ -20,6 +23,7 @@ from tests.support.telephony_helpers import (
     post_signed,
     voice_params,
 )
+from tests.tracking.test_website_tracking import SITE, _pool
 
 SUMMARY = "/api/v1/reports/summary?group_by=tracking_number"
 TIMESERIES = "/api/v1/reports/timeseries?interval=day"
@@ -108,4 +112,20 @@ def test_an_import_rollback_and_unmarking_spam_each_change_the_report_etags(clie
     tags = _tags(client, key)
     set_call_spam(workspace, db.session.get(Call, call.id), False, user)
     db.session.commit()
+    _assert_new(client, key, tags)
+
+
+def test_a_website_visit_changes_the_report_etags_without_a_version_bump(client, make_account):
+    _, user, workspace = make_account(plan="agency")
+    pool = _pool(workspace, 2)
+    key = issue_key(workspace, user)
+    tags = _tags(client, key)
+    version = data_version(workspace.id)
+
+    config = tracker_config(db.engine, str(workspace.uuid))
+    start_visit(config, VisitStart(page=SITE + "/?gclid=x"), utcnow(), {})
+    db.session.commit()
+
+    assert data_version(workspace.id) == version  # the tracker's hot path writes no version
+    assert pool.numbers
     _assert_new(client, key, tags)

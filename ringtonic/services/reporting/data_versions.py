@@ -5,16 +5,15 @@ number names they are grouped by) bumps its workspace's version in the same tran
 the rollup writers do it when they take the workspace's rollup lock, and campaign and
 number changes do it from the ORM flush hook below. Website visits are left out on
 purpose: the tracker's hot path gets no extra write; a report reads their fingerprint
-(`visits_fingerprint`) from the visits' (workspace, started_at) index instead.
+(`reporting.visits.visits_fingerprint`) from the visits' (workspace, started_at) index.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -22,10 +21,8 @@ from ringtonic.db.reads import PreparedRows
 from ringtonic.extensions import db
 from ringtonic.models import WorkspaceDataVersion
 from ringtonic.models.types import utcnow
-from ringtonic.models.website import VisitorSession
 
 _VERSIONS = WorkspaceDataVersion.__table__
-_VISITS = VisitorSession.__table__
 
 
 @functools.lru_cache(maxsize=2)
@@ -68,31 +65,3 @@ def data_version(workspace_id: int) -> tuple:
     """Return a workspace's (version, change time); (0, None) before its first change."""
     rows = _VERSION.all(db.engine, {"workspace_id": workspace_id})
     return rows[0] if rows else (0, None)
-
-
-def _visits_statement(by_campaign: bool):
-    conditions = [
-        _VISITS.c.workspace_id == bindparam("workspace_id"),
-        _VISITS.c.started_at >= bindparam("start", type_=_VISITS.c.started_at.type),
-        _VISITS.c.started_at < bindparam("end", type_=_VISITS.c.started_at.type),
-    ]
-    if by_campaign:
-        conditions.append(_VISITS.c.campaign_id == bindparam("campaign_id"))
-    # A new visit raises the count and the newest id; a visit given another number
-    # (a lease taken over) has its number_leased_at set to that moment.
-    return select(func.count(), func.max(_VISITS.c.id), func.max(_VISITS.c.number_leased_at)).where(
-        *conditions
-    )
-
-
-_VISITS_STATEMENTS = {flag: PreparedRows(_visits_statement(flag)) for flag in (False, True)}
-
-
-def visits_fingerprint(
-    workspace_id: int, start: datetime, end: datetime, campaign_id: int | None
-) -> tuple:
-    """Return what changes when the visits a report counts in [start, end) change."""
-    params = {"workspace_id": workspace_id, "start": start, "end": end}
-    if campaign_id is not None:
-        params["campaign_id"] = campaign_id
-    return _VISITS_STATEMENTS[campaign_id is not None].all(db.engine, params)[0]
