@@ -100,50 +100,43 @@ class Balancer:
             self.process = None
 
 
-def post_signed(balancer: Balancer, log: Log, kind: str, path: str, params: dict) -> int:
-    """POST a webhook as Twilio does, retrying (as Twilio does) until it is answered < 500."""
-    url = balancer.url(path)
-    signature = RequestValidator(AUTH_TOKEN).compute_signature(url, params)
+def _retrying(log: Log, kind: str, what: str, send) -> requests.Response:
+    """Send until answered < 500 (a cut connection counts as 0); log every attempt."""
     for _ in range(ATTEMPTS):
         started = time.monotonic()
         try:
-            response = requests.post(
-                url, data=params, headers={"X-Twilio-Signature": signature}, timeout=TIMEOUT
-            )
-            status = response.status_code
+            response = send()
         except CUT_SHORT:
-            status = 0  # the connection itself failed: counted, then retried
-        log.add(kind, status, time.monotonic() - started)
-        if 0 < status < 500:
-            return status
+            log.add(kind, 0, time.monotonic() - started)
+        else:
+            log.add(kind, response.status_code, time.monotonic() - started)
+            if response.status_code < 500:
+                return response
         time.sleep(0.3)
-    raise AssertionError(f"{kind} {params['CallSid']}: no answer after {ATTEMPTS} attempts")
+    raise AssertionError(f"{what}: no answer after {ATTEMPTS} attempts")
+
+
+def post_signed(balancer: Balancer, log: Log, kind: str, path: str, params: dict) -> int:
+    """POST a webhook as Twilio does, retrying (as Twilio does) until it is answered < 500."""
+    url = balancer.url(path)
+    headers = {"X-Twilio-Signature": RequestValidator(AUTH_TOKEN).compute_signature(url, params)}
+    send = lambda: requests.post(url, data=params, headers=headers, timeout=TIMEOUT)  # noqa: E731
+    return _retrying(log, kind, f"{kind} {params['CallSid']}", send).status_code
 
 
 def timed_get(balancer: Balancer, log: Log, kind: str, path: str, **kwargs) -> requests.Response:
     """GET through the balancer, retrying a failed connection; log every attempt."""
-    for _ in range(ATTEMPTS):
-        started = time.monotonic()
-        try:
-            response = requests.get(balancer.url(path), timeout=TIMEOUT, **kwargs)
-        except CUT_SHORT:
-            log.add(kind, 0, time.monotonic() - started)
-            time.sleep(0.3)
-            continue
-        log.add(kind, response.status_code, time.monotonic() - started)
-        if response.status_code < 500:
-            return response
-        time.sleep(0.3)
-    raise AssertionError(f"GET {path}: no answer after {ATTEMPTS} attempts")
+    send = lambda: requests.get(balancer.url(path), timeout=TIMEOUT, **kwargs)  # noqa: E731
+    return _retrying(log, kind, f"GET {path}", send)
 
 
 def restart_gracefully(host: LiveServer, name: str, balancer: Balancer) -> None:
     """Upgrade a host as docs/operations.md says: drain it in HAProxy, restart it, let it back."""
     # Its backup line too: if the other host fails a check meanwhile (a slow /readyz on a
     # starved machine), traffic goes to the backups, and a stopping host must not be one.
-    for line in (name, f"{name}-unready"):
-        balancer.admin(f"set server app_hosts/{line} state drain")
     lines = (name, f"{name}-unready")
+    for line in lines:
+        balancer.admin(f"set server app_hosts/{line} state drain")
     idle = lambda: all(balancer.server(line)["scur"] == "0" for line in lines)  # noqa: E731
     wait_until(idle, 60, f"host {name} drained")
     host.stop()
@@ -160,21 +153,10 @@ def post_json(balancer: Balancer, log: Log, kind: str, path: str, body: dict, or
     """POST as the website tracker does (text/plain JSON, an Origin), retrying a failure."""
     data = json.dumps(body)
     headers = {"Origin": origin, "Content-Type": "text/plain"}
-    for _ in range(ATTEMPTS):
-        started = time.monotonic()
-        try:
-            response = requests.post(
-                balancer.url(path), data=data, headers=headers, timeout=TIMEOUT
-            )
-        except CUT_SHORT:
-            log.add(kind, 0, time.monotonic() - started)
-            time.sleep(0.3)
-            continue
-        log.add(kind, response.status_code, time.monotonic() - started)
-        if response.status_code < 500:
-            return response
-        time.sleep(0.3)
-    raise AssertionError(f"POST {path}: no answer after {ATTEMPTS} attempts")
+    send = lambda: requests.post(  # noqa: E731
+        balancer.url(path), data=data, headers=headers, timeout=TIMEOUT
+    )
+    return _retrying(log, kind, f"POST {path}", send)
 
 
 def scrape(balancer: Balancer, token: str) -> dict[str, float]:
