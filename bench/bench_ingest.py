@@ -108,7 +108,7 @@ def _stored(database) -> dict[str, int]:
                 func.sum(CallSourceRollup.ringing_calls + CallSourceRollup.in_progress_calls),
             ).where(
                 CallSourceRollup.workspace_id == workspace.id,
-                CallSourceRollup.bucket_seconds == 86400,
+                CallSourceRollup.block_seconds == 86400,
             )  # fmt: skip
         ).one()
         return {

@@ -1,7 +1,7 @@
 """Call rollups: counters of calls per time block, kept up to date as calls are written.
 
 A row counts the calls of one workspace and campaign that started in the UTC block
-[bucket_start, bucket_start + bucket_seconds) and share one key: a place, a tracking
+[block_start, block_start + block_seconds) and share one key: a place, a tracking
 number with its source and medium, or none (series over time read that third rollup, so
 a day of a series is one row, not one per number, source and medium). Every call is
 counted once per block size, so any period is the sum of a few large blocks in its
@@ -41,8 +41,8 @@ class RollupBlock:
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspaces.id"), primary_key=True, sort_order=-4
     )
-    bucket_seconds: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-3)
-    bucket_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, sort_order=-2)
+    block_seconds: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-3)
+    block_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, sort_order=-2)
     campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
 
 

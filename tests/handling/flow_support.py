@@ -57,6 +57,6 @@ def reported_calls(workspace) -> int:
     """Return how many calls the reports count (the daily time rollup)."""
     return db.session.scalar(
         select(func.coalesce(func.sum(CallTimeRollup.total_calls), 0)).where(
-            CallTimeRollup.workspace_id == workspace.id, CallTimeRollup.bucket_seconds == 86400
+            CallTimeRollup.workspace_id == workspace.id, CallTimeRollup.block_seconds == 86400
         )
     )

@@ -35,7 +35,7 @@ def rejected(response) -> bool:
 def rolled_up_calls(workspace) -> int:
     return db.session.scalar(
         select(func.coalesce(func.sum(CallTimeRollup.total_calls), 0)).where(
-            CallTimeRollup.workspace_id == workspace.id, CallTimeRollup.bucket_seconds == 86400
+            CallTimeRollup.workspace_id == workspace.id, CallTimeRollup.block_seconds == 86400
         )
     )
 

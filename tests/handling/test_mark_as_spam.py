@@ -45,7 +45,7 @@ def place_calls(workspace) -> int:
     return db.session.scalar(
         select(func.coalesce(func.sum(CallPlaceRollup.total_calls), 0)).where(
             CallPlaceRollup.workspace_id == workspace.id,
-            CallPlaceRollup.bucket_seconds == 86400,
+            CallPlaceRollup.block_seconds == 86400,
         )
     )
 

@@ -26,17 +26,17 @@ def pieces(cover) -> list[tuple[datetime, datetime]]:
     """Return every block and sliver of a cover as a UTC range, in time order."""
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     found = [
-        (epoch + timedelta(seconds=start), epoch + timedelta(seconds=start + span))
-        for span, starts in cover.blocks.items()
+        (epoch + timedelta(seconds=start), epoch + timedelta(seconds=start + size))
+        for size, starts in cover.blocks.items()
         for start in starts
     ]
     return sorted(found + cover.slivers)
 
 
 @given(MOMENTS, MOMENTS, st.sampled_from([SOURCE_BLOCK_SIZES, PLACE_BLOCK_SIZES]))
-def test_blocks_and_slivers_tile_the_range_exactly(first, second, spans):
+def test_blocks_and_slivers_tile_the_range_exactly(first, second, sizes):
     start, end = min(first, second), max(first, second)
-    cover = cover_ranges([(start, end)], spans)
+    cover = cover_ranges([(start, end)], sizes)
     tiles = pieces(cover)
     if start == end:
         assert tiles == []
@@ -44,10 +44,10 @@ def test_blocks_and_slivers_tile_the_range_exactly(first, second, spans):
     assert tiles[0][0] == start and tiles[-1][1] == end
     for (_, previous_end), (next_start, _) in zip(tiles, tiles[1:], strict=False):
         assert previous_end == next_start  # no gap, no overlap
-    for span, starts in cover.blocks.items():
-        assert span in spans and all(s % span == 0 for s in starts)
+    for size, starts in cover.blocks.items():
+        assert size in sizes and all(s % size == 0 for s in starts)
     # Slivers only where a block cannot start or end: shorter than the smallest block.
-    assert all(e - s < timedelta(seconds=spans[0]) for s, e in cover.slivers)
+    assert all(e - s < timedelta(seconds=sizes[0]) for s, e in cover.slivers)
 
 
 @pytest.mark.parametrize("zone", ZONES)

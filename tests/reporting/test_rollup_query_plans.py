@@ -17,7 +17,7 @@ from ringtonic.services.reporting.reports import GROUP_KEYS
 
 SHAPES = [
     (CallPlaceRollup, PLACE_NAMES),  # geo-data
-    (CallTimeRollup, ("bucket_seconds", "bucket_start")),  # series
+    (CallTimeRollup, ("block_seconds", "block_start")),  # series
     *GROUP_KEYS.values(),  # summaries
 ]
 
@@ -43,4 +43,4 @@ def test_rollup_queries_search_the_blocks_by_primary_key(app, model, keys, by_ca
     steps = [row[-1] for row in plan if table in row[-1]]
     assert steps, plan
     for step in steps:
-        assert "PRIMARY KEY (workspace_id=? AND bucket_seconds=? AND bucket_start=?" in step, plan
+        assert "PRIMARY KEY (workspace_id=? AND block_seconds=? AND block_start=?" in step, plan

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, select, text
+from sqlalchemy import MetaData, Table, inspect, select, text
 
 from ringtonic.extensions import db
 from ringtonic.models import Call, CallPlaceRollup, NumberedPlace
@@ -40,7 +40,7 @@ STATUS_FILTERS = (None, "answered", "missed", "ringing", "voicemail")
 def full_count(monkeypatch) -> None:
     """Make the services count every period from the calls table, as before rollups."""
     monkeypatch.setattr(
-        rollup_queries, "cover_ranges", lambda ranges, spans: Cover(slivers=list(ranges))
+        rollup_queries, "cover_ranges", lambda ranges, sizes: Cover(slivers=list(ranges))
     )
 
 
@@ -85,13 +85,23 @@ def every_report(workspace, campaigns, now: datetime) -> list[dict]:
     return reports
 
 
+# The block columns before migration 0023.
+OLD_BLOCK_NAMES = {"block_seconds": "bucket_seconds", "block_start": "bucket_start"}
+
+
 def rollup_rows(workspace_id: int) -> list[tuple]:
     """Return the workspace's rollup rows that count something, places named, in key order."""
     rows = []
     places = NumberedPlace.__table__
     for model in ROLLUPS:
-        table = model.__table__
-        query = select(table).where(table.c.workspace_id == workspace_id)
+        # The table as the database has it now: migrations below 0023 name the block
+        # columns bucket_*. Read in the model's column order so every revision compares.
+        table = Table(model.__tablename__, MetaData(), autoload_with=db.session.connection())
+        columns = model.__table__.c
+        names = [c.name if c.name in table.c else OLD_BLOCK_NAMES[c.name] for c in columns]
+        query = select(*(table.c[name] for name in names)).where(
+            table.c.workspace_id == workspace_id
+        )
         if model is CallPlaceRollup:
             # Numbers are the workspace's own and a rebuild numbers afresh: compare names.
             query = query.join(places, places.c.id == table.c.place_id).add_columns(

@@ -136,7 +136,7 @@ def _total(column):
 
 
 def _wanted_blocks(dialect_name: str):
-    """Return the blocks a query reads, as a table of (span, start) from its parameters.
+    """Return the blocks a query reads, as a table of (size, start) from its parameters.
 
     The whole list is one or two parameters, so a rollup query has one statement for
     any period (on PostgreSQL, one prepared statement and plan), and each block is one
@@ -145,11 +145,11 @@ def _wanted_blocks(dialect_name: str):
     and cost SQLite a temporary index per list (a geo-data read: 600 us against 545).
     """
     if dialect_name == "postgresql":
-        spans = cast(bindparam("block_spans"), ARRAY(Integer))
+        sizes = cast(bindparam("block_sizes"), ARRAY(Integer))
         starts = cast(bindparam("block_starts"), ARRAY(BigInteger))
-        wanted = func.unnest(spans, starts).table_valued("span", "start").render_derived("wanted")
-        return wanted, wanted.c.span, wanted.c.start
-    # SQLite: a JSON array of [span, start] pairs.
+        wanted = func.unnest(sizes, starts).table_valued("size", "start").render_derived("wanted")
+        return wanted, wanted.c.size, wanted.c.start
+    # SQLite: a JSON array of [size, start] pairs.
     wanted = func.json_each(bindparam("blocks")).table_valued("value", name="wanted")
     pair = wanted.c.value
     return wanted, func.json_extract(pair, "$[0]"), func.json_extract(pair, "$[1]")
@@ -182,10 +182,10 @@ def _blocks_first_on_sqlite(join, compiler, asfrom=False, from_linter=None, **kw
 def block_params(dialect_name: str, blocks: dict[int, list[int]]) -> dict[str, Any]:
     """Return the parameters `_wanted_blocks` reads the blocks from."""
     if dialect_name == "postgresql":
-        spans = [span for span, starts in blocks.items() for _ in starts]
+        sizes = [size for size, starts in blocks.items() for _ in starts]
         starts = [start for block_starts in blocks.values() for start in block_starts]
-        return {"block_spans": spans, "block_starts": starts}
-    pairs = ",".join(f"[{span},{start}]" for span, starts in blocks.items() for start in starts)
+        return {"block_sizes": sizes, "block_starts": starts}
+    pairs = ",".join(f"[{size},{start}]" for size, starts in blocks.items() for start in starts)
     return {"blocks": f"[{pairs}]"}
 
 
@@ -202,11 +202,11 @@ def rollup_query(
     places = model is CallPlaceRollup
     # Places are grouped by their number first; their names are joined to the groups.
     group = [table.c[name] for name in (("place_id",) if places else keys)]
-    wanted, span, start = _wanted_blocks(dialect_name)
+    wanted, size, start = _wanted_blocks(dialect_name)
     on = [
         table.c.workspace_id == bindparam("workspace_id"),
-        table.c.bucket_seconds == span,
-        table.c.bucket_start == start,
+        table.c.block_seconds == size,
+        table.c.block_start == start,
     ]
     if by_campaign:
         on.append(table.c.campaign_id == bindparam("campaign_id"))
@@ -340,7 +340,7 @@ def counts_by_range(
     cover = _cover(with_calls, tuple(block_sizes_of(CallTimeRollup)))
     starts = _starts(ranges)
     counters = [Counters() for _ in ranges]
-    keys = ("bucket_seconds", "bucket_start")
+    keys = ("block_seconds", "block_start")
     for _, block_start, *values in _rollup_rows(
         CallTimeRollup, workspace, cover.blocks, keys, campaign, status
     ):
