@@ -8,9 +8,11 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select, update
 
 from ringtonic.api import reports as api_reports
 from ringtonic.extensions import db
+from ringtonic.models import Call
 from ringtonic.models.website import VisitorSession
 from tests.support.keys import api_get
 from tests.support.report_counts import last_30_days, local_days, within
@@ -50,21 +52,32 @@ def data(app, make_account, monkeypatch):
             "country": country,
         }
         visits.append(row)
-        db.session.add(
-            VisitorSession(
-                workspace_id=data.workspace.id,
-                campaign_id=row["campaign"].id if row["campaign"] else None,
-                phone_number_id=number.id if number else None,
-                visitor_id=row["visitor_id"],
-                started_at=started_at,
-                last_seen_at=started_at,
-                source=source,
-                medium=medium,
-                city=city,
-                state=state,
-                country=country,
-            )
+        row["session"] = VisitorSession(
+            workspace_id=data.workspace.id,
+            campaign_id=row["campaign"].id if row["campaign"] else None,
+            phone_number_id=number.id if number else None,
+            visitor_id=row["visitor_id"],
+            started_at=started_at,
+            last_seen_at=started_at,
+            source=source,
+            medium=medium,
+            city=city,
+            state=state,
+            country=country,
         )
+        db.session.add(row["session"])
+    db.session.flush()
+    # A third of the calls came from visits, some visits made two; the caller's own place
+    # is not the visit's (Bozeman's visitors call, yet no caller is from Bozeman).
+    for row in visits:
+        row["calls_from_visits"] = 0
+    calls = db.session.scalars(
+        select(Call).where(Call.workspace_id == data.workspace.id).order_by(Call.id)
+    ).all()
+    for call in calls[::3]:
+        row = rng.choice(visits)
+        call.visitor_session_id = row["session"].id
+        row["calls_from_visits"] += 1
     db.session.commit()
     data.visits = visits
     return data
@@ -74,12 +87,14 @@ def visit_tally(visits: list[dict], calls: int) -> dict:
     return {
         "visits": len(visits),
         "visitors": len({v["visitor_id"] for v in visits}),
+        "calls_from_visits": sum(v["calls_from_visits"] for v in visits),
         "calls_per_visit": round(calls / len(visits), 4) if visits else None,
     }
 
 
 def visit_fields(entry: dict) -> dict:
-    return {name: entry[name] for name in ("visits", "visitors", "calls_per_visit")}
+    names = ("visits", "visitors", "calls_from_visits", "calls_per_visit")
+    return {name: entry[name] for name in names}
 
 
 def by(rows: list[dict], key) -> dict:
@@ -196,6 +211,12 @@ def test_geo_data_places_visitors_by_state_and_city(client, data):
     bozeman = next(e for e in body["by_city"] if e["city"] == "Bozeman")
     assert bozeman["calls"] == 0 and bozeman["visits"] > 0 and bozeman["latitude"] is not None
     assert bozeman["calls_per_visit"] == 0
+    # ...yet its visitors called: calls from visits follow the visit's place, not the caller's.
+    from_bozeman = [v for v in visits if v["city"] == "Bozeman"]
+    assert bozeman["calls_from_visits"] == sum(v["calls_from_visits"] for v in from_bozeman) > 0
+    for entry in body["by_city"]:
+        members = [v for v in visits if (v["city"], v["state"]) == (entry["city"], entry["state"])]
+        assert entry["calls_from_visits"] == sum(v["calls_from_visits"] for v in members)
     assert all("visits" not in e for e in body["by_zip"])
 
 
@@ -210,8 +231,14 @@ def test_the_money_map_of_callers_leaves_out_places_only_visitors_came_from(clie
 
 
 def test_reports_without_visits_say_so(client, data):
+    db.session.execute(update(Call).values(visitor_session_id=None))
     db.session.query(VisitorSession).delete()
     db.session.commit()
     body = api_get(client, "/api/v1/reports/summary?group_by=medium", data.secret).get_json()
-    assert visit_fields(body["totals"]) == {"visits": 0, "visitors": 0, "calls_per_visit": None}
+    assert visit_fields(body["totals"]) == {
+        "visits": 0,
+        "visitors": 0,
+        "calls_from_visits": 0,
+        "calls_per_visit": None,
+    }
     assert all(g["visits"] == 0 and g["calls_per_visit"] is None for g in body["groups"])
