@@ -6,8 +6,9 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -140,7 +141,7 @@ def list_pending_invitations(account: Account) -> list[Invitation]:
 def get_invitation(account: Account, invitation_uuid: str | uuid.UUID) -> Invitation:
     """Return the account's invitation with this uuid or raise NotFound."""
     wanted = parse_public_id(invitation_uuid, "Invitation not found.")
-    invitation = db.session.scalar(
+    invitation: Invitation | None = db.session.scalar(
         select(Invitation).where(Invitation.account_id == account.id, Invitation.uuid == wanted)
     )
     if invitation is None:
@@ -157,7 +158,7 @@ def revoke_invitation(invitation: Invitation, actor: User | None, ip: str | None
 
 def open_invitation(token: str) -> Invitation:
     """Return the pending invitation for a token, or raise InvitationUnavailable saying why."""
-    invitation = None
+    invitation: Invitation | None = None
     if token and len(token) <= TOKEN_MAX_LENGTH:
         invitation = db.session.scalar(
             select(Invitation)
@@ -205,14 +206,17 @@ def _check_plan(invitation: Invitation) -> None:
 
 def _claim(invitation: Invitation) -> None:
     # A conditional UPDATE: of two simultaneous acceptances only one changes the row.
-    claimed = db.session.execute(
-        update(Invitation)
-        .where(
-            Invitation.id == invitation.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-        .values(accepted_at=utcnow())
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.id == invitation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .values(accepted_at=utcnow())
+        ),
     )
     if claimed.rowcount != 1:
         raise _used()

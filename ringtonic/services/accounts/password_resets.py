@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import joinedload
@@ -66,7 +66,7 @@ def request_password_reset(email: str, ip: str | None) -> tuple[User, str] | Non
 
 def open_password_reset(token: str) -> PasswordReset:
     """Return the working reset for a token, or raise ResetUnavailable."""
-    reset = None
+    reset: PasswordReset | None = None
     if token and len(token) <= TOKEN_MAX_LENGTH:
         reset = db.session.scalar(
             select(PasswordReset)
@@ -90,7 +90,7 @@ def complete_password_reset(token: str, new_password: str, ip: str | None) -> Us
     password_hash = hash_password(new_password)
     # A conditional UPDATE: of two simultaneous uses only one changes the row.
     claimed = cast(
-        CursorResult,
+        CursorResult[Any],
         db.session.execute(
             update(PasswordReset)
             .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))

@@ -39,7 +39,7 @@ def current_sign_in(
     if not token or not isinstance(token, str):
         return None
     now = now or utcnow()
-    row = db.session.scalar(
+    row: SignInSession | None = db.session.scalar(
         select(SignInSession).where(
             SignInSession.token_digest == _digest(token), SignInSession.user_id == user_id
         )

@@ -50,7 +50,7 @@ def list_members(account: Account) -> list[User]:
 def get_member(account: Account, user_uuid: str | uuid.UUID) -> User:
     """Return the account's current user with this uuid or raise NotFound."""
     wanted = parse_public_id(user_uuid, "Teammate not found.")
-    user = db.session.scalar(
+    user: User | None = db.session.scalar(
         select(User).where(
             User.account_id == account.id, User.uuid == wanted, User.removed_at.is_(None)
         )

@@ -55,7 +55,7 @@ def list_workspaces(account: Account) -> list[Workspace]:
 def get_workspace(account: Account, workspace_uuid: str | uuid.UUID) -> Workspace:
     """Return the account's workspace with this uuid or raise NotFound."""
     wanted = parse_public_id(workspace_uuid, "Workspace not found.")
-    workspace = db.session.scalar(
+    workspace: Workspace | None = db.session.scalar(
         select(Workspace).where(Workspace.account_id == account.id, Workspace.uuid == wanted)
     )
     if workspace is None:
