@@ -10,9 +10,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ringtonic.config import SmtpSettings
@@ -65,7 +65,7 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def _due_calls(kind: str, now: datetime):
+def _due_calls(kind: str, now: datetime) -> ColumnElement[bool]:
     """Return the SQL condition for calls that are ready for an alert of `kind`."""
     settled = Call.updated_at <= now - SETTLE
     common = and_(
@@ -197,14 +197,17 @@ def _insert(rows: Iterable[dict[str, Any]]) -> int:
 
 def _claim(delivery_id: int, now: datetime) -> bool:
     """Take one due alert for this worker; False when another worker took it first."""
-    claimed = db.session.execute(
-        update(AlertDelivery)
-        .where(
-            AlertDelivery.id == delivery_id,
-            AlertDelivery.status == "pending",
-            AlertDelivery.next_attempt_at <= now,
-        )
-        .values(attempts=AlertDelivery.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(AlertDelivery)
+            .where(
+                AlertDelivery.id == delivery_id,
+                AlertDelivery.status == "pending",
+                AlertDelivery.next_attempt_at <= now,
+            )
+            .values(attempts=AlertDelivery.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
+        ),
     ).rowcount
     db.session.commit()
     return claimed == 1

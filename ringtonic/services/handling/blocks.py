@@ -46,7 +46,8 @@ def check_block_input(number: str, reason: str, note: str = "") -> BlockInput:
     return BlockInput(e164, reason, cleaned_note)
 
 
-def _add(entry: BlockedNumber, actor: User | None, ip: str | None, workspace) -> BlockedNumber:
+def _add(entry: BlockedNumber, actor: User | None, ip: str | None, workspace: Workspace | None
+) -> BlockedNumber:
     try:
         with db.session.begin_nested():
             db.session.add(entry)
@@ -127,7 +128,7 @@ def get_block(
         if workspace is not None
         else BlockedNumber.workspace_id.is_(None)
     )
-    entry = db.session.scalar(
+    entry: BlockedNumber | None = db.session.scalar(
         select(BlockedNumber).where(
             BlockedNumber.uuid == wanted, BlockedNumber.account_id == account.id, scope
         )
@@ -186,7 +187,7 @@ def record_blocked_call(
     now: datetime | None = None,
 ) -> BlockedCall:
     """Log a refused call once per CallSid and send call_blocked for a new one."""
-    existing = db.session.scalar(
+    existing: BlockedCall | None = db.session.scalar(
         select(BlockedCall).where(
             BlockedCall.workspace_id == workspace.id, BlockedCall.provider_call_id == sid
         )
@@ -209,7 +210,7 @@ def record_blocked_call(
             db.session.add(attempt)
             db.session.flush()
     except IntegrityError:
-        winner = db.session.scalar(
+        winner: BlockedCall | None = db.session.scalar(
             select(BlockedCall).where(
                 BlockedCall.workspace_id == workspace.id, BlockedCall.provider_call_id == sid
             )

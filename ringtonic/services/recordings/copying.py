@@ -12,8 +12,9 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from ringtonic.extensions import db
 from ringtonic.models import Workspace
@@ -59,15 +60,18 @@ def copy_retry_delay(attempts: int) -> timedelta:
 
 
 def _claim(recording_id: int, now: datetime) -> bool:
-    claimed = db.session.execute(
-        update(CallRecording)
-        .where(
-            CallRecording.id == recording_id,
-            CallRecording.copied_at.is_(None),
-            CallRecording.expired_at.is_(None),
-            CallRecording.next_copy_at <= now,
-        )
-        .values(copy_attempts=CallRecording.copy_attempts + 1, next_copy_at=now + CLAIM_LEASE)
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(CallRecording)
+            .where(
+                CallRecording.id == recording_id,
+                CallRecording.copied_at.is_(None),
+                CallRecording.expired_at.is_(None),
+                CallRecording.next_copy_at <= now,
+            )
+            .values(copy_attempts=CallRecording.copy_attempts + 1, next_copy_at=now + CLAIM_LEASE)
+        ),
     ).rowcount
     db.session.commit()
     return claimed == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -82,7 +83,7 @@ def expire_recordings(now: datetime, store: RecordingStore) -> int:
     return expired
 
 
-def _expire_batch(batch, now: datetime, store: RecordingStore) -> int:
+def _expire_batch(batch: Sequence[CallRecording], now: datetime, store: RecordingStore) -> int:
     removed = 0
     for recording in batch:
         if recording.storage_key:

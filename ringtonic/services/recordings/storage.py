@@ -136,7 +136,8 @@ class S3Store:
             answer = self.client.get_object(
                 Bucket=self.bucket, Key=self._name(key), Range=f"bytes={start}-{end - 1}"
             )
-            return answer["Body"].read()
+            body: bytes = answer["Body"].read()  # boto3 ships without types
+            return body
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey"}:
                 raise RecordingMissing("The recording is not in storage.") from None

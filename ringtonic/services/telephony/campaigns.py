@@ -139,7 +139,7 @@ def list_campaigns_after(
 def get_campaign(workspace: Workspace, campaign_uuid: str | uuid.UUID) -> Campaign:
     """Return the workspace's campaign with this uuid or raise NotFound."""
     wanted = parse_public_id(campaign_uuid, "Campaign not found.")
-    campaign = db.session.scalar(
+    campaign: Campaign | None = db.session.scalar(
         select(Campaign).where(Campaign.workspace_id == workspace.id, Campaign.uuid == wanted)
     )
     if campaign is None:

@@ -135,7 +135,7 @@ def update_number(
 def get_number(workspace: Workspace, number_uuid: str | uuid.UUID) -> PhoneNumber:
     """Return the workspace's tracking number with this uuid or raise NotFound."""
     wanted = parse_public_id(number_uuid, "Number not found.")
-    phone_number = db.session.scalar(
+    phone_number: PhoneNumber | None = db.session.scalar(
         select(PhoneNumber)
         .options(joinedload(PhoneNumber.campaign))
         .where(PhoneNumber.workspace_id == workspace.id, PhoneNumber.uuid == wanted)

@@ -121,7 +121,7 @@ def parse_replace_numbers(text: str) -> list[str]:
 def _campaign_id(workspace: Workspace, campaign_uuid: str) -> int | None:
     if not campaign_uuid:
         return None
-    campaign = db.session.scalar(
+    campaign: Campaign | None = db.session.scalar(
         select(Campaign).where(
             Campaign.workspace_id == workspace.id,
             Campaign.uuid == _uuid_or_none(campaign_uuid),
