@@ -11,14 +11,14 @@ import bisect
 import math
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import CursorResult, delete, func, insert, select
 
 from ringtonic.extensions import db
 from ringtonic.models import Account, Call, Campaign, PhoneNumber, Workspace
@@ -33,6 +33,8 @@ from ringtonic.services.reporting.rollups import (
 )
 from ringtonic.services.telephony.campaigns import create_campaign
 from ringtonic.services.telephony.numbers import NumberDetails, add_number
+
+T = TypeVar("T")
 
 DAYS = 90
 BATCH_SIZE = 5_000
@@ -193,8 +195,13 @@ def delete_calls(clients: list[SeededClient]) -> int:
     """Delete every call (and website visit) of the demo clients' workspaces; return the calls."""
     ids = [c.workspace.id for c in clients]
     lock_rollups(*ids)
-    result = db.session.execute(
-        delete(Call).where(Call.workspace_id.in_(ids)).execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            delete(Call)
+            .where(Call.workspace_id.in_(ids))
+            .execution_options(synchronize_session=False)
+        ),
     )
     # The website visits those calls came from, and the pool leases they held.
     for model in (NumberLease, VisitorSession):
@@ -240,15 +247,15 @@ class Calendar:
         return sorted(self.start + hour * 3600 + rng.randrange(3600) for hour in hours)
 
 
-class Picker:
+class Picker(Generic[T]):
     """Weighted choice by bisect over cumulative weights (faster than choices(k=1))."""
 
-    def __init__(self, items, weights) -> None:
+    def __init__(self, items: Iterable[T], weights: Iterable[float]) -> None:
         self.items = list(items)
         self.cumulative = list(accumulate(weights))
         self.total = self.cumulative[-1]
 
-    def pick(self, rng: random.Random):
+    def pick(self, rng: random.Random) -> T:
         return self.items[bisect.bisect_right(self.cumulative, rng.random() * self.total)]
 
 

@@ -212,6 +212,10 @@ def _arrival(rng: random.Random, site: DemoSite, kind: str) -> tuple[str, str]:
     return base, rng.choice(referrers[kind])
 
 
+# (visitor id, first touch, GA client id, (city, state, country))
+_Visitor = tuple[uuid.UUID, tuple[str, str], str, tuple[str, str, str]]
+
+
 class _Visitors:
     """Who visits: new people mostly, some returning with their first touch and GA ids."""
 
@@ -219,9 +223,9 @@ class _Visitors:
         places = seeded.client.places
         self.local = Picker(places, [p.weight for p in places])
         self.elsewhere = Picker(ELSEWHERE, [p.weight for p in ELSEWHERE])
-        self.known: list[tuple[uuid.UUID, tuple[str, str], str, tuple[str, str, str]]] = []
+        self.known: list[_Visitor] = []
 
-    def next(self, rng: random.Random, started_at: datetime, touch: tuple[str, str]):
+    def next(self, rng: random.Random, started_at: datetime, touch: tuple[str, str]) -> _Visitor:
         """Return (visitor id, first touch, GA client id, (city, state, country))."""
         if self.known and rng.random() < RETURNING_SHARE:
             return self.known[rng.randrange(len(self.known))]
@@ -241,7 +245,7 @@ class _Visitors:
 _KINDS = {calls: Picker(TRAFFIC, [w[calls] for w in TRAFFIC.values()]) for calls in (False, True)}
 
 
-def _describe(rng: random.Random, visit: _Visit, seeded: SeededClient, visitors: _Visitors):
+def _describe(rng: random.Random, visit: _Visit, seeded: SeededClient, visitors: _Visitors) -> None:
     site = SITES[seeded.client.name]
     landing, referrer = _arrival(rng, site, _KINDS[visit.call_id is not None].pick(rng))
     attribution = classify(landing, referrer)

@@ -46,7 +46,8 @@ def check_block_input(number: str, reason: str, note: str = "") -> BlockInput:
     return BlockInput(e164, reason, cleaned_note)
 
 
-def _add(entry: BlockedNumber, actor: User | None, ip: str | None, workspace: Workspace | None
+def _add(
+    entry: BlockedNumber, actor: User | None, ip: str | None, workspace: Workspace | None
 ) -> BlockedNumber:
     try:
         with db.session.begin_nested():
