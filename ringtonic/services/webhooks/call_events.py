@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, PhoneNumber, Workspace
+from ringtonic.models import BlockedCall, Call, PhoneNumber, Workspace
 from ringtonic.services.calls.documents import number_reference
 from ringtonic.services.reporting.periods import iso_utc
 from ringtonic.services.signals import call_blocked
@@ -47,7 +47,7 @@ def fields_changed(workspace: Workspace, call: Call, changes: list[dict[str, Any
         emit(workspace, "call.updated", call, changes=changes)
 
 
-def blocked_call_document(attempt) -> dict[str, Any]:
+def blocked_call_document(attempt: BlockedCall) -> dict[str, Any]:
     """Describe a refused call (a BlockedCall: it never became a stored call)."""
     return {
         "provider_call_id": attempt.provider_call_id,
@@ -65,6 +65,6 @@ def blocked_call_document(attempt) -> dict[str, Any]:
 
 
 @call_blocked.connect
-def _on_call_blocked(sender, **kwargs) -> None:
+def _on_call_blocked(sender: BlockedCall, **kwargs: Any) -> None:
     """Emit call.blocked for a call the blocklist turned away (see services.signals)."""
     emit(kwargs["workspace"], "call.blocked", None, data=blocked_call_document(sender))

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy import CursorResult, Executable, func, insert, select, update
 
 from ringtonic.extensions import db
 from ringtonic.models import (
@@ -54,7 +54,7 @@ WRITE_SECONDS = 1.0
 
 def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:
     """Return the wait after failed attempt number `attempt` (1-based), with jitter."""
-    base = min(FIRST_DELAY_SECONDS * 2 ** (attempt - 1), MAX_DELAY_SECONDS)
+    base: float = min(FIRST_DELAY_SECONDS * 2 ** (attempt - 1), MAX_DELAY_SECONDS)
     return base * (1 + (rng or random).uniform(-JITTER, JITTER))
 
 
@@ -94,7 +94,9 @@ class DeliverySettings:
         return timedelta(seconds=int(self.timeout) + 15)
 
 
-def _take_lease(endpoint_uuid, now: datetime, settings: DeliverySettings) -> datetime | None:
+def _take_lease(
+    endpoint_uuid: uuid.UUID, now: datetime, settings: DeliverySettings
+) -> datetime | None:
     """Return until when this worker holds the endpoint's lease, or None if another does."""
     until = now + settings.lease
     taken = _changed_rows(
@@ -111,7 +113,7 @@ def _take_lease(endpoint_uuid, now: datetime, settings: DeliverySettings) -> dat
     return until if taken == 1 else None
 
 
-def _set_lease(endpoint_uuid, until: datetime | None) -> None:
+def _set_lease(endpoint_uuid: uuid.UUID, until: datetime | None) -> None:
     db.session.execute(
         update(WebhookEndpoint)
         .where(WebhookEndpoint.uuid == endpoint_uuid)
@@ -138,7 +140,7 @@ class Due:
     plan: str
 
 
-def _due_batch(endpoint_uuid, now: datetime, limit: int) -> list[Due]:
+def _due_batch(endpoint_uuid: uuid.UUID, now: datetime, limit: int) -> list[Due]:
     """Return up to `limit` of the endpoint's due deliveries, oldest due first, in one query."""
     rows = db.session.execute(
         select(
@@ -191,7 +193,9 @@ class Outcome:
 
 
 def deliver_due(
-    endpoint_uuid, settings: DeliverySettings, clock: Callable[[], datetime] = utcnow
+    endpoint_uuid: uuid.UUID | str,
+    settings: DeliverySettings,
+    clock: Callable[[], datetime] = utcnow,
 ) -> int:
     """Send the endpoint's due deliveries in order while holding its lease; return attempts.
 
@@ -219,7 +223,13 @@ def deliver_due(
     return sent
 
 
-def _drain(key, settings: DeliverySettings, clock, sent: int, lease: datetime):
+def _drain(
+    key: uuid.UUID,
+    settings: DeliverySettings,
+    clock: Callable[[], datetime],
+    sent: int,
+    lease: datetime,
+) -> tuple[int, datetime]:
     """Send due deliveries until none is left or BATCH is reached; return (sent, lease)."""
     margin = settings.lease - timedelta(seconds=10)
     failed_here = False
@@ -254,7 +264,7 @@ def _drain(key, settings: DeliverySettings, clock, sent: int, lease: datetime):
     return sent, lease
 
 
-def _write(outcomes: list[Outcome], key, lease: datetime) -> bool:
+def _write(outcomes: list[Outcome], key: uuid.UUID, lease: datetime) -> bool:
     """Record the kept outcomes and renew the lease in one transaction; empty the list.
 
     Returns False when the endpoint was switched off meanwhile (by an admin, or by these
@@ -386,7 +396,7 @@ def _count(endpoint_id: int, succeeded: bool, now: datetime) -> None:
         log.warning("webhooks: endpoint %s switched off after failing for a day", endpoint_id)
 
 
-def _changed_rows(statement) -> int:
+def _changed_rows(statement: Executable) -> int:
     """Execute an UPDATE in the current session and return how many rows it changed."""
     result = db.session.execute(statement)
-    return cast(CursorResult, result).rowcount
+    return cast(CursorResult[Any], result).rowcount

@@ -83,7 +83,7 @@ def get_endpoint(workspace: Workspace, endpoint_uuid: str | uuid.UUID) -> Webhoo
         key = endpoint_uuid if isinstance(endpoint_uuid, uuid.UUID) else uuid.UUID(endpoint_uuid)
     except ValueError:
         raise NotFound("No such webhook endpoint.") from None
-    endpoint = db.session.scalar(
+    endpoint: WebhookEndpoint | None = db.session.scalar(
         select(WebhookEndpoint).where(
             WebhookEndpoint.workspace_id == workspace.id, WebhookEndpoint.uuid == key
         )

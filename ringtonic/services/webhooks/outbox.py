@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import orjson
 from sqlalchemy import bindparam, func, insert, select
@@ -42,8 +44,8 @@ def envelope(
     event_type: str,
     created_at: datetime,
     workspace: Workspace,
-    data: dict,
-    changes: list[dict] | None = None,
+    data: dict[str, Any],
+    changes: list[dict[str, Any]] | None = None,
 ) -> bytes:
     """Return the JSON body of an event: id, type, created_at, workspace, data (+ changes)."""
     document: dict[str, object] = {
@@ -98,7 +100,7 @@ def subscribed_endpoints(workspace: Workspace, event_type: str) -> list[Subscrib
 def add_event(
     workspace: Workspace,
     event_type: str,
-    body_of,
+    body_of: Callable[[uuid.UUID], bytes],
     endpoints: list[WebhookEndpoint],
     now: datetime,
     is_test: bool = False,
@@ -140,9 +142,9 @@ def emit(
     workspace: Workspace,
     event_type: str,
     call: Call | None,
-    changes: list[dict] | None = None,
+    changes: list[dict[str, Any]] | None = None,
     now: datetime | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> uuid.UUID | None:
     """Write a call event to the outbox in the current transaction; return its uuid.
 

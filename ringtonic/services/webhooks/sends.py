@@ -117,7 +117,7 @@ def get_delivery(endpoint: WebhookEndpoint, delivery_uuid: str) -> WebhookDelive
         key = uuid.UUID(delivery_uuid)
     except ValueError:
         raise NotFound("No such delivery.") from None
-    delivery = db.session.scalar(
+    delivery: WebhookDelivery | None = db.session.scalar(
         select(WebhookDelivery).where(
             WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.uuid == key
         )
