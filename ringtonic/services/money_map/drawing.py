@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from ringtonic.services.money_map.areas import (
     WHOLE_US,
@@ -97,7 +98,7 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def describe_counts(label: str, counters: dict, measure: str = "calls") -> str:
+def describe_counts(label: str, counters: dict[str, Any], measure: str = "calls") -> str:
     """Return the hover text: "Texas — 412 calls, 300 answered, 90 missed, 120 first-time"."""
     if measure == "visits":
         if not counters.get("visits"):
@@ -149,9 +150,9 @@ COUNTED = {
 }
 
 
-def state_calls(geo: dict, measure: str = "calls") -> dict[str, dict]:
+def state_calls(geo: dict[str, Any], measure: str = "calls") -> dict[str, dict[str, int]]:
     """Sum the US entries of by_state per postal code (country "US" and unknown alike)."""
-    totals: dict[str, dict] = {}
+    totals: dict[str, dict[str, int]] = {}
     for entry in geo["by_state"]:
         if entry["country"] not in US_COUNTRIES:
             continue
@@ -163,7 +164,7 @@ def state_calls(geo: dict, measure: str = "calls") -> dict[str, dict]:
 
 
 def _shaded_states(
-    geo: dict, measure: str
+    geo: dict[str, Any], measure: str
 ) -> tuple[list[ShadedState], list[LegendStep], dict[str, int]]:
     counts = state_calls(geo, measure)
     shapes = us_map().states
@@ -188,7 +189,7 @@ def _shaded_states(
     return states, _legend(step, classes) if classes else [LegendStep(0, "0")], unmapped
 
 
-def place_label(entry: dict, level: str) -> str:
+def place_label(entry: dict[str, Any], level: str) -> str:
     """Name a city ("Austin, TX") or zip code ("78701 · Austin, TX") for people."""
     city = ", ".join(part for part in (entry.get("city"), entry.get("state")) if part)
     if level == "zip":
@@ -202,7 +203,7 @@ def _radius(calls: int, largest: int) -> float:
 
 
 def _circles(
-    entries: list[dict], level: str, scale: float = 1.0, measure: str = "calls"
+    entries: list[dict[str, Any]], level: str, scale: float = 1.0, measure: str = "calls"
 ) -> tuple[list[Circle], list[Circle], int]:
     placed = []
     for entry in entries:
@@ -236,7 +237,9 @@ def _circles(
     return circles, sizes, left_out
 
 
-def draw_map(geo: dict, circles: str, area: str = "", measure: str = "calls") -> MapDrawing:
+def draw_map(
+    geo: dict[str, Any], circles: str, area: str = "", measure: str = "calls"
+) -> MapDrawing:
     """Lay out the map for `geo_data` output, with city or zip circles, zoomed to `area`.
 
     `measure` is what shades and sizes: "calls", or "visits" for a map of website visitors.

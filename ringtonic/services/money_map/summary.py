@@ -81,7 +81,7 @@ class MoneyMap:
 
     @property
     def calls_on_map(self) -> int:
-        totals = self.geo["totals"]
+        totals: dict[str, int] = self.geo["totals"]
         return totals["calls"] - totals["calls_without_location"] - totals["calls_outside_us"]
 
     @property

@@ -88,7 +88,7 @@ def default_direction(column: str) -> str:
     return "asc" if column == "name" else "desc"
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> object:
     """Neutralise text a spreadsheet would run as a formula; numbers pass unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
