@@ -69,7 +69,7 @@ def _iso_in_zone(moment: datetime, zone: ZoneInfo) -> str:
     return text.removesuffix("+00:00") + "Z" if zone.key == "UTC" else text
 
 
-def _cells(row: Row, zone: ZoneInfo, cell: Callable[[object], str]) -> list[str]:
+def _cells(row: Row[*tuple[Any, ...]], zone: ZoneInfo, cell: Callable[[object], str]) -> list[str]:
     values = (
         _iso_in_zone(row.started_at, zone),
         row.caller_number,

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import QueryableAttribute
 
 from ringtonic.extensions import db
 from ringtonic.models import Call, Workspace
@@ -88,7 +89,7 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-def _stored(column, workspace: Workspace, values: set[Any]) -> set[Any]:
+def _stored(column: QueryableAttribute[Any], workspace: Workspace, values: set[Any]) -> set[Any]:
     """Return which of `values` the workspace's calls hold in `column`."""
     found: set[Any] = set()
     for chunk in _chunks(sorted(values), LOOKUP_BATCH):

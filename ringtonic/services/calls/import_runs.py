@@ -15,8 +15,9 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import case, delete, func, select, tuple_, update
+from sqlalchemy import CursorResult, case, delete, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ringtonic.extensions import db
@@ -81,11 +82,14 @@ def pause_for_live_writes() -> None:
 
 def _take_over(record: CallImport) -> bool:
     """Claim a cut-off import for rolling back; False if someone else claimed it first."""
-    claimed = db.session.execute(
-        update(CallImport)
-        .where(CallImport.id == record.id, CallImport.updated_at == record.updated_at)
-        .values(status="rolling_back", updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(CallImport)
+            .where(CallImport.id == record.id, CallImport.updated_at == record.updated_at)
+            .values(status="rolling_back", updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ),
     )
     db.session.commit()
     return claimed.rowcount == 1
@@ -249,7 +253,7 @@ def get_import(workspace: Workspace, import_uuid: str) -> CallImport:
         wanted = uuid.UUID(import_uuid)
     except ValueError:
         raise NotFound("No such import.") from None
-    record = db.session.scalar(
+    record: CallImport | None = db.session.scalar(
         select(CallImport).where(CallImport.workspace_id == workspace.id, CallImport.uuid == wanted)
     )
     if record is None:
@@ -296,11 +300,14 @@ def rollback_import(
 def _claim_completed(record: CallImport) -> bool:
     """Move a completed import to rolling_back, taking the slot; False if another holds it."""
     try:
-        claimed = db.session.execute(
-            update(CallImport)
-            .where(CallImport.id == record.id, CallImport.status == "completed")
-            .values(status="rolling_back", updated_at=utcnow())
-            .execution_options(synchronize_session=False)
+        claimed = cast(
+            CursorResult[Any],
+            db.session.execute(
+                update(CallImport)
+                .where(CallImport.id == record.id, CallImport.status == "completed")
+                .values(status="rolling_back", updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            ),
         )
         db.session.commit()
     except IntegrityError:

@@ -49,6 +49,7 @@ from datetime import datetime
 
 from sqlalchemy import case, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import Tuple
 
 from ringtonic.extensions import db
 from ringtonic.models import SPAM_GATE_FAILED, Call, PhoneNumber, Workspace
@@ -281,7 +282,7 @@ def record_inbound_call(
     return call
 
 
-def _stored_precedence():
+def _stored_precedence() -> Tuple:
     """Return Outcome.precedence of the row as stored, as an SQL row value."""
     return tuple_(
         case(_DECISIVE, value=Call.status, else_=0),

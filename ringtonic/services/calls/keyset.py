@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, and_, or_, select
+from sqlalchemy.orm import Mapped, QueryableAttribute
 
 from ringtonic.extensions import db
 from ringtonic.services.errors import ValidationError
 
 T = TypeVar("T")
 UNKNOWN_CURSOR = "cursor does not continue this list; start again without it."
+
+
+class Listed(Protocol):
+    """A model listed per workspace by public uuid."""
+
+    id: Mapped[int]
+    workspace_id: Mapped[int]
+    uuid: Mapped[uuid.UUID]
 
 
 @dataclass(frozen=True)
@@ -28,18 +36,33 @@ class KeysetPage(Generic[T]):
         return self.items[-1] if self.items else None
 
 
-def older_than(moment_column, id_column, moment: datetime, row_id: int) -> ColumnElement:
+def older_than(
+    moment_column: QueryableAttribute[Any],
+    id_column: QueryableAttribute[int],
+    moment: ColumnElement[Any],
+    row_id: ColumnElement[int],
+) -> ColumnElement[bool]:
     """Rows after (moment, id) in newest-first order."""
     # `moment <= x` lets the index bound the range; the OR only settles equal moments.
     return and_(moment_column <= moment, or_(moment_column < moment, id_column < row_id))
 
 
-def newer_than(moment_column, id_column, moment: datetime, row_id: int) -> ColumnElement:
+def newer_than(
+    moment_column: QueryableAttribute[Any],
+    id_column: QueryableAttribute[int],
+    moment: ColumnElement[Any],
+    row_id: ColumnElement[int],
+) -> ColumnElement[bool]:
     """Rows before (moment, id) in newest-first order."""
     return and_(moment_column >= moment, or_(moment_column > moment, id_column > row_id))
 
 
-def position_of(model, moment_column, workspace_id: int, public_id: uuid.UUID):
+def position_of(
+    model: type[Listed],
+    moment_column: QueryableAttribute[Any],
+    workspace_id: int,
+    public_id: uuid.UUID,
+) -> Row[Any, int] | None:
     """Return (moment, id) of the workspace's row with this uuid, or None."""
     return db.session.execute(
         select(moment_column, model.id).where(
@@ -48,7 +71,12 @@ def position_of(model, moment_column, workspace_id: int, public_id: uuid.UUID):
     ).first()
 
 
-def position_inside(model, moment_column, workspace_id: int, public_id: uuid.UUID):
+def position_inside(
+    model: type[Listed],
+    moment_column: QueryableAttribute[Any],
+    workspace_id: int,
+    public_id: uuid.UUID,
+) -> tuple[ScalarSelect[Any], ScalarSelect[int]]:
     """Return (moment, id) of the workspace's row with this uuid, as two subqueries.
 
     A page query bounded by them finds the cursor's row itself (once, through the
@@ -60,14 +88,14 @@ def position_inside(model, moment_column, workspace_id: int, public_id: uuid.UUI
 
 
 def newest_first_page(
-    query: Select,
-    model,
-    moment_column,
+    query: Select[T],
+    model: type[Listed],
+    moment_column: QueryableAttribute[Any],
     *,
     workspace_id: int,
     after: uuid.UUID | None,
     limit: int,
-) -> KeysetPage:
+) -> KeysetPage[T]:
     """Run `query` (already filtered to the workspace) for the page after the row `after`.
 
     The page is ordered by (moment, id) descending, which an index on (workspace_id,

@@ -126,7 +126,7 @@ def calls_page_query(
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
     sort: CallSort = CallSort(),
-) -> tuple[Select, str, uuid.UUID | None]:
+) -> tuple[Select[Call], str, uuid.UUID | None]:
     """Build the page query (one row more than `limit`); say which way it reads, from where."""
     column = SORT_COLUMNS[sort.key]
     query = filter_calls(select(Call), workspace, filters)
@@ -192,7 +192,9 @@ def count_calls(workspace: Workspace, filters: CallFilters) -> int:
 OTHER_CALLS_SHOWN = 10
 
 
-def other_calls_from_caller(workspace: Workspace, call: Call, limit: int = OTHER_CALLS_SHOWN):
+def other_calls_from_caller(
+    workspace: Workspace, call: Call, limit: int = OTHER_CALLS_SHOWN
+) -> tuple[list[Call], int]:
     """Return the caller's other calls to the workspace, newest first, and how many there are."""
     if not call.caller_number:
         return [], 0

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVarTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
@@ -22,6 +23,8 @@ from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.public_ids import parse_public_id
 from ringtonic.services.reporting.periods import parse_bounds
 from ringtonic.services.telephony.phones import caller_number_or_blank
+
+Ts = TypeVarTuple("Ts")
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 500
@@ -102,7 +105,7 @@ def _short_text(raw: str, field_name: str, limit: int) -> str | None:
     return text or None
 
 
-def search_clause(text: str) -> ColumnElement:
+def search_clause(text: str) -> ColumnElement[bool]:
     """Match a caller number in any format, or a city or zip code, to what was typed."""
     digits = re.sub(r"[^0-9]", "", text)
     if _PHONE_TYPED.fullmatch(text) and len(digits) >= FULL_NUMBER_DIGITS:
@@ -140,7 +143,7 @@ def _workspace_campaign(
     wanted = _parse_uuid(str(raw or ""), field_name, message)
     if wanted is None:
         return None
-    campaign = db.session.scalar(
+    campaign: Campaign | None = db.session.scalar(
         select(Campaign).where(Campaign.workspace_id == workspace.id, Campaign.uuid == wanted)
     )
     if campaign is None:
@@ -155,7 +158,7 @@ def _workspace_number(
     wanted = _parse_uuid(str(raw or ""), field_name, message)
     if wanted is None:
         return None
-    number = db.session.scalar(
+    number: PhoneNumber | None = db.session.scalar(
         select(PhoneNumber).where(
             PhoneNumber.workspace_id == workspace.id, PhoneNumber.uuid == wanted
         )
@@ -239,7 +242,7 @@ def build_call_filters(
     )
 
 
-def filter_calls(query: Select, workspace: Workspace, filters: CallFilters) -> Select:
+def filter_calls(query: Select[*Ts], workspace: Workspace, filters: CallFilters) -> Select[*Ts]:
     """Narrow a query of calls to the workspace's calls that match the filters."""
     query = query.where(Call.workspace_id == workspace.id)
     if filters.since is not None:
@@ -282,7 +285,7 @@ def list_calls_after(
 def get_call(workspace: Workspace, call_uuid: str | uuid.UUID) -> Call:
     """Return the workspace's call with this uuid or raise NotFound."""
     wanted = parse_public_id(call_uuid, "Call not found.")
-    call = db.session.scalar(
+    call: Call | None = db.session.scalar(
         select(Call)
         .options(
             joinedload(Call.campaign),
@@ -320,7 +323,9 @@ EXPORT_COLUMNS = (
 )
 
 
-def iter_calls_for_export(workspace: Workspace, filters: CallFilters) -> Iterator[Row]:
+def iter_calls_for_export(
+    workspace: Workspace, filters: CallFilters
+) -> Iterator[Row[*tuple[Any, ...]]]:
     """Yield the filtered calls newest first as plain rows, a batch at a time."""
     query = (
         filter_calls(select(*EXPORT_COLUMNS), workspace, filters)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Integer, and_, case, func
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from ringtonic.models import CALL_STATUSES, SPAM_GATE_FAILED, Call
@@ -90,7 +91,7 @@ class Counters:
         return shown
 
 
-def counter_columns() -> list[ColumnElement]:
+def counter_columns() -> list[ColumnElement[int]]:
     """Return the SELECT columns that fill a Counters, in its field order (never NULL)."""
     return [
         func.count(Call.id),
@@ -101,12 +102,12 @@ def counter_columns() -> list[ColumnElement]:
     ]
 
 
-def counters_from(values) -> Counters:
+def counters_from(values: Iterable[int]) -> Counters:
     """Build Counters from five integers, as `counter_columns` and the rollup queries select."""
     return Counters(*values)
 
 
-class epoch_seconds(FunctionElement):
+class epoch_seconds(FunctionElement[int]):
     """Whole seconds since 1970 (rounded down) of a UTC timestamp, on SQLite and PostgreSQL."""
 
     type = Integer()
@@ -114,13 +115,13 @@ class epoch_seconds(FunctionElement):
 
 
 @compiles(epoch_seconds, "sqlite")
-def _epoch_seconds_sqlite(element, compiler, **kw):
+def _epoch_seconds_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
     # sqlite3 uses qmark parameters, so a literal % needs no escaping here.
     return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
 
 
 @compiles(epoch_seconds, "postgresql")
-def _epoch_seconds_postgresql(element, compiler, **kw):
+def _epoch_seconds_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
     # FLOOR: a cast alone rounds, moving a call at 10:59:59.6 into the next hour.
     epoch = f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
     return f"CAST(FLOOR({epoch}) AS BIGINT)"
