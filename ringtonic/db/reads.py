@@ -46,13 +46,13 @@ class PreparedRows:
     def __init__(self, statement: Select | CompoundSelect) -> None:
         self.statement = statement
 
-    def all(self, engine: Engine, params: Mapping[str, Any]) -> list[tuple]:
+    def all(self, engine: Engine, params: Mapping[str, Any] | None) -> list[tuple]:
         """Run the read outside any transaction; return its rows."""
         return [tuple(row) for row in _read(engine, self.statement, params)]
 
 
 def _read(
-    engine: Engine, statement: Select | CompoundSelect, params: Mapping[str, Any]
+    engine: Engine, statement: Select | CompoundSelect, params: Mapping[str, Any] | None
 ) -> Sequence[Any]:
     """Run a read and return its rows; after a lost connection, once more on fresh ones."""
     reader = reads_engine(engine)
@@ -67,7 +67,7 @@ def _read(
 
 
 def _run(
-    reader: Engine, statement: Select | CompoundSelect, params: Mapping[str, Any]
+    reader: Engine, statement: Select | CompoundSelect, params: Mapping[str, Any] | None
 ) -> Sequence[Any]:
     with reader.connect() as connection:
         return connection.execute(statement, params).all()

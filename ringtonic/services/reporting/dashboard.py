@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -207,7 +208,9 @@ def dashboard_summary(
     )
 
 
-def _daily(workspace: Workspace, days: list[date], zone, campaign) -> list[Counters]:
+def _daily(
+    workspace: Workspace, days: list[date], zone: ZoneInfo, campaign: Campaign | None
+) -> list[Counters]:
     """Return the counters of each local day."""
     boundaries = [local_midnight(day, zone) for day in [*days, days[-1] + timedelta(days=1)]]
     return counts_by_range(workspace, list(pairwise(boundaries)), campaign)

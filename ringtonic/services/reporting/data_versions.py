@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,7 +27,7 @@ _VERSIONS = WorkspaceDataVersion.__table__
 
 
 @functools.lru_cache(maxsize=2)
-def _bump_statement(dialect: str):
+def _bump_statement(dialect: str) -> postgresql.Insert | sqlite.Insert:
     """Build, once, the upsert that adds one to a workspace's version."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(_VERSIONS).values(
@@ -61,7 +62,7 @@ _VERSION = PreparedRows(
 )
 
 
-def data_version(workspace_id: int) -> tuple:
+def data_version(workspace_id: int) -> tuple[int, datetime | None]:
     """Return a workspace's (version, change time); (0, None) before its first change."""
     rows = _VERSION.all(db.engine, {"workspace_id": workspace_id})
     return rows[0] if rows else (0, None)

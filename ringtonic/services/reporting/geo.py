@@ -145,13 +145,13 @@ def callers_only(geo: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def visitors_only(geo: dict) -> dict:
+def visitors_only(geo: dict[str, Any]) -> dict[str, Any]:
     """Return geo-data's states and cities that had visits, most visits first (a map of visitors).
 
     Zip codes are left out: a visit's location has none.
     """
 
-    def ranked(entries: list[dict], name: str) -> list[dict]:
+    def ranked(entries: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
         kept = [entry for entry in entries if entry["visits"]]
         return sorted(kept, key=lambda e: (-e["visits"], -e["visitors"], e[name], e["state"] or ""))
 

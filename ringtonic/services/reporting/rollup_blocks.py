@@ -55,12 +55,14 @@ def _at(seconds: int) -> datetime:
     return EPOCH + timedelta(seconds=seconds)
 
 
-def _split(start: int, end: int, sizes: Sequence[int], level: int, cover: Cover) -> list:
+def _split(
+    start: int, end: int, sizes: Sequence[int], level: int, cover: Cover
+) -> list[tuple[int, int]]:
     """Cover [start, end) (whole seconds) with blocks of sizes[level] and smaller.
 
     Return what no block covers, as (start, end) second pairs in time order.
     """
-    left = []
+    left: list[tuple[int, int]] = []
     while level >= 0 and start < end:
         size = sizes[level]
         lo = -(-start // size) * size

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import product
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
+    Executable,
     Integer,
     and_,
     bindparam,
@@ -27,7 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.selectable import Join
+from sqlalchemy.sql.compiler import FromLinter, SQLCompiler
+from sqlalchemy.sql.elements import Cast
+from sqlalchemy.sql.selectable import FromClause, Join, TableValuedAlias
 
 from ringtonic.db.engines import reads_engine
 from ringtonic.db.reads import PreparedRows
@@ -57,7 +61,7 @@ from ringtonic.services.reporting.rollup_blocks import (
     cover_ranges,
     epoch_floor,
 )
-from ringtonic.services.reporting.rollups import block_sizes_of, call_key
+from ringtonic.services.reporting.rollups import RollupModel, block_sizes_of, call_key
 from ringtonic.services.telephony.campaigns import CampaignRef
 
 ID_KEYS = frozenset(("campaign_id", "phone_number_id"))
@@ -66,7 +70,9 @@ ID_KEYS = frozenset(("campaign_id", "phone_number_id"))
 SHORT_SERIES = 64
 
 
-def _read(query, params=None) -> Sequence[Any]:
+def _read(
+    query: PreparedRows | Executable, params: Mapping[str, Any] | None = None
+) -> Sequence[Any]:
     """Run a report query and return its rows.
 
     Reports only read. When the request has no transaction of its own, a query runs
@@ -105,18 +111,18 @@ def _cover(ranges: tuple[tuple[datetime, datetime], ...], sizes: tuple[int, ...]
 COUNTER_FIELDS = ("calls", "answered", "missed", "first_time_callers", "total_duration")
 
 
-def _counter_expressions(table, status: str | None) -> list[Any]:
+def _counter_expressions(table: FromClause, status: str | None) -> list[Any]:
     """Return, per rollup row, the five values that fill a Counters, in its field order."""
     if status is None:
         return [table.c[name] for name in TOTAL_COLUMNS]
 
-    def total(kind: str, among: Sequence[str]):
+    def total(kind: str, among: Sequence[str]) -> ColumnElement[Any]:
         columns = [
             table.c[f"{status_column_prefix(s)}_{kind}"] for s in statuses_of(status) if s in among
         ]
         if not columns:
             return literal_column("0")
-        expression = columns[0]
+        expression: ColumnElement[Any] = columns[0]
         for column in columns[1:]:
             expression = expression + column
         return expression
@@ -130,12 +136,14 @@ def _counter_expressions(table, status: str | None) -> list[Any]:
     ]
 
 
-def _total(column):
+def _total(column: ColumnElement[Any]) -> Cast[int]:
     # Cast: PostgreSQL sums BIGINT columns as NUMERIC, which would arrive as Decimal.
     return cast(func.sum(column), BigInteger)
 
 
-def _wanted_blocks(dialect_name: str):
+def _wanted_blocks(
+    dialect_name: str,
+) -> tuple[TableValuedAlias, ColumnElement[Any], ColumnElement[Any]]:
     """Return the blocks a query reads, as a table of (size, start) from its parameters.
 
     The whole list is one or two parameters, so a rollup query has one statement for
@@ -158,6 +166,7 @@ def _wanted_blocks(dialect_name: str):
 class _BlocksFirst(Join):
     """The wanted blocks joined to a rollup, read block by block on every database."""
 
+    onclause: ColumnElement[bool]  # always given: blocks join their rollup ON its key
     inherit_cache = True
 
 
@@ -166,7 +175,13 @@ BlocksFirst = _BlocksFirst
 
 
 @compiles(_BlocksFirst, "sqlite")
-def _blocks_first_on_sqlite(join, compiler, asfrom=False, from_linter=None, **kw):
+def _blocks_first_on_sqlite(
+    join: _BlocksFirst,
+    compiler: SQLCompiler,
+    asfrom: bool = False,
+    from_linter: FromLinter | None = None,
+    **kw: Any,
+) -> str:
     # SQLite never reorders the sides of a CROSS JOIN. Left to choose, it walked a
     # workspace's whole rollup in key order whenever that spared it sorting the groups
     # (a series grouped by block), searching the block list for every row: 115 ms
@@ -191,7 +206,11 @@ def block_params(dialect_name: str, blocks: dict[int, list[int]]) -> dict[str, A
 
 @functools.lru_cache(maxsize=256)
 def rollup_query(
-    model, keys: tuple[str, ...], by_campaign: bool, status: str | None, dialect_name: str
+    model: RollupModel,
+    keys: tuple[str, ...],
+    by_campaign: bool,
+    status: str | None,
+    dialect_name: str,
 ) -> PreparedRows:
     """Build (once per shape) the query summing a rollup's wanted blocks by key.
 
@@ -231,12 +250,20 @@ def rollup_query(
     return PreparedRows(named.add_columns(*(_total(c) for c in counters)).group_by(*names))
 
 
-def _rollup_rows(model, workspace: Workspace, blocks, keys: Sequence[str], campaign, status):
+def _rollup_rows(
+    model: RollupModel,
+    workspace: Workspace,
+    blocks: dict[int, list[int]],
+    keys: Sequence[str],
+    campaign: Campaign | CampaignRef | None,
+    status: str | None,
+) -> Sequence[Any]:
     """Return (key values..., five counters) rows summed over `blocks` (starts by size)."""
     if not blocks:
         return []
     dialect_name = db.engine.dialect.name
-    query = rollup_query(model, tuple(keys), campaign is not None, status, dialect_name)
+    # Model classes hash by identity; mypy reads their declarative metaclass as unhashable.
+    query = rollup_query(model, tuple(keys), campaign is not None, status, dialect_name)  # type: ignore[arg-type]
     params = block_params(dialect_name, blocks)
     params["workspace_id"] = workspace.id
     if campaign is not None:
@@ -244,7 +271,13 @@ def _rollup_rows(model, workspace: Workspace, blocks, keys: Sequence[str], campa
     return _read(query, params)
 
 
-def _sliver_rows(workspace: Workspace, slivers, keys: Sequence[str], campaign, status):
+def _sliver_rows(
+    workspace: Workspace,
+    slivers: Iterable[tuple[datetime, datetime]],
+    keys: Sequence[str],
+    campaign: Campaign | CampaignRef | None,
+    status: str | None,
+) -> Iterator[Any]:
     """Yield (key values..., five counters) counted from the calls in each sliver."""
     group = [call_key(name) for name in keys]
     for start, end in slivers:
@@ -310,7 +343,10 @@ def _history_bounds() -> PreparedRows:
 
 def _first_and_last_call(workspace: Workspace) -> tuple[datetime | None, datetime | None]:
     """Return when the workspace's first and last calls started."""
-    return _read(_history_bounds(), {"workspace_id": workspace.id})[0]
+    bounds: tuple[datetime | None, datetime | None] = _read(
+        _history_bounds(), {"workspace_id": workspace.id}
+    )[0]
+    return bounds
 
 
 @functools.lru_cache(maxsize=256)

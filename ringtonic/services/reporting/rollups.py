@@ -25,9 +25,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     and_,
     bindparam,
@@ -42,7 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy.orm import Session, UOWTransaction, attributes, scoped_session
 
 from ringtonic.extensions import db
 from ringtonic.models import Call, Campaign, PhoneNumber
@@ -67,6 +68,7 @@ from ringtonic.services.reporting.rollup_blocks import PLACE_BLOCK_SIZES, SOURCE
 CALLS = Call.__table__
 # In the order writers lock them (see above).
 ROLLUPS = (CallPlaceRollup, CallSourceRollup, CallTimeRollup)
+RollupModel: TypeAlias = type[CallPlaceRollup] | type[CallSourceRollup] | type[CallTimeRollup]
 PLACES = NumberedPlace.__table__
 # A call's place: the numbered place of its workspace with the same four names.
 _CALL_PLACE = and_(
@@ -98,14 +100,14 @@ REBUILD_CHUNK = 20_000
 Progress = Callable[[int], None]
 
 
-def call_key(name: str):
+def call_key(name: str) -> ColumnElement[Any]:
     """Return the expression over the calls table that a rollup key column holds."""
     column = CALLS.c[name]
     # Rollups store a missing id as 0: NULLs never match each other in a unique key.
     return func.coalesce(column, 0) if name in ("campaign_id", "phone_number_id") else column
 
 
-def _key_columns(model) -> list[Any]:
+def _key_columns(model: RollupModel) -> list[Any]:
     """Return the rollup's key after its time block, as expressions over the calls (and places)."""
     names = [column.name for column in model.__table__.primary_key.columns]
     return [
@@ -114,7 +116,7 @@ def _key_columns(model) -> list[Any]:
     ]
 
 
-def block_sizes_of(model) -> Sequence[int]:
+def block_sizes_of(model: RollupModel) -> Sequence[int]:
     """Return the block sizes a rollup counts calls in."""
     return PLACE_BLOCK_SIZES if model is CallPlaceRollup else SOURCE_BLOCK_SIZES
 
@@ -156,7 +158,9 @@ _SELECTIONS = {
 
 
 @functools.lru_cache(maxsize=32)
-def _fold_statement(model, selection: str, sign: int, dialect: str):
+def _fold_statement(
+    model: RollupModel, selection: str, sign: int, dialect: str
+) -> postgresql.Insert | sqlite.Insert:
     """Build, once, the upsert that adds (sign 1) or removes (sign -1) the selected calls.
 
     Built once per process: constructing this statement costs far more than running it
@@ -194,7 +198,7 @@ def _fold_statement(model, selection: str, sign: int, dialect: str):
 
 
 @functools.lru_cache(maxsize=8)
-def _new_places_statement(selection: str, dialect: str):
+def _new_places_statement(selection: str, dialect: str) -> postgresql.Insert | sqlite.Insert:
     """Build, once, the insert that numbers the places of the selected calls not yet numbered."""
     names = [CALLS.c.workspace_id, *(CALLS.c[name] for name in PLACE_NAMES)]
     # NOT EXISTS, not only ON CONFLICT: on PostgreSQL a conflicting row still takes a
@@ -211,7 +215,7 @@ def _new_places_statement(selection: str, dialect: str):
     return statement.on_conflict_do_nothing(index_elements=["workspace_id", *PLACE_NAMES])
 
 
-def _fold(connection: Connection, selection: str, sign: int, **params) -> None:
+def _fold(connection: Connection, selection: str, sign: int, **params: Any) -> None:
     if sign > 0:
         connection.execute(_new_places_statement(selection, connection.dialect.name), params)
     for model in ROLLUPS:
@@ -306,7 +310,7 @@ def _rolled_up_fields_changed(call: Call) -> bool:
 _PENDING = "ringtonic.rollups.pending"
 
 
-def install(session) -> None:
+def install(session: scoped_session[Any]) -> None:
     """Keep the rollups right on every ORM flush of `session` (the app's scoped session)."""
     for name, listener in (
         ("before_flush", _take_out_changed_calls),
@@ -316,7 +320,9 @@ def install(session) -> None:
             event.listen(session, name, listener)
 
 
-def _take_out_changed_calls(session: Session, _flush_context, _instances) -> None:
+def _take_out_changed_calls(
+    session: Session, _flush_context: UOWTransaction, _instances: object
+) -> None:
     """Before an ORM flush: take out calls about to change or go; note what to add after."""
     changed = [c for c in session.dirty if isinstance(c, Call) and _rolled_up_fields_changed(c)]
     gone = [c for c in session.deleted if isinstance(c, Call)]
@@ -337,7 +343,7 @@ def _take_out_changed_calls(session: Session, _flush_context, _instances) -> Non
         _fold(connection, "ids", -1, call_ids=stored)
 
 
-def _add_written_calls(session: Session, _flush_context) -> None:
+def _add_written_calls(session: Session, _flush_context: UOWTransaction) -> None:
     """After an ORM flush: add the calls just inserted or changed."""
     written = [c.id for c in session.info.pop(_PENDING, ()) if c.id is not None]
     if written:
