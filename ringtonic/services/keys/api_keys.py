@@ -9,8 +9,9 @@ import uuid
 import zlib
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, or_, select, update
+from sqlalchemy import CursorResult, Select, bindparam, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ringtonic.db.reads import PreparedRead
@@ -226,7 +227,7 @@ _SNAPSHOTS = ((ApiKey, ApiKeySnapshot), (Workspace, WorkspaceSnapshot), (Account
 _WIDTHS = tuple((snapshot, len(fields(snapshot))) for _, snapshot in _SNAPSHOTS)
 
 
-def _key_with_owners() -> Select:
+def _key_with_owners() -> Select[*tuple[Any, ...]]:
     """Return the statement reading a key, its workspace and its account in one indexed read."""
     columns = [
         model.__table__.c[field.name]
@@ -269,7 +270,7 @@ def authenticate_api_key(secret: str) -> ApiKeyAccess:
 def get_api_key(workspace: Workspace, key_uuid: str) -> ApiKey:
     """Return the workspace's key with this public id, or raise NotFound."""
     wanted = parse_public_id(key_uuid, "API key not found.")
-    api_key = db.session.scalar(
+    api_key: ApiKey | None = db.session.scalar(
         select(ApiKey).where(ApiKey.workspace_id == workspace.id, ApiKey.uuid == wanted)
     )
     if api_key is None:
@@ -340,10 +341,12 @@ def touch_last_used(
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
-def _record(actor: User, action: str, workspace: Workspace, api_key: ApiKey, ip: str | None):
+def _record(
+    actor: User, action: str, workspace: Workspace, api_key: ApiKey, ip: str | None
+) -> None:
     record_event(
         actor,
         action,
@@ -357,7 +360,7 @@ def _record(actor: User, action: str, workspace: Workspace, api_key: ApiKey, ip:
 
 @member_removed.connect
 def revoke_keys_of_removed_member(
-    member: User, *, actor: User | None, revoke_keys: bool, ip: str | None, **_
+    member: User, *, actor: User | None, revoke_keys: bool, ip: str | None, **_: Any
 ) -> None:
     """Revoke every live key the removed person created, unless the admin chose to keep them."""
     if not revoke_keys:
@@ -376,7 +379,7 @@ def revoke_keys_of_removed_member(
 
 @member_role_changed.connect
 def make_keys_of_demoted_member_read_only(
-    member: User, *, actor: User | None, previous: str, role: str, ip: str | None, **_
+    member: User, *, actor: User | None, previous: str, role: str, ip: str | None, **_: Any
 ) -> int:
     """Make read-write keys read-only when their creator may no longer manage keys.
 
