@@ -262,7 +262,8 @@ def _rollup_rows(
     if not blocks:
         return []
     dialect_name = db.engine.dialect.name
-    # Model classes hash by identity; mypy reads their declarative metaclass as unhashable.
+    # Classes hash by identity; mypy checks a type[...] against Hashable with the instance's
+    # __hash__ and wrongly refuses it (a mypy false positive).
     query = rollup_query(model, tuple(keys), campaign is not None, status, dialect_name)  # type: ignore[arg-type]
     params = block_params(dialect_name, blocks)
     params["workspace_id"] = workspace.id
