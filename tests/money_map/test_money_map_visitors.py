@@ -9,9 +9,11 @@ import re
 
 import pytest
 
+from ringtonic.api import reports as api_reports
 from ringtonic.services.money_map.tables import place_rows
-from tests.reporting.test_report_visits import data  # noqa: F401  (the visits fixture)
 from tests.support.keys import api_get
+from tests.support.report_data import NOW, build_report_data
+from tests.support.report_visits import add_visits
 from tests.support.web_client import sign_in
 
 PERIOD = "start_date=2026-10-01&end_date=2026-11-27"
@@ -31,7 +33,10 @@ def _page(client, url: str, status: int = 200) -> str:
 
 
 @pytest.fixture
-def signed_in(client, data):  # noqa: F811
+def signed_in(app, client, make_account, monkeypatch):
+    """The report workspace with its visits, its admin signed in."""
+    monkeypatch.setattr(api_reports, "clock", lambda: NOW)
+    data = add_visits(build_report_data(make_account))
     sign_in(client, data.user.email)
     return data
 
