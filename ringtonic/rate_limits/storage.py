@@ -20,10 +20,14 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from ringtonic.config import DATABASE_STORAGE_SCHEME
 from ringtonic.db.engines import reads_engine
 from ringtonic.models.rate_limit import RateLimitCounter
+
+# A scalar read to run with a count, and its parameters.
+Alongside = tuple[ScalarSelect[Any], dict[str, Any]]
 
 # Counters whose window ended are deleted by a later count, at most this often.
 SWEEP_SECONDS = 60.0
@@ -57,6 +61,7 @@ class DatabaseStorage(Storage):
         # When each window seen here ends: until then no worker can start it again, so
         # get_expiry after a count needs no second query.
         self._window_ends: dict[str, float] = {}
+        self._upserts_with: dict[ScalarSelect[Any], ReturningInsert[Any]] = {}
 
     @property
     def base_exceptions(self) -> type[Exception]:
@@ -81,30 +86,43 @@ class DatabaseStorage(Storage):
         self._window_ends[key] = ends
         return count
 
-    def charge_windows(self, windows: list[tuple[str, int, int]]) -> list[tuple[int, float, bool]]:
+    def charge_windows(
+        self, windows: list[tuple[str, int, int]], alongside: Alongside | None = None
+    ) -> tuple[list[tuple[int, float, bool]], Any]:
         """Count one attempt in each (key, expiry, limit) window, in order, in one transaction.
 
         Once a window refuses, the later (larger) ones are read, not counted. Returns
-        (count, window end, counted) per window. One connection and one commit for the
-        whole attempt: on SQLite one turn of the write lock instead of one per window.
+        (count, window end, counted) per window, and the value of the `alongside` scalar
+        read (a statement and its parameters), which the first count returns with its
+        own row: a read that needs no statement of its own. One connection and one
+        commit for the whole attempt: on SQLite one turn of the write lock instead of
+        one per window.
         """
         try:
-            return self._charge_windows(windows)
+            return self._charge_windows(windows, alongside)
         except SQLAlchemyError as error:
             # As limits does for its own methods: the caller then counts elsewhere.
             if self.wrap_exceptions:
                 raise StorageError(error) from error
             raise
 
-    def _charge_windows(self, windows: list[tuple[str, int, int]]) -> list[tuple[int, float, bool]]:
+    def _charge_windows(
+        self, windows: list[tuple[str, int, int]], alongside: Alongside | None
+    ) -> tuple[list[tuple[int, float, bool]], Any]:
         now = time.time()
         results: list[tuple[int, float, bool]] = []
-        allowed = True
+        allowed, read_alongside = True, None
         with self._writing() as conn:
-            for key, expiry, limit in windows:
+            for index, (key, expiry, limit) in enumerate(windows):
                 if allowed:
                     values = {"key": key, "amount": 1, "now": now, "ends": now + expiry}
-                    count, ends = conn.execute(self._upsert, values).one()
+                    if index == 0 and alongside is not None:
+                        statement = self._upsert_with(alongside[0])
+                        count, ends, read_alongside = conn.execute(
+                            statement, {**values, **alongside[1]}
+                        ).one()
+                    else:
+                        count, ends = conn.execute(self._upsert, values).one()
                     allowed = count <= limit
                     self._window_ends[key] = ends
                     results.append((count, ends, True))
@@ -115,7 +133,15 @@ class DatabaseStorage(Storage):
                 self._next_sweep = now + SWEEP_SECONDS
                 conn.execute(self._sweep, {"now": now})
                 self._window_ends.clear()
-        return results
+        return results, read_alongside
+
+    def _upsert_with(self, alongside: ScalarSelect[Any]) -> ReturningInsert[Any]:
+        """Return, built once per read, the count that also returns `alongside`'s value."""
+        statement = self._upserts_with.get(alongside)
+        if statement is None:
+            statement = _upsert_statement(self.engine.dialect.name, alongside)
+            self._upserts_with[alongside] = statement
+        return statement
 
     def _current(self, key: str) -> tuple[int, float] | None:
         now = time.time()
@@ -159,7 +185,9 @@ class DatabaseStorage(Storage):
             conn.execute(delete(_counters).where(_counters.c.key == key))
 
 
-def _upsert_statement(dialect_name: str) -> ReturningInsert[int, float]:
+def _upsert_statement(
+    dialect_name: str, alongside: ScalarSelect[Any] | None = None
+) -> ReturningInsert[Any]:
     """Return the one statement that counts: insert the key, or add to its window."""
     values: dict[str, BindParameter[Any]] = {
         "key": bindparam("key"),
@@ -170,7 +198,7 @@ def _upsert_statement(dialect_name: str) -> ReturningInsert[int, float]:
         sqlite.insert(_counters) if dialect_name == "sqlite" else postgresql.insert(_counters)
     ).values(values)
     ended = _counters.c.expires_at <= bindparam("now")
-    return fresh.on_conflict_do_update(
+    upsert = fresh.on_conflict_do_update(
         index_elements=[_counters.c.key],
         set_={
             # A window that ended starts again at `amount`; atomic either way.
@@ -179,7 +207,11 @@ def _upsert_statement(dialect_name: str) -> ReturningInsert[int, float]:
             ),
             "expires_at": case((ended, bindparam("ends")), else_=_counters.c.expires_at),
         },
-    ).returning(_counters.c.count, _counters.c.expires_at)
+    )
+    returned = [_counters.c.count, _counters.c.expires_at]
+    if alongside is not None:
+        returned.append(alongside)
+    return upsert.returning(*returned)
 
 
 class LocalStorage(Storage):

@@ -93,15 +93,32 @@ def test_refused_requests_do_not_use_up_the_longer_window(app_config, make_accou
 
 def test_failed_authentications_are_limited_per_client_address(app_config, make_account):
     client = limited_client(app_config, RINGTONIC_API_AUTH_FAILURE_LIMIT="3 per minute")
-    key = agency_key(make_account)
+    key, known_key = agency_key(make_account), agency_key(make_account)
+    assert api_get(client, "/api/v1/me", known_key).status_code == 200
     for header in ({}, {"Authorization": "Bearer nope"}, bearer(generate_api_key())):
         assert client.get("/api/v1/me", headers=header).status_code == 401
-    # Over the limit, even a good key from that address waits: guesses stay slow.
+    # Over the limit, every key this worker has not verified yet waits, good or not:
+    # guesses stay slow.
     refused = api_get(client, "/api/v1/me", key)
     assert_problem(refused, 429, "rate_limited")
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     elsewhere = api_get(client, "/api/v1/me", key, environ_overrides={"REMOTE_ADDR": "10.0.0.9"})
     assert elsewhere.status_code == 200
+    # A key this worker verified before is not a guess: it is not held up.
+    assert api_get(client, "/api/v1/me", known_key).status_code == 200
+
+
+def test_a_guessed_key_from_a_limited_address_is_refused(app_config, make_account):
+    client = limited_client(app_config, RINGTONIC_API_AUTH_FAILURE_LIMIT="2 per minute")
+    known_key = agency_key(make_account)
+    assert api_get(client, "/api/v1/me", known_key).status_code == 200
+    for _ in range(2):
+        assert client.get("/api/v1/me", headers=bearer(generate_api_key())).status_code == 401
+    # Known keys keep working from that address, and guesses beside them get nowhere.
+    assert api_get(client, "/api/v1/me", known_key).status_code == 200
+    for guess in (generate_api_key(), "Bearer nope", ""):
+        headers = bearer(guess) if guess.startswith("ringtonic_") else {"Authorization": guess}
+        assert_problem(client.get("/api/v1/me", headers=headers), 429, "rate_limited")
 
 
 def test_successful_requests_do_not_count_as_failures(app_config, make_account):
