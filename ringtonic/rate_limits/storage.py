@@ -14,7 +14,7 @@ from typing import Any
 
 from limits.errors import StorageError
 from limits.storage import Storage
-from sqlalchemy import bindparam, case, delete, select
+from sqlalchemy import bindparam, case, delete, literal, select, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -61,7 +61,14 @@ class DatabaseStorage(Storage):
         # When each window seen here ends: until then no worker can start it again, so
         # get_expiry after a count needs no second query.
         self._window_ends: dict[str, float] = {}
-        self._upserts_with: dict[ScalarSelect[Any], ReturningInsert[Any]] = {}
+        self._count_all_statements: dict[
+            tuple[int, ScalarSelect[Any] | None], ReturningInsert[Any]
+        ] = {}
+        self._uncount = (
+            update(_counters)
+            .where(_counters.c.key.in_(bindparam("keys", expanding=True)))
+            .values(count=_counters.c.count - 1)
+        )
 
     @property
     def base_exceptions(self) -> type[Exception]:
@@ -110,37 +117,43 @@ class DatabaseStorage(Storage):
         self, windows: list[tuple[str, int, int]], alongside: Alongside | None
     ) -> tuple[list[tuple[int, float, bool]], Any]:
         now = time.time()
+        params: dict[str, Any] = {"now": now, **(alongside[1] if alongside else {})}
+        for index, (key, expiry, _limit) in enumerate(windows):
+            params[f"key_{index}"] = key
+            params[f"ends_{index}"] = now + expiry
+        statement = self._count_all(len(windows), alongside[0] if alongside else None)
         results: list[tuple[int, float, bool]] = []
-        allowed, read_alongside = True, None
         with self._writing() as conn:
-            for index, (key, expiry, limit) in enumerate(windows):
-                if allowed:
-                    values = {"key": key, "amount": 1, "now": now, "ends": now + expiry}
-                    if index == 0 and alongside is not None:
-                        statement = self._upsert_with(alongside[0])
-                        count, ends, read_alongside = conn.execute(
-                            statement, {**values, **alongside[1]}
-                        ).one()
-                    else:
-                        count, ends = conn.execute(self._upsert, values).one()
-                    allowed = count <= limit
-                    self._window_ends[key] = ends
-                    results.append((count, ends, True))
-                else:
-                    row = conn.execute(self._read, {"key": key, "now": now}).first()
-                    results.append((0, now, False) if row is None else (row[0], row[1], False))
+            rows = {row[0]: row[1:] for row in conn.execute(statement, params)}
+            refused_after: list[str] = []
+            for key, _expiry, limit in windows:
+                count, ends = rows[key][0], rows[key][1]
+                if refused_after:
+                    # Refused by a smaller window: this one is not counted after all.
+                    refused_after.append(key)
+                    results.append((count - 1, ends, False))
+                    continue
+                self._window_ends[key] = ends
+                results.append((count, ends, True))
+                if count > limit:
+                    refused_after.append(key)
+            if len(refused_after) > 1:
+                # In the same transaction: on SQLite under the write lock, so no other
+                # worker ever sees the count; on PostgreSQL only while this key is refused.
+                conn.execute(self._uncount, {"keys": refused_after[1:]})
             if now >= self._next_sweep:
                 self._next_sweep = now + SWEEP_SECONDS
                 conn.execute(self._sweep, {"now": now})
                 self._window_ends.clear()
+        read_alongside = next(iter(rows.values()))[2] if alongside else None
         return results, read_alongside
 
-    def _upsert_with(self, alongside: ScalarSelect[Any]) -> ReturningInsert[Any]:
-        """Return, built once per read, the count that also returns `alongside`'s value."""
-        statement = self._upserts_with.get(alongside)
+    def _count_all(self, windows: int, alongside: ScalarSelect[Any] | None) -> ReturningInsert[Any]:
+        """Return, built once per shape, the one statement that counts every window."""
+        statement = self._count_all_statements.get((windows, alongside))
         if statement is None:
-            statement = _upsert_statement(self.engine.dialect.name, alongside)
-            self._upserts_with[alongside] = statement
+            statement = _count_all_statement(self.engine.dialect.name, windows, alongside)
+            self._count_all_statements[(windows, alongside)] = statement
         return statement
 
     def _current(self, key: str) -> tuple[int, float] | None:
@@ -185,9 +198,40 @@ class DatabaseStorage(Storage):
             conn.execute(delete(_counters).where(_counters.c.key == key))
 
 
-def _upsert_statement(
-    dialect_name: str, alongside: ScalarSelect[Any] | None = None
+def _count_all_statement(
+    dialect_name: str, windows: int, alongside: ScalarSelect[Any] | None
 ) -> ReturningInsert[Any]:
+    """Return the statement counting one attempt in `windows` windows, and `alongside`.
+
+    One upsert from a SELECT of bound parameters per window, which SQLAlchemy compiles
+    once (a multi-row VALUES would be compiled again on every request).
+    """
+    rows = [
+        select(
+            bindparam(f"key_{n}", type_=_counters.c.key.type),
+            literal(1, _counters.c.count.type),
+            bindparam(f"ends_{n}", type_=_counters.c.expires_at.type),
+        ).where(true())  # SQLite needs a WHERE before ON CONFLICT to parse the upsert
+        for n in range(windows)
+    ]
+    fresh = (
+        sqlite.insert(_counters) if dialect_name == "sqlite" else postgresql.insert(_counters)
+    ).from_select(["key", "count", "expires_at"], union_all(*rows) if windows > 1 else rows[0])
+    ended = _counters.c.expires_at <= bindparam("now")
+    upsert = fresh.on_conflict_do_update(
+        index_elements=[_counters.c.key],
+        set_={
+            "count": case((ended, 1), else_=_counters.c.count + 1),
+            "expires_at": case((ended, fresh.excluded.expires_at), else_=_counters.c.expires_at),
+        },
+    )
+    returned: list[Any] = [_counters.c.key, _counters.c.count, _counters.c.expires_at]
+    if alongside is not None:
+        returned.append(alongside)
+    return upsert.returning(*returned)
+
+
+def _upsert_statement(dialect_name: str) -> ReturningInsert[Any]:
     """Return the one statement that counts: insert the key, or add to its window."""
     values: dict[str, BindParameter[Any]] = {
         "key": bindparam("key"),
@@ -208,10 +252,7 @@ def _upsert_statement(
             "expires_at": case((ended, bindparam("ends")), else_=_counters.c.expires_at),
         },
     )
-    returned = [_counters.c.count, _counters.c.expires_at]
-    if alongside is not None:
-        returned.append(alongside)
-    return upsert.returning(*returned)
+    return upsert.returning(_counters.c.count, _counters.c.expires_at)
 
 
 class LocalStorage(Storage):

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from ringtonic import create_app
-from ringtonic.config import ConfigError, from_environment
+from ringtonic.config import DATABASE_STORAGE_SCHEME, ConfigError, from_environment
 from ringtonic.services.keys.api_keys import generate_api_key
 from tests.support.api_support import assert_problem
 from tests.support.keys import api_get, bearer, issue_key
@@ -59,8 +59,17 @@ def test_the_headers_describe_the_window_with_the_fewest_requests_left(app_confi
     assert response.headers["X-RateLimit-Remaining"] == "2"
 
 
-def test_a_key_over_its_quota_gets_429_until_the_window_resets(app_config, make_account):
-    client = limited_client(app_config, RINGTONIC_API_RATE_LIMITS="3 per hour; 100 per day")
+# In this process's memory, and in the database (one statement counts every window).
+STORAGES = ["memory://", f"{DATABASE_STORAGE_SCHEME}://"]
+
+
+@pytest.mark.parametrize("storage", STORAGES)
+def test_a_key_over_its_quota_gets_429_until_the_window_resets(app_config, make_account, storage):
+    client = limited_client(
+        app_config,
+        RINGTONIC_API_RATE_LIMITS="3 per hour; 100 per day",
+        RATELIMIT_STORAGE_URI=storage,
+    )
     key, other_key = agency_key(make_account), agency_key(make_account)
     remaining = [
         api_get(client, "/api/v1/me", key).headers["X-RateLimit-Remaining"] for _ in range(3)
@@ -76,14 +85,20 @@ def test_a_key_over_its_quota_gets_429_until_the_window_resets(app_config, make_
     assert api_get(client, "/api/v1/me", other_key).status_code == 200
 
 
-def test_refused_requests_do_not_use_up_the_longer_window(app_config, make_account):
-    client = limited_client(app_config, RINGTONIC_API_RATE_LIMITS="2 per 2 seconds; 4 per day")
+@pytest.mark.parametrize("storage", STORAGES)
+def test_refused_requests_do_not_use_up_the_longer_window(app_config, make_account, storage):
+    client = limited_client(
+        app_config,
+        RINGTONIC_API_RATE_LIMITS="2 per 2 seconds; 4 per day",
+        RATELIMIT_STORAGE_URI=storage,
+    )
     key = agency_key(make_account)
     for _ in range(2):
         assert api_get(client, "/api/v1/me", key).status_code == 200
     for _ in range(3):
         refused = api_get(client, "/api/v1/me", key)
         assert refused.status_code == 429
+        assert refused.headers["RateLimit"].startswith("limit=2, remaining=0, reset=")
     time.sleep(int(refused.headers["Retry-After"]) + 0.1)
     # Had the refused requests counted against the day, its 4 would be gone by now.
     response = api_get(client, "/api/v1/me", key)
