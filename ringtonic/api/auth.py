@@ -68,7 +68,8 @@ def public(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def verified_keys_of(app: Flask) -> VerifiedKeys:
     """Return the keys this process verified (per app, so each test app starts empty)."""
-    return app.extensions[KEY_CACHE]
+    cache: VerifiedKeys = app.extensions[KEY_CACHE]
+    return cache
 
 
 def _cache_digest(credentials: str) -> str | None:

@@ -19,10 +19,10 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import Insert, bindparam, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy.orm import Session, attributes, scoped_session
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from ringtonic.db.reads import PreparedRead
@@ -42,7 +42,7 @@ WATCHED = {
 
 
 @functools.lru_cache(maxsize=2)
-def _bump_statement(dialect: str):
+def _bump_statement(dialect: str) -> Insert:
     """Build, once, the upsert that adds one to an account's key generation."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(_GENERATIONS).values(account_id=bindparam("account_id"), generation=1)
@@ -97,7 +97,7 @@ def _account_of(session: Session, instance: object) -> int | None:
     return None
 
 
-def _bump_for_changed_keys(session: Session, _flush_context, _instances) -> None:
+def _bump_for_changed_keys(session: Session, _flush_context: object, _instances: object) -> None:
     """Before an ORM flush: bump the generation of every account whose keys may change."""
     accounts: set[int] = set()
     for instance in (*session.dirty, *session.deleted):
@@ -115,7 +115,7 @@ def _bump_for_changed_keys(session: Session, _flush_context, _instances) -> None
         bump_key_generations(session.connection(), accounts)
 
 
-def install(session) -> None:
+def install(session: scoped_session[Any]) -> None:
     """Bump key generations on every ORM flush of `session` (the app's scoped session)."""
     if not event.contains(session, "before_flush", _bump_for_changed_keys):
         event.listen(session, "before_flush", _bump_for_changed_keys)
