@@ -161,6 +161,20 @@ def test_the_api_keeps_answering_when_the_shared_storage_is_down(app_config, mak
     assert_problem(api_get(client, "/api/v1/me", key), 429, "rate_limited")
 
 
+@pytest.mark.parametrize("storage", STORAGES)
+def test_a_limit_given_twice_counts_once(app_config, make_account, storage):
+    client = limited_client(
+        app_config,
+        RINGTONIC_API_RATE_LIMITS="3 per hour; 3/hour",
+        RATELIMIT_STORAGE_URI=storage,
+    )
+    key = agency_key(make_account)
+    response = api_get(client, "/api/v1/me", key)
+    assert response.status_code == 200
+    assert response.headers["RateLimit-Policy"] == "3;w=3600"
+    assert response.headers["X-RateLimit-Remaining"] == "2"
+
+
 def test_rate_limits_can_be_switched_off(app_config, make_account):
     client = limited_client(
         app_config, RATELIMIT_ENABLED=False, RINGTONIC_API_RATE_LIMITS="1 per hour"
