@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
     from ringtonic import rate_limits
     from ringtonic.db import engines
     from ringtonic.extensions import csrf, db, login_manager, migrate
+    from ringtonic.services.keys import generations
     from ringtonic.services.reporting import rollups
 
     db.init_app(app)
@@ -93,6 +94,7 @@ def register_extensions(app: Flask) -> None:
             session_settings=not app.config["RINGTONIC_DATABASE_TRANSACTION_POOLER"],
         )
     rollups.install(db.session)
+    generations.install(db.session)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     with app.app_context():

@@ -81,8 +81,10 @@ def parse_limits(text: str) -> list[RateLimitItem]:
     items = parse_many(text)
     if not items or any(item.amount < 1 for item in items):
         raise ValueError(text)
+    # A limit given twice is one limit: its windows would share one counter, counted twice.
+    unique = {item.key_for(): item for item in items}
     # Smallest window first: an attempt refused by the hour never counts against the day.
-    return sorted(items, key=lambda item: item.get_expiry())
+    return sorted(unique.values(), key=lambda item: item.get_expiry())
 
 
 TRACKER_LIMIT_STORAGES = ("auto", "shared", "process")

@@ -6,6 +6,7 @@ from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
 
 from ringtonic.extensions import csrf
+from ringtonic.services.keys.key_cache import DEFAULT_SIZE, VerifiedKeys
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Requests carry a Bearer key, not a browser cookie, so there is nothing for CSRF to protect.
@@ -32,9 +33,9 @@ from ringtonic.api import (  # noqa: E402,F401
 errors.register_problem_handlers(bp)
 bp.before_request(bodies.refuse_oversized_bodies)
 bp.before_request(auth.reject_keys_in_query)
-bp.before_request(rate_limits.refuse_clients_failing_authentication)
+# Authenticates the key, holds unknown keys to the failed-authentication limit and
+# charges the quota (one step: a key verified before is confirmed by the charge itself).
 bp.before_request(auth.authenticate_request)
-bp.before_request(rate_limits.charge_request_to_key)
 bp.before_request(negotiation.refuse_unacceptable_formats)
 # First registered, so it runs last (Flask runs them in reverse): it compresses the final body.
 bp.after_request(compression.compress_api_answer)
@@ -47,6 +48,8 @@ bp.after_request(rate_limits.count_failed_authentication)
 
 @bp.record_once
 def _install_app_wide_parts(state: BlueprintSetupState) -> None:
-    """Give the app cookie-free sessions under /api/."""
+    """Give the app cookie-free sessions under /api/ and its own verified-key cache."""
     app = cast(Flask, state.app)  # the sans-IO base class has no sessions; ours is a Flask
     app.session_interface = sessions.CookielessApiSessionInterface()
+    size = app.config.get("RINGTONIC_API_KEY_CACHE_SIZE", DEFAULT_SIZE)
+    app.extensions[auth.KEY_CACHE] = VerifiedKeys(size)

@@ -7,11 +7,25 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, g, request
+from flask import Flask, current_app, g, request
 
 from ringtonic.api.errors import ApiProblem, challenge_for
+from ringtonic.api.rate_limits import (
+    charge_request_to_key,
+    refuse_clients_failing_authentication,
+    refuse_used_up_quota,
+)
 from ringtonic.problems import REALM_HEADER
-from ringtonic.services.keys.api_keys import KEY_PREFIX, authenticate_api_key
+from ringtonic.services.keys.api_keys import (
+    KEY_LENGTH,
+    KEY_PREFIX,
+    authenticate_api_key,
+    key_digest,
+)
+from ringtonic.services.keys.generations import GENERATION_BY_ACCOUNT, key_generation
+from ringtonic.services.keys.key_cache import VerifiedKey, VerifiedKeys
+
+KEY_CACHE = "ringtonic.api.verified_keys"
 
 # Parameter names clients commonly put keys in; refused even when the value is junk.
 QUERY_KEY_NAMES = frozenset({"api_key", "apikey", "key", "token", "access_token"})
@@ -52,19 +66,77 @@ def public(view: Callable[..., Any]) -> Callable[..., Any]:
     return view
 
 
+def verified_keys_of(app: Flask) -> VerifiedKeys:
+    """Return the keys this process verified (per app, so each test app starts empty)."""
+    cache: VerifiedKeys = app.extensions[KEY_CACHE]
+    return cache
+
+
+def _cache_digest(credentials: str) -> str | None:
+    """Return the digest a verified key of this text would be held under, or None."""
+    if len(credentials) != KEY_LENGTH or not credentials.isascii():
+        return None
+    return key_digest(credentials)
+
+
 def authenticate_request() -> None:
-    """Resolve the request's key to its workspace and account, or answer 401/403."""
+    """Resolve the request's key to its workspace and account and charge its quota.
+
+    Answers 401/403 for a key that is missing, unknown, revoked or on the wrong plan, and
+    429 for an address over its failed-authentication limit or a key over its quota. A
+    key this process verified before is taken from memory and confirmed by its account's
+    key generation (read in the quota charge's own statement when the counters are in
+    the database) before the view runs. Every other request (no key, a malformed or an
+    unknown one) is first held to the failed-authentication limit of its address, so
+    guessing is as slow as ever while a known key pays nothing for that limit.
+    """
     # OPTIONS only lists the allowed methods, and CORS preflights never carry credentials.
     if request.method == "OPTIONS":
         return
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "is_public", False):
         return
-    credentials = bearer_credentials(request.headers.get("Authorization"))
-    access = authenticate_api_key(credentials)
-    g.api_key = access.api_key
-    g.workspace = access.workspace
-    g.account = access.account
+    try:
+        credentials = bearer_credentials(request.headers.get("Authorization"))
+    except ApiProblem:
+        refuse_clients_failing_authentication()
+        raise
+    digest = _cache_digest(credentials)
+    verified = verified_keys_of(current_app).get(digest) if digest else None
+    unconfirmed = verified
+    if verified is None:
+        refuse_clients_failing_authentication()
+        verified = _verify(credentials, digest)
+    _act_as(verified, digest)
+    account_id = verified.access.account.id
+    charge = charge_request_to_key(
+        (GENERATION_BY_ACCOUNT, {"generation_account_id": account_id}) if unconfirmed else None
+    )
+    if unconfirmed is not None:
+        generation = charge.alongside if charge is not None else None
+        if generation is None:
+            generation = key_generation(account_id)
+        if generation != unconfirmed.generation:
+            # The key, its workspace or its account changed since it was cached.
+            verified_keys_of(current_app).discard(digest or "")
+            _act_as(_verify(credentials, digest), digest)
+    refuse_used_up_quota(charge)
+
+
+def _verify(credentials: str, digest: str | None) -> VerifiedKey:
+    """Read the key from the database, and hold it in this process once it is good."""
+    access, generation = authenticate_api_key(credentials, digest)
+    verified = VerifiedKey(access, generation)
+    if digest is not None:
+        verified_keys_of(current_app).put(digest, verified)
+    return verified
+
+
+def _act_as(verified: VerifiedKey, digest: str | None) -> None:
+    g.api_key = verified.access.api_key
+    g.workspace = verified.access.workspace
+    g.account = verified.access.account
+    g.api_key_digest = digest
 
 
 def requires_ability(ability: str) -> Callable[..., Any]:

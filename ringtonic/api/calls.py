@@ -16,6 +16,7 @@ from ringtonic.api.conditional import (
     answers_conditionally,
     call_version,
     conditional_answer,
+    not_modified,
     page_version,
     weak_etag,
 )
@@ -35,6 +36,7 @@ from ringtonic.services.calls.queries import (
     list_calls_after,
 )
 from ringtonic.services.calls.stats import CALL_LIST_STATUS_FILTERS
+from ringtonic.services.calls.versions import call_version_by_uuid
 from ringtonic.services.errors import InvalidFields, ValidationError
 from ringtonic.services.handling.spam import check_spam_flag, set_call_spam
 from ringtonic.view_helpers.access import client_ip
@@ -113,6 +115,11 @@ def calls_list() -> ResponseReturnValue:
 def call_detail(call_uuid: str) -> ResponseReturnValue:
     """Return every field of one call."""
     QueryParams(())
+    if "If-None-Match" in request.headers:
+        # A poller's revalidation: the version alone decides, usually a 304.
+        tag = weak_etag(call_version_by_uuid(g.workspace.id, call_uuid))
+        if request.if_none_match.contains_weak(tag):
+            return not_modified(tag)
     call = get_call(g.workspace, call_uuid)
     return conditional_answer(weak_etag(call_version(call)), lambda: jsonify(call_document(call)))
 

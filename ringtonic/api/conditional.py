@@ -81,10 +81,17 @@ def page_version(
 def conditional_answer(tag: str, build: Callable[[], Response]) -> Response:
     """Answer 304 when the client holds this version, else build the answer with its ETag."""
     if request.if_none_match.contains_weak(tag):
-        response = Response(status=304)
-        g.not_modified = True
-    else:
-        response = build()
+        return not_modified(tag)
+    response = build()
+    response.set_etag(tag, weak=True)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def not_modified(tag: str) -> Response:
+    """Answer 304 Not Modified for the version the client holds."""
+    response = Response(status=304)
+    g.not_modified = True
     response.set_etag(tag, weak=True)
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response

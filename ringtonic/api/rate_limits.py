@@ -16,8 +16,8 @@ from ringtonic.rate_limits import API_AUTH_FAILURE, API_KEY, limits_of, rate_lim
 from ringtonic.view_helpers.access import client_ip
 
 if TYPE_CHECKING:
-    from ringtonic.rate_limits import RateLimits
-    from ringtonic.services.keys.api_keys import ApiKeySnapshot
+    from ringtonic.rate_limits import Charge
+    from ringtonic.rate_limits.storage import Alongside
 
 
 def _client_address() -> str:
@@ -38,39 +38,44 @@ def refuse_clients_failing_authentication() -> None:
         )
 
 
-def charge_request_to_key() -> None:
-    """Count the request against its key's quotas; answer 429 once a window is used up.
+def charge_request_to_key(alongside: Alongside | None = None) -> Charge | None:
+    """Count the request against its key's quotas; return the charge, refused or not.
 
     A revalidation (If-None-Match on a view that answers conditionally) is counted only
-    once its answer is known not to be 304: see charge_deferred_request.
+    once its answer is known not to be 304: see charge_deferred_request. `alongside` is a
+    read to run with the count (RateLimits.charge). The caller answers 429 for a refused
+    charge (refuse_used_up_quota) once it has confirmed the key.
     """
     limits = limits_of(current_app)
     api_key = g.get("api_key")
     if not limits.enabled or api_key is None:
-        return
+        return None
     if charge_is_deferred():
         g.charge_deferred = True
-        return
-    _charge(limits, api_key)
+        return None
+    charge = limits.charge(API_KEY, str(api_key.uuid), alongside)
+    # The headers (Retry-After too, on a refusal) are added to whatever answer follows.
+    g.rate_limit_charge = charge
+    return charge
+
+
+def refuse_used_up_quota(charge: Charge | None) -> None:
+    """Answer 429 when the charge found the key's quota used up."""
+    if charge is not None and not charge.allowed:
+        raise ApiProblem("rate_limited", "This API key has used up its requests for now.")
 
 
 def charge_deferred_request(response: Response) -> Response:
     """Count a deferred request unless it was answered 304; a used-up quota answers 429."""
     if not g.pop("charge_deferred", False) or response.status_code == 304:
         return response
+    charge = limits_of(current_app).charge(API_KEY, str(g.api_key.uuid))
+    g.rate_limit_charge = charge
     try:
-        _charge(limits_of(current_app), g.api_key)
+        refuse_used_up_quota(charge)
     except ApiProblem as refused:
         return handle_api_problem(refused)
     return response
-
-
-def _charge(limits: RateLimits, api_key: ApiKeySnapshot) -> None:
-    charge = limits.charge(API_KEY, str(api_key.uuid))
-    # The headers (Retry-After too, on a refusal) are added to whatever answer follows.
-    g.rate_limit_charge = charge
-    if not charge.allowed:
-        raise ApiProblem("rate_limited", "This API key has used up its requests for now.")
 
 
 def add_rate_limit_headers(response: Response) -> Response:

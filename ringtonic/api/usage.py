@@ -10,6 +10,7 @@ from flask import Flask, Response, g, request
 from flask.globals import app_ctx
 from sqlalchemy.exc import OperationalError
 
+from ringtonic.api.auth import verified_keys_of
 from ringtonic.extensions import db
 from ringtonic.services.keys import api_keys
 from ringtonic.view_helpers.access import client_ip
@@ -25,6 +26,11 @@ def record_last_use_after_response(response: Response) -> Response:
     now = api_keys.clock()
     # Most requests stop here: the key's row says it was recorded within the last minute.
     if api_keys.last_use_is_stale(api_key, now):
+        digest = g.get("api_key_digest")
+        if digest is not None:
+            # The key held in memory says so from now on: this process's other requests
+            # within the minute leave the row alone (a failed write is retried then).
+            verified_keys_of(app_ctx.app).note_use(digest, now)
         response.call_on_close(
             functools.partial(
                 write_last_use,
@@ -47,6 +53,6 @@ def write_last_use(
             api_keys.touch_last_used(key_id, used_at=used_at, ip=ip, user_agent=user_agent)
             db.session.commit()
         except OperationalError:
-            # A locked SQLite file or a lock timeout: the next request within a minute retries.
+            # A locked SQLite file or a lock timeout: a request a minute later retries.
             db.session.rollback()
             log.debug("last use of API key %s not recorded: database busy", key_id)

@@ -14,6 +14,7 @@ from ringtonic.models.data_version import WorkspaceDataVersion
 from ringtonic.models.handling import BLOCK_REASONS, BlockedCall, BlockedNumber, CallFlow
 from ringtonic.models.imports import IMPORT_STATUSES, CallImport
 from ringtonic.models.invitation import Invitation
+from ringtonic.models.key_generation import ApiKeyGeneration
 from ringtonic.models.password_reset import PasswordReset
 from ringtonic.models.rate_limit import RateLimitCounter
 from ringtonic.models.recordings import RECORDING_KINDS, CallRecording
@@ -44,6 +45,7 @@ from ringtonic.models.webhook import (
 from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
 
 __all__ = [
+    "ApiKeyGeneration",
     "ABILITIES",
     "ALERT_KINDS",
     "BLOCK_REASONS",

@@ -35,7 +35,7 @@ from ringtonic.config import (
     parse_limits,
 )
 from ringtonic.observability.metrics import record_rate_limit_refusal
-from ringtonic.rate_limits.storage import DatabaseStorage, LocalStorage
+from ringtonic.rate_limits.storage import Alongside, DatabaseStorage, LocalStorage
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,8 @@ class Charge:
     scope: str
     allowed: bool
     windows: list[WindowUse]
+    # The value of the read asked to run with the count, when the storage could (None).
+    alongside: Any = None
 
     def retry_after(self, now: float) -> int:
         """Return the seconds until every used-up window has reset (0 when none is)."""
@@ -183,12 +185,17 @@ class RateLimits:
                 return result
         return operation(self._local)
 
-    def charge(self, scope: str, identifier: str) -> Charge:
-        """Count one attempt by `identifier` against every window of the `scope` limits."""
+    def charge(self, scope: str, identifier: str, alongside: Alongside | None = None) -> Charge:
+        """Count one attempt by `identifier` against every window of the `scope` limits.
+
+        `alongside`, a scalar read and its parameters, runs in the same statement as the
+        count when the counters are in the database; Charge.alongside is then its value,
+        else None (the caller reads it itself).
+        """
 
         def charge(storage: Storage) -> Charge:
             if isinstance(storage, DatabaseStorage):
-                return self._charge_in_one_transaction(storage, scope, identifier)
+                return self._charge_in_one_transaction(storage, scope, identifier, alongside)
             allowed, windows = True, []
             for item in self.limits[scope]:
                 key = _counter_key(item, scope, identifier)
@@ -210,22 +217,23 @@ class RateLimits:
         return result
 
     def _charge_in_one_transaction(
-        self, storage: DatabaseStorage, scope: str, identifier: str
+        self, storage: DatabaseStorage, scope: str, identifier: str, alongside: Alongside | None
     ) -> Charge:
         """Charge every window of the limit through the database in one transaction."""
         items = self.limits[scope]
-        counted = storage.charge_windows(
+        counted, read_alongside = storage.charge_windows(
             [
                 (_counter_key(item, scope, identifier), item.get_expiry(), item.amount)
                 for item in items
-            ]
+            ],
+            alongside,
         )
         allowed, windows = True, []
         for item, (count, ends, was_counted) in zip(items, counted, strict=True):
             if was_counted:
                 allowed = count <= item.amount
             windows.append(WindowUse(item.amount, max(0, item.amount - count), ends))
-        return Charge(scope, allowed, windows)
+        return Charge(scope, allowed, windows, read_alongside)
 
     def wait(self, scope: str, identifier: str) -> int | None:
         """Return the seconds `identifier` must wait, its `scope` limit used up, or None."""

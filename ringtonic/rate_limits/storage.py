@@ -14,16 +14,20 @@ from typing import Any
 
 from limits.errors import StorageError
 from limits.storage import Storage
-from sqlalchemy import bindparam, case, delete, select
+from sqlalchemy import bindparam, case, delete, literal, select, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from ringtonic.config import DATABASE_STORAGE_SCHEME
 from ringtonic.db.engines import reads_engine
 from ringtonic.models.rate_limit import RateLimitCounter
+
+# A scalar read to run with a count, and its parameters.
+Alongside = tuple[ScalarSelect[Any], dict[str, Any]]
 
 # Counters whose window ended are deleted by a later count, at most this often.
 SWEEP_SECONDS = 60.0
@@ -57,6 +61,14 @@ class DatabaseStorage(Storage):
         # When each window seen here ends: until then no worker can start it again, so
         # get_expiry after a count needs no second query.
         self._window_ends: dict[str, float] = {}
+        self._count_all_statements: dict[
+            tuple[int, ScalarSelect[Any] | None], ReturningInsert[Any]
+        ] = {}
+        self._uncount = (
+            update(_counters)
+            .where(_counters.c.key.in_(bindparam("keys", expanding=True)))
+            .values(count=_counters.c.count - 1)
+        )
 
     @property
     def base_exceptions(self) -> type[Exception]:
@@ -81,41 +93,68 @@ class DatabaseStorage(Storage):
         self._window_ends[key] = ends
         return count
 
-    def charge_windows(self, windows: list[tuple[str, int, int]]) -> list[tuple[int, float, bool]]:
+    def charge_windows(
+        self, windows: list[tuple[str, int, int]], alongside: Alongside | None = None
+    ) -> tuple[list[tuple[int, float, bool]], Any]:
         """Count one attempt in each (key, expiry, limit) window, in order, in one transaction.
 
         Once a window refuses, the later (larger) ones are read, not counted. Returns
-        (count, window end, counted) per window. One connection and one commit for the
-        whole attempt: on SQLite one turn of the write lock instead of one per window.
+        (count, window end, counted) per window, and the value of the `alongside` scalar
+        read (a statement and its parameters), which the first count returns with its
+        own row: a read that needs no statement of its own. One connection and one
+        commit for the whole attempt: on SQLite one turn of the write lock instead of
+        one per window.
         """
         try:
-            return self._charge_windows(windows)
+            return self._charge_windows(windows, alongside)
         except SQLAlchemyError as error:
             # As limits does for its own methods: the caller then counts elsewhere.
             if self.wrap_exceptions:
                 raise StorageError(error) from error
             raise
 
-    def _charge_windows(self, windows: list[tuple[str, int, int]]) -> list[tuple[int, float, bool]]:
+    def _charge_windows(
+        self, windows: list[tuple[str, int, int]], alongside: Alongside | None
+    ) -> tuple[list[tuple[int, float, bool]], Any]:
         now = time.time()
+        params: dict[str, Any] = {"now": now, **(alongside[1] if alongside else {})}
+        for index, (key, expiry, _limit) in enumerate(windows):
+            params[f"key_{index}"] = key
+            params[f"ends_{index}"] = now + expiry
+        statement = self._count_all(len(windows), alongside[0] if alongside else None)
         results: list[tuple[int, float, bool]] = []
-        allowed = True
         with self._writing() as conn:
-            for key, expiry, limit in windows:
-                if allowed:
-                    values = {"key": key, "amount": 1, "now": now, "ends": now + expiry}
-                    count, ends = conn.execute(self._upsert, values).one()
-                    allowed = count <= limit
-                    self._window_ends[key] = ends
-                    results.append((count, ends, True))
-                else:
-                    row = conn.execute(self._read, {"key": key, "now": now}).first()
-                    results.append((0, now, False) if row is None else (row[0], row[1], False))
+            rows = {row[0]: row[1:] for row in conn.execute(statement, params)}
+            refused_after: list[str] = []
+            for key, _expiry, limit in windows:
+                count, ends = rows[key][0], rows[key][1]
+                if refused_after:
+                    # Refused by a smaller window: this one is not counted after all.
+                    refused_after.append(key)
+                    results.append((count - 1, ends, False))
+                    continue
+                self._window_ends[key] = ends
+                results.append((count, ends, True))
+                if count > limit:
+                    refused_after.append(key)
+            if len(refused_after) > 1:
+                # In the same transaction: on SQLite under the write lock, so no other
+                # worker ever sees the count; on PostgreSQL only while this key is refused.
+                conn.execute(self._uncount, {"keys": refused_after[1:]})
             if now >= self._next_sweep:
                 self._next_sweep = now + SWEEP_SECONDS
                 conn.execute(self._sweep, {"now": now})
                 self._window_ends.clear()
-        return results
+        read_alongside = next(iter(rows.values()))[2] if alongside else None
+        return results, read_alongside
+
+    def _count_all(self, windows: int, alongside: ScalarSelect[Any] | None) -> ReturningInsert[Any]:
+        """Return, built once per shape, the one statement that counts every window."""
+        statement = self._count_all_statements.get((windows, alongside))
+        if statement is None:
+            statement = _count_all_statement(self.engine.dialect.name, windows, alongside)
+            self._count_all_statements[(windows, alongside)] = statement
+        return statement
 
     def _current(self, key: str) -> tuple[int, float] | None:
         now = time.time()
@@ -159,7 +198,40 @@ class DatabaseStorage(Storage):
             conn.execute(delete(_counters).where(_counters.c.key == key))
 
 
-def _upsert_statement(dialect_name: str) -> ReturningInsert[int, float]:
+def _count_all_statement(
+    dialect_name: str, windows: int, alongside: ScalarSelect[Any] | None
+) -> ReturningInsert[Any]:
+    """Return the statement counting one attempt in `windows` windows, and `alongside`.
+
+    One upsert from a SELECT of bound parameters per window, which SQLAlchemy compiles
+    once (a multi-row VALUES would be compiled again on every request).
+    """
+    rows = [
+        select(
+            bindparam(f"key_{n}", type_=_counters.c.key.type),
+            literal(1, _counters.c.count.type),
+            bindparam(f"ends_{n}", type_=_counters.c.expires_at.type),
+        ).where(true())  # SQLite needs a WHERE before ON CONFLICT to parse the upsert
+        for n in range(windows)
+    ]
+    fresh = (
+        sqlite.insert(_counters) if dialect_name == "sqlite" else postgresql.insert(_counters)
+    ).from_select(["key", "count", "expires_at"], union_all(*rows) if windows > 1 else rows[0])
+    ended = _counters.c.expires_at <= bindparam("now")
+    upsert = fresh.on_conflict_do_update(
+        index_elements=[_counters.c.key],
+        set_={
+            "count": case((ended, 1), else_=_counters.c.count + 1),
+            "expires_at": case((ended, fresh.excluded.expires_at), else_=_counters.c.expires_at),
+        },
+    )
+    returned: list[Any] = [_counters.c.key, _counters.c.count, _counters.c.expires_at]
+    if alongside is not None:
+        returned.append(alongside)
+    return upsert.returning(*returned)
+
+
+def _upsert_statement(dialect_name: str) -> ReturningInsert[Any]:
     """Return the one statement that counts: insert the key, or add to its window."""
     values: dict[str, BindParameter[Any]] = {
         "key": bindparam("key"),
@@ -170,7 +242,7 @@ def _upsert_statement(dialect_name: str) -> ReturningInsert[int, float]:
         sqlite.insert(_counters) if dialect_name == "sqlite" else postgresql.insert(_counters)
     ).values(values)
     ended = _counters.c.expires_at <= bindparam("now")
-    return fresh.on_conflict_do_update(
+    upsert = fresh.on_conflict_do_update(
         index_elements=[_counters.c.key],
         set_={
             # A window that ended starts again at `amount`; atomic either way.
@@ -179,7 +251,8 @@ def _upsert_statement(dialect_name: str) -> ReturningInsert[int, float]:
             ),
             "expires_at": case((ended, bindparam("ends")), else_=_counters.c.expires_at),
         },
-    ).returning(_counters.c.count, _counters.c.expires_at)
+    )
+    return upsert.returning(_counters.c.count, _counters.c.expires_at)
 
 
 class LocalStorage(Storage):

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from ringtonic import create_app
-from ringtonic.config import ConfigError, from_environment
+from ringtonic.config import DATABASE_STORAGE_SCHEME, ConfigError, from_environment
 from ringtonic.services.keys.api_keys import generate_api_key
 from tests.support.api_support import assert_problem
 from tests.support.keys import api_get, bearer, issue_key
@@ -59,8 +59,17 @@ def test_the_headers_describe_the_window_with_the_fewest_requests_left(app_confi
     assert response.headers["X-RateLimit-Remaining"] == "2"
 
 
-def test_a_key_over_its_quota_gets_429_until_the_window_resets(app_config, make_account):
-    client = limited_client(app_config, RINGTONIC_API_RATE_LIMITS="3 per hour; 100 per day")
+# In this process's memory, and in the database (one statement counts every window).
+STORAGES = ["memory://", f"{DATABASE_STORAGE_SCHEME}://"]
+
+
+@pytest.mark.parametrize("storage", STORAGES)
+def test_a_key_over_its_quota_gets_429_until_the_window_resets(app_config, make_account, storage):
+    client = limited_client(
+        app_config,
+        RINGTONIC_API_RATE_LIMITS="3 per hour; 100 per day",
+        RATELIMIT_STORAGE_URI=storage,
+    )
     key, other_key = agency_key(make_account), agency_key(make_account)
     remaining = [
         api_get(client, "/api/v1/me", key).headers["X-RateLimit-Remaining"] for _ in range(3)
@@ -76,14 +85,20 @@ def test_a_key_over_its_quota_gets_429_until_the_window_resets(app_config, make_
     assert api_get(client, "/api/v1/me", other_key).status_code == 200
 
 
-def test_refused_requests_do_not_use_up_the_longer_window(app_config, make_account):
-    client = limited_client(app_config, RINGTONIC_API_RATE_LIMITS="2 per 2 seconds; 4 per day")
+@pytest.mark.parametrize("storage", STORAGES)
+def test_refused_requests_do_not_use_up_the_longer_window(app_config, make_account, storage):
+    client = limited_client(
+        app_config,
+        RINGTONIC_API_RATE_LIMITS="2 per 2 seconds; 4 per day",
+        RATELIMIT_STORAGE_URI=storage,
+    )
     key = agency_key(make_account)
     for _ in range(2):
         assert api_get(client, "/api/v1/me", key).status_code == 200
     for _ in range(3):
         refused = api_get(client, "/api/v1/me", key)
         assert refused.status_code == 429
+        assert refused.headers["RateLimit"].startswith("limit=2, remaining=0, reset=")
     time.sleep(int(refused.headers["Retry-After"]) + 0.1)
     # Had the refused requests counted against the day, its 4 would be gone by now.
     response = api_get(client, "/api/v1/me", key)
@@ -93,15 +108,32 @@ def test_refused_requests_do_not_use_up_the_longer_window(app_config, make_accou
 
 def test_failed_authentications_are_limited_per_client_address(app_config, make_account):
     client = limited_client(app_config, RINGTONIC_API_AUTH_FAILURE_LIMIT="3 per minute")
-    key = agency_key(make_account)
+    key, known_key = agency_key(make_account), agency_key(make_account)
+    assert api_get(client, "/api/v1/me", known_key).status_code == 200
     for header in ({}, {"Authorization": "Bearer nope"}, bearer(generate_api_key())):
         assert client.get("/api/v1/me", headers=header).status_code == 401
-    # Over the limit, even a good key from that address waits: guesses stay slow.
+    # Over the limit, every key this worker has not verified yet waits, good or not:
+    # guesses stay slow.
     refused = api_get(client, "/api/v1/me", key)
     assert_problem(refused, 429, "rate_limited")
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     elsewhere = api_get(client, "/api/v1/me", key, environ_overrides={"REMOTE_ADDR": "10.0.0.9"})
     assert elsewhere.status_code == 200
+    # A key this worker verified before is not a guess: it is not held up.
+    assert api_get(client, "/api/v1/me", known_key).status_code == 200
+
+
+def test_a_guessed_key_from_a_limited_address_is_refused(app_config, make_account):
+    client = limited_client(app_config, RINGTONIC_API_AUTH_FAILURE_LIMIT="2 per minute")
+    known_key = agency_key(make_account)
+    assert api_get(client, "/api/v1/me", known_key).status_code == 200
+    for _ in range(2):
+        assert client.get("/api/v1/me", headers=bearer(generate_api_key())).status_code == 401
+    # Known keys keep working from that address, and guesses beside them get nowhere.
+    assert api_get(client, "/api/v1/me", known_key).status_code == 200
+    for guess in (generate_api_key(), "Bearer nope", ""):
+        headers = bearer(guess) if guess.startswith("ringtonic_") else {"Authorization": guess}
+        assert_problem(client.get("/api/v1/me", headers=headers), 429, "rate_limited")
 
 
 def test_successful_requests_do_not_count_as_failures(app_config, make_account):
@@ -127,6 +159,20 @@ def test_the_api_keeps_answering_when_the_shared_storage_is_down(app_config, mak
     # Counted in this process meanwhile: the limit still holds.
     assert api_get(client, "/api/v1/me", key).status_code == 200
     assert_problem(api_get(client, "/api/v1/me", key), 429, "rate_limited")
+
+
+@pytest.mark.parametrize("storage", STORAGES)
+def test_a_limit_given_twice_counts_once(app_config, make_account, storage):
+    client = limited_client(
+        app_config,
+        RINGTONIC_API_RATE_LIMITS="3 per hour; 3/hour",
+        RATELIMIT_STORAGE_URI=storage,
+    )
+    key = agency_key(make_account)
+    response = api_get(client, "/api/v1/me", key)
+    assert response.status_code == 200
+    assert response.headers["RateLimit-Policy"] == "3;w=3600"
+    assert response.headers["X-RateLimit-Remaining"] == "2"
 
 
 def test_rate_limits_can_be_switched_off(app_config, make_account):

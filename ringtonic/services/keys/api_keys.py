@@ -29,6 +29,7 @@ from ringtonic.services.errors import (
     RevokedApiKey,
     ValidationError,
 )
+from ringtonic.services.keys.generations import generation_of_account
 from ringtonic.services.names import clean_name
 from ringtonic.services.public_ids import parse_public_id
 from ringtonic.services.signals import member_removed, member_role_changed
@@ -228,7 +229,7 @@ _WIDTHS = tuple((snapshot, len(fields(snapshot))) for _, snapshot in _SNAPSHOTS)
 
 
 def _key_with_owners() -> Select[*tuple[Any, ...]]:
-    """Return the statement reading a key, its workspace and its account in one indexed read."""
+    """Return the read of a key, its workspace, its account and the account's key generation."""
     columns = [
         model.__table__.c[field.name]
         for model, snapshot in _SNAPSHOTS
@@ -236,7 +237,7 @@ def _key_with_owners() -> Select[*tuple[Any, ...]]:
     ]
     keys, workspaces, accounts = ApiKey.__table__, Workspace.__table__, Account.__table__
     return (
-        select(*columns)
+        select(*columns, generation_of_account(accounts.c.id))
         .select_from(keys)
         .join(workspaces, keys.c.workspace_id == workspaces.c.id)
         .join(accounts, workspaces.c.account_id == accounts.c.id)
@@ -244,15 +245,16 @@ def _key_with_owners() -> Select[*tuple[Any, ...]]:
     )
 
 
-# Every API request runs this read: straight on a pooled connection, no ORM session.
+# Every request with a key this process has not verified yet runs this read: straight on
+# a pooled connection, no ORM session.
 _KEY_READ = PreparedRead(_key_with_owners)
 
 
-def authenticate_api_key(secret: str) -> ApiKeyAccess:
-    """Return what the key may act as, or raise InvalidApiKey, RevokedApiKey or PlanRequired."""
+def authenticate_api_key(secret: str, digest: str | None = None) -> tuple[ApiKeyAccess, int]:
+    """Return the key's access and account key generation; raise InvalidApiKey and the like."""
     if not is_well_formed(secret):
         raise InvalidApiKey("The API key is not valid.")
-    row = _KEY_READ.one_or_none(db.engine, digest=key_digest(secret))
+    row = _KEY_READ.one_or_none(db.engine, digest=digest or key_digest(secret))
     if row is None:
         raise InvalidApiKey("The API key is not valid.")
     parts, start = [], 0
@@ -264,7 +266,7 @@ def authenticate_api_key(secret: str) -> ApiKeyAccess:
         raise RevokedApiKey("This API key was revoked.")
     if not account.is_agency:
         raise PlanRequired(PLAN_MESSAGE)
-    return ApiKeyAccess(api_key=api_key, workspace=workspace, account=account)
+    return ApiKeyAccess(api_key=api_key, workspace=workspace, account=account), int(row[start])
 
 
 def get_api_key(workspace: Workspace, key_uuid: str) -> ApiKey:
