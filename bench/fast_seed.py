@@ -163,4 +163,3 @@ def rollup_rows(workspace_id: int) -> dict[str, list[tuple]]:
             )
         found[table.name] = sorted(tuple(row) for row in connection.execute(query))
     return found
-

@@ -229,9 +229,7 @@ def _verify_postgres(server) -> None:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        verify(
-            *(server.set(database=name).render_as_string(hide_password=False) for name in names)
-        )
+        verify(*(server.set(database=name).render_as_string(hide_password=False) for name in names))
     finally:
         with engine.connect() as conn:
             for name in names:
