@@ -50,7 +50,6 @@ SEED_VERSION = 2
 # Calls seeded both ways to check that fast seeding's rollups are the app's own.
 VERIFY_CALLS = 20_000
 SHAPING_CODE = (
-    "bench/fast_seed.py",
     "ringtonic/services/demo/data.py",
     "ringtonic/services/demo/places.py",
     "ringtonic/services/reporting/rollups.py",
@@ -226,14 +225,14 @@ def _verify_postgres(server) -> None:
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         for name in names:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         verify(*(server.set(database=name).render_as_string(hide_password=False) for name in names))
     finally:
         with engine.connect() as conn:
             for name in names:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
 
 
@@ -244,7 +243,7 @@ def _postgres(calls: int, writable: bool) -> BenchDatabase:
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         if writable:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
