@@ -43,10 +43,19 @@ def _counters(calls: int, answered: int, missed: int, first: int, average: float
     }
 
 
-def _visits(visits: int, visitors: int, calls: int) -> dict[str, Any]:
-    """The visit counters of a group with `calls` calls."""
+def _visits(
+    visits: int, visitors: int, calls: int, from_visits: int | None = None
+) -> dict[str, Any]:
+    """The visit counters of a group with `calls` calls (all of them from visits unless said)."""
     per_visit = round(calls / visits, 4) if visits else None
-    return {"visits": visits, "visitors": visitors, "calls_per_visit": per_visit}
+    if from_visits is None:
+        from_visits = calls if visits else 0
+    return {
+        "visits": visits,
+        "visitors": visitors,
+        "calls_from_visits": from_visits,
+        "calls_per_visit": per_visit,
+    }
 
 
 def _point(latitude: float | None, longitude: float | None) -> dict[str, Any]:
@@ -180,7 +189,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "SummaryReport": {
         "period": LAST_30_DAYS,
         "group_by": "source",
-        "totals": _counters(64, 48, 15, 41, 170.4) | _visits(1432, 1105, 64),
+        "totals": _counters(64, 48, 15, 41, 170.4) | _visits(1432, 1105, 64, 38),
         "groups": [
             {"source": "Google Business Profile"}
             | _counters(23, 17, 6, 16, 173.8)

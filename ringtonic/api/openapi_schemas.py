@@ -71,6 +71,13 @@ VISIT_COUNTERS = {
         **COUNT,
         "description": "Different visitors who made those visits (by the tracker's visitor id).",
     },
+    "calls_from_visits": {
+        **COUNT,
+        "description": (
+            "Calls attributed to those visits (to the number each visit was shown), whatever "
+            "their status and wherever the caller is: the calls the website made."
+        ),
+    },
     "calls_per_visit": nullable(
         {
             "type": "number",

@@ -60,6 +60,14 @@ CHANGELOG: tuple[Change, ...] = (
             "A declared body over 64 KiB answers 413 `payload_too_large` on every operation.",
             "Documented: 405 with `Allow`, the `Link` header of lists, and the HTTP server's own "
             "414, 431 and 400 answers (`text/html`).",
+            "Website tracking: a call to a number the website tracker showed a visitor carries "
+            "`visitor_session` (source, medium, landing page, UTM tags, click ids, GA ids), "
+            "null for other calls; the calls list filters by `source` and `medium`.",
+            "Summary, time-series and geo-data reports count website visits beside the calls: "
+            "`visits`, `visitors`, `calls_from_visits` and `calls_per_visit`; they answer "
+            "conditional requests as the resources do.",
+            "Webhooks: signed `call.*` events sent to the workspace's endpoints (the document's "
+            "`webhooks` section).",
         ),
     ),
     Change(

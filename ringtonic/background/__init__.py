@@ -27,9 +27,10 @@ and are enqueued with `enqueue(app, "name", *args)`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import redis
 from flask import Flask
@@ -60,6 +61,11 @@ def _register(job: Job) -> None:
     if existing is not None and existing.function is not job.function:
         raise ValueError(f"background job {job.name!r} is registered twice")
     _JOBS[job.name] = job
+
+
+def registered_jobs() -> Mapping[str, Job]:
+    """Return every registered job by name (read-only)."""
+    return MappingProxyType(_JOBS)
 
 
 def periodic_job(name: str, function: Callable, minutes: int = 1) -> None:

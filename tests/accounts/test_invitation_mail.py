@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import func, select
 
@@ -15,6 +12,8 @@ from ringtonic import create_app
 from ringtonic.config import ConfigError, SmtpSettings, from_environment
 from ringtonic.extensions import db
 from ringtonic.models import Invitation
+from tests.support.ports import free_port
+from tests.support.smtp import Inbox, smtp_settings, start_server
 from tests.support.team_support import invite
 from tests.support.web_client import sign_in
 
@@ -71,30 +70,6 @@ def test_bad_smtp_settings_name_their_variable(env, variable):
         smtp_from(env)
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(handler: Inbox, **server_options) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **server_options)
-    controller.start()
-    handler.port = controller.port
-    return controller
-
-
 @pytest.fixture
 def inbox():
     """A real SMTP server on 127.0.0.1 for the length of the test."""
@@ -115,18 +90,6 @@ def careless_inbox():
     )
     yield handler
     controller.stop()
-
-
-def smtp_settings(port: int, **overrides) -> SmtpSettings:
-    values = dict(
-        host="127.0.0.1",
-        port=port,
-        implicit_tls=False,
-        username=None,
-        password=None,
-        sender="ringtonic@agency.example",
-    )
-    return SmtpSettings(**{**values, **overrides})
 
 
 def signed_in_admin(app_config, make_account, settings: SmtpSettings, **config):

@@ -15,7 +15,7 @@ from ringtonic.background import queue_of
 from ringtonic.extensions import db
 from ringtonic.models import PasswordReset
 from ringtonic.models.types import utcnow
-from tests.accounts.test_invitation_mail import Inbox, smtp_settings, start_server
+from tests.support.smtp import Inbox, smtp_settings, start_server
 from tests.support.web_client import PASSWORD, post_form, sign_in
 
 NEW_PASSWORD = "a brand new passphrase"

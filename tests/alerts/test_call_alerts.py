@@ -12,8 +12,8 @@ from ringtonic.extensions import db
 from ringtonic.models import AlertDelivery, BlockedCall, Call, CallRecording
 from ringtonic.models.types import utcnow
 from ringtonic.services.alerts.delivery import MAX_ATTEMPTS, SPIKE_THRESHOLD, send_pending_alerts
-from tests.accounts.test_invitation_mail import Inbox, smtp_settings, start_server
 from tests.support.call_builders import add_call
+from tests.support.smtp import Inbox, smtp_settings, start_server
 from tests.support.telephony_helpers import (
     add_tracking_number,
     add_user,

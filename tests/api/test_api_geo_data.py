@@ -63,7 +63,9 @@ def answered_geo(body: dict) -> dict:
     return {
         # Visits have tests of their own (tests/reporting/test_report_visits.py).
         "totals": {
-            k: v for k, v in body["totals"].items() if not k.startswith(("visit", "calls_per"))
+            k: v
+            for k, v in body["totals"].items()
+            if not k.startswith(("visit", "calls_per", "calls_from"))
         },
         "by_state": keyed(body["by_state"], "country", "state"),
         "by_city": keyed(body["by_city"], "country", "state", "city"),

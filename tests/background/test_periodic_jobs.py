@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ringtonic.background import _JOBS, run_in_app
+from ringtonic.background import registered_jobs, run_in_app
 from ringtonic.extensions import db
 from ringtonic.models import BlockedCall
 from ringtonic.models.types import utcnow
@@ -19,13 +19,15 @@ EXPECTED = {
 
 
 def test_every_maintenance_job_is_scheduled(app):
-    scheduled = {name: job.minutes for name, job in _JOBS.items() if job.minutes is not None}
+    scheduled = {
+        name: job.minutes for name, job in registered_jobs().items() if job.minutes is not None
+    }
     assert scheduled == EXPECTED
 
 
 def test_every_periodic_job_runs_on_an_empty_database(app):
     for name in EXPECTED:
-        run_in_app(app, _JOBS[name])
+        run_in_app(app, registered_jobs()[name])
 
 
 def test_the_purge_job_removes_refused_calls_older_than_90_days(app, make_account):
@@ -50,6 +52,6 @@ def test_the_purge_job_removes_refused_calls_older_than_90_days(app, make_accoun
         ]
     )
     db.session.commit()
-    run_in_app(app, _JOBS["handling.purge_blocked_calls"])
+    run_in_app(app, registered_jobs()["handling.purge_blocked_calls"])
     left = db.session.scalars(db.select(BlockedCall.provider_call_id)).all()
     assert left == ["CA" + "2" * 32]

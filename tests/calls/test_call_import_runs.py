@@ -18,8 +18,8 @@ from ringtonic.services.calls.import_runs import ImportBusy, get_import, rollbac
 from ringtonic.services.calls.imports import ImportRejected, import_calls
 from ringtonic.services.errors import Conflict
 from ringtonic.services.reporting.rollups import rebuild_rollups
-from tests.reporting.test_rollups import rollup_rows
 from tests.support.call_fixtures import add_call
+from tests.support.rollups import rollup_rows
 from tests.support.web_client import post_form, sign_in
 
 HEADER = "started_at,caller_number,tracking_number,duration,status,external_id"

@@ -16,7 +16,7 @@ from ringtonic.services.calls.imports import import_calls
 from ringtonic.services.calls.ingest import TWILIO_OUTCOMES
 from ringtonic.services.reporting.rollups import rebuild_rollups
 from ringtonic.services.telephony.phones import WITHHELD_CALLER_IDS
-from tests.reporting.test_rollups import rollup_rows
+from tests.support.rollups import rollup_rows
 from tests.support.telephony_helpers import (
     TRACKING,
     add_tracking_number,

@@ -11,7 +11,7 @@ from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.models import ApiKey, AuditEvent, Call, Campaign
 from ringtonic.services.keys.api_keys import generate_api_key
-from tests.live.servers import free_port
+from tests.support.ports import free_port
 from tests.support.telephony_helpers import (
     add_tracking_number,
     connect_twilio,

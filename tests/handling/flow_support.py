@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -12,6 +13,10 @@ from ringtonic.services.handling.flows import flow_for_editing, flow_form_values
 from tests.support.telephony_helpers import add_tracking_number, connect_twilio, post_signed
 
 BASE = "http://localhost/hooks/twilio"
+# Business hours Monday to Friday, as the flow form takes them.
+WEEKDAYS_9_TO_5 = {f"hours_{day}": "09:00-17:00" for day in ("mon", "tue", "wed", "thu", "fri")}
+# Monday 2 March 2026, 13:30 UTC: 08:30 EST, the Monday before the US switch to daylight time.
+BEFORE_DST = datetime(2026, 3, 2, 13, 30, tzinfo=UTC)
 
 
 def url(kind: str, workspace) -> str:

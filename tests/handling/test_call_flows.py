@@ -11,6 +11,8 @@ from ringtonic.models.handling import WEEKDAYS
 from ringtonic.services.calls import ingest
 from ringtonic.services.handling.flows import is_open
 from tests.handling.flow_support import (
+    BEFORE_DST,
+    WEEKDAYS_9_TO_5,
     flow_workspace,
     hook,
     reported_calls,
@@ -25,7 +27,6 @@ from tests.support.twilio_requests import dial_action, status_callback, voice_re
 
 SID = "CA" + "1" * 32
 AFTER_HOURS = "+15125550188"
-WEEKDAYS_9_TO_5 = {f"hours_{day}": "09:00-17:00" for day in ("mon", "tue", "wed", "thu", "fri")}
 
 
 def test_gate_asks_for_one_key_and_posts_it_to_the_gate_url(client, make_account):
@@ -136,8 +137,7 @@ def test_without_recording_the_dial_carries_no_recording_attributes(client, make
 
 
 # Monday 9 March 2026 follows the US switch to daylight time (Sunday 8 March, 2:00).
-# 13:30 UTC is 08:30 EST the Monday before, and 09:30 EDT the Monday after.
-BEFORE_DST = datetime(2026, 3, 2, 13, 30, tzinfo=UTC)
+# 13:30 UTC is 08:30 EST the Monday before (BEFORE_DST), and 09:30 EDT the Monday after.
 AFTER_DST = datetime(2026, 3, 9, 13, 30, tzinfo=UTC)
 # Back to standard time on Sunday 1 November 2026: 21:30 UTC is 17:30 EDT (closed) the
 # Friday before, and 16:30 EST (open) the Monday after.

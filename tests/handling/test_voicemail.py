@@ -10,8 +10,16 @@ from sqlalchemy import func, select
 from ringtonic.extensions import db
 from ringtonic.models import CallRecording
 from ringtonic.services.calls import ingest
-from tests.handling.flow_support import flow_workspace, hook, stored_call, twiml, url, verbs
-from tests.handling.test_call_flows import BEFORE_DST, WEEKDAYS_9_TO_5
+from tests.handling.flow_support import (
+    BEFORE_DST,
+    WEEKDAYS_9_TO_5,
+    flow_workspace,
+    hook,
+    stored_call,
+    twiml,
+    url,
+    verbs,
+)
 from tests.support.flow_requests import RECORDINGS, recording_sid, recording_status, transcription
 from tests.support.twilio_requests import (
     dial_action,

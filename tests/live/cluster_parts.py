@@ -19,7 +19,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from twilio.request_validator import RequestValidator
 
 from tests.live.clients import TIMEOUT
-from tests.live.servers import PROJECT_ROOT, LiveServer, free_port, wait_until
+from tests.live.servers import PROJECT_ROOT, LiveServer, wait_until
+from tests.support.ports import free_port
 from tests.support.telephony_helpers import AUTH_TOKEN
 
 HAPROXY_CFG = PROJECT_ROOT / "deploy" / "haproxy.cfg"

@@ -10,7 +10,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -18,17 +17,12 @@ from pathlib import Path
 import redis
 import requests
 
+from tests.support.ports import free_port
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = PROJECT_ROOT / ".venv" / "bin" / "gunicorn"
 WORKERS = 4
 START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(condition, timeout: float, what: str, interval: float = 0.05) -> None:

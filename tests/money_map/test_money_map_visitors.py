@@ -9,16 +9,19 @@ import re
 
 import pytest
 
+from ringtonic.api import reports as api_reports
 from ringtonic.services.money_map.tables import place_rows
-from tests.reporting.test_report_visits import data  # noqa: F401  (the visits fixture)
 from tests.support.keys import api_get
+from tests.support.report_data import NOW, build_report_data
+from tests.support.report_visits import add_visits
 from tests.support.web_client import sign_in
 
 PERIOD = "start_date=2026-10-01&end_date=2026-11-27"
 STATE_PATH = re.compile(r'<path class="[^"]*" d="[^"]+" data-state="(\w+)" data-calls="(\d+)">')
 VISITOR_ROW = re.compile(
     r'<th scope="row">(.*?)</th>\s*<td class="num">([\d,]+)</td>\s*<td class="num">([\d,]+)</td>'
-    r'\s*<td class="num">([\d,]+)</td>\s*<td class="num">([\d.–]+)</td>',
+    r'\s*<td class="num">([\d,]+)</td>\s*<td class="num">([\d,]+)</td>'
+    r'\s*<td class="num">([\d.–]+)</td>',
     re.S,
 )
 
@@ -30,7 +33,10 @@ def _page(client, url: str, status: int = 200) -> str:
 
 
 @pytest.fixture
-def signed_in(client, data):  # noqa: F811
+def signed_in(app, client, make_account, monkeypatch):
+    """The report workspace with its visits, its admin signed in."""
+    monkeypatch.setattr(api_reports, "clock", lambda: NOW)
+    data = add_visits(build_report_data(make_account))
     sign_in(client, data.user.email)
     return data
 
@@ -55,6 +61,9 @@ def test_visitors_mode_agrees_with_the_geo_data_api(client, signed_in, table):
     totals = geo["totals"]
     assert f'data-figure="visits"><div class="stat__value">{totals["visits"]:,}<' in page
     assert f'data-figure="visitors"><div class="stat__value">{totals["visitors"]:,}<' in page
+    from_visits = f"{totals['calls_from_visits']:,}"
+    assert totals["calls_from_visits"] > 0
+    assert f'data-figure="calls_from_visits"><div class="stat__value">{from_visits}<' in page
     per_visit = f"{totals['calls_per_visit']:.2f}"
     assert f'data-figure="calls_per_visit"><div class="stat__value">{per_visit}<' in page
     expected = [e for e in geo[f"by_{table}"] if e["visits"]]
@@ -63,11 +72,12 @@ def test_visitors_mode_agrees_with_the_geo_data_api(client, signed_in, table):
     shown = {html.unescape(re.sub(r"<.*?>", "", name)): rest for name, *rest in rows}
     for row in place_rows({f"by_{table}": expected}, table):
         entry = row.entry
-        visits, visitors, calls, per_visit = shown[f"{row.name} {row.detail}".strip()]
-        assert (visits, visitors, calls) == (
+        visits, visitors, calls, from_visits, per_visit = shown[f"{row.name} {row.detail}".strip()]
+        assert (visits, visitors, calls, from_visits) == (
             f"{entry['visits']:,}",
             f"{entry['visitors']:,}",
             f"{entry['calls']:,}",
+            f"{entry['calls_from_visits']:,}",
         )
         assert per_visit == _per_visit(entry["calls_per_visit"])
     # The states are shaded by visits, and the legend says so.
@@ -92,9 +102,10 @@ def test_visitors_mode_is_kept_in_links_form_and_csv(client, signed_in):
     assert "-visitors-state-" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     geo = _api_geo(client, report, ads)
-    expected = [(e["state"], e["visits"], e["visitors"]) for e in geo["by_state"] if e["visits"]]
+    fields = ("visits", "visitors", "calls_from_visits")
+    expected = [(e["state"], *(e[f] for f in fields)) for e in geo["by_state"] if e["visits"]]
     # Most visits first, as on the page.
-    assert [(r["state"], int(r["visits"]), int(r["visitors"])) for r in rows] == sorted(
+    assert [(r["state"], *(int(r[f]) for f in fields)) for r in rows] == sorted(
         expected, key=lambda e: -e[1]
     )
     # Sort links stay in visitors mode and offer the visit columns.

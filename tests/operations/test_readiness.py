@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 from ringtonic import create_app
+from tests.support.ports import free_port
 from tests.support.web_client import TEST_SECRET
-
-
-def closed_port() -> int:
-    """Return a local port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_ready_when_the_database_answers(client):
@@ -28,7 +21,7 @@ def test_healthz_still_answers_without_checking_anything(client):
 
 
 def test_redis_down_is_named_quickly(app_config):
-    app_config["REDIS_URL"] = f"redis://127.0.0.1:{closed_port()}/0"
+    app_config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
     client = create_app(app_config).test_client()
     started = time.monotonic()
     response = client.get("/readyz")

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.support.recording_servers import TwilioMedia
+from tests.support.ports import free_port
+from tests.support.recording_servers import BUCKET, TwilioMedia
 from tests.support.telephony_helpers import ACCOUNT_SID, AUTH_TOKEN
-
-BUCKET = "call-recordings"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -30,7 +21,7 @@ def twilio_media():
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """An S3-compatible server (moto's standalone server) for the whole run."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"

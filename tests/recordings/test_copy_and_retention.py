@@ -20,9 +20,8 @@ from ringtonic.services.recordings.copying import (
 )
 from ringtonic.services.recordings.retention import expire_recordings, set_retention
 from ringtonic.services.recordings.storage import RecordingMissing, open_store
-from tests.recordings.conftest import BUCKET
 from tests.support.call_builders import add_call
-from tests.support.recording_servers import wav_bytes
+from tests.support.recording_servers import BUCKET, wav_bytes
 from tests.support.telephony_helpers import ACCOUNT_SID, connect_twilio
 from tests.support.web_client import TEST_SECRET
 

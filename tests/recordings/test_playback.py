@@ -12,11 +12,10 @@ from ringtonic.models.types import utcnow
 from ringtonic.services.accounts.workspaces import create_workspace
 from ringtonic.services.recordings.copying import TwilioMediaAccess, copy_pending_recordings
 from ringtonic.services.recordings.retention import expire_recordings, set_retention
-from tests.recordings.conftest import BUCKET
 from tests.support.api_support import assert_problem
 from tests.support.call_builders import add_call
 from tests.support.keys import api_get, issue_key
-from tests.support.recording_servers import wav_bytes
+from tests.support.recording_servers import BUCKET, wav_bytes
 from tests.support.telephony_helpers import connect_twilio
 from tests.support.web_client import TEST_SECRET, post_form, sign_in
 

@@ -24,8 +24,7 @@ from ringtonic.services.recordings.twilio_media import (
     delete_from_twilio,
     download_recording,
 )
-from tests.recordings.conftest import BUCKET
-from tests.support.recording_servers import wav_bytes
+from tests.support.recording_servers import BUCKET, wav_bytes
 from tests.support.telephony_helpers import ACCOUNT_SID, AUTH_TOKEN
 
 SID = "RE" + "ab" * 16

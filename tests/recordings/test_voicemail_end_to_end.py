@@ -9,10 +9,10 @@ import pytest
 
 from ringtonic.background.call_handling import copy_recordings, send_alerts
 from ringtonic.models.types import utcnow
-from tests.accounts.test_invitation_mail import Inbox, smtp_settings, start_server
 from tests.handling.flow_support import flow_workspace, hook, stored_call
 from tests.support.flow_requests import recording_sid, recording_status, transcription
 from tests.support.recording_servers import wav_bytes
+from tests.support.smtp import Inbox, smtp_settings, start_server
 from tests.support.twilio_requests import dial_action, record_action, voice_request
 from tests.support.web_client import post_form, sign_in
 

@@ -2,84 +2,42 @@
 
 from __future__ import annotations
 
-import random
-import uuid
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pytest
+from sqlalchemy import update
 
 from ringtonic.api import reports as api_reports
 from ringtonic.extensions import db
+from ringtonic.models import Call
 from ringtonic.models.website import VisitorSession
 from tests.support.keys import api_get
 from tests.support.report_counts import last_30_days, local_days, within
 from tests.support.report_data import NOW, ZONE, build_report_data
+from tests.support.report_visits import add_visits
 from tests.support.web_client import sign_in
-
-_PLACES = [("Austin", "TX", "US"), ("Denver", "CO", "US"), ("Bozeman", "MT", "US"), ("", "", "")]
-_SOURCES = [("google", "cpc"), ("google", "organic"), ("(direct)", "(none)")]
 
 
 @pytest.fixture
 def data(app, make_account, monkeypatch):
     """The report workspace's calls, plus visits by returning and new visitors."""
     monkeypatch.setattr(api_reports, "clock", lambda: NOW)
-    data = build_report_data(make_account)
-    rng = random.Random(11)
-    visitors = [uuid.uuid4() for _ in range(40)]
-    start = datetime(2026, 10, 1, tzinfo=UTC)
-    span = int((NOW - start).total_seconds())
-    visits = []
-    # Two visits either side of the default period's first Chicago midnight (05:00 UTC).
-    moments = [datetime(2026, 10, 29, 4, 59, tzinfo=UTC), datetime(2026, 10, 29, 5, tzinfo=UTC)]
-    moments += [start + timedelta(seconds=rng.randrange(span)) for _ in range(200)]
-    for started_at in moments:
-        city, state, country = rng.choice(_PLACES)
-        source, medium = rng.choice(_SOURCES)
-        number = rng.choice([*data.numbers[:2], None])
-        row = {
-            "started_at": started_at,
-            "visitor_id": rng.choice(visitors),
-            "campaign": data.campaigns["Ads"] if rng.random() < 0.7 else None,
-            "number": number,
-            "source": source,
-            "medium": medium,
-            "city": city,
-            "state": state,
-            "country": country,
-        }
-        visits.append(row)
-        db.session.add(
-            VisitorSession(
-                workspace_id=data.workspace.id,
-                campaign_id=row["campaign"].id if row["campaign"] else None,
-                phone_number_id=number.id if number else None,
-                visitor_id=row["visitor_id"],
-                started_at=started_at,
-                last_seen_at=started_at,
-                source=source,
-                medium=medium,
-                city=city,
-                state=state,
-                country=country,
-            )
-        )
-    db.session.commit()
-    data.visits = visits
-    return data
+    return add_visits(build_report_data(make_account))
 
 
 def visit_tally(visits: list[dict], calls: int) -> dict:
     return {
         "visits": len(visits),
         "visitors": len({v["visitor_id"] for v in visits}),
+        "calls_from_visits": sum(v["calls_from_visits"] for v in visits),
         "calls_per_visit": round(calls / len(visits), 4) if visits else None,
     }
 
 
 def visit_fields(entry: dict) -> dict:
-    return {name: entry[name] for name in ("visits", "visitors", "calls_per_visit")}
+    names = ("visits", "visitors", "calls_from_visits", "calls_per_visit")
+    return {name: entry[name] for name in names}
 
 
 def by(rows: list[dict], key) -> dict:
@@ -196,6 +154,12 @@ def test_geo_data_places_visitors_by_state_and_city(client, data):
     bozeman = next(e for e in body["by_city"] if e["city"] == "Bozeman")
     assert bozeman["calls"] == 0 and bozeman["visits"] > 0 and bozeman["latitude"] is not None
     assert bozeman["calls_per_visit"] == 0
+    # ...yet its visitors called: calls from visits follow the visit's place, not the caller's.
+    from_bozeman = [v for v in visits if v["city"] == "Bozeman"]
+    assert bozeman["calls_from_visits"] == sum(v["calls_from_visits"] for v in from_bozeman) > 0
+    for entry in body["by_city"]:
+        members = [v for v in visits if (v["city"], v["state"]) == (entry["city"], entry["state"])]
+        assert entry["calls_from_visits"] == sum(v["calls_from_visits"] for v in members)
     assert all("visits" not in e for e in body["by_zip"])
 
 
@@ -210,8 +174,14 @@ def test_the_money_map_of_callers_leaves_out_places_only_visitors_came_from(clie
 
 
 def test_reports_without_visits_say_so(client, data):
+    db.session.execute(update(Call).values(visitor_session_id=None))
     db.session.query(VisitorSession).delete()
     db.session.commit()
     body = api_get(client, "/api/v1/reports/summary?group_by=medium", data.secret).get_json()
-    assert visit_fields(body["totals"]) == {"visits": 0, "visitors": 0, "calls_per_visit": None}
+    assert visit_fields(body["totals"]) == {
+        "visits": 0,
+        "visitors": 0,
+        "calls_from_visits": 0,
+        "calls_per_visit": None,
+    }
     assert all(g["visits"] == 0 and g["calls_per_visit"] is None for g in body["groups"])

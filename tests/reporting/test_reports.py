@@ -137,6 +137,7 @@ def test_geo_data_groups_by_state_city_and_zip(geo_fixture):
         "calls_outside_us": 1,
         "visits": 0,
         "visitors": 0,
+        "calls_from_visits": 0,
         "calls_per_visit": None,
         "visits_without_location": 0,
     }
@@ -188,6 +189,7 @@ def test_summary_report_by_campaign_and_state(geo_fixture):
         "average_duration": 112.5,
         "visits": 0,
         "visitors": 0,
+        "calls_from_visits": 0,
         "calls_per_visit": None,
     }
     by_number = summary_report(workspace, period, "tracking_number")

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import MetaData, Table, inspect, select, text
+from sqlalchemy import inspect, select, text
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, CallPlaceRollup, NumberedPlace
-from ringtonic.models.rollups import COUNTER_COLUMNS, PLACE_NAMES, TOTAL_COLUMNS
+from ringtonic.models import Call, NumberedPlace
+from ringtonic.models.rollups import TOTAL_COLUMNS
 from ringtonic.models.types import utcnow
 from ringtonic.services.calls.imports import import_calls
 from ringtonic.services.demo.data import (
@@ -27,6 +27,7 @@ from ringtonic.services.reporting.reports import GROUPINGS, summary_report, time
 from ringtonic.services.reporting.rollup_blocks import Cover
 from ringtonic.services.reporting.rollups import ROLLUPS, rebuild_rollups
 from tests.support.call_builders import add_call, add_campaign, add_number
+from tests.support.rollups import rollup_rows
 from tests.support.telephony_helpers import (
     add_tracking_number,
     connect_twilio,
@@ -83,38 +84,6 @@ def every_report(workspace, campaigns, now: datetime) -> list[dict]:
     )
     reports.append(timeseries_report(workspace, last_two_days, "hour"))
     return reports
-
-
-# The block columns before migration 0023.
-OLD_BLOCK_NAMES = {"block_seconds": "bucket_seconds", "block_start": "bucket_start"}
-
-
-def rollup_rows(workspace_id: int) -> list[tuple]:
-    """Return the workspace's rollup rows that count something, places named, in key order."""
-    rows = []
-    places = NumberedPlace.__table__
-    for model in ROLLUPS:
-        # The table as the database has it now: migrations below 0023 name the block
-        # columns bucket_*. Read in the model's column order so every revision compares.
-        table = Table(model.__tablename__, MetaData(), autoload_with=db.session.connection())
-        columns = model.__table__.c
-        names = [c.name if c.name in table.c else OLD_BLOCK_NAMES[c.name] for c in columns]
-        query = select(*(table.c[name] for name in names)).where(
-            table.c.workspace_id == workspace_id
-        )
-        if model is CallPlaceRollup:
-            # Numbers are the workspace's own and a rebuild numbers afresh: compare names.
-            query = query.join(places, places.c.id == table.c.place_id).add_columns(
-                *(places.c[name] for name in PLACE_NAMES)
-            )
-        for row in db.session.execute(query):
-            values = row._mapping
-            counters = [values[name] for name in COUNTER_COLUMNS]
-            assert min(counters) >= 0, f"negative counter in {row}"
-            if any(counters):
-                key = [v for name, v in values.items() if name not in ("place_id", "id")]
-                rows.append((model.__tablename__, *key))
-    return sorted(rows)
 
 
 def assert_rollups_match_a_full_count(monkeypatch, workspace, campaigns, now) -> None:

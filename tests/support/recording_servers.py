@@ -15,6 +15,9 @@ PATH = re.compile(
     r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Recordings/(RE[0-9a-f]{32})\.(wav|json)$"
 )
 
+# The S3 bucket the recordings tests copy to (created on the local S3-compatible server).
+BUCKET = "call-recordings"
+
 
 def wav_bytes(seconds: float = 1.0, rate: int = 8000) -> bytes:
     """Return a real mono 16-bit PCM WAV file holding a 440 Hz tone."""

@@ -25,7 +25,7 @@ from ringtonic.services.tracking.attribution import visit_of_call
 from ringtonic.services.tracking.config import tracker_config
 from ringtonic.services.tracking.leases import pool_use
 from ringtonic.services.tracking.sources import classify
-from tests.reporting.test_rollups import rollup_rows
+from tests.support.rollups import rollup_rows
 from tests.support.web_client import sign_in
 
 NOW = datetime(2026, 6, 15, 17, 30, tzinfo=UTC)

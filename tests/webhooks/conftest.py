@@ -5,12 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ringtonic.extensions import db
-from ringtonic.services.webhooks.endpoints import create_endpoint
 from tests.support.telephony_helpers import add_tracking_number, connect_twilio
-from tests.support.web_client import TEST_SECRET
 from tests.webhooks.receiver import running_receiver
-
-ALL_EVENTS = ["call.started", "call.completed", "call.missed", "call.updated", "call.blocked"]
 
 
 @pytest.fixture
@@ -38,18 +34,3 @@ def agency(make_account):
     add_tracking_number(workspace)
     db.session.commit()
     return account, user, workspace
-
-
-def add_endpoint(workspace, user, url, events=None):
-    """Create an endpoint (committed) and return (endpoint, secret)."""
-    created = create_endpoint(
-        workspace,
-        user,
-        url,
-        events or ALL_EVENTS,
-        "CRM",
-        allow_http=True,
-        secret_key=TEST_SECRET,
-    )
-    db.session.commit()
-    return created.endpoint, created.secret

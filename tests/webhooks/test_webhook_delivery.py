@@ -22,7 +22,7 @@ from tests.support.telephony_helpers import (
     post_signed,
     voice_params,
 )
-from tests.webhooks.conftest import add_endpoint
+from tests.support.webhooks import add_endpoint
 from tests.webhooks.receiver import running_receiver, verify
 
 SID = "CA" + "b" * 32

@@ -16,7 +16,7 @@ from ringtonic.services.accounts.accounts import set_plan
 from ringtonic.services.webhooks.delivery import deliver_due
 from tests.support.telephony_helpers import add_user, post_signed, voice_params
 from tests.support.web_client import post_form, sign_in
-from tests.webhooks.conftest import add_endpoint
+from tests.support.webhooks import add_endpoint
 from tests.webhooks.receiver import verify
 
 SECRET_RE = re.compile(r'<code id="new-webhook-secret">(whsec_[A-Za-z0-9_-]{43})</code>')

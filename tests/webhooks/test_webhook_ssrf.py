@@ -11,7 +11,7 @@ from ringtonic.extensions import db
 from ringtonic.models import WebhookDelivery
 from ringtonic.services.webhooks.addresses import UnsafeAddress, resolve
 from tests.support.telephony_helpers import post_signed, voice_params
-from tests.webhooks.conftest import add_endpoint
+from tests.support.webhooks import add_endpoint
 
 
 @pytest.fixture

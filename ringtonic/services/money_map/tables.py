@@ -15,10 +15,17 @@ TABLE_LABELS = {"state": "States", "city": "Cities", "zip": "Zip codes"}
 SORT_COLUMNS = ("name", "calls", "answered", "missed", "first_time_callers", "average_duration")
 # Visitors mode: states and cities only (a visit's location has no zip code).
 VISITOR_TABLES = ("state", "city")
-VISITOR_SORT_COLUMNS = ("name", "visits", "visitors", "calls", "calls_per_visit")
+VISITOR_SORT_COLUMNS = (
+    "name",
+    "visits",
+    "visitors",
+    "calls",
+    "calls_from_visits",
+    "calls_per_visit",
+)
 DIRECTIONS = ("asc", "desc")
 COUNTER_FIELDS = ("calls", "answered", "missed", "first_time_callers", "average_duration")
-VISITOR_FIELDS = ("visits", "visitors", "calls", "calls_per_visit")
+VISITOR_FIELDS = ("visits", "visitors", "calls", "calls_from_visits", "calls_per_visit")
 # Spreadsheets run a cell starting with these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = {

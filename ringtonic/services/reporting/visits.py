@@ -7,7 +7,11 @@ visitors cannot be summed from pre-counted blocks the way the call rollups are, 
 why visits have no rollup of their own.
 
 A visit counts in the period it started in. `calls_per_visit` is the group's calls (with
-the report's status filter) divided by its visits, null without visits.
+the report's status filter) divided by its visits, null without visits. The group's calls
+are counted where the caller is (for places) or by the call's own keys;
+`calls_from_visits` counts instead the calls attributed to the group's visits (a call to
+the number a visit was shown), whatever their status and wherever the caller's phone is
+registered: the calls the website made.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import (
     TIMESTAMP,
+    BigInteger,
     and_,
     bindparam,
     cast,
@@ -36,12 +41,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ringtonic.db.reads import PreparedRows
 from ringtonic.extensions import db
-from ringtonic.models import Campaign, Workspace
+from ringtonic.models import Call, Campaign, Workspace
 from ringtonic.models.website import VisitorSession
 from ringtonic.services.reporting.rollup_queries import BlocksFirst, read_report_rows
 from ringtonic.services.telephony.campaigns import CampaignRef
 
 _VISITS = VisitorSession.__table__
+_CALLS = Call.__table__
 _STARTED_AT = _VISITS.c.started_at.type
 # The visit columns each report grouping reads (the calls' own keys, as visits hold them).
 VISIT_KEYS = {
@@ -56,16 +62,18 @@ VISIT_KEYS = {
 
 @dataclass(frozen=True)
 class Visits:
-    """How many visits a group had and how many different visitors made them."""
+    """How many visits a group had, how many visitors made them and the calls they made."""
 
     visits: int = 0
     visitors: int = 0
+    calls_from_visits: int = 0
 
     def as_dict(self, calls: int, into: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return the visit fields as the API shows them, added to `into` if given."""
         shown = {} if into is None else into
         shown["visits"] = self.visits
         shown["visitors"] = self.visitors
+        shown["calls_from_visits"] = self.calls_from_visits
         shown["calls_per_visit"] = round(calls / self.visits, 4) if self.visits else None
         return shown
 
@@ -82,6 +90,22 @@ def _in_period(by_campaign: bool) -> list[Any]:
     if by_campaign:
         conditions.append(_VISITS.c.campaign_id == bindparam("campaign_id"))
     return conditions
+
+
+def _calls_of_visits() -> Any:
+    """Return the sum, over a group's visits, of the calls attributed to each.
+
+    A correlated count per visit (an index search of calls by visitor_session_id), not a
+    join: a visit with two calls must still count as one visit.
+    """
+    calls = (
+        select(func.count())
+        .where(_CALLS.c.visitor_session_id == _VISITS.c.id)
+        .correlate(_VISITS)
+        .scalar_subquery()
+    )
+    # PostgreSQL sums counts as numeric (a Decimal in Python): cast back to an integer.
+    return cast(func.coalesce(func.sum(calls), 0), BigInteger)
 
 
 # A new visit raises the count and the newest id; a visit given another number (a lease
@@ -126,6 +150,7 @@ def _grouped_query(
                 *padding,
                 func.count(),
                 func.count(distinct(_VISITS.c.visitor_id)),
+                _calls_of_visits(),
             )
             .where(*_in_period(by_campaign))
             .group_by(*group)
@@ -161,7 +186,7 @@ def _series_query(dialect_name: str, by_campaign: bool) -> PreparedRows:
     ]
     if by_campaign:
         on.append(_VISITS.c.campaign_id == bindparam("campaign_id"))
-    counts = [func.count(), func.count(distinct(_VISITS.c.visitor_id))]
+    counts = [func.count(), func.count(distinct(_VISITS.c.visitor_id)), _calls_of_visits()]
     per_range = (
         select(start.label("range_start"), *counts)
         .select_from(BlocksFirst(wanted, _VISITS, and_(*on)))
@@ -197,11 +222,13 @@ def visits_by_keys(
     found: dict[int, dict[tuple[Any, ...], Visits]] = {width: {} for width in widths}
     for width, *values in rows:
         key = group_key(values[:width])
-        visits, visitors = values[-2:]
+        visits, visitors, calls = values[-3:]
         # Keys that differ only as "" and NULL are one group, as the calls' are.
         level = found[width]
         before = level.get(key, NO_VISITS)
-        level[key] = Visits(before.visits + visits, before.visitors + visitors)
+        level[key] = Visits(
+            before.visits + visits, before.visitors + visitors, before.calls_from_visits + calls
+        )
     if 0 in found:
         found[0].setdefault((), NO_VISITS)
     return found
@@ -229,13 +256,13 @@ def visits_by_range(
         position = {start: n for n, (start, _) in enumerate(pairs)}
     series = [NO_VISITS] * len(ranges)
     overall = NO_VISITS
-    for range_start, visits, visitors in read_report_rows(
+    for range_start, *counts in read_report_rows(
         _series_query(dialect.name, campaign is not None), params
     ):
         if range_start is None:
-            overall = Visits(visits, visitors)
+            overall = Visits(*counts)
         else:
-            series[position[range_start]] = Visits(visits, visitors)
+            series[position[range_start]] = Visits(*counts)
     return series, overall
 
 
