@@ -49,9 +49,10 @@ def load_calls(batches: Iterable[list[dict[str, Any]]], progress) -> None:
     """Bulk-load generated calls (no rollup upkeep): COPY on PostgreSQL, executemany on SQLite."""
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()
-        statement = f"COPY calls ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
-        with cursor.copy(statement) as copy:
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a checked-out connection has its psycopg connection
+        copy_sql = f"COPY calls ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+        with driver.cursor().copy(copy_sql) as copy:
             for n, row in enumerate(_postgres_rows(batches), 1):
                 copy.write_row(row)
                 if n % 10_000 == 0:
@@ -66,9 +67,9 @@ def load_calls(batches: Iterable[list[dict[str, Any]]], progress) -> None:
     for name, _ in indexes:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
     # SQLAlchemy's bind processing stores uuids and datetimes as the app's reads expect.
-    statement = insert(CALLS)
+    add_rows = insert(CALLS)
     for rows in batches:
-        connection.execute(statement, [{**_DEFAULTS, **row} for row in rows])
+        connection.execute(add_rows, [{**_DEFAULTS, **row} for row in rows])
         progress(len(rows))
     for _, sql in indexes:
         connection.exec_driver_sql(sql)

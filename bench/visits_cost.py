@@ -87,9 +87,9 @@ def fingerprint_costs(calls: int) -> dict[str, float]:
     database = bench_database(calls, writable=True)
     costs = {}
     with bench_app(database.url).app_context():
-        campaign = db.session.scalar(
+        campaign = db.session.scalars(
             select(Campaign).where(Campaign.uuid == uuid.UUID(database.info["campaign_uuid"]))
-        )
+        ).one()
         workspace_id = campaign.workspace_id
         periods = {}
         for label, window in (("30 days", "30d"), ("all time", "all")):
