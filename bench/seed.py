@@ -177,8 +177,12 @@ def verify(url_fast: str, url_app: str) -> None:
     seed(url_app, VERIFY_CALLS, now, app_path=True)
     problems = compare_rollups(url_fast, url_app, info["workspace_id"])
     if problems:
-        raise SystemExit("Fast seeding's rollups differ from the app's: " + "; ".join(problems))
-    click.echo(f"Fast seeding's rollups equal the app's on {VERIFY_CALLS:,} calls", err=True)
+        raise SystemExit(
+            "Fast seeding's calls or rollups differ from the app's: " + "; ".join(problems)
+        )
+    click.echo(
+        f"Fast seeding's calls and rollups equal the app's on {VERIFY_CALLS:,} calls", err=True
+    )
 
 
 def _sqlite(calls: int, writable: bool) -> BenchDatabase:
