@@ -5,8 +5,9 @@ of every rollup) keeps the rollups right while the app serves; a throwaway bench
 only needs them right at the end. So the calls go in as one bulk load (COPY on
 PostgreSQL; one executemany transaction on SQLite with journaling and syncing off), and
 each rollup is counted once from the calls at its smallest block size, then each larger
-size from the one below (every size divides the next). `verify` seeds a sample both ways
-and compares the rollups, so a difference from the app's upkeep fails the seeding.
+size from the one below (every size divides the next). `bench.seed.verify` seeds a sample
+both ways and compares the stored calls and rollups, so a difference from the app's path
+fails the seeding.
 """
 
 from __future__ import annotations
