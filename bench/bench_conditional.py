@@ -1,8 +1,12 @@
 """Benchmark 10: a poller's revalidation (304 to If-None-Match) against the full answer.
 
-GET /api/v1/calls (a page of 50) and GET /api/v1/calls/<uuid> on the bench workspace,
-each measured answering in full and answering 304 to the ETag of the full answer.
-Goal: a 304 costs at most 0.5x the full answer (median latency, one connection).
+On the bench workspace, each answer is measured in full and as a 304 to the ETag of the
+full answer: GET /api/v1/calls (a page of 50), GET /api/v1/calls/<uuid>, and the reports
+over the last 30 days narrowed to the bench campaign (summary by source, daily time
+series, the campaign's geo-data). Goal: a 304 costs at most 0.5x the full answer (median
+latency, one connection). A report's ETag includes the fingerprint of its period's website
+visits (`visits_fingerprint`), so that read is timed as well, in process, on a copy of the
+workspace given VISITS_PER_CALL website visits per call.
 BENCH_CONDITIONAL_CALLS sets the workspace size (default 1,000,000, as the goal says).
 """
 
@@ -12,6 +16,7 @@ import json
 import os
 import urllib.error
 import urllib.request
+from urllib.parse import urlencode
 
 from bench.common import (
     Server,
@@ -24,7 +29,8 @@ from bench.common import (
     wrk,
     wrk_script,
 )
-from bench.seed import bench_database
+from bench.seed import bench_database, period_params
+from bench.visits_cost import fingerprint_costs
 
 CALLS = int(os.environ.get("BENCH_CONDITIONAL_CALLS", "1000000"))
 GOAL = 0.5
@@ -43,12 +49,26 @@ def _status(url: str, headers: dict) -> int:
         return error.code
 
 
+def _report_urls(base: str, database) -> dict[str, str]:
+    """Return the report answers a dashboard polls: the last 30 days, the bench campaign."""
+    campaign = database.info["campaign_uuid"]
+    period = period_params(database, "30d")
+    return {
+        "summary": f"{base}/api/v1/reports/summary?"
+        + urlencode({**period, "group_by": "source", "campaign": campaign}),
+        "timeseries": f"{base}/api/v1/reports/timeseries?"
+        + urlencode({**period, "interval": "day", "campaign": campaign}),
+        "geo-data": f"{base}/api/v1/campaigns/{campaign}/geo-data?" + urlencode(period),
+    }
+
+
 def main() -> None:
     ensure_postgres()
     verdict = Verdict(f"Conditional GETs: 304 against the full answer, {CALLS:,} calls")
     database = bench_database(CALLS)
     headers = bearer(database.info["api_keys"][0])
     runs = {}
+    names = []
     with Server(database) as server:
         page = f"{server.base}/api/v1/calls?limit=50"
         if not endpoint_available(page, headers):
@@ -57,13 +77,18 @@ def main() -> None:
         if page_tag is None:
             print("  GET /api/v1/calls answers no ETag here: nothing to measure")
             verdict.exit()
-        one = f"{server.base}/api/v1/calls/{body['data'][0]['uuid']}"
-        one_tag, _ = _etag_and_body(one, headers)
-        for name, url, tag in (("page", page, page_tag), ("call", one, one_tag)):
+        urls = {
+            "page": page,
+            "call": f"{server.base}/api/v1/calls/{body['data'][0]['uuid']}",
+            **_report_urls(server.base, database),
+        }
+        for name, url in urls.items():
+            tag, _ = _etag_and_body(url, headers)
             revalidate = {**headers, "If-None-Match": tag}
-            if _status(url, revalidate) != 304:
+            if tag is None or _status(url, revalidate) != 304:
                 verdict.failures.append(f"{name}: If-None-Match did not answer 304")
-                verdict.exit()
+                continue
+            names.append(name)
             # The ETag holds double quotes: set it in a single-quoted Lua string.
             condition = f"wrk.headers[\"If-None-Match\"] = '{tag}'\n"
             full_script, not_modified_script = wrk_script(headers), wrk_script(headers, condition)
@@ -74,11 +99,13 @@ def main() -> None:
         if sum(r.bad_responses for r in figures):
             verdict.failures.append(f"{name}: bad responses")
         verdict.figure(f"{name} median latency", median([r.p50_ms for r in figures]), "ms")
-    for name in ("page", "call"):
+    for name in names:
         ratio = median([r.p50_ms for r in results[f"{name} 304"]]) / median(
             [r.p50_ms for r in results[f"{name} full"]]
         )
         verdict.goal(f"{name}: 304 / full answer latency", ratio, GOAL)
+    for label, value in fingerprint_costs(CALLS).items():
+        verdict.figure(label, value, "ms")
     verdict.exit()
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import fast_seed  # noqa: E402
 from ringtonic import create_app  # noqa: E402
 from ringtonic.extensions import db  # noqa: E402
 from ringtonic.models import PhoneNumber  # noqa: E402
@@ -44,8 +45,11 @@ TWILIO_ACCOUNT_SID = "AC" + "0" * 32
 TWILIO_AUTH_TOKEN = "f" * 32
 API_KEYS = 3
 CACHE_DIR = Path(os.environ.get("BENCH_CACHE_DIR") or tempfile.gettempdir()) / "ringtonic-bench"
-# Bump when seed() changes what it stores; the code below is hashed in as well.
-SEED_VERSION = 1
+# Bump when seed() changes what it stores; the code below is hashed in as well (not
+# bench/fast_seed.py: `verify` proves it stores what the app's own path stores).
+SEED_VERSION = 2
+# Calls seeded both ways to check that fast seeding's rollups are the app's own.
+VERIFY_CALLS = 20_000
 SHAPING_CODE = (
     "ringtonic/services/demo/data.py",
     "ringtonic/services/demo/places.py",
@@ -90,11 +94,16 @@ def bench_app(url: str):
     )
 
 
-def seed(url: str, calls: int) -> dict:
-    """Migrate an empty database, add the bench agency, then `calls` demo calls in one campaign."""
+def seed(url: str, calls: int, now: datetime | None = None, app_path: bool = False) -> dict:
+    """Migrate an empty database, add the bench agency, then `calls` demo calls in one campaign.
+
+    The calls are bulk-loaded and the rollups counted once at the end (bench.fast_seed);
+    `app_path` inserts them the way the demo seeder does instead, batch by batch with the
+    app's rollup upkeep (what `verify` compares the fast path with).
+    """
     from flask_migrate import upgrade
 
-    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    now = now or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     app = bench_app(url)
     with app.app_context():
         upgrade()
@@ -118,22 +127,63 @@ def seed(url: str, calls: int) -> dict:
         info = {
             "now": now.isoformat(),
             "time_zone": workspace.time_zone,
+            "workspace_id": workspace.id,
             "workspace_uuid": str(workspace.uuid),
             "campaign_uuid": str(campaign.uuid),
             "tracking_numbers": [n.number for n in client.numbers],
             "api_keys": keys,
         }
+        batches = generate_call_batches([client], calls, 1, now)
         with click.progressbar(
             length=calls, label=f"Seeding {calls:,} calls", file=sys.stderr
         ) as bar:
-            for rows in generate_call_batches([client], calls, 1, now):
-                insert_calls(rows)
+            if app_path:
+                for rows in batches:
+                    insert_calls(rows)
+                    db.session.commit()
+                    bar.update(len(rows))
+            else:
+                fast_seed.bulk_session_settings(db.session.connection())
+                fast_seed.load_calls(batches, bar.update)
+                fast_seed.build_rollups(workspace.id)
                 db.session.commit()
-                bar.update(len(rows))
-        if url.startswith("sqlite"):
+        if url.startswith("sqlite") and app_path:
             db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         db.engine.dispose()
     return info
+
+
+def compare_rollups(url_fast: str, url_app: str, workspace_id: int) -> list[str]:
+    """Return how two seeded databases' rollups differ (empty when they are equal)."""
+    found = []
+    for url in (url_fast, url_app):
+        with bench_app(url).app_context():
+            found.append(fast_seed.rollup_rows(workspace_id))
+            db.engine.dispose()
+    fast, app = found
+    problems = []
+    for table, rows in app.items():
+        if not rows:
+            problems.append(f"{table}: the app's upkeep counted no rows")
+        elif fast[table] != rows:
+            missing, extra = set(rows) - set(fast[table]), set(fast[table]) - set(rows)
+            problems.append(f"{table}: {len(missing)} rows missing, {len(extra)} unexpected")
+    return problems
+
+
+def verify(url_fast: str, url_app: str) -> None:
+    """Seed VERIFY_CALLS calls both ways; stop unless the rollups are the app's own."""
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    info = seed(url_fast, VERIFY_CALLS, now)
+    seed(url_app, VERIFY_CALLS, now, app_path=True)
+    problems = compare_rollups(url_fast, url_app, info["workspace_id"])
+    if problems:
+        raise SystemExit(
+            "Fast seeding's calls or rollups differ from the app's: " + "; ".join(problems)
+        )
+    click.echo(
+        f"Fast seeding's calls and rollups equal the app's on {VERIFY_CALLS:,} calls", err=True
+    )
 
 
 def _sqlite(calls: int, writable: bool) -> BenchDatabase:
@@ -141,6 +191,9 @@ def _sqlite(calls: int, writable: bool) -> BenchDatabase:
     path = CACHE_DIR / f"sqlite-{fingerprint()}-{calls}.sqlite3"
     meta = path.with_suffix(".json")
     if not meta.exists():
+        scratch = Path(tempfile.mkdtemp(prefix="ringtonic-bench-verify-"))
+        verify(f"sqlite:///{scratch / 'fast.sqlite3'}", f"sqlite:///{scratch / 'app.sqlite3'}")
+        shutil.rmtree(scratch, ignore_errors=True)
         partial = path.with_suffix(".partial")
         partial.unlink(missing_ok=True)
         info = seed(f"sqlite:///{partial}", calls)
@@ -171,6 +224,23 @@ def _pg_command(tool: str, url, *args: str) -> list[str]:
     return [str(pg_bindir() / tool), "-h", url.host, "-p", str(url.port), "-U", url.username, *args]
 
 
+def _verify_postgres(server) -> None:
+    """Run `verify` in two scratch databases on the server, dropped afterwards."""
+    names = ("bench_verify_fast", "bench_verify_app")
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        verify(*(server.set(database=name).render_as_string(hide_password=False) for name in names))
+    finally:
+        with engine.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
 def _postgres(calls: int, writable: bool) -> BenchDatabase:
     server = make_url(os.environ["BENCH_PG_URL"])
     name = f"bench_{fingerprint()}_{calls}" + ("_w" if writable else "")
@@ -178,7 +248,7 @@ def _postgres(calls: int, writable: bool) -> BenchDatabase:
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         if writable:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -194,6 +264,7 @@ def _postgres(calls: int, writable: bool) -> BenchDatabase:
                 check=True,
             )
         else:
+            _verify_postgres(server)
             info = seed(url.render_as_string(hide_password=False), calls)
             subprocess.run(_pg_command("pg_dump", url, "-Fc", "-f", str(dump), name), check=True)
             meta.write_text(json.dumps(info))
