@@ -106,15 +106,15 @@ def _bottom_level(model, size: int):
         CALLS.c.workspace_id,
         literal_column(str(size), Integer),
         epoch_seconds(CALLS.c.started_at) // size * size,
-        *rollups._key_columns(model),
+        *rollups.rollup_key_columns(model),
     ]
     calls = (
-        CALLS.join(rollups.PLACES, rollups._CALL_PLACE)
+        CALLS.join(rollups.PLACES, rollups.CALL_PLACE)
         if model is rollups.CallPlaceRollup
         else CALLS
     )
     rows = (
-        select(*key, *rollups._counter_sums(1))
+        select(*key, *rollups.counter_sums(1))
         .select_from(calls)
         .where(CALLS.c.workspace_id == bindparam("workspace_id"), counted_in_reports())
         # Not the size: GROUP BY a number means "by that column of the select list".
@@ -159,7 +159,7 @@ def build_rollups(workspace_id: int) -> None:
     if first is None:
         return
     connection.execute(
-        rollups._new_places_statement("id_range", connection.dialect.name),
+        rollups.new_places_statement("id_range", connection.dialect.name),
         {"workspace_id": workspace_id, "first_id": first, "last_id": last},
     )
     for model in rollups.ROLLUPS:

@@ -71,7 +71,7 @@ ROLLUPS = (CallPlaceRollup, CallSourceRollup, CallTimeRollup)
 RollupModel: TypeAlias = type[CallPlaceRollup] | type[CallSourceRollup] | type[CallTimeRollup]
 PLACES = NumberedPlace.__table__
 # A call's place: the numbered place of its workspace with the same four names.
-_CALL_PLACE = and_(
+CALL_PLACE = and_(
     PLACES.c.workspace_id == CALLS.c.workspace_id,
     *(PLACES.c[name] == CALLS.c[name] for name in PLACE_NAMES),
 )
@@ -107,7 +107,7 @@ def call_key(name: str) -> ColumnElement[Any]:
     return func.coalesce(column, 0) if name in ("campaign_id", "phone_number_id") else column
 
 
-def _key_columns(model: RollupModel) -> list[Any]:
+def rollup_key_columns(model: RollupModel) -> list[Any]:
     """Return the rollup's key after its time block, as expressions over the calls (and places)."""
     names = [column.name for column in model.__table__.primary_key.columns]
     return [
@@ -121,7 +121,7 @@ def block_sizes_of(model: RollupModel) -> Sequence[int]:
     return PLACE_BLOCK_SIZES if model is CallPlaceRollup else SOURCE_BLOCK_SIZES
 
 
-def _counter_sums(sign: int) -> list[Any]:
+def counter_sums(sign: int) -> list[Any]:
     """Return SUM expressions for every counter column, in COUNTER_COLUMNS order."""
     first_call = CALLS.c.first_call.is_(True)
     sums = []
@@ -176,11 +176,11 @@ def _fold_statement(
         CALLS.c.workspace_id,
         sizes.c.size,
         epoch_seconds(CALLS.c.started_at) // sizes.c.size * sizes.c.size,
-        *_key_columns(model),
+        *rollup_key_columns(model),
     ]
-    calls = CALLS.join(PLACES, _CALL_PLACE) if model is CallPlaceRollup else CALLS
+    calls = CALLS.join(PLACES, CALL_PLACE) if model is CallPlaceRollup else CALLS
     rows = (
-        select(*key, *_counter_sums(sign))
+        select(*key, *counter_sums(sign))
         .select_from(calls.join(sizes, true()))
         .where(_SELECTIONS[selection]())
         .group_by(*key)
@@ -198,7 +198,7 @@ def _fold_statement(
 
 
 @functools.lru_cache(maxsize=8)
-def _new_places_statement(selection: str, dialect: str) -> postgresql.Insert | sqlite.Insert:
+def new_places_statement(selection: str, dialect: str) -> postgresql.Insert | sqlite.Insert:
     """Build, once, the insert that numbers the places of the selected calls not yet numbered."""
     names = [CALLS.c.workspace_id, *(CALLS.c[name] for name in PLACE_NAMES)]
     # NOT EXISTS, not only ON CONFLICT: on PostgreSQL a conflicting row still takes a
@@ -206,7 +206,7 @@ def _new_places_statement(selection: str, dialect: str) -> postgresql.Insert | s
     unseen = (
         select(*names)
         .distinct()
-        .where(_SELECTIONS[selection](), ~select(PLACES.c.id).where(_CALL_PLACE).exists())
+        .where(_SELECTIONS[selection](), ~select(PLACES.c.id).where(CALL_PLACE).exists())
         .order_by(*names)
     )
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -217,7 +217,7 @@ def _new_places_statement(selection: str, dialect: str) -> postgresql.Insert | s
 
 def _fold(connection: Connection, selection: str, sign: int, **params: Any) -> None:
     if sign > 0:
-        connection.execute(_new_places_statement(selection, connection.dialect.name), params)
+        connection.execute(new_places_statement(selection, connection.dialect.name), params)
     for model in ROLLUPS:
         statement = _fold_statement(model, selection, sign, connection.dialect.name)
         connection.execute(statement, params)
