@@ -137,3 +137,16 @@ def send_webhook(server: LiveServer, path: str, params: dict, tally: Tally) -> i
     )
     tally.add(response.status_code)
     return response.status_code
+
+
+def post_login_attempts(server, tally: Tally, answers: list, count: int):
+    """Return a job: sign-in attempts with empty fields (refused quickly, still counted)."""
+
+    def attempt() -> None:
+        browser = Browser(server, tally)
+        token = browser.form_values("/login")
+        for _ in range(count):
+            response = browser.request("POST", "/login", data=token)
+            answers.append((response.status_code, response.headers.get("Retry-After")))
+
+    return attempt

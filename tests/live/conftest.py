@@ -19,12 +19,12 @@ from sqlalchemy.engine import make_url
 from ringtonic import create_app
 from ringtonic.extensions import db
 from ringtonic.services.accounts.accounts import create_account
+from tests.live.seeding import ADMIN_EMAIL, live_app_config
 from tests.live.servers import LiveServer, RedisServer
 from tests.support.keys import issue_key
 from tests.support.telephony_helpers import add_tracking_number, connect_twilio
 from tests.support.web_client import PASSWORD, TEST_SECRET
 
-ADMIN_EMAIL = "live-admin@example.com"
 READER_KEYS = 8
 
 
@@ -52,18 +52,10 @@ def live_database(tmp_path):
 
 
 def _migrate(url: str, instance) -> None:
-    app = create_app(_config(url, instance))
+    app = create_app(live_app_config(url, instance))
     with app.app_context():
         upgrade()
         db.engine.dispose()
-
-
-def _config(url: str, instance) -> dict:
-    return {
-        "SECRET_KEY": TEST_SECRET,
-        "SQLALCHEMY_DATABASE_URI": url,
-        "INSTANCE_PATH": str(instance),
-    }
 
 
 @dataclass
@@ -87,7 +79,7 @@ class Scene:
 @pytest.fixture
 def scene(live_database, tmp_path) -> Scene:
     """An Agency admin with Twilio connected, a tracking number and reader keys (committed)."""
-    app = create_app(_config(live_database, tmp_path))
+    app = create_app(live_app_config(live_database, tmp_path))
     with app.app_context():
         _account, admin, workspace = create_account("Live Agency", ADMIN_EMAIL, PASSWORD, "agency")
         db.session.commit()
@@ -131,8 +123,3 @@ def redis_server(tmp_path):
     server.start()
     yield server
     server.stop()
-
-
-def keys_in_text(text_to_search: str, secrets: list[str]) -> list[str]:
-    """Return the keys (by their last characters) that appear in the text."""
-    return [secret[-4:] for secret in secrets if secret[len("ringtonic_") :] in text_to_search]

@@ -21,6 +21,7 @@ from tests.support.ports import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = PROJECT_ROOT / ".venv" / "bin" / "gunicorn"
+FLASK = PROJECT_ROOT / ".venv" / "bin" / "flask"
 WORKERS = 4
 START_TIMEOUT = 30.0
 
@@ -179,3 +180,43 @@ class LiveServer:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+
+# Webhook receivers in the live tests listen on 127.0.0.1 over plain HTTP.
+WEBHOOK_ENV = {
+    "RINGTONIC_WEBHOOK_ALLOW_PRIVATE": "true",
+    "RINGTONIC_WEBHOOK_ALLOW_HTTP": "true",
+    "RINGTONIC_WEBHOOK_TIMEOUT": "2",
+}
+
+
+class Worker:
+    """`flask --app wsgi worker` in its own process group, with its output in a log file."""
+
+    def __init__(self, environment: dict[str, str], log_path) -> None:
+        self.environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **environment}
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(FLASK), "--app", "wsgi", "worker", "--threads", "2", "--sweep-seconds", "1"],
+                cwd=PROJECT_ROOT,
+                env=self.environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -21,7 +21,7 @@ from ringtonic.api.openapi_examples import EXAMPLES
 from ringtonic.extensions import db
 from ringtonic.models import Call
 from ringtonic.services.accounts.accounts import create_account
-from tests.live.conftest import _config
+from tests.live.seeding import live_app_config
 from tests.live.servers import PROJECT_ROOT
 from tests.support.keys import issue_key
 from tests.support.report_data import build_report_data
@@ -36,7 +36,7 @@ RUN_TIMEOUT = 900
 
 def _seed(url: str, instance) -> dict[str, str]:
     """Create a workspace with calls, campaigns and numbers; return its two keys."""
-    app = create_app(_config(url, instance))
+    app = create_app(live_app_config(url, instance))
     with app.app_context():
 
         def make_account(plan: str, company: str):

@@ -29,7 +29,7 @@ from ringtonic.models import Call, CallImport
 from ringtonic.services.accounts.accounts import create_account
 from ringtonic.services.demo.data import insert_calls
 from tests.live.clients import Browser, Tally, send_webhook
-from tests.live.conftest import ADMIN_EMAIL
+from tests.live.seeding import ADMIN_EMAIL
 from tests.live.servers import wait_until
 from tests.support.telephony_helpers import (
     TRACKING,

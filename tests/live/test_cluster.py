@@ -44,12 +44,11 @@ from tests.live.cluster_parts import (
     scrape,
     timed_get,
 )
-from tests.live.conftest import ADMIN_EMAIL
-from tests.live.servers import LiveServer, wait_until
-from tests.live.test_tracker_leases import POOL, SITE, _pool
-from tests.live.test_webhook_workers import WEBHOOK_ENV, Worker
+from tests.live.seeding import ADMIN_EMAIL, POOL, add_live_pool
+from tests.live.servers import WEBHOOK_ENV, LiveServer, Worker, wait_until
 from tests.support.telephony_helpers import voice_params
 from tests.support.web_client import PASSWORD, TEST_SECRET
+from tests.support.website import SITE
 from tests.webhooks.receiver import running_receiver, verify
 
 pytestmark = pytest.mark.cluster
@@ -131,7 +130,7 @@ def test_two_hosts_behind_a_balancer_survive_load_and_faults(
     scene, cluster, redis_server, receiver
 ):
     (host_a, host_b), (worker_a, _worker_b), balancer = cluster
-    _pool(scene)  # a website-tracking pool of 40 numbers
+    add_live_pool(scene)  # a website-tracking pool of 40 numbers
     secret = _subscribe(scene, receiver.url)
     log, tally, stop = Log(), Tally(), threading.Event()
     sent: dict[str, int] = {}  # CallSid -> the answered duration it must end with

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ringtonic.extensions import db
 from ringtonic.models import ApiKey, Call
 from tests.live.clients import Browser, Tally, api_get, run_all, send_webhook
-from tests.live.conftest import ADMIN_EMAIL, keys_in_text
+from tests.live.seeding import ADMIN_EMAIL, keys_in_text
 from tests.support.secret_watch import keys_in_database
 from tests.support.telephony_helpers import voice_params
 from tests.support.web_client import PASSWORD

@@ -14,10 +14,9 @@ from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import CALL_STATUSES, ApiKey, AuditEvent, Call
-from tests.live.clients import Browser, Tally, api_get, run_all, send_webhook
-from tests.live.conftest import ADMIN_EMAIL
+from tests.live.clients import Browser, Tally, api_get, post_login_attempts, run_all, send_webhook
+from tests.live.seeding import ADMIN_EMAIL
 from tests.live.servers import WORKERS, wait_until
-from tests.live.test_rate_limits_across_workers import post_login_attempts
 from tests.support.telephony_helpers import TRACKING, voice_params
 from tests.support.web_client import PASSWORD
 

@@ -12,24 +12,11 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from ringtonic.models import RateLimitCounter
-from tests.live.clients import Browser, Tally, api_get, run_all, send_webhook
+from tests.live.clients import Tally, api_get, post_login_attempts, run_all, send_webhook
 from tests.support.telephony_helpers import voice_params
 
 LIMIT = 10
 CLIENTS, ATTEMPTS_EACH = 8, 5
-
-
-def post_login_attempts(server, tally: Tally, answers: list, count: int):
-    """Return a job: sign-in attempts with empty fields (refused quickly, still counted)."""
-
-    def attempt() -> None:
-        browser = Browser(server, tally)
-        token = browser.form_values("/login")
-        for _ in range(count):
-            response = browser.request("POST", "/login", data=token)
-            answers.append((response.status_code, response.headers.get("Retry-After")))
-
-    return attempt
 
 
 class CounterStore:

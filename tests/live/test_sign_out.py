@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from tests.live.clients import TIMEOUT, Browser, Tally
-from tests.live.conftest import ADMIN_EMAIL
+from tests.live.seeding import ADMIN_EMAIL
 from tests.support.web_client import PASSWORD
 
 # Enough requests that, with 4 workers, more than one of them answers.

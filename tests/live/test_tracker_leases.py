@@ -15,44 +15,16 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from ringtonic.extensions import db
-from ringtonic.models import Campaign, PhoneNumber, Workspace
 from ringtonic.models.website import NumberLease, VisitorSession
-from ringtonic.services.tracking.settings import TrackerChoices, save_settings
 from tests.live.clients import run_all
+from tests.live.seeding import POOL, add_live_pool
+from tests.support.website import SITE
 
-POOL = 40
 CLIENTS, VISITS_EACH = 16, 15  # 240 visits: 40 on free numbers, 200 taking over
-SITE = "https://www.plumber.example"
-
-
-def _pool(scene) -> None:
-    with scene.app.app_context():
-        workspace = db.session.get(Workspace, scene.workspace_id)
-        campaign = Campaign(workspace_id=workspace.id, name="Website", type="website")
-        db.session.add(campaign)
-        db.session.flush()
-        for n in range(POOL):
-            db.session.add(
-                PhoneNumber(
-                    workspace_id=workspace.id,
-                    campaign_id=campaign.id,
-                    number=f"+1737555{n:04d}",
-                    forwarding_number="+15125550100",
-                )
-            )
-        db.session.flush()
-        save_settings(
-            workspace,
-            TrackerChoices(
-                str(campaign.uuid), "plumber.example", "(512) 555-0100", 30, 10, False, False, True
-            ),  # fmt: skip
-        )
-        db.session.commit()
-        db.session.remove()
 
 
 def test_visits_at_once_across_workers_never_share_a_live_number(scene, start_server):
-    _pool(scene)
+    add_live_pool(scene)
     server = start_server(
         RINGTONIC_VISIT_LIMIT_PER_IP="100000 per minute",
         RINGTONIC_HEARTBEAT_LIMIT_PER_IP="100000 per minute",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
 
 import pytest
@@ -15,49 +14,10 @@ from ringtonic.extensions import db
 from ringtonic.models import WebhookDelivery
 from ringtonic.services.webhooks.endpoints import create_endpoint
 from tests.live.clients import Tally, send_webhook
-from tests.live.servers import PROJECT_ROOT, wait_until
+from tests.live.servers import WEBHOOK_ENV, Worker, wait_until
 from tests.support.telephony_helpers import voice_params
 from tests.support.web_client import TEST_SECRET
 from tests.webhooks.receiver import running_receiver, verify
-
-FLASK = PROJECT_ROOT / ".venv" / "bin" / "flask"
-WEBHOOK_ENV = {
-    "RINGTONIC_WEBHOOK_ALLOW_PRIVATE": "true",
-    "RINGTONIC_WEBHOOK_ALLOW_HTTP": "true",
-    "RINGTONIC_WEBHOOK_TIMEOUT": "2",
-}
-
-
-class Worker:
-    """`flask --app wsgi worker` in its own process group, with its output in a log file."""
-
-    def __init__(self, environment: dict[str, str], log_path) -> None:
-        self.environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **environment}
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [str(FLASK), "--app", "wsgi", "worker", "--threads", "2", "--sweep-seconds", "1"],
-                cwd=PROJECT_ROOT,
-                env=self.environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from tests.support.telephony_helpers import (
     post_signed,
     voice_params,
 )
-from tests.tracking.test_website_tracking import _pool
+from tests.support.website import add_pool
 
 TOKEN = "metrics-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -149,7 +149,7 @@ def test_api_quota_refusals_are_counted(app_config, make_account):
 
 def test_tracking_pool_use_and_queue_depth_are_read_at_scrape_time(scraper, make_account):
     _, _, workspace = make_account(plan="agency")
-    pool = _pool(workspace, 4)
+    pool = add_pool(workspace, 4)
     now = utcnow()
     visit = VisitorSession(workspace_id=workspace.id, visitor_id=workspace.uuid)
     db.session.add(visit)

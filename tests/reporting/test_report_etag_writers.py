@@ -23,7 +23,7 @@ from tests.support.telephony_helpers import (
     post_signed,
     voice_params,
 )
-from tests.tracking.test_website_tracking import SITE, _pool
+from tests.support.website import SITE, add_pool
 
 SUMMARY = "/api/v1/reports/summary?group_by=tracking_number"
 TIMESERIES = "/api/v1/reports/timeseries?interval=day"
@@ -117,7 +117,7 @@ def test_an_import_rollback_and_unmarking_spam_each_change_the_report_etags(clie
 
 def test_a_website_visit_changes_the_report_etags_without_a_version_bump(client, make_account):
     _, user, workspace = make_account(plan="agency")
-    pool = _pool(workspace, 2)
+    pool = add_pool(workspace, 2)
     key = issue_key(workspace, user)
     tags = _tags(client, key)
     version = data_version(workspace.id)

@@ -12,13 +12,13 @@ from ringtonic.extensions import db
 from ringtonic.models.types import utcnow
 from ringtonic.models.website import NumberLease, VisitorSession
 from ringtonic.services.tracking.visits import QUIET, VisitStart, keep_alive, start_visit
-from tests.tracking.test_website_tracking import SITE, _config, _pool
+from tests.support.website import SITE, add_pool, site_config
 
 
 @pytest.fixture
 def site(app, make_account):
     _, _, workspace = make_account(plan="agency")
-    return SimpleNamespace(workspace=workspace, **vars(_pool(workspace, 3)))
+    return SimpleNamespace(workspace=workspace, **vars(add_pool(workspace, 3)))
 
 
 def _visit_row(shown):
@@ -34,17 +34,17 @@ def _lease_of(visit):
 
 def test_a_heartbeat_right_after_the_last_writes_nothing_and_a_later_one_does(app, site):
     t0 = utcnow()
-    shown = start_visit(_config(site), VisitStart(page=SITE + "/"), t0, {})
+    shown = start_visit(site_config(site), VisitStart(page=SITE + "/"), t0, {})
     db.session.commit()
 
-    soon = keep_alive(_config(site), str(shown.session_uuid), t0 + QUIET - timedelta(seconds=1))
+    soon = keep_alive(site_config(site), str(shown.session_uuid), t0 + QUIET - timedelta(seconds=1))
     db.session.commit()
     quiet = _visit_row(shown)
     assert soon.number == shown.number
     assert quiet.last_seen_at == t0 and _lease_of(quiet).leased_at == t0
 
     later_at = t0 + QUIET + timedelta(seconds=1)
-    later = keep_alive(_config(site), str(shown.session_uuid), later_at)
+    later = keep_alive(site_config(site), str(shown.session_uuid), later_at)
     db.session.commit()
     moved = _visit_row(shown)
     assert later.number == shown.number
@@ -55,15 +55,17 @@ def test_a_heartbeat_right_after_the_last_writes_nothing_and_a_later_one_does(ap
 
 def test_a_visit_whose_number_was_just_taken_over_gets_another_at_once(app, site):
     t0 = utcnow()
-    first = start_visit(_config(site), VisitStart(page=SITE + "/"), t0, {})
+    first = start_visit(site_config(site), VisitStart(page=SITE + "/"), t0, {})
     for i in (1, 2):
-        start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(seconds=i), {})
-    thief = start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(seconds=3), {})
+        start_visit(site_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(seconds=i), {})
+    thief = start_visit(
+        site_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(seconds=3), {}
+    )
     db.session.commit()
     assert thief.number == first.number
 
     # Within QUIET of its last write, yet the takeover ended its lease: it must not keep it.
-    again = keep_alive(_config(site), str(first.session_uuid), t0 + timedelta(seconds=4))
+    again = keep_alive(site_config(site), str(first.session_uuid), t0 + timedelta(seconds=4))
     db.session.commit()
 
     assert again.number is not None and again.number != thief.number
@@ -77,14 +79,16 @@ def test_a_visit_whose_number_was_just_taken_over_gets_another_at_once(app, site
 def test_a_number_taken_in_its_cooldown_counts_as_a_takeover_and_a_free_one_does_not(app, site):
     t0 = utcnow()
     for i in range(3):
-        start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=i), {})
+        start_visit(site_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=i), {})
     db.session.commit()
     # 35 minutes on: the first lease is over but in its cooldown (30 + 10 minutes).
     in_cooldown = start_visit(
-        _config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=35), {}
+        site_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=35), {}
     )
     # 43 minutes on: the second lease and its cooldown are over; the number is free.
-    free = start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=43), {})
+    free = start_visit(
+        site_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=43), {}
+    )
     db.session.commit()
 
     rows = db.session.scalars(select(VisitorSession).order_by(VisitorSession.id)).all()
@@ -96,17 +100,17 @@ def test_a_number_taken_in_its_cooldown_counts_as_a_takeover_and_a_free_one_does
 
 def test_the_next_page_moments_later_keeps_the_number_without_a_write(app, site):
     t0 = utcnow()
-    first = start_visit(_config(site), VisitStart(page=SITE + "/"), t0, {})
+    first = start_visit(site_config(site), VisitStart(page=SITE + "/"), t0, {})
     db.session.commit()
     again = VisitStart(page=SITE + "/services", session_id=str(first.session_uuid))
 
-    soon = start_visit(_config(site), again, t0 + timedelta(seconds=5), {})
+    soon = start_visit(site_config(site), again, t0 + timedelta(seconds=5), {})
     db.session.commit()
     assert soon.session_uuid == first.session_uuid and soon.number == first.number
     assert _visit_row(first).last_seen_at == t0
 
     later_at = t0 + timedelta(minutes=2)
-    later = start_visit(_config(site), again, later_at, {})
+    later = start_visit(site_config(site), again, later_at, {})
     db.session.commit()
     assert later.session_uuid == first.session_uuid and later.number == first.number
     assert _visit_row(first).last_seen_at == later_at
@@ -117,7 +121,7 @@ def test_a_number_taken_over_twice_within_its_cooldown_never_has_two_holders_at_
     # Three numbers, seven visits a second apart: every start after the third takes over the
     # lease that ends first, so each number changes hands twice within its cooldown.
     for i in range(7):
-        start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(seconds=i), {})
+        start_visit(site_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(seconds=i), {})
         db.session.commit()
 
     spans: dict[int, list[tuple]] = {}

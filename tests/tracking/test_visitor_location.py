@@ -19,7 +19,7 @@ from ringtonic.models import Call, PhoneNumber
 from ringtonic.models.website import VisitorSession
 from tests.support.telephony_helpers import connect_twilio, post_signed, voice_params
 from tests.support.web_client import RequestIsolatedClient, sign_in
-from tests.tracking.test_website_tracking import SITE, _pool
+from tests.support.website import SITE, add_pool
 
 AUSTIN = {
     "city": {"geoname_id": 4671654, "names": {"en": "Austin", "de": "Austin"}},
@@ -56,7 +56,7 @@ def write_city_database(
 @pytest.fixture
 def site(app, make_account):
     _, _, workspace = make_account(plan="agency")
-    return SimpleNamespace(workspace=workspace, **vars(_pool(workspace, 3)))
+    return SimpleNamespace(workspace=workspace, **vars(add_pool(workspace, 3)))
 
 
 @pytest.fixture

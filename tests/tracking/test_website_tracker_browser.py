@@ -24,7 +24,7 @@ from ringtonic.models.website import VisitorSession
 from ringtonic.services.tracking.config import forget_config
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.telephony_helpers import connect_twilio, post_signed, voice_params
-from tests.tracking.test_website_tracking import _pool
+from tests.support.website import add_pool
 
 pytest_plugins = ["tests.support.browser"]
 
@@ -91,7 +91,7 @@ class SampleSite:
 @pytest.fixture
 def site(app, live_server, make_account) -> Iterator[SimpleNamespace]:
     _, _, workspace = make_account(plan="agency")
-    pool = _pool(workspace, 3)
+    pool = add_pool(workspace, 3)
     connect_twilio(workspace)
     sample = SampleSite(f"{live_server}/t/{workspace.uuid}.js")
     sample.thread.start()

@@ -15,20 +15,18 @@ from sqlalchemy import func, select
 from ringtonic import create_app
 from ringtonic.config import DATABASE_STORAGE_URI, ConfigError, from_environment
 from ringtonic.extensions import db
-from ringtonic.models import Call, Campaign, PhoneNumber
+from ringtonic.models import Call
 from ringtonic.models.rate_limit import RateLimitCounter
 from ringtonic.models.types import utcnow
 from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.tracking.config import tracker_config
-from ringtonic.services.tracking.settings import TrackerChoices, normalize_domain, save_settings
+from ringtonic.services.tracking.settings import normalize_domain
 from ringtonic.services.tracking.sources import classify
 from ringtonic.services.tracking.visits import VisitStart, keep_alive, start_visit
 from tests.support.telephony_helpers import connect_twilio, post_signed, voice_params
 from tests.support.web_client import post_form, sign_in
-
-SITE = "https://www.plumber.example"
-REAL = "+15125550100"
+from tests.support.website import SITE, add_pool, site_config
 
 
 @pytest.mark.parametrize(
@@ -94,46 +92,10 @@ def test_bad_domains_are_refused_naming_the_field(raw):
     assert error.value.field == "allowed_domains"
 
 
-def _pool(workspace, size: int, *, lease_minutes: int = 30, cooldown_minutes: int = 10):
-    campaign = Campaign(workspace_id=workspace.id, name="Website", type="website")
-    db.session.add(campaign)
-    db.session.flush()
-    numbers = []
-    for i in range(size):
-        number = PhoneNumber(
-            workspace_id=workspace.id,
-            number=f"+1737555{i:04d}",
-            forwarding_number=REAL,
-            campaign_id=campaign.id,
-        )
-        db.session.add(number)
-        numbers.append(number)
-    db.session.flush()
-    save_settings(
-        workspace,
-        TrackerChoices(
-            campaign_uuid=str(campaign.uuid),
-            allowed_domains="plumber.example",
-            replace_numbers="(512) 555-0100",
-            lease_minutes=lease_minutes,
-            cooldown_minutes=cooldown_minutes,
-            form_fields=True,
-            require_consent=False,
-            honor_gpc=True,
-        ),
-    )
-    db.session.commit()
-    return SimpleNamespace(campaign=campaign, numbers=[n.number for n in numbers])
-
-
-def _config(site):
-    return tracker_config(db.engine, str(site.workspace.uuid))
-
-
 @pytest.fixture
 def site(app, make_account):
     _, _, workspace = make_account(plan="agency")
-    pool = _pool(workspace, 3)
+    pool = add_pool(workspace, 3)
     return SimpleNamespace(workspace=workspace, **vars(pool))
 
 
@@ -211,7 +173,7 @@ def test_a_visitor_keeps_their_first_touch(client, site):
 def test_an_exhausted_pool_takes_over_the_longest_idle_lease(app, site):
     now = utcnow()
     shown = [
-        start_visit(_config(site), VisitStart(page=SITE + "/"), now + timedelta(minutes=i), {})
+        start_visit(site_config(site), VisitStart(page=SITE + "/"), now + timedelta(minutes=i), {})
         for i in range(4)
     ]
     db.session.commit()
@@ -227,12 +189,13 @@ def test_an_exhausted_pool_takes_over_the_longest_idle_lease(app, site):
 def test_a_lease_returns_to_the_pool_after_its_time_and_the_cooldown(app, site):
     start = utcnow()
     held = [
-        start_visit(_config(site), VisitStart(page=SITE + "/"), start, {}).number for _ in range(3)
+        start_visit(site_config(site), VisitStart(page=SITE + "/"), start, {}).number
+        for _ in range(3)
     ]
     db.session.commit()
     later = start + timedelta(minutes=30 + 10, seconds=1)
 
-    fresh = start_visit(_config(site), VisitStart(page=SITE + "/"), later, {})
+    fresh = start_visit(site_config(site), VisitStart(page=SITE + "/"), later, {})
     db.session.commit()
 
     assert fresh.number in held
@@ -242,13 +205,15 @@ def test_a_lease_returns_to_the_pool_after_its_time_and_the_cooldown(app, site):
 
 def test_heartbeats_keep_the_lease_and_a_taken_over_visit_gets_another_number(app, site):
     t0 = utcnow()
-    first = start_visit(_config(site), VisitStart(page=SITE + "/"), t0, {})
+    first = start_visit(site_config(site), VisitStart(page=SITE + "/"), t0, {})
     for i in (1, 2):
-        start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=i), {})
+        start_visit(site_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=i), {})
     db.session.commit()
     # The first visit's heartbeat makes another visit's lease the longest idle.
-    kept = keep_alive(_config(site), str(first.session_uuid), t0 + timedelta(minutes=5))
-    thief = start_visit(_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=6), {})
+    kept = keep_alive(site_config(site), str(first.session_uuid), t0 + timedelta(minutes=5))
+    thief = start_visit(
+        site_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=6), {}
+    )
     db.session.commit()
 
     assert kept.number == first.number
@@ -258,7 +223,7 @@ def test_heartbeats_keep_the_lease_and_a_taken_over_visit_gets_another_number(ap
         .where(VisitorSession.took_over.is_(False))
         .order_by(VisitorSession.id)
     ).all()[1]
-    regained = keep_alive(_config(site), str(victim.uuid), t0 + timedelta(minutes=7))
+    regained = keep_alive(site_config(site), str(victim.uuid), t0 + timedelta(minutes=7))
     db.session.commit()
     assert regained.number is not None and regained.number != thief.number
 
@@ -292,7 +257,7 @@ def test_preflights_answer_only_allowed_origins(client, site):
 
 def test_concurrent_visits_never_share_a_number(app, make_account):
     _, _, workspace = make_account(plan="agency")
-    pool = _pool(workspace, 24)
+    pool = add_pool(workspace, 24)
     workspace_id = workspace.id
     db.session.remove()
     results, errors = [], []
@@ -353,7 +318,7 @@ def test_a_call_to_a_leased_number_carries_its_visit(client, site):
 def test_a_call_after_the_lease_and_cooldown_belongs_to_no_visit(app, client, site):
     connect_twilio(site.workspace)
     long_ago = utcnow() - timedelta(minutes=30 + 10 + 1)
-    shown = start_visit(_config(site), VisitStart(page=SITE + "/?gclid=x"), long_ago, {})
+    shown = start_visit(site_config(site), VisitStart(page=SITE + "/?gclid=x"), long_ago, {})
     db.session.commit()
 
     post_signed(

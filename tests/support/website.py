@@ -1,0 +1,51 @@
+"""Website tracking set-up shared by tests: the site's origin and a pool of numbers."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from ringtonic.extensions import db
+from ringtonic.models import Campaign, PhoneNumber
+from ringtonic.services.tracking.config import tracker_config
+from ringtonic.services.tracking.settings import TrackerChoices, save_settings
+
+SITE = "https://www.plumber.example"
+REAL = "+15125550100"
+
+
+def add_pool(workspace, size: int, *, lease_minutes: int = 30, cooldown_minutes: int = 10):
+    """Give `workspace` a website campaign, a pool of `size` numbers and tracker settings."""
+    campaign = Campaign(workspace_id=workspace.id, name="Website", type="website")
+    db.session.add(campaign)
+    db.session.flush()
+    numbers = []
+    for i in range(size):
+        number = PhoneNumber(
+            workspace_id=workspace.id,
+            number=f"+1737555{i:04d}",
+            forwarding_number=REAL,
+            campaign_id=campaign.id,
+        )
+        db.session.add(number)
+        numbers.append(number)
+    db.session.flush()
+    save_settings(
+        workspace,
+        TrackerChoices(
+            campaign_uuid=str(campaign.uuid),
+            allowed_domains="plumber.example",
+            replace_numbers="(512) 555-0100",
+            lease_minutes=lease_minutes,
+            cooldown_minutes=cooldown_minutes,
+            form_fields=True,
+            require_consent=False,
+            honor_gpc=True,
+        ),
+    )
+    db.session.commit()
+    return SimpleNamespace(campaign=campaign, numbers=[n.number for n in numbers])
+
+
+def site_config(site):
+    """Return the tracker configuration served for the site's workspace."""
+    return tracker_config(db.engine, str(site.workspace.uuid))
