@@ -5,8 +5,8 @@ requests (per key), failed API authentication and website visits and heartbeats 
 address) are fixed windows
 configured in ringtonic/config.py. The counters are shared by every worker and host: in
 Redis when REDIS_URL is set, otherwise in the database (table rate_limit_counters) —
-except, by default without Redis, the website visits and heartbeats, which count in each
-process's memory (RINGTONIC_TRACKER_LIMIT_STORAGE). If that
+except, by default without Redis, the website heartbeats, which count in each process's
+memory (RINGTONIC_TRACKER_LIMIT_STORAGE). If that
 storage stops answering, requests are still answered: counting moves to this process's
 memory, with a warning in the log, and goes back to the shared storage once it answers.
 """
@@ -117,9 +117,11 @@ def _counter_key(item: RateLimitItem, scope: str, identifier: str) -> str:
 def _tracker_scopes_counted_locally(config: Mapping[str, Any]) -> frozenset[str]:
     """Return the tracker scopes counted in this process's memory (the operator's choice).
 
-    Without Redis, a shared count is a database write per visit and heartbeat, which
-    would cost the tracker most of its speed; counting per process lets a client make
-    the limit once per worker, still a bound on how fast a bot can drain a pool.
+    `auto` without Redis shares the visit count (in the database) and keeps heartbeats in
+    each process: only a visit start can take a pool number, so the shared visit count is
+    what holds a bot to the limit across workers and hosts, while a heartbeat only keeps
+    the one number its visit already holds and a database write per heartbeat would cost
+    the tracker most of its speed.
     """
     choice = config.get("RINGTONIC_TRACKER_LIMIT_STORAGE", "auto")
     if choice not in TRACKER_LIMIT_STORAGES:
@@ -127,7 +129,9 @@ def _tracker_scopes_counted_locally(config: Mapping[str, Any]) -> frozenset[str]
             f"RINGTONIC_TRACKER_LIMIT_STORAGE must be one of {', '.join(TRACKER_LIMIT_STORAGES)}"
         )
     if choice == "auto":
-        choice = "shared" if config["RATELIMIT_STORAGE_URI"].startswith("redis") else "process"
+        if config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+            return frozenset()
+        return frozenset((HEARTBEAT,))
     return TRACKER_SCOPES if choice == "process" else frozenset()
 
 

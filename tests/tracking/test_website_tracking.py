@@ -449,12 +449,12 @@ def test_visits_past_the_per_address_limit_get_429_the_site_can_read(app_config,
 
 
 @pytest.mark.parametrize(
-    ("choice", "shared"), [("auto", False), ("process", False), ("shared", True)]
+    ("choice", "shared"), [("auto", True), ("process", False), ("shared", True)]
 )
 def test_without_redis_the_tracker_limits_count_where_the_operator_chose(
     app_config, site, choice, shared
 ):
-    """auto/process: each worker counts visits in memory; shared: in the database."""
+    """auto/shared: visits count in the database, across workers; process: in memory."""
     app_config.update(
         RATELIMIT_STORAGE_URI=DATABASE_STORAGE_URI,
         RINGTONIC_TRACKER_LIMIT_STORAGE=choice,
@@ -470,6 +470,22 @@ def test_without_redis_the_tracker_limits_count_where_the_operator_chose(
         assert answers == [200] * 4 and rows == 0
         # Each worker still holds every client to the limit.
         assert visit(workers[0], site).status_code == 429
+
+
+def test_without_redis_heartbeats_count_in_each_worker_by_default(app_config, site):
+    """auto: a heartbeat keeps only its visit's number, so its limit stays in memory."""
+    app_config.update(
+        RATELIMIT_STORAGE_URI=DATABASE_STORAGE_URI, RINGTONIC_HEARTBEAT_LIMIT_PER_IP="2 per minute"
+    )
+    workers = [create_app(app_config).test_client() for _ in range(2)]
+    session_id = visit(workers[0], site).get_json()["session_id"]
+    path = f"/t/{site.workspace.uuid}/visits/{session_id}/heartbeat"
+    answers = [workers[n % 2].post(path, headers={"Origin": SITE}).status_code for n in range(4)]
+    assert answers == [200] * 4
+    assert workers[0].post(path, headers={"Origin": SITE}).status_code == 429
+    # The shared rows are the visit's counters; heartbeats wrote none.
+    keys = db.session.scalars(select(RateLimitCounter.key)).all()
+    assert keys and all("website-visit" in key for key in keys)
 
 
 def test_a_bad_tracker_limit_storage_stops_start_up(tmp_path):
