@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -154,14 +155,17 @@ def test_a_receiver_that_never_answers_times_out_and_blocks_no_one(
         timed_out = db.session.scalar(select(WebhookAttempt))
         assert timed_out.status_code is None and timed_out.error.startswith("timeout")
         assert 1900 <= timed_out.latency_ms < 4000
-        # Its retry runs in another thread while the other workspace's call comes in.
-        started = time.monotonic()
+        # Its retry runs in another thread, hanging on the slow receiver for 5 s, while the
+        # other workspace's call comes in: that call's event must arrive while the retry
+        # still hangs (a lock or shared queue held across the wait would make it wait).
         worker = threading.Thread(target=_deliver_in_app, args=(app, slow_endpoint.uuid))
         worker.start()
+        receiver.wait_for(2, timeout=10)
         _voice(client, other, sid="CA" + "c" * 32)
-        fast.wait_for(1, timeout=1.5)
-        assert time.monotonic() - started < 1.5
+        fast.wait_for(1, timeout=10)
+        assert worker.is_alive()
         worker.join()
+        assert receiver.requests[1].at < fast.requests[0].at
 
 
 def _deliver_in_app(app, endpoint_uuid):
@@ -169,7 +173,9 @@ def _deliver_in_app(app, endpoint_uuid):
         delivery = db.session.scalar(select(WebhookDelivery))
         due = delivery.next_attempt_at
         db.session.commit()
-        deliver_due(endpoint_uuid, delivery_settings(), lambda: due)
+        # A long timeout, so the retry is still waiting when the other event is sent.
+        settings = dataclasses.replace(delivery_settings(), timeout=30.0)
+        deliver_due(endpoint_uuid, settings, lambda: due)
         db.session.remove()
 
 
