@@ -348,6 +348,29 @@ def test_the_script_is_small_cached_and_carries_the_workspace_config(client, sit
     assert again.status_code == 304
 
 
+def test_the_script_is_sent_gzipped_to_browsers_with_its_own_validator(client, site):
+    url = f"/t/{site.workspace.uuid}.js"
+    plain = client.get(url)
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+
+    assert zipped.status_code == 200
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    assert "Content-Encoding" not in plain.headers
+    refused = client.get(url, headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers
+    again = client.get(
+        url, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["ETag"] == zipped.headers["ETag"]
+    assert again.get_data() == b""
+    other = client.get(url, headers={"If-None-Match": zipped.headers["ETag"]})
+    assert other.status_code == 200
+
+
 def test_the_script_of_an_unknown_workspace_is_404(client, app):
     assert client.get("/t/00000000-0000-4000-8000-000000000000.js").status_code == 404
     assert client.get("/t/not-a-uuid.js").status_code == 404
