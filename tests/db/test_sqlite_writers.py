@@ -1,4 +1,4 @@
-"""SQLite writers take turns (ringtonic.db.sqlite_writers) instead of sleeping in SQLite's busy handler.
+"""SQLite writers take turns (db.sqlite_writers) instead of sleeping in the busy handler.
 
 Each write transaction of an app engine holds its process's turn from BEGIN IMMEDIATE to
 COMMIT or ROLLBACK; the next thread or process is let in as soon as it ends, and nothing
