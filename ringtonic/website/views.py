@@ -209,6 +209,15 @@ def _text(data: dict, name: str) -> str:
 _JSON_TYPE = ("Content-Type", "application/json")
 
 
+def _wrote() -> bool:
+    """Return whether the request's session has a transaction to commit.
+
+    A heartbeat (or a page of a visit) seen moments ago only read, through the read
+    gateway: no session was made for it, and none is made here to find that out.
+    """
+    return db.session.registry.has() and db.session().in_transaction()
+
+
 def _answer(shown: Shown, origin: str | None) -> Response:
     body = {
         "session_id": str(shown.session_uuid),
@@ -254,8 +263,7 @@ def start(workspace_uuid: str):
     except ValidationError as error:
         db.session.rollback()
         return _problem(400, "validation_error", error.message, origin)
-    if db.session().in_transaction():
-        # A page of a visit seen moments ago only read (no transaction to end).
+    if _wrote():
         db.session.commit()
     return _answer(shown, origin)
 
@@ -275,7 +283,6 @@ def heartbeat(workspace_uuid: str, session_uuid: str):
     except NotFound as error:
         db.session.rollback()
         return _problem(404, "visit_ended", error.message, origin)
-    if db.session().in_transaction():
-        # A heartbeat soon after the last one only read (no transaction to end).
+    if _wrote():
         db.session.commit()
     return _answer(shown, origin)

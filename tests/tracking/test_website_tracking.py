@@ -122,6 +122,23 @@ def test_a_visit_from_an_allowed_site_gets_a_pool_number(client, site):
     assert stored.landing_page == SITE + "/?gclid=Cj0K&utm_campaign=spring"
 
 
+def test_the_tracker_neither_reads_nor_sets_the_apps_sign_in_cookie(client, site):
+    # The owner browses a client's site in the browser they use for Ring Tonic.
+    sign_in(client, "owner1@example.com")
+
+    started = visit(client, site)
+    beat = client.post(
+        f"/t/{site.workspace.uuid}/visits/{started.get_json()['session_id']}/heartbeat",
+        headers={"Origin": SITE},
+    )
+    script = client.get(f"/t/{site.workspace.uuid}.js")
+
+    for response in (started, beat, script):
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+    assert client.get("/settings/website").status_code == 200  # still signed in
+
+
 @pytest.mark.parametrize("origin", ["https://evil.example", "https://plumber.example.evil.com", ""])
 def test_a_visit_from_another_origin_gets_no_number(client, site, origin):
     response = visit(client, site, origin=origin)
