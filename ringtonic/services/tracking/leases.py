@@ -16,13 +16,15 @@ which nobody else can hold the number) had not run out.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import Integer, Select, any_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import ReturningUpdate
 from sqlalchemy.sql.elements import ColumnElement
 
 from ringtonic.extensions import db
@@ -67,37 +69,50 @@ def _is_free(now: ColumnElement[Any]) -> ColumnElement[bool]:
     return or_(_LEASES.c.session_id.is_(None), _LEASES.c.free_at <= now)
 
 
+def _take(in_pool: ColumnElement[bool]) -> ReturningUpdate[tuple[int]]:
+    """Return the statement that chooses a pool number and takes it (see _TAKES)."""
+    return (
+        update(_LEASES)
+        .where(
+            _LEASES.c.phone_number_id
+            == select(_LEASES.c.phone_number_id)
+            .where(
+                in_pool,
+                or_(_LEASES.c.session_id.is_(None), _LEASES.c.session_id != bindparam("taker")),
+            )
+            .order_by(
+                case((_is_free(bindparam("now", type_=_MOMENT)), 0), else_=1),
+                _LEASES.c.free_at.is_not(None),
+                _LEASES.c.free_at,
+                _LEASES.c.phone_number_id,
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
+        .values(
+            session_id=bindparam("taker"),
+            leased_at=bindparam("now", type_=_MOMENT),
+            free_at=bindparam("taken_until", type_=_MOMENT),
+        )
+        .returning(_LEASES.c.phone_number_id)
+    )
+
+
 # Built once: every visit start runs it. Choosing the number and taking it is one
 # statement: a free number if any (never leased first, then the one free the longest),
 # else the lease that ends first (a takeover). Changes to a workspace's leases go one at a
 # time (SQLite's write lock; on PostgreSQL the advisory lock in lease_number), so the
 # choice is still true when the row changes hands; a heartbeat that moves the chosen
 # lease on meanwhile only makes it a takeover, which the holder's next heartbeat sees.
-_TAKE = (
-    update(_LEASES)
-    .where(
-        _LEASES.c.phone_number_id
-        == select(_LEASES.c.phone_number_id)
-        .where(
-            _LEASES.c.phone_number_id.in_(bindparam("pool", expanding=True)),
-            or_(_LEASES.c.session_id.is_(None), _LEASES.c.session_id != bindparam("taker")),
-        )
-        .order_by(
-            case((_is_free(bindparam("now", type_=_MOMENT)), 0), else_=1),
-            _LEASES.c.free_at.is_not(None),
-            _LEASES.c.free_at,
-            _LEASES.c.phone_number_id,
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
-    .values(
-        session_id=bindparam("taker"),
-        leased_at=bindparam("now", type_=_MOMENT),
-        free_at=bindparam("taken_until", type_=_MOMENT),
-    )
-    .returning(_LEASES.c.phone_number_id)
-)
+# The pool is one parameter (a JSON array on SQLite, an array on PostgreSQL), not one per
+# number: the statement's text is then the same every time, with nothing to expand.
+_POOL_ROWS = func.json_each(bindparam("pool")).table_valued("value")
+_TAKES = {
+    "sqlite": _take(_LEASES.c.phone_number_id.in_(select(_POOL_ROWS.c.value))),
+    "postgresql": _take(
+        _LEASES.c.phone_number_id == any_(bindparam("pool", type_=postgresql.ARRAY(Integer)))
+    ),
+}
 _NOW = bindparam("now", type_=_VISITS.c.number_until.type)
 # Built once: after a takeover, the visit that held the number (lease or cooldown not yet
 # over) has its lease end now, so later calls belong to the new visit. Its row counts
@@ -155,9 +170,9 @@ def _one_statement_lease() -> Select[tuple[int, bool]]:
     One round trip where SQLite runs three statements: data-modifying CTEs, each on rows
     the others do not touch (the taker's visit row, the other visits' rows, the lease row).
     They all see the statement's snapshot, taken after the advisory lock was granted (an
-    earlier statement of the transaction), so the choice is as true as _TAKE's alone.
+    earlier statement of the transaction), so the choice is as true as the take's alone.
     """
-    taken = _TAKE.cte("taken")
+    taken = _TAKES["postgresql"].cte("taken")
     number = select(taken.c.phone_number_id).scalar_subquery()
     ended = (
         _END_HOLDERS.where(_VISITS.c.phone_number_id == number).returning(_VISITS.c.id).cte("ended")
@@ -189,7 +204,7 @@ def _lease(
 ) -> Lease | None:
     until, free_at = now + config.lease, now + config.lease + config.cooldown
     params = {
-        "pool": number_ids,
+        "pool": number_ids if one else json.dumps(number_ids),
         "now": now,
         "taker": session_id,
         "taken_until": free_at,
@@ -199,7 +214,7 @@ def _lease(
     if one:
         row = connection.execute(_LEASE_AT_ONCE, {**params, "until": until}).first()
         return None if row is None else Lease(row[0], until, took_over=bool(row[1]))
-    number_id = connection.execute(_TAKE, params).scalar()
+    number_id = connection.execute(_TAKES["sqlite"], params).scalar()
     if number_id is None:
         return None
     ended = connection.execute(_END_HOLDER_OF_NUMBER, {**params, "number_id": number_id})
