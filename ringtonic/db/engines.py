@@ -58,7 +58,7 @@ def _queue_sqlite_writers(engine: Engine) -> None:
     """Make the engine's connections wait for their turn to write (db.sqlite_writers)."""
     if _in_memory(engine):
         return
-    turn = turn_for(engine.url.database or "")
+    database = engine.url.database or ""
 
     @event.listens_for(engine, "do_connect")
     def _writer_factory(_dialect, _record, _cargs, cparams) -> None:
@@ -67,7 +67,8 @@ def _queue_sqlite_writers(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _give_turn(dbapi_connection, _record) -> None:
         if isinstance(dbapi_connection, QueuedWriterConnection):
-            dbapi_connection.turn = turn
+            # Looked up per connection: a forked child has turns of its own.
+            dbapi_connection.turn = turn_for(database)
 
 
 def ping_idle_connections(engine: Engine) -> None:

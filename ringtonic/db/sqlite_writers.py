@@ -97,6 +97,18 @@ _turns: dict[str, _Turn] = {}
 _turns_lock = threading.Lock()
 
 
+def _forget_turns_after_fork() -> None:
+    """Give a forked child (a gunicorn worker of a preloaded app) turns of its own."""
+    # A file lock on the open file it shares with its parent would not keep the two
+    # apart, and a thread lock held at the fork would never be released in the child.
+    global _turns_lock
+    _turns.clear()
+    _turns_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_turns_after_fork)
+
+
 def turn_for(database: str) -> _Turn:
     """Return the process's turn for a database file (one per file, whatever the engine)."""
     path = str(Path(database).resolve())

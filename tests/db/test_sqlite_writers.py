@@ -7,6 +7,7 @@ waits for a turn its own thread holds.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 from pathlib import Path
@@ -87,3 +88,39 @@ def test_a_thread_never_waits_for_the_turn_it_holds(engine):
         assert time.monotonic() - started < 0.5
         conn.rollback()
     assert turn.owner is None
+
+
+def _hold_in_child(url: str, holding, release) -> None:
+    child = create_engine(url)
+    engines.install(child)
+    with child.begin() as conn:
+        conn.execute(text("INSERT INTO marks VALUES ('child')"))
+        holding.set()
+        release.wait(5)
+    child.dispose()
+
+
+def test_a_writer_in_another_process_waits_for_the_holder_and_both_writes_land(engine):
+    context = multiprocessing.get_context("fork")
+    holding, release = context.Event(), context.Event()
+    child = context.Process(target=_hold_in_child, args=(str(engine.url), holding, release))
+    child.start()
+    assert holding.wait(10)
+    done = threading.Event()
+
+    def write() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO marks VALUES ('parent')"))
+        done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert not done.wait(0.3)  # the child's transaction is still open
+    release.set()
+    child.join(10)
+    writer.join(10)
+
+    assert child.exitcode == 0 and done.is_set()
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT who FROM marks ORDER BY rowid")).scalars().all()
+    assert rows == ["child", "parent"]
