@@ -231,6 +231,19 @@ INSERT_VISIT_LOCKED = insert(_VISITS).returning(
 )
 
 
+def lock_pool(config: TrackerConfig) -> bool:
+    """Take the workspace's lease lock (PostgreSQL, a pool to lease from); True if taken.
+
+    Taken before a visit's own row is locked: a start holds this lock while it ends the
+    lease of the number's past holders (their rows), so a heartbeat that locked its row
+    first and then waited for this lock would deadlock with it.
+    """
+    if not config.pool_ids or db.session.get_bind().dialect.name != "postgresql":
+        return False
+    db.session.connection().execute(_LOCK, {"workspace_id": config.workspace_id})
+    return True
+
+
 def lease_number(
     config: TrackerConfig, session_id: int, now: datetime, locked: bool = False
 ) -> Lease | None:

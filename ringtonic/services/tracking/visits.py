@@ -254,7 +254,7 @@ def _give_number(config: TrackerConfig, visit: _Visit, now: datetime, locked: bo
     visit.phone_number_id, visit.number_until = fixed, None
 
 
-def _keep(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
+def _keep(config: TrackerConfig, visit: _Visit, now: datetime, locked: bool) -> None:
     """Keep a touched visit's lease, or give it a new number if another visit took it."""
     number_id = visit.phone_number_id
     if (
@@ -262,7 +262,7 @@ def _keep(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
         and visit.number_until is not None
         and leases.extend_lease(config, visit.id, number_id, now) is None
     ):
-        _give_number(config, visit, now)
+        _give_number(config, visit, now, locked)
 
 
 def _continue(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | None:
@@ -273,9 +273,11 @@ def _continue(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | N
     recent = _recently_seen(config, wanted, now)
     if recent is not None:
         return recent
+    # The lease lock before the visit's row (PostgreSQL): see leases.lock_pool.
+    locked = leases.lock_pool(config)
     visit = _touch_live_visit(config, wanted, now)
     if visit is not None:
-        _keep(config, visit, now)
+        _keep(config, visit, now, locked)
     return visit
 
 
