@@ -138,9 +138,12 @@ def calls_page_version(
         query = query.where(older_than(Call.started_at, Call.id, *position))
     query = query.order_by(Call.started_at.desc(), Call.id.desc()).limit(limit + 1)
     rows = PreparedRows(query).all(db.engine, None)
-    if not rows and after is not None:
-        if position_of(Call, Call.started_at, workspace.id, after) is None:
-            raise ValidationError(UNKNOWN_CURSOR, "cursor")
+    if (
+        not rows
+        and after is not None
+        and position_of(Call, Call.started_at, workspace.id, after) is None
+    ):
+        raise ValidationError(UNKNOWN_CURSOR, "cursor")
     version = rows[0][-1] if rows else None
     return page_version([row[:-1] for row in rows[:limit]], len(rows) > limit, version)
 
