@@ -12,16 +12,15 @@ from ringtonic.api.params import QueryParams
 from ringtonic.models.types import utcnow
 from ringtonic.services.calls.stats import STATUS_FILTERS
 from ringtonic.services.errors import NotFound
-from ringtonic.services.reporting.data_versions import data_version
 from ringtonic.services.reporting.geo import geo_data
 from ringtonic.services.reporting.periods import Period, resolve_period
+from ringtonic.services.reporting.report_versions import report_version
 from ringtonic.services.reporting.reports import (
     GROUPINGS,
     INTERVALS,
     summary_report,
     timeseries_report,
 )
-from ringtonic.services.reporting.visits import visits_fingerprint
 from ringtonic.services.telephony.campaigns import CampaignRef, get_campaign_ref
 
 # "Today" for default periods; tests swap it for a fixed moment.
@@ -40,7 +39,7 @@ def _period(params: QueryParams) -> Period:
     )
 
 
-def _report_tag(period: Period, campaign: CampaignRef | None) -> str:
+def _report_tag(period: Period, campaign: CampaignRef | None, by_number: bool = False) -> str:
     """Return a report's ETag: its workspace's data version, its visits and its query."""
     workspace_id = g.workspace.id
     campaign_id = campaign.id if campaign is not None else None
@@ -48,8 +47,7 @@ def _report_tag(period: Period, campaign: CampaignRef | None) -> str:
         workspace_id,
         (period.start, period.end, period.time_zone),
         campaign_id,
-        data_version(workspace_id),
-        visits_fingerprint(workspace_id, period.start, period.end, campaign_id),
+        report_version(workspace_id, period.start, period.end, campaign_id, by_number),
     )
 
 
@@ -101,7 +99,7 @@ def report_summary() -> ResponseReturnValue:
     campaign = _campaign_filter(params)
     status = params.choice("status", STATUS_FILTERS)
     return conditional_answer(
-        _report_tag(period, campaign),
+        _report_tag(period, campaign, by_number=group_by == "tracking_number"),
         lambda: jsonify(summary_report(g.workspace, period, group_by, campaign, status)),
     )
 
