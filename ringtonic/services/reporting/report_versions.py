@@ -21,6 +21,7 @@ over gives it again later. So the version is:
 from __future__ import annotations
 
 import functools
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -28,12 +29,13 @@ from sqlalchemy import bindparam, func, select
 
 from ringtonic.db.reads import PreparedRead
 from ringtonic.extensions import db
-from ringtonic.models import PhoneNumber, WorkspaceDataVersion
+from ringtonic.models import Campaign, PhoneNumber, WorkspaceDataVersion
 from ringtonic.models.website import VisitorSession
 
 _VISITS = VisitorSession.__table__
 _NUMBERS = PhoneNumber.__table__
 _VERSIONS = WorkspaceDataVersion.__table__
+_CAMPAIGNS = Campaign.__table__
 
 
 def _data_version(column: Any) -> Any:
@@ -69,9 +71,24 @@ def _newest_lease() -> Any:
     return numbers, numberless
 
 
-@functools.lru_cache(maxsize=4)
-def _read(by_campaign: bool, by_number: bool) -> PreparedRead:
-    """Build (once per shape) the one statement a report's ETag reads."""
+def _campaign_by_uuid() -> Any:
+    return (
+        select(_CAMPAIGNS.c.id)
+        .where(
+            _CAMPAIGNS.c.workspace_id == bindparam("workspace_id"),
+            _CAMPAIGNS.c.uuid == bindparam("campaign_uuid", type_=_CAMPAIGNS.c.uuid.type),
+        )
+        .scalar_subquery()
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _read(campaign: str, by_number: bool) -> PreparedRead:
+    """Build (once per shape) the one statement a report's ETag reads.
+
+    `campaign` is how the report is narrowed: "" (not), "id" or "uuid" (the campaign's
+    id is then read in the same statement, first column, NULL for no such campaign).
+    """
 
     def build() -> Any:
         period = [
@@ -79,9 +96,13 @@ def _read(by_campaign: bool, by_number: bool) -> PreparedRead:
             _VISITS.c.started_at >= bindparam("start", type_=_VISITS.c.started_at.type),
             _VISITS.c.started_at < bindparam("end", type_=_VISITS.c.started_at.type),
         ]
-        if by_campaign:
+        named = _campaign_by_uuid() if campaign == "uuid" else None
+        if campaign == "id":
             period.append(_VISITS.c.campaign_id == bindparam("campaign_id"))
+        elif named is not None:
+            period.append(_VISITS.c.campaign_id == named)
         columns = [
+            *([named] if named is not None else []),
             _data_version(_VERSIONS.c.version),
             _data_version(_VERSIONS.c.changed_at),
             func.count(),
@@ -105,5 +126,23 @@ def report_version(
     params: dict[str, Any] = {"workspace_id": workspace_id, "start": start, "end": end}
     if campaign_id is not None:
         params["campaign_id"] = campaign_id
-    row = _read(campaign_id is not None, by_number).one_or_none(db.engine, **params)
+    row = _read("id" if campaign_id is not None else "", by_number).one_or_none(db.engine, **params)
     return tuple(row or ())
+
+
+def report_version_by_uuid(
+    workspace_id: int,
+    start: datetime,
+    end: datetime,
+    campaign_uuid: uuid.UUID,
+    by_number: bool = False,
+) -> tuple[int, tuple[Any, ...]] | None:
+    """Return the campaign's id and its report's version (as report_version), in one read.
+
+    None when the workspace has no campaign with that public id.
+    """
+    params = {"workspace_id": workspace_id, "start": start, "end": end}
+    row = _read("uuid", by_number).one_or_none(db.engine, campaign_uuid=campaign_uuid, **params)
+    if row is None or row[0] is None:
+        return None
+    return row[0], tuple(row[1:])
