@@ -24,11 +24,11 @@ from sqlalchemy import insert, select, text
 
 from bench.seed import bench_app, bench_database, period_params
 from ringtonic.extensions import db
-from ringtonic.models import Campaign
+from ringtonic.models import Campaign, Workspace
 from ringtonic.models.website import VisitorSession
 from ringtonic.services.demo.data import DAYS
 from ringtonic.services.reporting.periods import resolve_period
-from ringtonic.services.reporting.report_versions import report_version
+from ringtonic.services.reporting.report_versions import Scope, report_version
 
 VISITS_PER_CALL = float(os.environ.get("BENCH_VISITS_PER_CALL", "0.25"))
 READS = 200
@@ -92,6 +92,7 @@ def fingerprint_costs(calls: int) -> dict[str, float]:
             select(Campaign).where(Campaign.uuid == uuid.UUID(database.info["campaign_uuid"]))
         ).one()
         workspace_id = campaign.workspace_id
+        account_id = db.session.get(Workspace, workspace_id).account_id
         periods = {}
         for label, window in (("30 days", "30d"), ("all time", "all")):
             bounds = period_params(database, window)
@@ -107,7 +108,7 @@ def fingerprint_costs(calls: int) -> dict[str, float]:
                     label = "by number, " if by_number else ""
                     costs[f"report version, {label}{window}, {stage}"] = _median_ms(
                         lambda p=period, n=by_number: report_version(
-                            workspace_id, p.start, p.end, campaign.id, n
+                            Scope(workspace_id, account_id, p.start, p.end), campaign.id, n
                         )
                     )
         db.engine.dispose()

@@ -24,6 +24,7 @@ from ringtonic.api.errors import ApiProblem
 from ringtonic.api.negotiation import CSV, JSON, chosen_format, produces
 from ringtonic.api.pagination import decode_cursor, page_response
 from ringtonic.api.params import QueryParams
+from ringtonic.api.pending_keys import confirm_key
 from ringtonic.api.serializers import call_document
 from ringtonic.extensions import db
 from ringtonic.services.calls.crm import CRM_CLEARED, update_call_crm_fields
@@ -115,9 +116,10 @@ def _calls_page(filters: CallFilters, after: uuid.UUID | None, limit: int) -> Re
     """Answer a page of calls, or 304 from the page's narrow version when it is unchanged."""
     if "If-None-Match" in request.headers:
         # A poller's revalidation: the narrow version alone decides, usually a 304.
-        tag = weak_etag(
-            JSON, g.workspace.id, calls_page_version(g.workspace, filters, after, limit)
-        )
+        version, generation = calls_page_version(g.workspace, filters, after, limit)
+        # The same read confirms a key taken from memory (api.pending_keys).
+        confirm_key(generation)
+        tag = weak_etag(JSON, g.workspace.id, version)
         if request.if_none_match.contains_weak(tag):
             return not_modified(tag)
     # Read before the page: a tag never describes a newer state than the body it comes with.
@@ -136,7 +138,9 @@ def call_detail(call_uuid: str) -> ResponseReturnValue:
     QueryParams(())
     if "If-None-Match" in request.headers:
         # A poller's revalidation: the version alone decides, usually a 304.
-        tag = weak_etag(call_version_by_uuid(g.workspace.id, call_uuid))
+        version, generation = call_version_by_uuid(g.workspace.id, g.account.id, call_uuid)
+        confirm_key(generation)
+        tag = weak_etag(version)
         if request.if_none_match.contains_weak(tag):
             return not_modified(tag)
     call = get_call(g.workspace, call_uuid)

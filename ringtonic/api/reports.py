@@ -17,13 +17,18 @@ from ringtonic.api.conditional import (
 )
 from ringtonic.api.errors import ApiProblem
 from ringtonic.api.params import QueryParams
+from ringtonic.api.pending_keys import confirm_key
 from ringtonic.models.types import utcnow
 from ringtonic.services.calls.stats import STATUS_FILTERS
 from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.public_ids import parse_public_id
 from ringtonic.services.reporting.geo import geo_data
 from ringtonic.services.reporting.periods import Period, resolve_period
-from ringtonic.services.reporting.report_versions import report_version, report_version_by_uuid
+from ringtonic.services.reporting.report_versions import (
+    Scope,
+    report_version,
+    report_version_by_uuid,
+)
 from ringtonic.services.reporting.reports import (
     GROUPINGS,
     INTERVALS,
@@ -54,25 +59,31 @@ def _tag(period: Period, campaign_id: int | None, version: tuple[Any, ...]) -> s
     return weak_etag(g.workspace.id, period_parts, campaign_id, version)
 
 
+def _scope(period: Period) -> Scope:
+    return Scope(g.workspace.id, g.account.id, period.start, period.end)
+
+
 def _report_tag(period: Period, campaign: CampaignRef | None, by_number: bool = False) -> str:
-    """Return the ETag of a report about to be answered in full."""
+    """Return the ETag of a report about to be answered in full (its key confirmed)."""
     campaign_id = campaign.id if campaign is not None else None
-    version = report_version(g.workspace.id, period.start, period.end, campaign_id, by_number)
+    version, generation = report_version(_scope(period), campaign_id, by_number)
+    confirm_key(generation)
     return _tag(period, campaign_id, version)
 
 
 def _revalidation_tag(period: Period, wanted: uuid.UUID | None, by_number: bool) -> str | None:
     """Return a revalidated report's ETag, naming its campaign by public id, in one read.
 
-    None when the workspace has no such campaign: the full path then refuses the request.
+    The same read confirms a key taken from memory. None when the workspace has no such
+    campaign: the full path then refuses the request.
     """
-    workspace_id = g.workspace.id
     if wanted is None:
-        return _tag(
-            period, None, report_version(workspace_id, period.start, period.end, None, by_number)
-        )
-    found = report_version_by_uuid(workspace_id, period.start, period.end, wanted, by_number)
-    return None if found is None else _tag(period, *found)
+        version, generation = report_version(_scope(period), None, by_number)
+        confirm_key(generation)
+        return _tag(period, None, version)
+    campaign_id, version, generation = report_version_by_uuid(_scope(period), wanted, by_number)
+    confirm_key(generation)
+    return None if campaign_id is None else _tag(period, campaign_id, version)
 
 
 def _revalidating() -> bool:

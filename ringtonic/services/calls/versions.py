@@ -30,6 +30,7 @@ from ringtonic.services.calls.keyset import (
 )
 from ringtonic.services.calls.queries import CallFilters, filter_calls
 from ringtonic.services.errors import NotFound, ValidationError
+from ringtonic.services.keys.generations import GENERATION_BY_ACCOUNT, generation_of_account
 from ringtonic.services.public_ids import parse_public_id
 
 _CAMPAIGN = ("id", "name", "type", "archived_at")
@@ -47,6 +48,8 @@ def _version_read() -> Select[Any]:
             *(getattr(PhoneNumber, name) for name in _NUMBER),
             *(getattr(number_campaign, name) for name in _CAMPAIGN),
             *(getattr(call_campaign, name) for name in _CAMPAIGN),
+            # Last: the account's key generation, which confirms a key taken from memory.
+            GENERATION_BY_ACCOUNT,
         )
         .select_from(Call)
         .outerjoin(PhoneNumber, PhoneNumber.id == Call.phone_number_id)
@@ -59,19 +62,26 @@ def _version_read() -> Select[Any]:
 _VERSION = PreparedRead(_version_read)
 
 
-def call_version_by_uuid(workspace_id: int, call_uuid: str | uuid.UUID) -> tuple[Any, ...]:
-    """Return the workspace's call's version (as conditional.call_version), or NotFound."""
+def call_version_by_uuid(
+    workspace_id: int, account_id: int, call_uuid: str | uuid.UUID
+) -> tuple[tuple[Any, ...], int]:
+    """Return the call's version (as conditional.call_version) and the account's key
+    generation, or raise NotFound."""
     wanted = parse_public_id(call_uuid, "Call not found.")
-    row = _VERSION.one_or_none(db.engine, workspace_id=workspace_id, uuid=wanted)
-    if row is None:
+    found = _VERSION.one_or_none(
+        db.engine, workspace_id=workspace_id, uuid=wanted, generation_account_id=account_id
+    )
+    if found is None:
         raise NotFound("Call not found.")
+    row, generation = found[:-1], found[-1]
     call_id, updated_at, visit_id = row[:3]
     number = row[3 : 3 + len(_NUMBER)]
     start = 3 + len(_NUMBER)
     number_campaign = row[start : start + len(_CAMPAIGN)]
     call_campaign = row[start + len(_CAMPAIGN) :]
     number_version = () if number[0] is None else (*number, _campaign(number_campaign))
-    return (call_id, updated_at, number_version, _campaign(call_campaign), visit_id)
+    version = (call_id, updated_at, number_version, _campaign(call_campaign), visit_id)
+    return version, generation
 
 
 def _campaign(columns: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -123,15 +133,17 @@ def loaded_page_version(page: KeysetPage[Call], data_version: int | None) -> tup
 
 def calls_page_version(
     workspace: Workspace, filters: CallFilters, after: uuid.UUID | None, limit: int
-) -> tuple[Any, ...]:
+) -> tuple[tuple[Any, ...], int | None]:
     """Return the version of the page list_calls_after would load, from narrow columns alone.
 
     One statement on the read gateway: the page's calls' PAGE_COLUMNS through the same
     filters and keyset bound, and the workspace's data version beside them (read in the
-    same snapshot). An unknown cursor raises ValidationError, as loading the page does.
+    same snapshot), and the account's key generation (None for an empty page). An unknown
+    cursor raises ValidationError, as loading the page does.
     """
+    generation = generation_of_account(workspace.account_id)
     query = filter_calls(
-        select(*PAGE_COLUMNS, _data_version_column(workspace.id)), workspace, filters
+        select(*PAGE_COLUMNS, _data_version_column(workspace.id), generation), workspace, filters
     )
     if after is not None:
         position = position_inside(Call, Call.started_at, workspace.id, after)
@@ -144,8 +156,9 @@ def calls_page_version(
         and position_of(Call, Call.started_at, workspace.id, after) is None
     ):
         raise ValidationError(UNKNOWN_CURSOR, "cursor")
-    version = rows[0][-1] if rows else None
-    return page_version([row[:-1] for row in rows[:limit]], len(rows) > limit, version)
+    data_version, generation = rows[0][-2:] if rows else (None, None)
+    version = page_version([row[:-2] for row in rows[:limit]], len(rows) > limit, data_version)
+    return version, generation
 
 
 def workspace_data_version(workspace_id: int) -> int | None:

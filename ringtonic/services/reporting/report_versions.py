@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from ringtonic.db.reads import PreparedRead
 from ringtonic.extensions import db
 from ringtonic.models import Campaign, PhoneNumber, WorkspaceDataVersion
 from ringtonic.models.website import VisitorSession
+from ringtonic.services.keys.generations import GENERATION_BY_ACCOUNT
 
 _VISITS = VisitorSession.__table__
 _NUMBERS = PhoneNumber.__table__
@@ -110,39 +112,51 @@ def _read(campaign: str, by_number: bool) -> PreparedRead:
         ]
         if by_number:
             columns.extend(_newest_lease())
+        # Last: the account's key generation, which confirms a key taken from memory.
+        columns.append(GENERATION_BY_ACCOUNT)
         return select(*columns).select_from(_VISITS).where(*period)
 
     return PreparedRead(build)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Whose report: the workspace, its account (for the key generation) and the period."""
+
+    workspace_id: int
+    account_id: int
+    start: datetime
+    end: datetime
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "workspace_id": self.workspace_id,
+            "generation_account_id": self.account_id,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
 def report_version(
-    workspace_id: int,
-    start: datetime,
-    end: datetime,
-    campaign_id: int | None,
-    by_number: bool = False,
-) -> tuple[Any, ...]:
-    """Return what changes when a report of [start, end) may answer otherwise."""
-    params: dict[str, Any] = {"workspace_id": workspace_id, "start": start, "end": end}
+    scope: Scope, campaign_id: int | None, by_number: bool = False
+) -> tuple[tuple[Any, ...], int]:
+    """Return what changes when the report may answer otherwise, and the key generation."""
+    params = scope.params()
     if campaign_id is not None:
         params["campaign_id"] = campaign_id
     row = _read("id" if campaign_id is not None else "", by_number).one_or_none(db.engine, **params)
-    return tuple(row or ())
+    assert row is not None  # an aggregate without GROUP BY always answers one row
+    return tuple(row[:-1]), row[-1]
 
 
 def report_version_by_uuid(
-    workspace_id: int,
-    start: datetime,
-    end: datetime,
-    campaign_uuid: uuid.UUID,
-    by_number: bool = False,
-) -> tuple[int, tuple[Any, ...]] | None:
-    """Return the campaign's id and its report's version (as report_version), in one read.
+    scope: Scope, campaign_uuid: uuid.UUID, by_number: bool = False
+) -> tuple[int | None, tuple[Any, ...], int]:
+    """Return the campaign's id, its report's version and the key generation, in one read.
 
-    None when the workspace has no campaign with that public id.
+    The id is None when the workspace has no campaign with that public id.
     """
-    params = {"workspace_id": workspace_id, "start": start, "end": end}
-    row = _read("uuid", by_number).one_or_none(db.engine, campaign_uuid=campaign_uuid, **params)
-    if row is None or row[0] is None:
-        return None
-    return row[0], tuple(row[1:])
+    read = _read("uuid", by_number)
+    row = read.one_or_none(db.engine, campaign_uuid=campaign_uuid, **scope.params())
+    assert row is not None  # an aggregate without GROUP BY always answers one row
+    return row[0], tuple(row[1:-1]), row[-1]
