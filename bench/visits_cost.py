@@ -92,7 +92,9 @@ def fingerprint_costs(calls: int) -> dict[str, float]:
             select(Campaign).where(Campaign.uuid == uuid.UUID(database.info["campaign_uuid"]))
         ).one()
         workspace_id = campaign.workspace_id
-        account_id = db.session.get(Workspace, workspace_id).account_id
+        account_id = db.session.scalars(
+            select(Workspace.account_id).where(Workspace.id == workspace_id)
+        ).one()
         periods = {}
         for label, window in (("30 days", "30d"), ("all time", "all")):
             bounds = period_params(database, window)

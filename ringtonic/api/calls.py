@@ -123,10 +123,10 @@ def _calls_page(filters: CallFilters, after: uuid.UUID | None, limit: int) -> Re
         if request.if_none_match.contains_weak(tag):
             return not_modified(tag)
     # Read before the page: a tag never describes a newer state than the body it comes with.
-    version = workspace_data_version(g.workspace.id)
+    data_version = workspace_data_version(g.workspace.id)
     page = list_calls_after(g.workspace, filters, after, limit)
     return conditional_answer(
-        weak_etag(JSON, g.workspace.id, loaded_page_version(page, version)),
+        weak_etag(JSON, g.workspace.id, loaded_page_version(page, data_version)),
         lambda: page_response(page, call_document),
     )
 
