@@ -56,6 +56,8 @@ def test_a_revoked_key_gets_401_not_304(client, demo):
     for path, tag in tags.items():
         answer = api_get(client, path, demo.read_key, headers={"If-None-Match": tag})
         assert_problem(answer, 401, "revoked_api_key")
+        assert answer.headers["WWW-Authenticate"].startswith("Bearer"), path
+        assert "ETag" not in answer.headers, path
 
 
 def test_a_downgraded_plan_gets_403_not_304(client, demo):
