@@ -1,4 +1,5 @@
-"""Engine tuning: SQLite pragmas, reads outside transactions, writes begun IMMEDIATE;
+"""Engine tuning: SQLite pragmas, reads outside transactions, writes begun IMMEDIATE
+(queued in each process and across processes, db.sqlite_writers);
 pooled connections pinged at checkout only after sitting idle; on PostgreSQL a pool of
 its own for reads outside transactions. Listeners go on the app's own engines only."""
 
@@ -10,6 +11,8 @@ import weakref
 import psycopg
 from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
+
+from ringtonic.db.sqlite_writers import QueuedWriterConnection, turn_for
 
 # A pooled connection unused for this long is pinged before use. Connections are dropped
 # by idle timeouts (server, firewall, NAT) and by restarts; one in use moments ago was
@@ -45,7 +48,27 @@ def _begin_immediate_before_first_write(conn, cursor, statement, parameters, con
     # IMMEDIATE takes the write lock up front and waits (busy_timeout) for it; a DEFERRED
     # transaction that reads and then writes fails with SQLITE_BUSY at once when another
     # worker wrote in between, which users would see as "database is locked".
-    dbapi_connection.execute("BEGIN IMMEDIATE")
+    if isinstance(dbapi_connection, QueuedWriterConnection):
+        dbapi_connection.begin_immediate()
+    else:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+def _queue_sqlite_writers(engine: Engine) -> None:
+    """Make the engine's connections wait for their turn to write (db.sqlite_writers)."""
+    if _in_memory(engine):
+        return
+    database = engine.url.database or ""
+
+    @event.listens_for(engine, "do_connect")
+    def _writer_factory(_dialect, _record, _cargs, cparams) -> None:
+        cparams.setdefault("factory", QueuedWriterConnection)
+
+    @event.listens_for(engine, "connect")
+    def _give_turn(dbapi_connection, _record) -> None:
+        if isinstance(dbapi_connection, QueuedWriterConnection):
+            # Looked up per connection: a forked child has turns of its own.
+            dbapi_connection.turn = turn_for(database)
 
 
 def ping_idle_connections(engine: Engine) -> None:
@@ -100,6 +123,7 @@ def install(engine: Engine, *, session_settings: bool = True) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "before_cursor_execute", _begin_immediate_before_first_write)
+        _queue_sqlite_writers(engine)
     ping_idle_connections(engine)
     if engine not in _READERS:
         _READERS[engine] = _make_reads_engine(engine, session_settings)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, request
+from werkzeug.http import parse_etags
 
 from ringtonic.extensions import db
 from ringtonic.models.types import utcnow
@@ -80,15 +83,34 @@ def snippet_url(workspace_uuid: uuid.UUID) -> str:
     return tracker_endpoint(workspace_uuid) + ".js"
 
 
+@dataclass(frozen=True)
+class _Script:
+    """One workspace's script, built once per config: plain and gzipped, with its tags."""
+
+    config: TrackerConfig
+    endpoint: str
+    plain: bytes
+    gzipped: bytes
+    # Each representation its own strong validator (RFC 9110 8.8.3).
+    plain_tag: str
+    gzip_tag: str
+
+
 # The script as last built for each workspace's config (rebuilt when the config is new).
-_scripts: dict[uuid.UUID, tuple[TrackerConfig, str, bytes, str]] = {}
+_scripts: dict[uuid.UUID, _Script] = {}
+_SCRIPT_HEADERS = (
+    ("Cache-Control", f"public, max-age={SCRIPT_MAX_AGE}"),
+    ("Access-Control-Allow-Origin", "*"),
+    ("Vary", "Accept-Encoding"),
+)
+_SCRIPT_TYPE = ("Content-Type", "text/javascript; charset=utf-8")
 
 
-def _script_for(config: TrackerConfig) -> tuple[bytes, str]:
+def _script_for(config: TrackerConfig) -> _Script:
     endpoint = tracker_endpoint(config.workspace_uuid)
     cached = _scripts.get(config.workspace_uuid)
-    if cached is not None and cached[0] is config and cached[1] == endpoint:
-        return cached[2], cached[3]
+    if cached is not None and cached.config is config and cached.endpoint == endpoint:
+        return cached
     settings = {
         "endpoint": endpoint,
         "numbers": list(config.replace_numbers),
@@ -98,22 +120,35 @@ def _script_for(config: TrackerConfig) -> tuple[bytes, str]:
     }
     head, tail = _script_template()
     body = (head + json.dumps(settings, separators=(",", ":")) + tail).encode()
-    etag = hashlib.sha256(body).hexdigest()[:32]
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    built = _Script(
+        config, endpoint, body, gzip.compress(body, mtime=0), f'"{digest}"', f'"{digest}-gz"'
+    )
     if len(_scripts) >= 1000:
         _scripts.clear()
-    _scripts[config.workspace_uuid] = (config, endpoint, body, etag)
-    return body, etag
+    _scripts[config.workspace_uuid] = built
+    return built
+
+
+def _accepts_gzip() -> bool:
+    accepted = request.headers.get("Accept-Encoding")
+    return bool(accepted) and request.accept_encodings["gzip"] > 0
 
 
 @bp.get("/<workspace_uuid>.js")
 def script(workspace_uuid: str):
-    """Serve the workspace's tracker script from memory, with a validator."""
-    body, etag = _script_for(_config(workspace_uuid))
-    response = Response(body, mimetype="text/javascript")
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={SCRIPT_MAX_AGE}"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response.make_conditional(request)
+    """Serve the workspace's tracker script from memory (gzipped when accepted), or a 304."""
+    built = _script_for(_config(workspace_uuid))
+    zipped = _accepts_gzip()
+    tag = built.gzip_tag if zipped else built.plain_tag
+    headers = [("ETag", tag), *_SCRIPT_HEADERS]
+    wanted = request.headers.get("If-None-Match")
+    if wanted and parse_etags(wanted).contains_weak(tag.strip('"')):
+        return Response(status=304, headers=headers)
+    headers.append(_SCRIPT_TYPE)
+    if zipped:
+        headers.append(("Content-Encoding", "gzip"))
+    return Response(built.gzipped if zipped else built.plain, headers=headers)
 
 
 def _allowed_origin(config: TrackerConfig) -> str | None:
@@ -122,14 +157,23 @@ def _allowed_origin(config: TrackerConfig) -> str | None:
     return origin if host and config.allows(host) else None
 
 
+_NOT_CORS = (("Vary", "Origin"), ("Cache-Control", "no-store"))
+_CORS = (
+    *_NOT_CORS,
+    ("Access-Control-Allow-Methods", "POST"),
+    ("Access-Control-Allow-Headers", "Content-Type"),
+    ("Access-Control-Max-Age", "86400"),
+)
+
+
+def _cors_headers(origin: str | None) -> list[tuple[str, str]]:
+    if not origin:
+        return list(_NOT_CORS)
+    return [("Access-Control-Allow-Origin", origin), *_CORS]
+
+
 def _cors(response: Response, origin: str | None) -> Response:
-    response.headers["Vary"] = "Origin"
-    response.headers["Cache-Control"] = "no-store"
-    if origin:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Allow-Methods"] = "POST"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-        response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers.extend(_cors_headers(origin))
     return response
 
 
@@ -162,6 +206,18 @@ def _text(data: dict, name: str) -> str:
     return value
 
 
+_JSON_TYPE = ("Content-Type", "application/json")
+
+
+def _wrote() -> bool:
+    """Return whether the request's session has a transaction to commit.
+
+    A heartbeat (or a page of a visit) seen moments ago only read, through the read
+    gateway: no session was made for it, and none is made here to find that out.
+    """
+    return db.session.registry.has() and db.session().in_transaction()
+
+
 def _answer(shown: Shown, origin: str | None) -> Response:
     body = {
         "session_id": str(shown.session_uuid),
@@ -170,7 +226,7 @@ def _answer(shown: Shown, origin: str | None) -> Response:
         "source": shown.source,
         "medium": shown.medium,
     }
-    return _cors(Response(json.dumps(body), mimetype="application/json"), origin)
+    return Response(json.dumps(body), headers=[_JSON_TYPE, *_cors_headers(origin)])
 
 
 @bp.route("/<workspace_uuid>/visits", methods=["OPTIONS"])
@@ -207,8 +263,7 @@ def start(workspace_uuid: str):
     except ValidationError as error:
         db.session.rollback()
         return _problem(400, "validation_error", error.message, origin)
-    if db.session().in_transaction():
-        # A page of a visit seen moments ago only read (no transaction to end).
+    if _wrote():
         db.session.commit()
     return _answer(shown, origin)
 
@@ -228,7 +283,6 @@ def heartbeat(workspace_uuid: str, session_uuid: str):
     except NotFound as error:
         db.session.rollback()
         return _problem(404, "visit_ended", error.message, origin)
-    if db.session().in_transaction():
-        # A heartbeat soon after the last one only read (no transaction to end).
+    if _wrote():
         db.session.commit()
     return _answer(shown, origin)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from ringtonic.extensions import db
 from ringtonic.models.types import utcnow
 from ringtonic.models.website import NumberLease, VisitorSession
+from ringtonic.services.tracking import leases
 from ringtonic.services.tracking.visits import QUIET, VisitStart, keep_alive, start_visit
 from tests.support.website import SITE, add_pool, site_config
 
@@ -134,3 +136,67 @@ def test_a_number_taken_over_twice_within_its_cooldown_never_has_two_holders_at_
         held.sort()
         for (_, ended), (started, _) in zip(held, held[1:], strict=False):
             assert ended <= started
+
+
+def test_a_heartbeat_regaining_a_number_and_a_start_taking_its_old_one_both_finish(
+    app, make_account, monkeypatch
+):
+    # A visit whose number was taken over heartbeats (it gets a new number) while another
+    # visit starts and takes that old number again: neither may fail (no deadlock).
+    _, _, workspace = make_account(plan="agency")
+    site = SimpleNamespace(workspace=workspace, **vars(add_pool(workspace, 2)))
+    t0 = utcnow() - timedelta(minutes=5)
+    config = site_config(site)
+    loser = start_visit(config, VisitStart(page=SITE + "/"), t0, {})
+    other = start_visit(config, VisitStart(page=SITE + "/"), t0 + timedelta(seconds=1), {})
+    start_visit(config, VisitStart(page=SITE + "/"), t0 + timedelta(seconds=2), {})  # takes loser's
+    # The other visit's lease now ends last, so the next start takes loser's old number.
+    keep_alive(config, str(other.session_uuid), t0 + timedelta(seconds=30))
+    db.session.commit()
+    db.session.remove()
+
+    touched, may_lease = threading.Event(), threading.Event()
+    real_lease = leases.lease_number
+
+    def lease_after_the_start_waits(*args, **kwargs):
+        if threading.current_thread().name == "heartbeat":
+            touched.set()
+            may_lease.wait(10)
+        return real_lease(*args, **kwargs)
+
+    monkeypatch.setattr(leases, "lease_number", lease_after_the_start_waits)
+    failures: list[BaseException] = []
+
+    def run(work) -> None:
+        with app.app_context():
+            try:
+                work()
+                db.session.commit()
+            except BaseException as error:  # reported below
+                failures.append(error)
+                db.session.rollback()
+
+    later = utcnow()
+    beat = threading.Thread(
+        name="heartbeat",
+        target=run,
+        args=(lambda: keep_alive(config, str(loser.session_uuid), later),),
+    )
+    start = threading.Thread(
+        name="start",
+        target=run,
+        args=(lambda: start_visit(config, VisitStart(page=SITE + "/"), later, {}),),
+    )
+    beat.start()
+    assert touched.wait(10)
+    start.start()
+    start.join(1.5)  # on PostgreSQL it now waits for the heartbeat's turn, or for its row
+    may_lease.set()
+    beat.join(15)
+    start.join(15)
+
+    assert failures == []
+    live = db.session.scalars(
+        select(VisitorSession.phone_number_id).where(VisitorSession.number_until > later)
+    ).all()
+    assert len(live) == len(set(live))

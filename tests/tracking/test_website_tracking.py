@@ -122,6 +122,23 @@ def test_a_visit_from_an_allowed_site_gets_a_pool_number(client, site):
     assert stored.landing_page == SITE + "/?gclid=Cj0K&utm_campaign=spring"
 
 
+def test_the_tracker_neither_reads_nor_sets_the_apps_sign_in_cookie(client, site):
+    # The owner browses a client's site in the browser they use for Ring Tonic.
+    sign_in(client, "owner1@example.com")
+
+    started = visit(client, site)
+    beat = client.post(
+        f"/t/{site.workspace.uuid}/visits/{started.get_json()['session_id']}/heartbeat",
+        headers={"Origin": SITE},
+    )
+    script = client.get(f"/t/{site.workspace.uuid}.js")
+
+    for response in (started, beat, script):
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+    assert client.get("/settings/website").status_code == 200  # still signed in
+
+
 @pytest.mark.parametrize("origin", ["https://evil.example", "https://plumber.example.evil.com", ""])
 def test_a_visit_from_another_origin_gets_no_number(client, site, origin):
     response = visit(client, site, origin=origin)
@@ -346,6 +363,29 @@ def test_the_script_is_small_cached_and_carries_the_workspace_config(client, sit
         f"/t/{site.workspace.uuid}.js", headers={"If-None-Match": response.headers["ETag"]}
     )
     assert again.status_code == 304
+
+
+def test_the_script_is_sent_gzipped_to_browsers_with_its_own_validator(client, site):
+    url = f"/t/{site.workspace.uuid}.js"
+    plain = client.get(url)
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+
+    assert zipped.status_code == 200
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    assert "Content-Encoding" not in plain.headers
+    refused = client.get(url, headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers
+    again = client.get(
+        url, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["ETag"] == zipped.headers["ETag"]
+    assert again.get_data() == b""
+    other = client.get(url, headers={"If-None-Match": zipped.headers["ETag"]})
+    assert other.status_code == 200
 
 
 def test_the_script_of_an_unknown_workspace_is_404(client, app):

@@ -16,13 +16,15 @@ which nobody else can hold the number) had not run out.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, or_, select, update
+from sqlalchemy import Integer, Select, any_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import ReturningUpdate
 from sqlalchemy.sql.elements import ColumnElement
 
 from ringtonic.extensions import db
@@ -67,37 +69,50 @@ def _is_free(now: ColumnElement[Any]) -> ColumnElement[bool]:
     return or_(_LEASES.c.session_id.is_(None), _LEASES.c.free_at <= now)
 
 
+def _take(in_pool: ColumnElement[bool]) -> ReturningUpdate[tuple[int]]:
+    """Return the statement that chooses a pool number and takes it (see _TAKES)."""
+    return (
+        update(_LEASES)
+        .where(
+            _LEASES.c.phone_number_id
+            == select(_LEASES.c.phone_number_id)
+            .where(
+                in_pool,
+                or_(_LEASES.c.session_id.is_(None), _LEASES.c.session_id != bindparam("taker")),
+            )
+            .order_by(
+                case((_is_free(bindparam("now", type_=_MOMENT)), 0), else_=1),
+                _LEASES.c.free_at.is_not(None),
+                _LEASES.c.free_at,
+                _LEASES.c.phone_number_id,
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
+        .values(
+            session_id=bindparam("taker"),
+            leased_at=bindparam("now", type_=_MOMENT),
+            free_at=bindparam("taken_until", type_=_MOMENT),
+        )
+        .returning(_LEASES.c.phone_number_id)
+    )
+
+
 # Built once: every visit start runs it. Choosing the number and taking it is one
 # statement: a free number if any (never leased first, then the one free the longest),
 # else the lease that ends first (a takeover). Changes to a workspace's leases go one at a
 # time (SQLite's write lock; on PostgreSQL the advisory lock in lease_number), so the
 # choice is still true when the row changes hands; a heartbeat that moves the chosen
 # lease on meanwhile only makes it a takeover, which the holder's next heartbeat sees.
-_TAKE = (
-    update(_LEASES)
-    .where(
-        _LEASES.c.phone_number_id
-        == select(_LEASES.c.phone_number_id)
-        .where(
-            _LEASES.c.phone_number_id.in_(bindparam("pool", expanding=True)),
-            or_(_LEASES.c.session_id.is_(None), _LEASES.c.session_id != bindparam("taker")),
-        )
-        .order_by(
-            case((_is_free(bindparam("now", type_=_MOMENT)), 0), else_=1),
-            _LEASES.c.free_at.is_not(None),
-            _LEASES.c.free_at,
-            _LEASES.c.phone_number_id,
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
-    .values(
-        session_id=bindparam("taker"),
-        leased_at=bindparam("now", type_=_MOMENT),
-        free_at=bindparam("taken_until", type_=_MOMENT),
-    )
-    .returning(_LEASES.c.phone_number_id)
-)
+# The pool is one parameter (a JSON array on SQLite, an array on PostgreSQL), not one per
+# number: the statement's text is then the same every time, with nothing to expand.
+_POOL_ROWS = func.json_each(bindparam("pool")).table_valued("value")
+_TAKES = {
+    "sqlite": _take(_LEASES.c.phone_number_id.in_(select(_POOL_ROWS.c.value))),
+    "postgresql": _take(
+        _LEASES.c.phone_number_id == any_(bindparam("pool", type_=postgresql.ARRAY(Integer)))
+    ),
+}
 _NOW = bindparam("now", type_=_VISITS.c.number_until.type)
 # Built once: after a takeover, the visit that held the number (lease or cooldown not yet
 # over) has its lease end now, so later calls belong to the new visit. Its row counts
@@ -105,7 +120,6 @@ _NOW = bindparam("now", type_=_VISITS.c.number_until.type)
 _END_HOLDERS = (
     update(_VISITS)
     .where(
-        _VISITS.c.phone_number_id == bindparam("number_id"),
         _VISITS.c.id != bindparam("taker"),
         _VISITS.c.number_until > bindparam("held_since", type_=_VISITS.c.number_until.type),
     )
@@ -120,37 +134,128 @@ _END_HOLDERS = (
 )
 
 
-def _lease(
-    config: TrackerConfig, number_ids: list[int], session_id: int, now: datetime
-) -> Lease | None:
-    until, free_at = now + config.lease, now + config.lease + config.cooldown
-    number_id = (
-        db.session.connection()
-        .execute(
-            _TAKE, {"pool": number_ids, "now": now, "taker": session_id, "taken_until": free_at}
-        )
-        .scalar()
+# Built once: the visit's number, from when and until when (None: a source number's, or
+# no number at all); a takeover is remembered.
+_STORE_NUMBER = (
+    update(_VISITS)
+    .where(_VISITS.c.id == bindparam("visit_id"))
+    .values(
+        phone_number_id=bindparam("number_id"),
+        number_leased_at=bindparam("leased_at", type_=_VISITS.c.number_leased_at.type),
+        number_until=bindparam("until", type_=_VISITS.c.number_until.type),
+        took_over=or_(_VISITS.c.took_over, bindparam("took_over", type_=_VISITS.c.took_over.type)),
     )
-    if number_id is None:
-        return None
-    ended = db.session.connection().execute(
-        _END_HOLDERS,
+)
+
+
+def store_number(
+    visit_id: int, number_id: int | None, now: datetime, until: datetime | None, took: bool
+) -> None:
+    """Record the number a visit shows (a source number's or none: no lease end)."""
+    db.session.connection().execute(
+        _STORE_NUMBER,
         {
+            "visit_id": visit_id,
             "number_id": number_id,
-            "taker": session_id,
-            "held_since": now - config.cooldown,
-            "now": now,
+            "leased_at": now,
+            "until": until,
+            "took_over": took,
         },
     )
-    return Lease(number_id, until, took_over=ended.rowcount > 0)
 
 
-def lease_number(config: TrackerConfig, session_id: int, now: datetime) -> Lease | None:
-    """Lease a pool number to the visit; None when the pool has no numbers at all."""
+def _one_statement_lease() -> Select[tuple[int, bool]]:
+    """PostgreSQL: take the number, end its holder's lease, store the visit's number, at once.
+
+    One round trip where SQLite runs three statements: data-modifying CTEs, each on rows
+    the others do not touch (the taker's visit row, the other visits' rows, the lease row).
+    They all see the statement's snapshot, taken after the advisory lock was granted (an
+    earlier statement of the transaction), so the choice is as true as the take's alone.
+    """
+    taken = _TAKES["postgresql"].cte("taken")
+    number = select(taken.c.phone_number_id).scalar_subquery()
+    ended = (
+        _END_HOLDERS.where(_VISITS.c.phone_number_id == number).returning(_VISITS.c.id).cte("ended")
+    )
+    took = select(ended.c.id).exists()
+    stored = (
+        update(_VISITS)
+        .where(_VISITS.c.id == bindparam("taker"), select(taken.c.phone_number_id).exists())
+        .values(
+            phone_number_id=number,
+            number_leased_at=bindparam("now", type_=_MOMENT),
+            number_until=bindparam("until", type_=_MOMENT),
+            took_over=or_(_VISITS.c.took_over, took),
+        )
+        .returning(_VISITS.c.id)
+        .cte("stored")
+    )
+    # `stored` is named so that it is part of the statement (PostgreSQL runs every
+    # data-modifying CTE to completion, read or not).
+    return select(taken.c.phone_number_id, took).where(select(stored.c.id).exists())
+
+
+_END_HOLDER_OF_NUMBER = _END_HOLDERS.where(_VISITS.c.phone_number_id == bindparam("number_id"))
+_LEASE_AT_ONCE = _one_statement_lease()
+
+
+def _lease(
+    config: TrackerConfig, number_ids: list[int], session_id: int, now: datetime, one: bool
+) -> Lease | None:
+    until, free_at = now + config.lease, now + config.lease + config.cooldown
+    params = {
+        "pool": number_ids if one else json.dumps(number_ids),
+        "now": now,
+        "taker": session_id,
+        "taken_until": free_at,
+        "held_since": now - config.cooldown,
+    }
+    connection = db.session.connection()
+    if one:
+        row = connection.execute(_LEASE_AT_ONCE, {**params, "until": until}).first()
+        return None if row is None else Lease(row[0], until, took_over=bool(row[1]))
+    number_id = connection.execute(_TAKES["sqlite"], params).scalar()
+    if number_id is None:
+        return None
+    ended = connection.execute(_END_HOLDER_OF_NUMBER, {**params, "number_id": number_id})
+    took = ended.rowcount > 0
+    store_number(session_id, number_id, now, until, took)
+    return Lease(number_id, until, took_over=took)
+
+
+# Built once: a new visit's row and, on PostgreSQL, the workspace's lease lock in one
+# round trip (the lock is held to the end of the transaction, as lease_number's own).
+INSERT_VISIT = insert(_VISITS).returning(_VISITS.c.id)
+INSERT_VISIT_LOCKED = insert(_VISITS).returning(
+    _VISITS.c.id, func.pg_advisory_xact_lock(_ROWS_LOCK, bindparam("lease_workspace"))
+)
+
+
+def lock_pool(config: TrackerConfig) -> bool:
+    """Take the workspace's lease lock (PostgreSQL, a pool to lease from); True if taken.
+
+    Taken before a visit's own row is locked: a start holds this lock while it ends the
+    lease of the number's past holders (their rows), so a heartbeat that locked its row
+    first and then waited for this lock would deadlock with it.
+    """
+    if not config.pool_ids or db.session.get_bind().dialect.name != "postgresql":
+        return False
+    db.session.connection().execute(_LOCK, {"workspace_id": config.workspace_id})
+    return True
+
+
+def lease_number(
+    config: TrackerConfig, session_id: int, now: datetime, locked: bool = False
+) -> Lease | None:
+    """Lease a pool number to the visit and store it; None when the pool has no numbers.
+
+    `locked`: the transaction already holds the workspace's lease lock (INSERT_VISIT_LOCKED).
+    """
     number_ids = config.pool_ids
     if not number_ids:
         return None
-    if db.session.get_bind().dialect.name == "postgresql":
+    postgresql_ = db.session.get_bind().dialect.name == "postgresql"
+    if postgresql_ and not locked:
         # One visit at a time changes a workspace's leases: concurrent takeovers each wait
         # on rows the others hold, which PostgreSQL resolves by aborting one (a deadlock).
         # SQLite already lets one writer in at a time.
@@ -160,12 +265,12 @@ def lease_number(config: TrackerConfig, session_id: int, now: datetime) -> Lease
         # New numbers in the pool have no row yet; once per pool and process is enough.
         _ensure_rows(config.workspace_id, number_ids)
         _ROWS_ENSURED.add(pool_key)
-    lease = _lease(config, number_ids, session_id, now)
+    lease = _lease(config, number_ids, session_id, now, postgresql_)
     if lease is None:
         # No row at all: they were removed since this process made them (a restored
         # database, a pool emptied and refilled). Make them again and try once more.
         _ensure_rows(config.workspace_id, number_ids)
-        lease = _lease(config, number_ids, session_id, now)
+        lease = _lease(config, number_ids, session_id, now, postgresql_)
     return lease
 
 

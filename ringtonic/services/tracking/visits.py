@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from sqlalchemy import bindparam, case, insert, null, or_, select, update
+from sqlalchemy import bindparam, case, null, or_, select, update
 
 from ringtonic.db.reads import PreparedRead
 from ringtonic.extensions import db
@@ -239,50 +239,22 @@ def _note_script_seen(config: TrackerConfig, page: str, now: datetime) -> None:
     )
 
 
-# Built once: every visit start runs it. The visit's number, from when and until when
-# (None: a source number's, or no number at all); a takeover is remembered.
-_STORE_NUMBER = (
-    update(_VISITS)
-    .where(_VISITS.c.id == bindparam("visit_id"))
-    .values(
-        phone_number_id=bindparam("number_id"),
-        number_leased_at=bindparam("leased_at", type_=_VISITS.c.number_leased_at.type),
-        number_until=bindparam("until", type_=_VISITS.c.number_until.type),
-        took_over=or_(_VISITS.c.took_over, bindparam("took_over", type_=_VISITS.c.took_over.type)),
-    )
-)
+def _give_number(config: TrackerConfig, visit: _Visit, now: datetime, locked: bool = False) -> None:
+    """Give the visit its source number or lease it a pool number (or none: empty pool).
 
-
-def _store_number(
-    visit: _Visit, number_id: int | None, now: datetime, until: datetime | None, took: bool
-) -> None:
-    db.session.connection().execute(
-        _STORE_NUMBER,
-        {
-            "visit_id": visit.id,
-            "number_id": number_id,
-            "leased_at": now,
-            "until": until,
-            "took_over": took,
-        },
-    )
-    visit.phone_number_id, visit.number_until = number_id, until
-
-
-def _give_number(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
-    """Give the visit its source number or lease it a pool number (or none: empty pool)."""
+    `locked`: the transaction holds the workspace's lease lock already (PostgreSQL).
+    """
     fixed = _source_number(config, visit.source, visit.medium)
-    if fixed is not None:
-        _store_number(visit, fixed, now, None, False)
-        return
-    lease = leases.lease_number(config, visit.id, now)
-    if lease is None:
-        _store_number(visit, None, now, None, False)
-        return
-    _store_number(visit, lease.phone_number_id, now, lease.number_until, lease.took_over)
+    if fixed is None:
+        lease = leases.lease_number(config, visit.id, now, locked)
+        if lease is not None:
+            visit.phone_number_id, visit.number_until = lease.phone_number_id, lease.number_until
+            return
+    leases.store_number(visit.id, fixed, now, None, False)
+    visit.phone_number_id, visit.number_until = fixed, None
 
 
-def _keep(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
+def _keep(config: TrackerConfig, visit: _Visit, now: datetime, locked: bool) -> None:
     """Keep a touched visit's lease, or give it a new number if another visit took it."""
     number_id = visit.phone_number_id
     if (
@@ -290,7 +262,7 @@ def _keep(config: TrackerConfig, visit: _Visit, now: datetime) -> None:
         and visit.number_until is not None
         and leases.extend_lease(config, visit.id, number_id, now) is None
     ):
-        _give_number(config, visit, now)
+        _give_number(config, visit, now, locked)
 
 
 def _continue(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | None:
@@ -301,13 +273,12 @@ def _continue(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | N
     recent = _recently_seen(config, wanted, now)
     if recent is not None:
         return recent
+    # The lease lock before the visit's row (PostgreSQL): see leases.lock_pool.
+    locked = leases.lock_pool(config)
     visit = _touch_live_visit(config, wanted, now)
     if visit is not None:
-        _keep(config, visit, now)
+        _keep(config, visit, now, locked)
     return visit
-
-
-_INSERT_VISIT = insert(_VISITS).returning(_VISITS.c.id)
 
 
 def start_visit(
@@ -347,10 +318,20 @@ def start_visit(
         **tags_of(attribution.params, UTM_TAGS + CLICK_IDS),
         **{k: location.get(k, "") for k in ("city", "state", "country")},
     }
-    visit_id = db.session.connection().execute(_INSERT_VISIT, values).scalar_one()
+    connection = db.session.connection()
+    # On PostgreSQL the row and the workspace's lease lock come in one round trip.
+    locked = (
+        connection.dialect.name == "postgresql"
+        and bool(config.pool_ids)
+        and _source_number(config, attribution.source, attribution.medium) is None
+    )
+    if locked:
+        values["lease_workspace"] = config.workspace_id
+    insert_visit = leases.INSERT_VISIT_LOCKED if locked else leases.INSERT_VISIT
+    visit_id = connection.execute(insert_visit, values).first()[0]
     source, medium = attribution.source, attribution.medium
     visit = _Visit(visit_id, visit_uuid, visitor_id, source, medium, None, None, now)
-    _give_number(config, visit, now)
+    _give_number(config, visit, now, locked)
     return _shown(config, visit)
 
 
