@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, CursorResult, Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 
 class CompiledStatement:
@@ -22,6 +23,8 @@ class CompiledStatement:
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
+        if not isinstance(compiled, SQLCompiler):
+            raise TypeError(f"{type(statement).__name__} does not compile to SQL")
         if compiled.positional:
             raise ValueError(f"{dialect.name} takes positional parameters; use Core execute")
         fixed: dict[str, Any] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -132,7 +133,7 @@ class DatabaseStorage(Storage):
                 if isinstance(statement, CompiledStatement)
                 else conn.execute(statement, params)
             )
-            rows = {row[0]: row[1:] for row in result}
+            rows: dict[str, Sequence[Any]] = {row[0]: row[1:] for row in result}
             refused_after: list[str] = []
             for key, _expiry, limit in windows:
                 count, ends = rows[key][0], rows[key][1]
