@@ -136,7 +136,8 @@ def test_429_honours_retry_after(client, agency, receiver):
     delivery = db.session.scalar(select(WebhookDelivery))
     (attempt,) = _attempts(delivery.id)
     wait = (delivery.next_attempt_at - attempt.started_at).total_seconds()
-    assert delivery.state == "pending" and 599 <= wait <= 602
+    # 600 s from the answer, which a loaded host may take a few seconds to receive.
+    assert delivery.state == "pending" and 599 <= wait <= 610
 
 
 def test_a_receiver_that_never_answers_times_out_and_blocks_no_one(
