@@ -28,15 +28,15 @@ class CompiledStatement:
         if compiled.positional:
             raise ValueError(f"{dialect.name} takes positional parameters; use Core execute")
         fixed: dict[str, Any] = {}
-        for name, bind in compiled.binds.items():
+        for bind, name in compiled.bind_names.items():
             if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
                 # Its values would need converting before the driver sees them.
                 raise ValueError(f"parameter {name!r} needs a bind processor; use Core")
             if not bind.required:
                 fixed[name] = bind.effective_value
         self.sql = compiled.string
-        self._fixed = fixed
+        self.fixed = fixed
 
     def execute(self, connection: Connection, params: Mapping[str, Any]) -> CursorResult[Any]:
         """Run the statement with `params` (every required parameter) on `connection`."""
-        return connection.exec_driver_sql(self.sql, {**self._fixed, **params})
+        return connection.exec_driver_sql(self.sql, {**self.fixed, **params})
