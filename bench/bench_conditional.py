@@ -4,9 +4,9 @@ On the bench workspace, each answer is measured in full and as a 304 to the ETag
 full answer: GET /api/v1/calls (a page of 50), GET /api/v1/calls/<uuid>, and the reports
 over the last 30 days narrowed to the bench campaign (summary by source, daily time
 series, the campaign's geo-data). Goal: a 304 costs at most 0.5x the full answer (median
-latency, one connection). A report's ETag includes the fingerprint of its period's website
-visits (`visits_fingerprint`), so that read is timed as well, in process, on a copy of the
-workspace given VISITS_PER_CALL website visits per call.
+latency, one connection). A report's ETag includes the count and newest id of its period's
+website visits (`report_version`), so that read is timed as well, in process, on a copy of
+the workspace given VISITS_PER_CALL website visits per call.
 BENCH_CONDITIONAL_CALLS sets the workspace size (default 1,000,000, as the goal says).
 """
 

@@ -9,7 +9,9 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 
+from ringtonic.api.conditional import charge_is_deferred
 from ringtonic.api.errors import ApiProblem, challenge_for
+from ringtonic.api.pending_keys import PendingKey, defer_confirmation
 from ringtonic.api.rate_limits import (
     charge_request_to_key,
     refuse_clients_failing_authentication,
@@ -114,13 +116,22 @@ def authenticate_request() -> None:
     )
     if unconfirmed is not None:
         generation = charge.alongside if charge is not None else None
+        if generation is None and charge_is_deferred():
+            # A revalidation: the view reads the generation with its version (one read).
+            reread = functools.partial(_reread, credentials, digest)
+            defer_confirmation(PendingKey(account_id, unconfirmed.generation, reread))
+            return
         if generation is None:
             generation = key_generation(account_id)
         if generation != unconfirmed.generation:
-            # The key, its workspace or its account changed since it was cached.
-            verified_keys_of(current_app).discard(digest or "")
-            _act_as(_verify(credentials, digest), digest)
+            _reread(credentials, digest)
     refuse_used_up_quota(charge)
+
+
+def _reread(credentials: str, digest: str | None) -> None:
+    """Read a cached key again: it, its workspace or its account changed since."""
+    verified_keys_of(current_app).discard(digest or "")
+    _act_as(_verify(credentials, digest), digest)
 
 
 def _verify(credentials: str, digest: str | None) -> VerifiedKey:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,13 +18,13 @@ from ringtonic.api.conditional import (
     call_version,
     conditional_answer,
     not_modified,
-    page_version,
     weak_etag,
 )
 from ringtonic.api.errors import ApiProblem
 from ringtonic.api.negotiation import CSV, JSON, chosen_format, produces
 from ringtonic.api.pagination import decode_cursor, page_response
 from ringtonic.api.params import QueryParams
+from ringtonic.api.pending_keys import confirm_key
 from ringtonic.api.serializers import call_document
 from ringtonic.extensions import db
 from ringtonic.services.calls.crm import CRM_CLEARED, update_call_crm_fields
@@ -36,7 +37,12 @@ from ringtonic.services.calls.queries import (
     list_calls_after,
 )
 from ringtonic.services.calls.stats import CALL_LIST_STATUS_FILTERS
-from ringtonic.services.calls.versions import call_version_by_uuid
+from ringtonic.services.calls.versions import (
+    call_version_by_uuid,
+    calls_page_version,
+    loaded_page_version,
+    workspace_data_version,
+)
 from ringtonic.services.errors import InvalidFields, ValidationError
 from ringtonic.services.handling.spam import check_spam_flag, set_call_spam
 from ringtonic.view_helpers.access import client_ip
@@ -101,13 +107,28 @@ def calls_list() -> ResponseReturnValue:
             )
         response = _csv_download(filters)
     else:
-        page = list_calls_after(g.workspace, filters, decode_cursor(cursor), limit)
-        response = conditional_answer(
-            weak_etag(chosen_format(), page_version(page, call_version)),
-            lambda: page_response(page, call_document),
-        )
+        response = _calls_page(filters, decode_cursor(cursor), limit)
     response.vary.add("Accept")
     return response
+
+
+def _calls_page(filters: CallFilters, after: uuid.UUID | None, limit: int) -> Response:
+    """Answer a page of calls, or 304 from the page's narrow version when it is unchanged."""
+    if "If-None-Match" in request.headers:
+        # A poller's revalidation: the narrow version alone decides, usually a 304.
+        version, generation = calls_page_version(g.workspace, filters, after, limit)
+        # The same read confirms a key taken from memory (api.pending_keys).
+        confirm_key(generation)
+        tag = weak_etag(JSON, g.workspace.id, version)
+        if request.if_none_match.contains_weak(tag):
+            return not_modified(tag)
+    # Read before the page: a tag never describes a newer state than the body it comes with.
+    data_version = workspace_data_version(g.workspace.id)
+    page = list_calls_after(g.workspace, filters, after, limit)
+    return conditional_answer(
+        weak_etag(JSON, g.workspace.id, loaded_page_version(page, data_version)),
+        lambda: page_response(page, call_document),
+    )
 
 
 @bp.get("/calls/<call_uuid>")
@@ -117,7 +138,9 @@ def call_detail(call_uuid: str) -> ResponseReturnValue:
     QueryParams(())
     if "If-None-Match" in request.headers:
         # A poller's revalidation: the version alone decides, usually a 304.
-        tag = weak_etag(call_version_by_uuid(g.workspace.id, call_uuid))
+        version, generation = call_version_by_uuid(g.workspace.id, g.account.id, call_uuid)
+        confirm_key(generation)
+        tag = weak_etag(version)
         if request.if_none_match.contains_weak(tag):
             return not_modified(tag)
     call = get_call(g.workspace, call_uuid)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from flask import Response, current_app, g, request
 
+from ringtonic.api.pending_keys import confirming_key
 from ringtonic.models import Call, Campaign, PhoneNumber
 from ringtonic.services.calls.keyset import KeysetPage
 
@@ -98,9 +99,14 @@ def not_modified(tag: str) -> Response:
 
 
 def answers_conditionally(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark a view whose quota charge waits until it is known not to be a 304."""
-    view.answers_conditionally = True  # type: ignore[attr-defined]  # a flag on the view
-    return view
+    """Mark a view whose quota charge (and key confirmation) waits for its answer.
+
+    Its key may come from memory unconfirmed (api.pending_keys): the view confirms it
+    with the generation its version read returns, or the wrapper does before answering.
+    """
+    wrapper = confirming_key(view)
+    wrapper.answers_conditionally = True  # type: ignore[attr-defined]  # a flag on the view
+    return wrapper
 
 
 def charge_is_deferred() -> bool:

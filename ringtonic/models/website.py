@@ -45,7 +45,15 @@ class VisitorSession(db.Model):
     __table_args__ = (
         # Attribution: the visit that held a number at the time of a call.
         Index("ix_visitor_sessions_number_leased", "phone_number_id", "number_leased_at"),
-        Index("ix_visitor_sessions_workspace_started", "workspace_id", "started_at"),
+        # Visits by period; the campaign (and on PostgreSQL the id) lets a report's ETag
+        # count them from the index alone (reporting.report_versions).
+        Index(
+            "ix_visitor_sessions_workspace_started_campaign",
+            "workspace_id",
+            "started_at",
+            "campaign_id",
+            postgresql_include=["id"],
+        ),
         # First touch: a visitor's earliest visit.
         Index("ix_visitor_sessions_visitor", "workspace_id", "visitor_id", "started_at"),
     )

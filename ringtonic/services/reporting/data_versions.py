@@ -4,8 +4,8 @@ Every write that changes what the reports count (calls, their rollups, the campa
 number names they are grouped by) bumps its workspace's version in the same transaction:
 the rollup writers do it when they take the workspace's rollup lock, and campaign and
 number changes do it from the ORM flush hook below. Website visits are left out on
-purpose: the tracker's hot path gets no extra write; a report reads their fingerprint
-(`reporting.visits.visits_fingerprint`) from the visits' (workspace, started_at) index.
+purpose: the tracker's hot path gets no extra write; a report reads their count and
+newest id from the visits' period index beside this version (`report_versions`).
 """
 
 from __future__ import annotations

@@ -108,28 +108,6 @@ def _calls_of_visits() -> Any:
     return cast(func.coalesce(func.sum(calls), 0), BigInteger)
 
 
-# A new visit raises the count and the newest id; a visit given another number (a lease
-# taken over) has its number_leased_at set to that moment.
-_FINGERPRINTS = {
-    flag: PreparedRows(
-        select(func.count(), func.max(_VISITS.c.id), func.max(_VISITS.c.number_leased_at)).where(
-            *_in_period(flag)
-        )
-    )
-    for flag in (False, True)
-}
-
-
-def visits_fingerprint(
-    workspace_id: int, start: datetime, end: datetime, campaign_id: int | None
-) -> tuple[Any, ...]:
-    """Return what changes when the visits a report counts in [start, end) change."""
-    params: dict[str, Any] = {"workspace_id": workspace_id, "start": start, "end": end}
-    if campaign_id is not None:
-        params["campaign_id"] = campaign_id
-    return tuple(_FINGERPRINTS[campaign_id is not None].all(db.engine, params)[0])
-
-
 @functools.lru_cache(maxsize=32)
 def _grouped_query(
     keys: tuple[str, ...], widths: tuple[int, ...], by_campaign: bool
