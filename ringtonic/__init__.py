@@ -61,7 +61,8 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
     if trusted:
         # Only proxies the operator declared may set the client address, scheme, host and
         # the path prefix the app is mounted under (X-Forwarded-Prefix).
-        app.wsgi_app = ProxyFix(
+        # Flask's documented way to wrap the app in WSGI middleware.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_prefix=trusted
         )
 

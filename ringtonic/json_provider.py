@@ -14,10 +14,10 @@ import dataclasses
 import decimal
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from flask import Response
+from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.http import http_date
 
@@ -60,4 +60,7 @@ class OrjsonProvider(DefaultJSONProvider):
         if self.compact is False or (self.compact is None and self._app.debug):
             option |= orjson.OPT_INDENT_2
         body = orjson.dumps(obj, default=_default, option=option | orjson.OPT_APPEND_NEWLINE)
-        return self._app.response_class(body, mimetype=self.mimetype)
+        # The provider is only ever installed on a Flask app (create_app), whose
+        # response_class is Flask's Response; the sans-IO base class types it wider.
+        app = cast(Flask, self._app)
+        return app.response_class(body, mimetype=self.mimetype)

@@ -92,18 +92,34 @@ def end_sign_in() -> None:
     session.clear()
 
 
+# Added to every response that does not set its own; names lower-cased once, to compare.
+_SECURITY_HEADERS = tuple(
+    (name.lower(), name, value)
+    for name, value in (
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    )
+)
+
+
 def _set_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    # One pass over the headers already set, not one per header as setdefault would make
+    # (an API answer carries a dozen, compared case-insensitively each time).
+    present = {name.lower() for name, _value in headers.items()}
+    for lowered, name, value in _SECURITY_HEADERS:
+        if lowered not in present:
+            headers.add(name, value)
     # HTTPS as the operator declared it (secure cookies) or as a trusted proxy reported it
     # (ProxyFix, per RINGTONIC_TRUSTED_PROXIES, set the scheme); never a client's own header.
-    if current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
-        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    if (
+        current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure
+    ) and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     # Neither static files nor the API nor the tracker (no cookie session there) have a
     # signed-in user; asking Flask-Login would cost every such request a lookup for nothing.
     if request.endpoint == "static" or request.blueprint in ("api", "website"):

@@ -27,6 +27,8 @@ def recordings_of(call: Call) -> list:
 def _serve(call_uuid: str, download: bool):
     try:
         call, recording = playable_recording(current_workspace(), call_uuid)
+        if not recording.storage_key:  # playable_recording returns stored ones only
+            raise RecordingMissing("The recording has no stored copy.")
         return audio_response(
             recording_store(),
             recording.storage_key,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -20,7 +22,7 @@ accounts_cli = AppGroup("accounts", help="Create accounts and change their plan.
 users_cli = AppGroup("users", help="Manage users' sign-in.")
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Abort the command with a message on stderr and exit status 1."""
     raise click.ClickException(message)
 

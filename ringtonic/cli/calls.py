@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
@@ -13,6 +14,9 @@ from ringtonic.extensions import db
 from ringtonic.models import Workspace
 from ringtonic.services.calls.import_runs import get_import, list_imports, rollback_import
 from ringtonic.services.calls.imports import ImportRejected, import_calls
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # what click.progressbar returns
 from ringtonic.services.errors import ServiceError
 
 calls_cli = AppGroup("calls", help="Import calls, list imports, roll an import back.")
@@ -34,7 +38,7 @@ class _ProgressBars:
 
     def __init__(self) -> None:
         self.stage: str | None = None
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
         self.shown = 0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
@@ -42,7 +46,8 @@ class _ProgressBars:
             self.close()
             self.stage, self.shown = stage, 0
             self.bar = click.progressbar(length=total, label=stage, file=sys.stderr)
-        self.bar.update(done - self.shown)
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
         self.shown = done
 
     def close(self) -> None:

@@ -1,1 +1,1 @@
-"""The database: engine tuning (engines) and the one read gateway for hot reads (reads)."""
+"""The database: engine tuning, the read gateway for hot reads, statements compiled once."""

@@ -111,6 +111,7 @@ _READ_SESSION_SETTINGS = (
 READS_PREPARE_THRESHOLD = 1
 
 _READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
 def install(engine: Engine, *, session_settings: bool = True) -> None:
@@ -143,6 +144,26 @@ def reads_engine(engine: Engine) -> Engine:
     if reader is None:
         reader = _READERS[engine] = _make_reads_engine(engine, True)
     return reader
+
+
+def autocommit_engine(engine: Engine) -> Engine:
+    """Return the engine for single writes that commit on their own (PostgreSQL).
+
+    A pool of its own beside `engine`'s, in autocommit, that writes: a statement is one
+    round trip, with no BEGIN or COMMIT around it, no switching a shared connection in
+    and out of autocommit at checkout and back at return, and no rollback on return
+    (nothing is ever left to roll back). Disposed with `engine`. SQLite gets `engine`
+    itself: its writes take the write lock in a transaction of their own (engine.begin).
+    """
+    if engine.dialect.name == "sqlite":
+        return engine
+    writer = _AUTOCOMMIT.get(engine)
+    if writer is None:
+        writer = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
+        ping_idle_connections(writer)
+        event.listen(engine, "engine_disposed", lambda _engine: writer.dispose())
+        _AUTOCOMMIT[engine] = writer
+    return writer
 
 
 def _in_memory(engine: Engine) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -23,7 +24,8 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from ringtonic.config import DATABASE_STORAGE_SCHEME
-from ringtonic.db.engines import reads_engine
+from ringtonic.db.compiled import CompiledStatement
+from ringtonic.db.engines import autocommit_engine, reads_engine
 from ringtonic.models.rate_limit import RateLimitCounter
 
 # A scalar read to run with a count, and its parameters.
@@ -41,7 +43,8 @@ class DatabaseStorage(Storage):
     A count is one statement on a connection of its own, never inside the request's
     transaction: on SQLite it holds the write lock for that statement only (begun
     IMMEDIATE by the engine's hooks), so webhooks wait microseconds, not a request; on
-    PostgreSQL it runs in autocommit, one round trip. Reads go through the reads engine.
+    PostgreSQL it runs on the autocommit engine, one round trip, its text compiled once.
+    Reads go through the reads engine.
     """
 
     STORAGE_SCHEME = [DATABASE_STORAGE_SCHEME]
@@ -52,6 +55,7 @@ class DatabaseStorage(Storage):
         super().__init__(uri, wrap_exceptions=wrap_exceptions)
         self.engine = engine
         self._reads = reads_engine(engine)
+        self._autocommit = autocommit_engine(engine)
         self._upsert = _upsert_statement(engine.dialect.name)
         self._read = select(_counters.c.count, _counters.c.expires_at).where(
             _counters.c.key == bindparam("key"), _counters.c.expires_at > bindparam("now")
@@ -62,7 +66,7 @@ class DatabaseStorage(Storage):
         # get_expiry after a count needs no second query.
         self._window_ends: dict[str, float] = {}
         self._count_all_statements: dict[
-            tuple[int, ScalarSelect[Any] | None], ReturningInsert[Any]
+            tuple[int, ScalarSelect[Any] | None], ReturningInsert[Any] | CompiledStatement
         ] = {}
         self._uncount = (
             update(_counters)
@@ -78,7 +82,7 @@ class DatabaseStorage(Storage):
     def _writing(self) -> AbstractContextManager[Connection]:
         if self.engine.dialect.name == "sqlite":
             return self.engine.begin()
-        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._autocommit.connect()
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Count `amount` against `key`, starting a window of `expiry` seconds if none runs."""
@@ -124,7 +128,12 @@ class DatabaseStorage(Storage):
         statement = self._count_all(len(windows), alongside[0] if alongside else None)
         results: list[tuple[int, float, bool]] = []
         with self._writing() as conn:
-            rows = {row[0]: row[1:] for row in conn.execute(statement, params)}
+            result = (
+                statement.execute(conn, params)
+                if isinstance(statement, CompiledStatement)
+                else conn.execute(statement, params)
+            )
+            rows: dict[str, Sequence[Any]] = {row[0]: row[1:] for row in result}
             refused_after: list[str] = []
             for key, _expiry, limit in windows:
                 count, ends = rows[key][0], rows[key][1]
@@ -148,11 +157,19 @@ class DatabaseStorage(Storage):
         read_alongside = next(iter(rows.values()))[2] if alongside else None
         return results, read_alongside
 
-    def _count_all(self, windows: int, alongside: ScalarSelect[Any] | None) -> ReturningInsert[Any]:
-        """Return, built once per shape, the one statement that counts every window."""
+    def _count_all(
+        self, windows: int, alongside: ScalarSelect[Any] | None
+    ) -> ReturningInsert[Any] | CompiledStatement:
+        """Return, built once per shape, the one statement that counts every window.
+
+        On PostgreSQL compiled to text once as well (CompiledStatement), the request's
+        one round trip then costs little more in Python than the round trip itself.
+        """
         statement = self._count_all_statements.get((windows, alongside))
         if statement is None:
-            statement = _count_all_statement(self.engine.dialect.name, windows, alongside)
+            dialect = self.engine.dialect
+            built = _count_all_statement(dialect.name, windows, alongside)
+            statement = built if dialect.name == "sqlite" else CompiledStatement(built, dialect)
             self._count_all_statements[(windows, alongside)] = statement
         return statement
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import abort, render_template, url_for
 from sqlalchemy import select
 
 from ringtonic.extensions import db
-from ringtonic.models import Campaign
+from ringtonic.models import Campaign, Workspace
 from ringtonic.models.types import utcnow
 from ringtonic.services.telephony.phones import format_for_display
-from ringtonic.services.tracking.config import tracker_config
+from ringtonic.services.tracking.config import TrackerConfig, tracker_config
 from ringtonic.services.tracking.leases import pool_use
 from ringtonic.services.tracking.settings import TrackerChoices, get_settings, save_settings
 from ringtonic.settings import bp
@@ -41,7 +41,7 @@ def _website_page(form: WebsiteTrackingForm, status: int = 200):
         workspace=workspace,
         settings=settings,
         snippet=f'<script async src="{snippet_url(workspace.uuid)}"></script>',
-        pool=pool_use(tracker_config(db.engine, str(workspace.uuid)), utcnow()),
+        pool=pool_use(_tracker_config(workspace), utcnow()),
     ), status
 
 
@@ -102,3 +102,11 @@ def website_save():
         lambda _: saved("Website tracking saved.", url_for("settings.website")),
         error_field="allowed_domains",
     )
+
+
+def _tracker_config(workspace: Workspace) -> TrackerConfig:
+    """Return the current workspace's tracker config (it exists: the workspace was loaded)."""
+    config = tracker_config(db.engine, str(workspace.uuid))
+    if config is None:
+        abort(404)
+    return config

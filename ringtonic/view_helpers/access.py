@@ -28,7 +28,7 @@ def requires(permission: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapper.required_permission = permission
+        vars(wrapper)["required_permission"] = permission  # read with getattr
         return wrapper
 
     return decorator

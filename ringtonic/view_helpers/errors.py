@@ -7,7 +7,7 @@ import logging
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from ringtonic.extensions import db, login_manager
 from ringtonic.problems import problem_response
@@ -64,7 +64,7 @@ def handle_http_exception(error: HTTPException):
         return handle_unexpected(error)
     message = _MESSAGES.get(status, error.description or "")
     headers: dict[str, str] = {}
-    if status == 405 and getattr(error, "valid_methods", None):
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     if isinstance(error, RateLimited):
         message = error.description or message

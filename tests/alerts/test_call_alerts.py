@@ -12,6 +12,7 @@ from ringtonic.extensions import db
 from ringtonic.models import AlertDelivery, BlockedCall, Call, CallRecording
 from ringtonic.models.types import utcnow
 from ringtonic.services.alerts.delivery import MAX_ATTEMPTS, SPIKE_THRESHOLD, send_pending_alerts
+from ringtonic.services.alerts.messages import render_alert
 from tests.support.call_builders import add_call
 from tests.support.smtp import Inbox, smtp_settings, start_server
 from tests.support.telephony_helpers import (
@@ -253,3 +254,8 @@ def test_the_alerts_page_shows_saved_choices_and_warns_without_mail(client, work
     assert 'checked id="voicemail" name="voicemail"' in page
     assert 'checked id="missed_call"' not in page
     assert "no mail server set up" in page
+
+
+def test_a_call_alert_without_its_call_is_refused_clearly(app, workspace):
+    with app.app_context(), pytest.raises(ValueError, match="about a call"):
+        render_alert("missed_call", workspace, None, None, utcnow())

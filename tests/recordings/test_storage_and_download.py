@@ -163,3 +163,8 @@ def test_deleting_at_twilio_is_done_once_and_gone_counts_as_deleted(twilio_media
     delete_from_twilio(twilio_media.url, ACCOUNT_SID, AUTH_TOKEN, SID)
     delete_from_twilio(twilio_media.url, ACCOUNT_SID, AUTH_TOKEN, SID)
     assert twilio_media.deleted == [SID]
+
+
+def test_storage_settings_without_a_folder_or_a_bucket_are_refused_clearly():
+    with pytest.raises(ConfigError, match="folder or a bucket"):
+        open_store(RecordingStorageSettings())

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from ringtonic.db.engines import reads_engine
+from ringtonic.db.engines import autocommit_engine, reads_engine
 from ringtonic.extensions import db
 from ringtonic.models import User, Workspace
 from ringtonic.services.keys.api_keys import create_api_key
@@ -41,8 +41,9 @@ def recorded_statements():
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    # Reads outside transactions run on the reads engine (a pool of its own on PostgreSQL).
-    watched = {db.engine, reads_engine(db.engine)}
+    # Reads outside transactions run on the reads engine, and quota counts on the
+    # autocommit engine (pools of their own on PostgreSQL).
+    watched = {db.engine, reads_engine(db.engine), autocommit_engine(db.engine)}
     for engine in watched:
         event.listen(engine, "before_cursor_execute", record)
     try:

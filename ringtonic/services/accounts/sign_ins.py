@@ -33,7 +33,7 @@ def open_sign_in(user: User, now: datetime | None = None) -> str:
 
 
 def current_sign_in(
-    user_id: int, token: str, idle: timedelta, lifetime: timedelta, now: datetime | None = None
+    user_id: int, token: object, idle: timedelta, lifetime: timedelta, now: datetime | None = None
 ) -> SignInSession | None:
     """Return the user's live sign-in with this token, or None if it ended or expired."""
     if not token or not isinstance(token, str):

@@ -67,9 +67,9 @@ def can_add_workspace(account: Account) -> bool:
     """Return whether the plan allows one more workspace."""
     if account.is_agency:
         return True
-    count = db.session.scalar(
+    count = db.session.execute(
         select(func.count(Workspace.id)).where(Workspace.account_id == account.id)
-    )
+    ).scalar_one()
     return count < INDIE_WORKSPACE_LIMIT
 
 

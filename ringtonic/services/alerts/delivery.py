@@ -226,9 +226,11 @@ def deliver_alerts(now: datetime, smtp: SmtpSettings, public_url: str | None) ->
         if not _claim(delivery_id, now):
             continue
         delivery = db.session.get(AlertDelivery, delivery_id)
-        user = db.session.get(User, delivery.user_id)
+        if delivery is None:  # deleted with its workspace or user since it was claimed
+            continue
+        user = db.session.get_one(User, delivery.user_id)
         call = db.session.get(Call, delivery.call_id) if delivery.call_id else None
-        workspace = db.session.get(Workspace, delivery.workspace_id)
+        workspace = db.session.get_one(Workspace, delivery.workspace_id)
         try:
             subject, body = render_alert(delivery.kind, workspace, call, public_url, now)
             send_mail(smtp, user.email, subject, body)

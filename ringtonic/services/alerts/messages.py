@@ -61,6 +61,9 @@ def render_alert(
     """Return (subject, body) of the alert e-mail."""
     if kind == "blocked_spike":
         return _spike(workspace, now)
+    if call is None:
+        # Deliveries of call alerts are deleted with their call (ON DELETE CASCADE).
+        raise ValueError(f"A {kind!r} alert is about a call, and none was given.")
     headline = HEADLINES[kind]
     caller = format_for_display(call.caller_number)
     subject = f"{headline} from {caller} · {workspace.name}"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from datetime import timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, case, delete, func, select, tuple_, update
@@ -122,7 +122,7 @@ def start_import(workspace: Workspace, actor: User | None, filename: str) -> Cal
     return record
 
 
-def touch(record: CallImport, **counts: int) -> None:
+def touch(record: CallImport, **values: int | str | datetime) -> None:
     """Note that the import is moving (and its counts): the first write of each batch.
 
     Being the first write, it begins the batch's transaction: on SQLite it takes the
@@ -131,20 +131,24 @@ def touch(record: CallImport, **counts: int) -> None:
     db.session.execute(
         update(CallImport)
         .where(CallImport.id == record.id)
-        .values(updated_at=utcnow(), **counts)
+        .values(updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
 
 
-def _finish(record: CallImport, status: str, reason: str = "", **counts: int) -> None:
-    touch(record, status=status, reason=reason[:REASON_LIMIT], finished_at=utcnow(), **counts)
+def _finish(
+    record: CallImport, status: str, reason: str = "", counts: Mapping[str, int] | None = None
+) -> None:
+    touch(
+        record, status=status, reason=reason[:REASON_LIMIT], finished_at=utcnow(), **(counts or {})
+    )
 
 
 def complete_import(
     record: CallImport, workspace: Workspace, actor: User | None, ip: str | None, **counts: int
 ) -> None:
     """Mark the import completed and audit it (committed)."""
-    _finish(record, "completed", **counts)
+    _finish(record, "completed", counts=counts)
     record_event(
         actor,
         "calls.imported",

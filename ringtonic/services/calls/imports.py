@@ -6,7 +6,7 @@ import codecs
 import csv
 import functools
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import chain
@@ -94,7 +94,7 @@ class _FileCall(_NewCall):
     ringtonic_id: uuid.UUID | None = None
 
 
-def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
+def _decoded_lines(stream: Iterable[bytes]) -> Iterator[str]:
     """Yield the file's lines as text, naming the first line that is not UTF-8."""
     for number, raw in enumerate(stream, start=1):
         if number == 1:
@@ -113,7 +113,7 @@ def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
             ) from None
 
 
-def _read_records(stream: BinaryIO) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _read_records(stream: Iterable[bytes]) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Return the header and every non-blank record with the line it starts on."""
     lines = _decoded_lines(stream)
     first = next(lines, None)
@@ -203,7 +203,8 @@ class _RowReader:
         problems_before = self.total_problems
         if any(cell.strip() for cell in cells[self.width :]):
             self._problem(line, "", "the row has more cells than the header row names")
-        values = {}
+        # Each column's parser gives its own type (a datetime, an int, text, a UUID).
+        values: dict[str, Any] = {}
         for name, (position, written) in self.columns.items():
             raw = cells[position].strip() if position < len(cells) else ""
             try:
@@ -241,7 +242,7 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-def _mark_first_calls(workspace: Workspace, calls: list[_NewCall]) -> None:
+def _mark_first_calls(workspace: Workspace, calls: Sequence[_NewCall]) -> None:
     """Flag each caller's earliest call, counting calls already in the workspace."""
     callers = sorted({call.caller_number for call in calls if call.caller_number})
     earliest: dict[str, datetime] = {}
@@ -283,7 +284,7 @@ def _mark_first_calls(workspace: Workspace, calls: list[_NewCall]) -> None:
             )
 
 
-def _insert(workspace: Workspace, record: CallImport, calls: list[_NewCall]) -> None:
+def _insert(workspace: Workspace, record: CallImport, calls: Sequence[_NewCall]) -> None:
     if not calls:
         return
     rows = [
@@ -305,7 +306,7 @@ def _insert(workspace: Workspace, record: CallImport, calls: list[_NewCall]) -> 
 
 
 def _write(
-    workspace: Workspace, record: CallImport, calls: list[_NewCall], progress: Progress
+    workspace: Workspace, record: CallImport, calls: list[_FileCall], progress: Progress
 ) -> tuple[int, int]:
     """Add the new calls a batch per transaction; return how many were added and skipped."""
     # Over the whole file first: a row repeating an earlier one is caught whichever batch
@@ -333,14 +334,14 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 def _checked_calls(
     workspace: Workspace, stream: BinaryIO | Iterable[bytes], progress: Progress
-) -> tuple[list[_NewCall], list[str]]:
+) -> tuple[list[_FileCall], list[str]]:
     """Read and check every row; return the calls and the ignored columns, or raise."""
     header, records = _read_records(stream)
     columns, ignored = fields.map_columns(header)
     if not records:
         raise ValidationError("The file has no calls below the header row.", "file")
     reader = _RowReader(workspace, columns, len(header))
-    calls = []
+    calls: list[_FileCall] = []
     for done, (line, cells) in enumerate(records, start=1):
         call = reader.read(line, cells)
         if call is not None:

@@ -14,6 +14,7 @@ import base64
 import math
 import random
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -171,8 +172,12 @@ class _Pool:
             # Never leased first, then the one free the longest.
             number = min(free, key=lambda n: (self.free_at[n] is not None, self.free_at[n], n))
         else:
-            number = min(self.free_at, key=lambda n: (self.free_at[n], n))
+            # Every number is held: the visit takes over the one that frees first.
+            held = {n: free_at for n, free_at in self.free_at.items() if free_at is not None}
+            number = min(held, key=lambda n: (held[n], n))
             previous = self.holder[number]
+            if previous is None or previous.number_until is None:
+                raise RuntimeError(f"number {number} is held by no visit")
             previous.number_until = min(previous.number_until, at)
             visit.took_over = True
         visit.number_id = number
@@ -278,7 +283,7 @@ def _describe(rng: random.Random, visit: _Visit, seeded: SeededClient, visitors:
 
 
 def _visits(
-    rng: random.Random, seeded: SeededClient, calls: list[tuple[Any, ...]], now: datetime
+    rng: random.Random, seeded: SeededClient, calls: Sequence[Sequence[Any]], now: datetime
 ) -> list[_Visit]:
     visits = []
     for call_id, call_at, *caller_place in calls:
@@ -348,7 +353,15 @@ def add_demo_visits(seeded: SeededClient, seed: int, now: datetime) -> int:
     return len(visits)
 
 
+def _leased(visit: _Visit) -> tuple[int, datetime]:
+    """Return the visit's number and until when it held it (every stored visit has one)."""
+    if visit.number_id is None or visit.number_until is None:
+        raise RuntimeError("a visit is stored before it was leased a number")
+    return visit.number_id, visit.number_until
+
+
 def _store(visits: list[_Visit], campaign_id: int, pool: dict[int, str]) -> None:
+    leased = [_leased(visit) for visit in visits]
     rows = [
         {
             **visit.row,
@@ -373,15 +386,15 @@ def _store(visits: list[_Visit], campaign_id: int, pool: dict[int, str]) -> None
     links = [
         {
             "call_id": visit.call_id,
-            "number_id": visit.number_id,
-            "number": pool[visit.number_id],
+            "number_id": number_id,
+            "number": pool[number_id],
             "visit_source": visit.row["source"],
             "visit_medium": visit.row["medium"],
             "visit_id": visit_id,
         }
-        for visit, visit_id in zip(visits, ids, strict=True)
+        for visit, (number_id, until), visit_id in zip(visits, leased, ids, strict=True)
         # A call whose number another visit took over before it rang stays unattributed.
-        if visit.call_id is not None and visit.call_at <= visit.number_until
+        if visit.call_id is not None and visit.call_at is not None and visit.call_at <= until
     ]
     if links:
         lock_rollups(visits[0].row["workspace_id"])

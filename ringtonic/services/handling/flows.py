@@ -135,12 +135,12 @@ def check_flow_changes(values: dict[str, Any]) -> dict[str, object]:
         try:
             weekly[day] = parse_day_hours(str(values.get(f"hours_{day}") or ""), f"hours_{day}")
         except ValidationError as error:
-            errors.append((error.field, error.message))
+            errors.append((error.field or f"hours_{day}", error.message))
     cleaned["weekly_hours"] = weekly
     try:
         cleaned["closed_days"] = parse_closed_days(str(values.get("closed_days") or ""))
     except ValidationError as error:
-        errors.append((error.field, error.message))
+        errors.append((error.field or "closed_days", error.message))
     action = values.get("after_hours_action") or "voicemail"
     if action not in AFTER_HOURS_ACTIONS:
         errors.append(("after_hours_action", "Choose forward or voicemail."))
@@ -151,7 +151,7 @@ def check_flow_changes(values: dict[str, Any]) -> dict[str, object]:
         try:
             cleaned["after_hours_number"] = parse_phone_number(number, "after_hours_number")
         except ValidationError as error:
-            errors.append((error.field, error.message))
+            errors.append((error.field or "after_hours_number", error.message))
     elif cleaned["hours_enabled"] and action == "forward":
         errors.append(("after_hours_number", "Enter the number to forward to after hours."))
     if cleaned["gate_enabled"] and not cleaned["gate_prompt"]:

@@ -78,9 +78,13 @@ class ApiKeySnapshot:
     last_used_at: datetime | None
     revoked_at: datetime | None
 
-    # The model's own rules, not copies of them.
-    is_revoked = ApiKey.is_revoked
+    # The model's own rule (a plain function, so it applies to a snapshot as it is).
     can = ApiKey.can
+
+    @property
+    def is_revoked(self) -> bool:
+        """Return whether the key was revoked: ApiKey.is_revoked on the snapshot's column."""
+        return self.revoked_at is not None
 
     @property
     def access(self) -> str:
@@ -107,7 +111,10 @@ class AccountSnapshot:
     name: str
     plan: str
 
-    is_agency = Account.is_agency
+    @property
+    def is_agency(self) -> bool:
+        """Return whether the account is on the agency plan: Account.is_agency's rule."""
+        return self.plan == "agency"
 
 
 @dataclass(frozen=True)
@@ -224,8 +231,10 @@ def create_api_key(
 
 
 _SNAPSHOTS = ((ApiKey, ApiKeySnapshot), (Workspace, WorkspaceSnapshot), (Account, AccountSnapshot))
-# How many of the read's columns each snapshot takes, in order.
-_WIDTHS = tuple((snapshot, len(fields(snapshot))) for _, snapshot in _SNAPSHOTS)
+# Where each snapshot's columns end in the read, in order; the generation comes last.
+_KEY_END = len(fields(ApiKeySnapshot))
+_WORKSPACE_END = _KEY_END + len(fields(WorkspaceSnapshot))
+_ACCOUNT_END = _WORKSPACE_END + len(fields(AccountSnapshot))
 
 
 def _key_with_owners() -> Select[*tuple[Any, ...]]:
@@ -257,16 +266,16 @@ def authenticate_api_key(secret: str, digest: str | None = None) -> tuple[ApiKey
     row = _KEY_READ.one_or_none(db.engine, digest=digest or key_digest(secret))
     if row is None:
         raise InvalidApiKey("The API key is not valid.")
-    parts, start = [], 0
-    for snapshot, width in _WIDTHS:
-        parts.append(snapshot(*row[start : start + width]))
-        start += width
-    api_key, workspace, account = parts
+    api_key = ApiKeySnapshot(*row[:_KEY_END])
+    workspace = WorkspaceSnapshot(*row[_KEY_END:_WORKSPACE_END])
+    account = AccountSnapshot(*row[_WORKSPACE_END:_ACCOUNT_END])
     if api_key.is_revoked:
         raise RevokedApiKey("This API key was revoked.")
     if not account.is_agency:
         raise PlanRequired(PLAN_MESSAGE)
-    return ApiKeyAccess(api_key=api_key, workspace=workspace, account=account), int(row[start])
+    return ApiKeyAccess(api_key=api_key, workspace=workspace, account=account), int(
+        row[_ACCOUNT_END]
+    )
 
 
 def get_api_key(workspace: Workspace, key_uuid: str) -> ApiKey:
@@ -347,7 +356,7 @@ def touch_last_used(
 
 
 def _record(
-    actor: User, action: str, workspace: Workspace, api_key: ApiKey, ip: str | None
+    actor: User | None, action: str, workspace: Workspace, api_key: ApiKey, ip: str | None
 ) -> None:
     record_event(
         actor,

@@ -79,7 +79,7 @@ def _claim(recording_id: int, now: datetime) -> bool:
 
 def _copy_one(recording: CallRecording, store: RecordingStore, access: TwilioMediaAccess) -> str:
     """Download and store one recording; return its storage key."""
-    workspace = db.session.get(Workspace, recording.workspace_id)
+    workspace = db.session.get_one(Workspace, recording.workspace_id)
     credentials = get_credentials(workspace)
     token = get_auth_token(workspace, access.secret_key) if credentials else None
     if credentials is None or token is None:
@@ -109,7 +109,7 @@ def _failed(recording: CallRecording, error: str, now: datetime) -> bool:
 
 
 def _delete_at_twilio(recording: CallRecording, access: TwilioMediaAccess, now: datetime) -> bool:
-    workspace = db.session.get(Workspace, recording.workspace_id)
+    workspace = db.session.get_one(Workspace, recording.workspace_id)
     credentials = get_credentials(workspace)
     token = get_auth_token(workspace, access.secret_key) if credentials else None
     if credentials is None or token is None:
@@ -145,6 +145,8 @@ def copy_pending_recordings(
         if not _claim(recording_id, now):
             continue
         recording = db.session.get(CallRecording, recording_id)
+        if recording is None:  # deleted with its call or workspace since it was claimed
+            continue
         try:
             key = _copy_one(recording, store, access)
         except (DownloadFailed, StorageError) as error:

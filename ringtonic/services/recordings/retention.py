@@ -65,6 +65,8 @@ def expire_recordings(now: datetime, store: RecordingStore) -> int:
         )
     ).all()
     for workspace_id, days in policies:
+        if days is None:  # kept forever; the query leaves these out already
+            continue
         while True:
             batch = db.session.scalars(
                 select(CallRecording)

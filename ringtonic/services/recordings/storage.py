@@ -17,7 +17,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ringtonic.config import RecordingStorageSettings
+from ringtonic.config import ConfigError, RecordingStorageSettings
 from ringtonic.services.errors import ServiceError
 
 # Keys are built by the app (workspace uuid / recording sid), never taken from a request.
@@ -156,4 +156,6 @@ def open_store(settings: RecordingStorageSettings) -> RecordingStore:
     """Return the store the settings name."""
     if settings.bucket:
         return S3Store(settings.bucket, settings.prefix, settings.endpoint_url)
+    if not settings.folder:
+        raise ConfigError("Recording storage needs a folder or a bucket; it has neither.")
     return FolderStore(settings.folder)

@@ -180,14 +180,14 @@ def count_recent_calls(
 ) -> int:
     """Return how many calls the campaign had in the last RECENT_DAYS local days."""
     recent = recent_period(workspace, now)
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(Call.id)).where(
             Call.workspace_id == workspace.id,
             Call.campaign_id == campaign.id,
             Call.started_at >= recent.start,
             Call.started_at < recent.end,
         )
-    )
+    ).scalar_one()
 
 
 def list_campaign_numbers(campaign: Campaign) -> list[PhoneNumber]:
@@ -231,7 +231,7 @@ def update_campaign(
     """Rename a campaign and set its type."""
     checked_name = check_campaign_name(name)
     kind = check_campaign_type(campaign_type)
-    workspace = db.session.get(Workspace, campaign.workspace_id)
+    workspace = db.session.get_one(Workspace, campaign.workspace_id)
     _check_name_free(workspace, checked_name, except_id=campaign.id)
     previous = campaign.name
     campaign.name = checked_name
@@ -255,7 +255,7 @@ def set_campaign_archived(
     if (campaign.archived_at is not None) == archived:
         return False
     campaign.archived_at = utcnow() if archived else None
-    workspace = db.session.get(Workspace, campaign.workspace_id)
+    workspace = db.session.get_one(Workspace, campaign.workspace_id)
     action = "campaign.archived" if archived else "campaign.unarchived"
     _audit(actor, action, campaign, workspace, ip, {})
     return True

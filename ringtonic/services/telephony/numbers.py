@@ -123,7 +123,7 @@ def update_number(
     ip: str | None = None,
 ) -> PhoneNumber:
     """Change a tracking number's settings."""
-    workspace = db.session.get(Workspace, phone_number.workspace_id)
+    workspace = db.session.get_one(Workspace, phone_number.workspace_id)
     values = _validated(workspace, details, phone_number)
     for name, value in values.items():
         setattr(phone_number, name, value)
