@@ -69,7 +69,7 @@ def _is_free(now: ColumnElement[Any]) -> ColumnElement[bool]:
     return or_(_LEASES.c.session_id.is_(None), _LEASES.c.free_at <= now)
 
 
-def _take(in_pool: ColumnElement[bool]) -> ReturningUpdate[tuple[int]]:
+def _take(in_pool: ColumnElement[bool]) -> ReturningUpdate[int]:
     """Return the statement that chooses a pool number and takes it (see _TAKES)."""
     return (
         update(_LEASES)
@@ -164,7 +164,7 @@ def store_number(
     )
 
 
-def _one_statement_lease() -> Select[tuple[int, bool]]:
+def _one_statement_lease() -> Select[int, bool]:
     """PostgreSQL: take the number, end its holder's lease, store the visit's number, at once.
 
     One round trip where SQLite runs three statements: data-modifying CTEs, each on rows

@@ -328,7 +328,7 @@ def start_visit(
     if locked:
         values["lease_workspace"] = config.workspace_id
     insert_visit = leases.INSERT_VISIT_LOCKED if locked else leases.INSERT_VISIT
-    visit_id = connection.execute(insert_visit, values).first()[0]
+    visit_id: int = connection.execute(insert_visit, values).scalar_one()
     source, medium = attribution.source, attribution.medium
     visit = _Visit(visit_id, visit_uuid, visitor_id, source, medium, None, None, now)
     _give_number(config, visit, now, locked)
