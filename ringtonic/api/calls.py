@@ -41,10 +41,10 @@ from ringtonic.services.calls.versions import (
     call_version_by_uuid,
     calls_page_version,
     loaded_page_version,
-    workspace_data_version,
 )
 from ringtonic.services.errors import InvalidFields, ValidationError
 from ringtonic.services.handling.spam import check_spam_flag, set_call_spam
+from ringtonic.services.reporting.data_versions import data_version
 from ringtonic.view_helpers.access import client_ip
 
 FILTER_NAMES = (
@@ -123,10 +123,10 @@ def _calls_page(filters: CallFilters, after: uuid.UUID | None, limit: int) -> Re
         if request.if_none_match.contains_weak(tag):
             return not_modified(tag)
     # Read before the page: a tag never describes a newer state than the body it comes with.
-    data_version = workspace_data_version(g.workspace.id)
+    names_version, _changed_at = data_version(g.workspace.id)
     page = list_calls_after(g.workspace, filters, after, limit)
     return conditional_answer(
-        weak_etag(JSON, g.workspace.id, loaded_page_version(page, data_version)),
+        weak_etag(JSON, g.workspace.id, loaded_page_version(page, names_version)),
         lambda: page_response(page, call_document),
     )
 

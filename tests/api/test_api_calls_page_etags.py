@@ -55,22 +55,21 @@ def test_every_page_revalidates_to_304_with_the_full_answers_tag(client, demo):
         assert _answer(client, path, demo.read_key).get_json() == full.get_json()
 
 
-def test_renaming_a_number_on_the_page_gives_a_new_tag(client, demo):
+@pytest.mark.parametrize(
+    ("field", "model", "attribute", "new_name"),
+    [
+        ("phone_number", PhoneNumber, "friendly_name", "Renamed line"),
+        ("campaign", Campaign, "name", "Renamed campaign"),
+    ],
+)
+def test_renaming_what_a_call_on_the_page_names_gives_a_new_tag(
+    client, demo, field, model, attribute, new_name
+):
     path = "/api/v1/calls?limit=5"
     full = _answer(client, path, demo.read_key)
-    wanted = uuid.UUID(full.get_json()["data"][0]["phone_number"]["uuid"])
-    number = db.session.scalars(select(PhoneNumber).where(PhoneNumber.uuid == wanted)).one()
-    number.friendly_name = "Renamed line"
-    db.session.commit()
-    _assert_new_page(client, path, demo.read_key, full.headers["ETag"], full.get_json())
-
-
-def test_renaming_a_campaign_on_the_page_gives_a_new_tag(client, demo):
-    path = "/api/v1/calls?limit=5"
-    full = _answer(client, path, demo.read_key)
-    wanted = uuid.UUID(full.get_json()["data"][0]["campaign"]["uuid"])
-    campaign = db.session.scalars(select(Campaign).where(Campaign.uuid == wanted)).one()
-    campaign.name = "Renamed campaign"
+    wanted = uuid.UUID(full.get_json()["data"][0][field]["uuid"])
+    named = db.session.scalars(select(model).where(model.uuid == wanted)).one()
+    setattr(named, attribute, new_name)
     db.session.commit()
     _assert_new_page(client, path, demo.read_key, full.headers["ETag"], full.get_json())
 

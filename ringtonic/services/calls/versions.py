@@ -159,16 +159,3 @@ def calls_page_version(
     data_version, generation = rows[0][-2:] if rows else (None, None)
     version = page_version([row[:-2] for row in rows[:limit]], len(rows) > limit, data_version)
     return version, generation
-
-
-def workspace_data_version(workspace_id: int) -> int | None:
-    """Return the workspace's data version alone (None before its first change)."""
-    row = _DATA_VERSION_READ.one_or_none(db.engine, workspace_id=workspace_id)
-    return row[0] if row else None
-
-
-_DATA_VERSION_READ = PreparedRead(
-    lambda: select(_DATA_VERSION.version).where(
-        _DATA_VERSION.workspace_id == bindparam("workspace_id")
-    )
-)
