@@ -77,6 +77,10 @@ def gunicorn_logging(fmt: str) -> dict:
         "loggers": {
             # Not propagated to the root as well: each line is written once.
             "gunicorn.error": {"level": "INFO", "handlers": ["app"], "propagate": False},
+            # Flask-Migrate imports Alembic, which logs a line per built-in plugin at
+            # INFO on import: seven lines in every worker's start, none about this app.
+            # Its warnings still show; migrations run from the CLI, with Alembic's config.
+            "alembic": {"level": "WARNING"},
             "gunicorn.access": {
                 "level": "INFO",
                 # Before the app's redaction filter (added later, in each worker), so
