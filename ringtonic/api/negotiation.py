@@ -40,6 +40,9 @@ def refuse_unacceptable_formats() -> None:
     """Answer 406 when the Accept header allows none of the endpoint's formats."""
     if request.method == "OPTIONS" or request.endpoint is None:
         return
+    accept = request.headers.get("Accept")
+    if not accept or accept.strip() == "*/*":
+        return  # what most clients send: every endpoint answers that, no parsing needed
     offered = _offered()
     if chosen_format(offered) is None:
         raise ApiProblem("not_acceptable", f"This endpoint answers in {', '.join(offered)}.")

@@ -152,3 +152,20 @@ def test_a_gzipped_csv_is_still_sent_while_it_is_being_read(client, demo, monkey
     last_made = len(events) - events[::-1].index("made")
     assert events[:last_made].count("sent") >= 5, events
     assert gzip.decompress(b"".join(pieces)).decode() == "".join(made)
+
+
+@pytest.mark.parametrize("encoding", [GZIP, {}, {"Accept-Encoding": "identity"}])
+def test_a_revalidated_page_varies_on_encoding_like_its_full_answer(client, demo, encoding):
+    full = api_get(client, "/api/v1/calls?limit=50", demo.read_key, headers=encoding)
+    again = api_get(
+        client,
+        "/api/v1/calls?limit=50",
+        demo.read_key,
+        headers={**encoding, "If-None-Match": full.headers["ETag"]},
+    )
+    assert again.status_code == 304 and "Content-Encoding" not in again.headers
+    assert_varies_on_encoding(full)
+    assert_varies_on_encoding(again)
+    # Vary names each header once, whatever else the answer varies on.
+    names = [v.strip().lower() for v in again.headers["Vary"].split(",")]
+    assert names.count("accept-encoding") == 1
