@@ -31,3 +31,33 @@ def test_sqlite_connections_use_wal_and_foreign_keys(app):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+
+
+def _counters_persistence() -> str:
+    with db.engine.connect() as conn:
+        return conn.execute(
+            text("SELECT relpersistence FROM pg_class WHERE relname = 'rate_limit_counters'")
+        ).scalar_one()
+
+
+def test_rate_limit_counters_skip_postgresqls_log_and_keep_counting_across_the_migration(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("unlogged tables are PostgreSQL's")
+    from flask_migrate import downgrade, upgrade
+
+    assert _counters_persistence() == "u"
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO rate_limit_counters (key, count, expires_at) VALUES ('k', 3, :t)"),
+            {"t": 4_102_444_800.0},
+        )
+    db.session.remove()
+    try:
+        downgrade(revision="0025")
+        assert _counters_persistence() == "p"
+    finally:
+        upgrade()
+    assert _counters_persistence() == "u"
+    with db.engine.connect() as conn:
+        kept = conn.execute(text("SELECT count FROM rate_limit_counters WHERE key = 'k'"))
+        assert kept.scalar_one() == 3
