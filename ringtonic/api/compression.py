@@ -37,28 +37,20 @@ def init_app(app: Flask) -> None:
     compress.init_app(app)
 
 
-def _vary_on_encoding(response: Response) -> Response:
-    """Say the answer depends on Accept-Encoding, as Flask-Compress says it on every answer."""
-    vary = response.headers.get("Vary")
-    if not vary:
-        response.headers["Vary"] = "Accept-Encoding"
-    elif "accept-encoding" not in vary.lower():
-        response.headers["Vary"] = f"{vary}, Accept-Encoding"
-    return response
-
-
 def compress_api_answer(response: Response) -> Response:
     """Compress the answer with the best algorithm the client accepts (Flask-Compress)."""
     # Most answers are a small document or a 304: neither is ever compressed, so they skip
-    # parsing Accept-Encoding and running Flask-Compress's choice (about 20 µs each).
+    # parsing Accept-Encoding and running Flask-Compress's choice (about 10 µs each).
     length = response.content_length
     if response.status_code == 304 or (
         not response.is_streamed and length is not None and length < MIN_SIZE
     ):
-        return _vary_on_encoding(response)
+        response.vary.add("Accept-Encoding")
+        return response
     # Flask-Compress picks among the listed algorithms by quality, but still picks one the
     # client listed with q=0, which RFC 9110 says means "not acceptable".
     algorithms = current_app.config["COMPRESS_ALGORITHM"]
     if not any(request.accept_encodings[name] > 0 for name in algorithms):
-        return _vary_on_encoding(response)
+        response.vary.add("Accept-Encoding")
+        return response
     return compress.after_request(response)
