@@ -43,7 +43,7 @@ def _counters_persistence() -> str:
         ).scalar_one()
 
 
-def test_rate_limit_counters_skip_postgresqls_log_and_keep_counting_across_the_migration(app):
+def test_rate_limit_counters_are_unlogged_on_postgresql_and_keep_their_rows_across_0026(app):
     from flask_migrate import downgrade, upgrade
 
     postgres = db.engine.dialect.name == "postgresql"
