@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 
 from ringtonic.api.pending_keys import confirming_key
 from ringtonic.models import Call, Campaign, PhoneNumber
@@ -92,7 +92,6 @@ def conditional_answer(tag: str, build: Callable[[], Response]) -> Response:
 def not_modified(tag: str) -> Response:
     """Answer 304 Not Modified for the version the client holds."""
     response = Response(status=304)
-    g.not_modified = True
     response.set_etag(tag, weak=True)
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response

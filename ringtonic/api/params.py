@@ -21,6 +21,7 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 _TRUE, _FALSE = {"true", "1"}, {"false", "0"}
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+_CONTROL_RE = re.compile(r"[\x00-\x1f]")
 
 
 def _invalid(name: str, message: str) -> ApiProblem:
@@ -31,12 +32,14 @@ class QueryParams:
     """The request's query parameters, checked against the names an endpoint accepts."""
 
     def __init__(self, allowed: Iterable[str]) -> None:
-        self.allowed = frozenset(allowed)
-        for name in request.args:
+        self.allowed = allowed if isinstance(allowed, frozenset) else frozenset(allowed)
+        # Taken once: every `request.args` goes through Flask's context-local proxy.
+        self.args = args = request.args
+        for name in args:
             if name not in self.allowed:
                 known = ", ".join(sorted(self.allowed)) or "none"
                 raise _invalid(name, f"Unknown query parameter {name!r}. Accepted: {known}.")
-            values = request.args.getlist(name)
+            values = args.getlist(name)
             if len(values) > 1:
                 raise _invalid(name, f"Query parameter {name!r} may be given only once.")
             if not values[0].strip():
@@ -47,10 +50,10 @@ class QueryParams:
     def text(self, name: str, max_length: int = 200) -> str | None:
         """Return a parameter's value, None when absent (blank ones were refused)."""
         # Taken as sent, as the document's maxLength and formats read it: no trimming.
-        value = request.args.get(name)
+        value = self.args.get(name)
         if value is None:
             return None
-        if len(value) > max_length or any(ord(ch) < 32 for ch in value):
+        if len(value) > max_length or _CONTROL_RE.search(value):
             raise _invalid(name, f"{name} must be at most {max_length} printable characters.")
         return value
 

@@ -41,6 +41,10 @@ from ringtonic.services.telephony.campaigns import CampaignRef, get_campaign_ref
 clock = utcnow
 
 PERIOD_NAMES = ("start_date", "end_date", "time_zone")
+# Each endpoint's query parameters, made once (QueryParams takes a frozenset as it is).
+GEO_PARAMS = frozenset({*PERIOD_NAMES, "status"})
+SUMMARY_PARAMS = frozenset({"group_by", *PERIOD_NAMES, "campaign", "status"})
+TIMESERIES_PARAMS = frozenset({"interval", *PERIOD_NAMES, "campaign", "status"})
 
 
 def _period(params: QueryParams) -> Period:
@@ -122,7 +126,7 @@ def _unchanged(params: QueryParams, period: Period, by_number: bool) -> Response
 @answers_conditionally
 def campaign_geo_data(campaign_uuid: str) -> ResponseReturnValue:
     """Where a campaign's callers were in a period, by state, city and zip code."""
-    params = QueryParams({*PERIOD_NAMES, "status"})
+    params = QueryParams(GEO_PARAMS)
     if _revalidating():
         # A poller's revalidation: the campaign and the version in one read, usually a 304.
         wanted = parse_public_id(campaign_uuid, "Campaign not found.")
@@ -153,7 +157,7 @@ def campaign_geo_data(campaign_uuid: str) -> ResponseReturnValue:
 @answers_conditionally
 def report_summary() -> ResponseReturnValue:
     """Counters per source, medium, campaign, tracking number, state or city."""
-    params = QueryParams({"group_by", *PERIOD_NAMES, "campaign", "status"})
+    params = QueryParams(SUMMARY_PARAMS)
     group_by = params.choice("group_by", GROUPINGS)
     if group_by is None:
         raise ApiProblem(
@@ -178,7 +182,7 @@ def report_summary() -> ResponseReturnValue:
 @answers_conditionally
 def report_timeseries() -> ResponseReturnValue:
     """Counters per local hour, day, week or month of the period."""
-    params = QueryParams({"interval", *PERIOD_NAMES, "campaign", "status"})
+    params = QueryParams(TIMESERIES_PARAMS)
     interval = params.choice("interval", INTERVALS, default="day")
     period = _period(params)
     unchanged = _unchanged(params, period, by_number=False)

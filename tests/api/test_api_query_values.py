@@ -64,3 +64,22 @@ def test_a_value_longer_than_documented_is_refused_even_if_padded(client, key):
     response = api_get(client, "/api/v1/calls?state=TX" + "%20" * 60, key)
     assert response.status_code == 400
     assert response.get_json()["field"] == "state"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("start_date=2026-01-01%0A&end_date=2026-01-31", "start_date"),
+        ("time_zone=UTC%00", "time_zone"),
+        ("group_by=source%1F", "group_by"),
+        ("campaign=5a1f0c3e-0000-4000-8000-000000000001%09", "campaign"),
+    ],
+)
+def test_a_control_character_in_a_value_is_refused_naming_the_parameter(client, key, query, field):
+    extra = "" if field == "group_by" else "&group_by=source"
+    response = api_get(client, f"/api/v1/reports/summary?{query}{extra}", key)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    problem = response.get_json()
+    assert problem["code"] == "validation_error"
+    assert problem["field"] == field
+    assert "printable" in problem["detail"]

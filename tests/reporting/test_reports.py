@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from ringtonic.extensions import db
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.reporting.geo import geo_data
-from ringtonic.services.reporting.periods import resolve_period
+from ringtonic.services.reporting.periods import last_days, resolve_period
 from ringtonic.services.reporting.reports import summary_report, timeseries_report
 from tests.support.call_builders import add_call, add_campaign, add_number
 
@@ -44,12 +44,38 @@ def test_dates_name_whole_local_days_and_datetimes_are_instants():
         ("2026-05-02", "2026-05-01", "UTC", "end_date"),
         (None, None, "Mars/Base", "time_zone"),
         ("1999-12-31", None, "UTC", "start_date"),
+        # The zone is checked before either date.
+        ("yesterday", "2026-02-30", "Mars/Base", "time_zone"),
+        ("yesterday", "2026-02-30", "UTC", "end_date"),
     ],
 )
 def test_bad_periods_name_the_field(start, end, zone, field):
     with pytest.raises(ValidationError) as error:
         resolve_period(start, end, zone, NOW)
     assert error.value.field == field
+
+
+# Zones whose local midnight is skipped or repeated on some days (DST changes at midnight),
+# an offset of 12:45 and a half-hour DST shift.
+AWKWARD_ZONES = (
+    "America/Santiago",
+    "America/Havana",
+    "America/Asuncion",
+    "Asia/Beirut",
+    "Pacific/Chatham",
+    "Australia/Lord_Howe",
+)
+
+
+@pytest.mark.parametrize("zone", AWKWARD_ZONES)
+def test_a_missing_end_is_the_last_30_local_days_end_on_every_day_of_the_year(zone):
+    for hours in range(0, 366 * 24, 7):
+        now = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=hours)
+        recent = last_days(zone, now)
+        assert resolve_period(None, None, zone, now) == recent
+        started = resolve_period("2025-12-01", None, zone, now)
+        assert started.end == recent.end
+        assert started.time_zone == zone
 
 
 @pytest.fixture

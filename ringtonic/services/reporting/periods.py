@@ -100,13 +100,18 @@ def resolve_period(
     default_days: int = DEFAULT_DAYS,
 ) -> Period:
     """Turn optional start/end strings into a Period; missing ends default to the last N days."""
-    recent = last_days(time_zone, now, default_days)
-    zone_name, zone = recent.time_zone, recent.zone
-    end = _parse_bound(end_date, "end_date", zone, is_end=True) if end_date else recent.end
+    zone_name = check_time_zone(time_zone)
+    zone = ZoneInfo(zone_name)
+    # Today is looked up only for a missing end (pollers usually send both): last_days' bounds.
+    today = None if end_date else now.astimezone(zone).date()
+    if today is None:
+        end = _parse_bound(end_date or "", "end_date", zone, is_end=True)
+    else:
+        end = local_midnight(today + timedelta(days=1), zone)
     if start_date:
         start = _parse_bound(start_date, "start_date", zone, is_end=False)
-    elif not end_date:
-        start = recent.start
+    elif today is not None:
+        start = local_midnight(today - timedelta(days=default_days - 1), zone)
     else:
         last_day = (end - timedelta(microseconds=1)).astimezone(zone).date()
         start = local_midnight(last_day - timedelta(days=default_days - 1), zone)
