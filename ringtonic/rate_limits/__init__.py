@@ -25,7 +25,7 @@ from flask import Flask, current_app
 from limits import RateLimitItem
 from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from werkzeug.exceptions import TooManyRequests
 
 from ringtonic.config import (
@@ -189,17 +189,26 @@ class RateLimits:
                 return result
         return operation(self._local)
 
-    def charge(self, scope: str, identifier: str, alongside: Alongside | None = None) -> Charge:
+    def charge(
+        self,
+        scope: str,
+        identifier: str,
+        alongside: Alongside | None = None,
+        within: Connection | None = None,
+    ) -> Charge:
         """Count one attempt by `identifier` against every window of the `scope` limits.
 
         `alongside`, a scalar read and its parameters, runs in the same statement as the
         count when the counters are in the database; Charge.alongside is then its value,
-        else None (the caller reads it itself).
+        else None (the caller reads it itself). `within`: a connection whose transaction
+        a count in a SQLite database joins; the caller then commits it, answer or error.
         """
 
         def charge(storage: Storage) -> Charge:
             if isinstance(storage, DatabaseStorage):
-                return self._charge_in_one_transaction(storage, scope, identifier, alongside)
+                return self._charge_in_one_transaction(
+                    storage, scope, identifier, alongside, within
+                )
             allowed, windows = True, []
             for item in self.limits[scope]:
                 key = _counter_key(item, scope, identifier)
@@ -221,7 +230,12 @@ class RateLimits:
         return result
 
     def _charge_in_one_transaction(
-        self, storage: DatabaseStorage, scope: str, identifier: str, alongside: Alongside | None
+        self,
+        storage: DatabaseStorage,
+        scope: str,
+        identifier: str,
+        alongside: Alongside | None,
+        within: Connection | None,
     ) -> Charge:
         """Charge every window of the limit through the database in one transaction."""
         items = self.limits[scope]
@@ -231,6 +245,7 @@ class RateLimits:
                 for item in items
             ],
             alongside,
+            within,
         )
         allowed, windows = True, []
         for item, (count, ends, was_counted) in zip(items, counted, strict=True):

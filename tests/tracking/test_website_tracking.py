@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from jsonschema import Draft202012Validator
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from ringtonic import create_app
 from ringtonic.config import DATABASE_STORAGE_URI, ConfigError, from_environment
@@ -19,6 +19,7 @@ from ringtonic.models import Call
 from ringtonic.models.rate_limit import RateLimitCounter
 from ringtonic.models.types import utcnow
 from ringtonic.models.website import NumberLease, VisitorSession, WebsiteSettings
+from ringtonic.rate_limits import VISIT, limits_of
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.tracking.config import tracker_config
 from ringtonic.services.tracking.settings import normalize_domain
@@ -510,6 +511,56 @@ def test_without_redis_the_tracker_limits_count_where_the_operator_chose(
         assert answers == [200] * 4 and rows == 0
         # Each worker still holds every client to the limit.
         assert visit(workers[0], site).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"page": "javascript:alert(1)"}, 400),
+        ({"page": "https://elsewhere.example/"}, 403),
+        ("not json", 400),
+    ],
+)
+def test_refused_visit_starts_still_count_against_the_address(app_config, site, body, status):
+    """A bot sending bad starts spends its own limit: the count is committed, not rolled back."""
+    app_config.update(
+        RATELIMIT_STORAGE_URI=DATABASE_STORAGE_URI, RINGTONIC_VISIT_LIMIT_PER_IP="2 per minute"
+    )
+    client = create_app(app_config).test_client()
+    path = f"/t/{site.workspace.uuid}/visits"
+    data = body if isinstance(body, str) else json.dumps(body)
+    headers = {"Origin": SITE, "Content-Type": "text/plain;charset=UTF-8"}
+    assert [client.post(path, data=data, headers=headers).status_code for _ in range(2)] == [
+        status,
+        status,
+    ]
+    assert visit(client, site).status_code == 429
+    assert db.session.scalar(select(func.count()).select_from(VisitorSession)) == 0
+
+
+def test_a_visit_start_is_one_write_transaction(app_config, site):
+    """Counted in the database, a start commits its count with its visit (SQLite: one
+    turn of the write lock), or counts on its own round trip (PostgreSQL's autocommit)."""
+    app_config.update(RATELIMIT_STORAGE_URI=DATABASE_STORAGE_URI)
+    worker = create_app(app_config)
+    client = worker.test_client()
+    with worker.app_context():
+        engine, windows = db.engine, len(limits_of(worker).limits[VISIT])
+    visit(client, site)  # the first start of a process also writes the pool's lease rows
+    commits: list[object] = []
+
+    def count(conn):
+        commits.append(conn)
+
+    event.listen(engine, "commit", count)
+    try:
+        assert visit(client, site).status_code == 200
+    finally:
+        event.remove(engine, "commit", count)
+    assert len(commits) == 1
+    assert db.session.scalar(select(func.count()).select_from(VisitorSession)) == 2
+    # Both starts were counted in every window of the limit.
+    assert db.session.scalar(select(func.sum(RateLimitCounter.count))) == 2 * windows
 
 
 def test_without_redis_heartbeats_count_in_each_worker_by_default(app_config, site):
