@@ -35,6 +35,8 @@ from bench.seed import ROOT, SECRET_KEY, BenchDatabase
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
+# wrk's connections in throughput runs (latency runs pass connections=1 themselves).
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
 
 
 def free_port() -> int:
@@ -208,7 +210,7 @@ def wrk(
     url: str,
     script: str | None = None,
     seconds: int = SECONDS,
-    connections: int = 4,
+    connections: int = CONNECTIONS,
     threads: int = 1,
 ) -> WrkResult:
     """Run wrk against one URL and parse its report."""
