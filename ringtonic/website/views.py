@@ -25,7 +25,8 @@ from ringtonic.services.tracking.visits import (
     Shown,
     VisitStart,
     keep_alive,
-    start_visit,
+    prepare_start,
+    write_start,
 )
 from ringtonic.urls import base_url
 from ringtonic.view_helpers.access import client_ip
@@ -247,6 +248,18 @@ def preflight(workspace_uuid: str, session_uuid: str | None = None):
     return _cors(Response(status=204), _allowed_origin(_config(workspace_uuid)))
 
 
+def _visit_start() -> VisitStart:
+    data = _body()
+    return VisitStart(
+        page=_text(data, "page"),
+        referrer=_text(data, "referrer"),
+        visitor_id=_text(data, "visitor_id"),
+        session_id=_text(data, "session_id"),
+        ga_client_id=_text(data, "ga_client_id"),
+        ga_session_id=_text(data, "ga_session_id"),
+    )
+
+
 @bp.post("/<workspace_uuid>/visits")
 def start(workspace_uuid: str):
     """Start a visit (or continue one on a new page) and answer the number to show."""
@@ -254,32 +267,30 @@ def start(workspace_uuid: str):
     origin = _allowed_origin(config)
     if origin is None:
         return _problem(403, "origin_not_allowed", "This site may not use this tracker.", None)
-    # On SQLite the visit is counted in the visit's own transaction: one turn of the
-    # write lock and one commit per start instead of two.
-    within = db.session.connection() if db.engine.dialect.name == "sqlite" else None
-    refused = _over_limit(VISIT, origin, within)
-    if refused is not None:
-        _commit()
-        return refused
-    try:
-        data = _body()
-        visit = VisitStart(
-            page=_text(data, "page"),
-            referrer=_text(data, "referrer"),
-            visitor_id=_text(data, "visitor_id"),
-            session_id=_text(data, "session_id"),
-            ga_client_id=_text(data, "ga_client_id"),
-            ga_session_id=_text(data, "ga_session_id"),
-        )
-        shown = start_visit(config, visit, utcnow(), location=_visitor_location())
-    except OriginNotAllowed as error:
-        # start_visit refuses before it writes: what is committed is the count alone.
-        _commit()
-        return _problem(403, "origin_not_allowed", error.message, origin)
-    except ValidationError as error:
-        _commit()
-        return _problem(400, "validation_error", error.message, origin)
-    _commit()
+    now = utcnow()
+    # A Core connection of its own for the whole start (no ORM session: it has no objects
+    # to track), handed down and committed here; an error rolls it back as it closes.
+    with db.engine.connect() as connection:
+        # What the start would write is worked out first, reading only: on SQLite the write
+        # lock is then held for the count and the visit's writes alone (prepare_start). An
+        # address over its limit is still refused (429) before a bad request (400, 403).
+        prepared, refusal = None, None
+        try:
+            reported = _visit_start()
+            prepared = prepare_start(connection, config, reported, now, _visitor_location())
+        except OriginNotAllowed as error:
+            refusal = _problem(403, "origin_not_allowed", error.message, origin)
+        except ValidationError as error:
+            refusal = _problem(400, "validation_error", error.message, origin)
+        # On SQLite the visit is counted in the visit's own transaction: one turn of the
+        # write lock and one commit per start. A refused start commits its count.
+        within = connection if connection.dialect.name == "sqlite" else None
+        refused = _over_limit(VISIT, origin, within) or refusal
+        if refused is not None or prepared is None:
+            connection.commit()
+            return refused
+        shown = write_start(connection, config, prepared, now)
+        connection.commit()
     return _answer(shown, origin)
 
 

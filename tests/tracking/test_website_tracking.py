@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import threading
+import uuid
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -561,6 +562,41 @@ def test_a_visit_start_is_one_write_transaction(app_config, site):
     assert db.session.scalar(select(func.count()).select_from(VisitorSession)) == 2
     # Both starts were counted in every window of the limit.
     assert db.session.scalar(select(func.sum(RateLimitCounter.count))) == 2 * windows
+
+
+def test_a_visit_start_reads_before_it_writes(app_config, site):
+    """Whatever a start reads (a returning visitor's first touch) comes before its first
+    write: on SQLite the write lock is then held for the count and the visit's writes only."""
+    app_config.update(RATELIMIT_STORAGE_URI=DATABASE_STORAGE_URI)
+    worker = create_app(app_config)
+    client = worker.test_client()
+    with worker.app_context():
+        engine = db.engine
+    first = visit(client, site, "/?utm_source=newsletter").get_json()
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()).upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        again = visit(client, site, "/?gclid=abc", visitor_id=first["visitor_id"])
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert again.status_code == 200
+    first_write = next(
+        i for i, sql in enumerate(statements) if sql.startswith(("INSERT", "UPDATE"))
+    )
+    reads = [i for i, sql in enumerate(statements) if sql.startswith("SELECT VISITOR_SESSIONS")]
+    assert reads and max(reads) < first_write, statements
+    assert not [s for s in statements[first_write:] if s.startswith("SELECT VISITOR_SESSIONS")]
+    # The first touch was read all the same: the visitor's first visit's source.
+    row = db.session.execute(
+        select(VisitorSession.source, VisitorSession.first_touch_source).where(
+            VisitorSession.uuid == uuid.UUID(again.get_json()["session_id"])
+        )
+    ).one()
+    assert tuple(row) == ("google", "newsletter")
 
 
 def test_without_redis_heartbeats_count_in_each_worker_by_default(app_config, site):

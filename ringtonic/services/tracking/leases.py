@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, any_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import ReturningUpdate
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -47,15 +48,17 @@ _ROWS_LOCK = 0x4C454153
 _ROWS_ENSURED: set[tuple[int, tuple[int, ...]]] = set()
 
 
-def _ensure_rows(workspace_id: int, number_ids: Sequence[int]) -> None:
+def _ensure_rows(connection: Connection, workspace_id: int, number_ids: Sequence[int]) -> None:
     """Give every pool number its lease row (free) if it has none yet."""
     rows = [{"phone_number_id": n, "workspace_id": workspace_id} for n in number_ids]
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(NumberLease).values(rows).on_conflict_do_nothing(index_elements=["phone_number_id"])
+    dialect = connection.dialect.name
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    connection.execute(
+        dialect_insert(_LEASES)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["phone_number_id"])
     )
 
 
@@ -149,10 +152,15 @@ _STORE_NUMBER = (
 
 
 def store_number(
-    visit_id: int, number_id: int | None, now: datetime, until: datetime | None, took: bool
+    connection: Connection,
+    visit_id: int,
+    number_id: int | None,
+    now: datetime,
+    until: datetime | None,
+    took: bool,
 ) -> None:
     """Record the number a visit shows (a source number's or none: no lease end)."""
-    db.session.connection().execute(
+    connection.execute(
         _STORE_NUMBER,
         {
             "visit_id": visit_id,
@@ -200,7 +208,12 @@ _LEASE_AT_ONCE = _one_statement_lease()
 
 
 def _lease(
-    config: TrackerConfig, number_ids: list[int], session_id: int, now: datetime, one: bool
+    connection: Connection,
+    config: TrackerConfig,
+    number_ids: list[int],
+    session_id: int,
+    now: datetime,
+    one: bool,
 ) -> Lease | None:
     until, free_at = now + config.lease, now + config.lease + config.cooldown
     params = {
@@ -210,7 +223,6 @@ def _lease(
         "taken_until": free_at,
         "held_since": now - config.cooldown,
     }
-    connection = db.session.connection()
     if one:
         row = connection.execute(_LEASE_AT_ONCE, {**params, "until": until}).first()
         return None if row is None else Lease(row[0], until, took_over=bool(row[1]))
@@ -219,7 +231,7 @@ def _lease(
         return None
     ended = connection.execute(_END_HOLDER_OF_NUMBER, {**params, "number_id": number_id})
     took = ended.rowcount > 0
-    store_number(session_id, number_id, now, until, took)
+    store_number(connection, session_id, number_id, now, until, took)
     return Lease(number_id, until, took_over=took)
 
 
@@ -231,21 +243,21 @@ INSERT_VISIT_LOCKED = insert(_VISITS).returning(
 )
 
 
-def lock_pool(config: TrackerConfig) -> bool:
+def lock_pool(connection: Connection, config: TrackerConfig) -> bool:
     """Take the workspace's lease lock (PostgreSQL, a pool to lease from); True if taken.
 
     Taken before a visit's own row is locked: a start holds this lock while it ends the
     lease of the number's past holders (their rows), so a heartbeat that locked its row
     first and then waited for this lock would deadlock with it.
     """
-    if not config.pool_ids or db.session.get_bind().dialect.name != "postgresql":
+    if not config.pool_ids or connection.dialect.name != "postgresql":
         return False
-    db.session.connection().execute(_LOCK, {"workspace_id": config.workspace_id})
+    connection.execute(_LOCK, {"workspace_id": config.workspace_id})
     return True
 
 
 def lease_number(
-    config: TrackerConfig, session_id: int, now: datetime, locked: bool = False
+    connection: Connection, config: TrackerConfig, session_id: int, now: datetime, locked: bool
 ) -> Lease | None:
     """Lease a pool number to the visit and store it; None when the pool has no numbers.
 
@@ -254,23 +266,23 @@ def lease_number(
     number_ids = config.pool_ids
     if not number_ids:
         return None
-    postgresql_ = db.session.get_bind().dialect.name == "postgresql"
+    postgresql_ = connection.dialect.name == "postgresql"
     if postgresql_ and not locked:
         # One visit at a time changes a workspace's leases: concurrent takeovers each wait
         # on rows the others hold, which PostgreSQL resolves by aborting one (a deadlock).
         # SQLite already lets one writer in at a time.
-        db.session.connection().execute(_LOCK, {"workspace_id": config.workspace_id})
+        connection.execute(_LOCK, {"workspace_id": config.workspace_id})
     pool_key = (config.workspace_id, tuple(number_ids))
     if pool_key not in _ROWS_ENSURED:
         # New numbers in the pool have no row yet; once per pool and process is enough.
-        _ensure_rows(config.workspace_id, number_ids)
+        _ensure_rows(connection, config.workspace_id, number_ids)
         _ROWS_ENSURED.add(pool_key)
-    lease = _lease(config, number_ids, session_id, now, postgresql_)
+    lease = _lease(connection, config, number_ids, session_id, now, postgresql_)
     if lease is None:
         # No row at all: they were removed since this process made them (a restored
         # database, a pool emptied and refilled). Make them again and try once more.
-        _ensure_rows(config.workspace_id, number_ids)
-        lease = _lease(config, number_ids, session_id, now, postgresql_)
+        _ensure_rows(connection, config.workspace_id, number_ids)
+        lease = _lease(connection, config, number_ids, session_id, now, postgresql_)
     return lease
 
 
@@ -286,10 +298,14 @@ _EXTEND = (
 
 
 def extend_lease(
-    config: TrackerConfig, session_id: int, phone_number_id: int, now: datetime
+    connection: Connection,
+    config: TrackerConfig,
+    session_id: int,
+    phone_number_id: int,
+    now: datetime,
 ) -> datetime | None:
     """Move the visit's lease on from now; None when the visit no longer holds its number."""
-    kept = db.session.connection().execute(
+    kept = connection.execute(
         _EXTEND,
         {
             "number_id": phone_number_id,

@@ -6,10 +6,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
 from sqlalchemy import bindparam, case, null, or_, select, update
+from sqlalchemy.engine import Connection
 
 from ringtonic.db.reads import PreparedRead
 from ringtonic.extensions import db
@@ -124,12 +126,12 @@ _FIRST_TOUCH = (
 )
 
 
-def _first_touch(config: TrackerConfig, visitor_id: uuid.UUID) -> tuple[str, str] | None:
-    row = (
-        db.session.connection()
-        .execute(_FIRST_TOUCH, {"in_workspace": config.workspace_id, "visitor_id": visitor_id})
-        .first()
-    )
+def _first_touch(
+    connection: Connection, config: TrackerConfig, visitor_id: uuid.UUID
+) -> tuple[str, str] | None:
+    row = connection.execute(
+        _FIRST_TOUCH, {"in_workspace": config.workspace_id, "visitor_id": visitor_id}
+    ).first()
     return (row[0], row[1]) if row else None
 
 
@@ -181,22 +183,20 @@ def _recently_seen(config: TrackerConfig, wanted: UUID, now: datetime) -> _Visit
     return visit
 
 
-def _touch_live_visit(config: TrackerConfig, wanted: UUID, now: datetime) -> _Visit | None:
+def _touch_live_visit(
+    connection: Connection, config: TrackerConfig, wanted: UUID, now: datetime
+) -> _Visit | None:
     """Mark the visit seen now and return it; None when it is unknown or has ended."""
-    row = (
-        db.session.connection()
-        .execute(
-            _TOUCH,
-            {
-                "in_workspace": config.workspace_id,
-                "visit_uuid": wanted,
-                "idle_since": now - VISIT_IDLE,
-                "seen_at": now,
-                "until": now + config.lease,
-            },
-        )
-        .first()
-    )
+    row = connection.execute(
+        _TOUCH,
+        {
+            "in_workspace": config.workspace_id,
+            "visit_uuid": wanted,
+            "idle_since": now - VISIT_IDLE,
+            "seen_at": now,
+            "until": now + config.lease,
+        },
+    ).first()
     return None if row is None else _Visit(*row)
 
 
@@ -211,12 +211,33 @@ def _shown(config: TrackerConfig, visit: _Visit) -> Shown:
     )
 
 
+_SETTINGS = WebsiteSettings.__table__
+# Built once: the install check's note (at most once a minute per workspace and process).
+_NOTE_SEEN = (
+    update(_SETTINGS)
+    .where(
+        _SETTINGS.c.workspace_id == bindparam("in_workspace"),
+        or_(
+            _SETTINGS.c.last_seen_at.is_(None),
+            _SETTINGS.c.last_seen_at
+            < bindparam("seen_before", type_=_SETTINGS.c.last_seen_at.type),
+        ),
+    )
+    .values(
+        last_seen_at=bindparam("now", type_=_SETTINGS.c.last_seen_at.type),
+        last_seen_page=bindparam("page"),
+    )
+)
+
+
 # When this process last noted each workspace's script as seen: the install check needs
 # one write a minute, and most visits would otherwise run an UPDATE that changes nothing.
 _noted_seen: dict[tuple[int, uuid.UUID], datetime] = {}
 
 
-def _note_script_seen(config: TrackerConfig, page: str, now: datetime) -> None:
+def _note_script_seen(
+    connection: Connection, config: TrackerConfig, page: str, now: datetime
+) -> None:
     """Remember when and on which page the script last ran (the install check)."""
     key = (config.workspace_id, config.workspace_uuid)
     noted = _noted_seen.get(key)
@@ -225,85 +246,93 @@ def _note_script_seen(config: TrackerConfig, page: str, now: datetime) -> None:
     if len(_noted_seen) >= 10_000:
         _noted_seen.clear()
     _noted_seen[key] = now
-    db.session.execute(
-        update(WebsiteSettings)
-        .where(
-            WebsiteSettings.workspace_id == config.workspace_id,
-            or_(
-                WebsiteSettings.last_seen_at.is_(None),
-                WebsiteSettings.last_seen_at < now - SEEN_EVERY,
-            ),
-        )
-        .values(last_seen_at=now, last_seen_page=page[:500])
-        .execution_options(synchronize_session=False)
+    connection.execute(
+        _NOTE_SEEN,
+        {
+            "in_workspace": config.workspace_id,
+            "now": now,
+            "seen_before": now - SEEN_EVERY,
+            "page": page[:500],
+        },
     )
 
 
-def _give_number(config: TrackerConfig, visit: _Visit, now: datetime, locked: bool = False) -> None:
+def _give_number(
+    connection: Connection, config: TrackerConfig, visit: _Visit, now: datetime, locked: bool
+) -> None:
     """Give the visit its source number or lease it a pool number (or none: empty pool).
 
     `locked`: the transaction holds the workspace's lease lock already (PostgreSQL).
     """
     fixed = _source_number(config, visit.source, visit.medium)
     if fixed is None:
-        lease = leases.lease_number(config, visit.id, now, locked)
+        lease = leases.lease_number(connection, config, visit.id, now, locked)
         if lease is not None:
             visit.phone_number_id, visit.number_until = lease.phone_number_id, lease.number_until
             return
-    leases.store_number(visit.id, fixed, now, None, False)
+    leases.store_number(connection, visit.id, fixed, now, None, False)
     visit.phone_number_id, visit.number_until = fixed, None
 
 
-def _keep(config: TrackerConfig, visit: _Visit, now: datetime, locked: bool) -> None:
+def _keep(
+    connection: Connection, config: TrackerConfig, visit: _Visit, now: datetime, locked: bool
+) -> None:
     """Keep a touched visit's lease, or give it a new number if another visit took it."""
     number_id = visit.phone_number_id
     if (
         number_id is not None
         and visit.number_until is not None
-        and leases.extend_lease(config, visit.id, number_id, now) is None
+        and leases.extend_lease(connection, config, visit.id, number_id, now) is None
     ):
-        _give_number(config, visit, now, locked)
+        _give_number(connection, config, visit, now, locked)
 
 
-def _continue(config: TrackerConfig, raw_uuid: str, now: datetime) -> _Visit | None:
-    """Keep a live visit (seen within QUIET: only read) and its number; None if it ended."""
-    wanted = _uuid(raw_uuid)
-    if wanted is None:
-        return None
-    recent = _recently_seen(config, wanted, now)
-    if recent is not None:
-        return recent
+def _touch_and_keep(
+    connection: Connection, config: TrackerConfig, wanted: UUID, now: datetime
+) -> _Visit | None:
+    """Mark a live visit seen and keep its number (writing); None if it ended."""
     # The lease lock before the visit's row (PostgreSQL): see leases.lock_pool.
-    locked = leases.lock_pool(config)
-    visit = _touch_live_visit(config, wanted, now)
+    locked = leases.lock_pool(connection, config)
+    visit = _touch_live_visit(connection, config, wanted, now)
     if visit is not None:
-        _keep(config, visit, now, locked)
+        _keep(connection, config, visit, now, locked)
     return visit
 
 
-def start_visit(
-    config: TrackerConfig, start: VisitStart, now: datetime, location: Mapping[str, str]
-) -> Shown:
-    """Start (or continue) a visit and give it a number, or raise (OriginNotAllowed...)."""
-    page = _page_url(start.page)
-    if not config.allows(urlsplit(page).hostname or ""):
-        raise OriginNotAllowed("This site is not one of the workspace's allowed domains.", "page")
-    _note_script_seen(config, page, now)
-    visit = _continue(config, start.session_id, now)
-    if visit is not None:
-        # A new page of the same visit: the same number, its lease moved on.
-        return _shown(config, visit)
-    referrer = (start.referrer or "").strip()[:MAX_URL]
+@dataclass(frozen=True)
+class PreparedStart:
+    """A visit start worked out before anything is written (see prepare_start)."""
+
+    start: VisitStart
+    location: Mapping[str, str]
+    page: str
+    referrer: str
+    # The visit the script named, seen within QUIET: answered without a write.
+    recent: _Visit | None
+    # The visit the script named, seen longer ago: touched if it is still live.
+    continuing: UUID | None
+    # A new visit's row, worked out when the script named no visit (else only if needed).
+    new_row: dict[str, Any] | None
+
+
+def _new_row(
+    connection: Connection,
+    config: TrackerConfig,
+    start: VisitStart,
+    page: str,
+    referrer: str,
+    now: datetime,
+    location: Mapping[str, str],
+) -> dict[str, Any]:
+    """Return a new visit's row: its source, first touch, tags and place (reads only)."""
     attribution = classify(page, referrer)
     given_visitor = _uuid(start.visitor_id)
-    first = _first_touch(config, given_visitor) if given_visitor else None
-    visitor_id = given_visitor or uuid.uuid4()
-    visit_uuid = uuid.uuid4()
-    values = {
-        "uuid": visit_uuid,
+    first = _first_touch(connection, config, given_visitor) if given_visitor else None
+    return {
+        "uuid": uuid.uuid4(),
         "workspace_id": config.workspace_id,
         "campaign_id": config.campaign_id,
-        "visitor_id": visitor_id,
+        "visitor_id": given_visitor or uuid.uuid4(),
         "started_at": now,
         "last_seen_at": now,
         "landing_page": page,
@@ -318,26 +347,99 @@ def start_visit(
         **tags_of(attribution.params, UTM_TAGS + CLICK_IDS),
         **{k: location.get(k, "") for k in ("city", "state", "country")},
     }
-    connection = db.session.connection()
+
+
+def prepare_start(
+    connection: Connection,
+    config: TrackerConfig,
+    start: VisitStart,
+    now: datetime,
+    location: Mapping[str, str],
+) -> PreparedStart:
+    """Check a visit start and work out what it writes, reading only; raise when refused.
+
+    Everything that needs no write happens here, before write_start: on SQLite a start
+    holds the database's one write lock from its first write to its commit, so that hold
+    is only the writes themselves (OriginNotAllowed, ValidationError: nothing to write).
+    """
+    page = _page_url(start.page)
+    if not config.allows(urlsplit(page).hostname or ""):
+        raise OriginNotAllowed("This site is not one of the workspace's allowed domains.", "page")
+    referrer = (start.referrer or "").strip()[:MAX_URL]
+    wanted = _uuid(start.session_id)
+    recent = _recently_seen(config, wanted, now) if wanted is not None else None
+    if recent is not None:
+        return PreparedStart(start, location, page, referrer, recent, None, None)
+    if wanted is not None:
+        # A later page of a visit, most likely still live: its new row would go unused.
+        return PreparedStart(start, location, page, referrer, None, wanted, None)
+    new_row = _new_row(connection, config, start, page, referrer, now, location)
+    return PreparedStart(start, location, page, referrer, None, None, new_row)
+
+
+def write_start(
+    connection: Connection, config: TrackerConfig, prepared: PreparedStart, now: datetime
+) -> Shown:
+    """Continue the prepared visit, or store a new one with its number; return what to show.
+
+    The caller commits `connection`'s transaction (or rolls it back on an error).
+    """
+    _note_script_seen(connection, config, prepared.page, now)
+    if prepared.recent is not None:
+        return _shown(config, prepared.recent)
+    if prepared.continuing is not None:
+        visit = _touch_and_keep(connection, config, prepared.continuing, now)
+        if visit is not None:
+            # A new page of the same visit: the same number, its lease moved on.
+            return _shown(config, visit)
+    values = prepared.new_row
+    if values is None:
+        # The visit named has ended: a new one, worked out now (rare: its cookie ended too).
+        values = _new_row(
+            connection,
+            config,
+            prepared.start,
+            prepared.page,
+            prepared.referrer,
+            now,
+            prepared.location,
+        )
+    source, medium = values["source"], values["medium"]
     # On PostgreSQL the row and the workspace's lease lock come in one round trip.
     locked = (
         connection.dialect.name == "postgresql"
         and bool(config.pool_ids)
-        and _source_number(config, attribution.source, attribution.medium) is None
+        and _source_number(config, source, medium) is None
     )
+    insert_visit = leases.INSERT_VISIT
     if locked:
-        values["lease_workspace"] = config.workspace_id
-    insert_visit = leases.INSERT_VISIT_LOCKED if locked else leases.INSERT_VISIT
+        values = {**values, "lease_workspace": config.workspace_id}
+        insert_visit = leases.INSERT_VISIT_LOCKED
     visit_id: int = connection.execute(insert_visit, values).scalar_one()
-    source, medium = attribution.source, attribution.medium
-    visit = _Visit(visit_id, visit_uuid, visitor_id, source, medium, None, None, now)
-    _give_number(config, visit, now, locked)
+    visit = _Visit(visit_id, values["uuid"], values["visitor_id"], source, medium, None, None, now)
+    _give_number(connection, config, visit, now, locked)
     return _shown(config, visit)
 
 
+def start_visit(
+    config: TrackerConfig, start: VisitStart, now: datetime, location: Mapping[str, str]
+) -> Shown:
+    """Start (or continue) a visit on the session's connection; raise (OriginNotAllowed...)."""
+    connection = db.session.connection()
+    prepared = prepare_start(connection, config, start, now, location)
+    return write_start(connection, config, prepared, now)
+
+
 def keep_alive(config: TrackerConfig, session_uuid: str, now: datetime) -> Shown:
-    """Record a heartbeat: the visit stays live and keeps (or regains) its number."""
-    visit = _continue(config, session_uuid, now)
+    """Record a heartbeat: the visit stays live and keeps (or regains) its number.
+
+    A visit seen within QUIET is only read (no transaction); otherwise the session's
+    connection writes, and the caller commits.
+    """
+    wanted = _uuid(session_uuid)
+    visit = _recently_seen(config, wanted, now) if wanted is not None else None
+    if visit is None and wanted is not None:
+        visit = _touch_and_keep(db.session.connection(), config, wanted, now)
     if visit is None:
         raise NotFound("This visit has ended.", "session")
     return _shown(config, visit)
