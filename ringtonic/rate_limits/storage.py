@@ -66,7 +66,7 @@ class DatabaseStorage(Storage):
         # get_expiry after a count needs no second query.
         self._window_ends: dict[str, float] = {}
         self._count_all_statements: dict[
-            tuple[int, ScalarSelect[Any] | None], ReturningInsert[Any] | CompiledStatement
+            tuple[int, ScalarSelect[Any] | None], CompiledStatement
         ] = {}
         self._uncount = (
             update(_counters)
@@ -138,11 +138,7 @@ class DatabaseStorage(Storage):
         statement = self._count_all(len(windows), alongside[0] if alongside else None)
         results: list[tuple[int, float, bool]] = []
         with self._writing(within) as conn:
-            result = (
-                statement.execute(conn, params)
-                if isinstance(statement, CompiledStatement)
-                else conn.execute(statement, params)
-            )
+            result = statement.execute(conn, params)
             rows: dict[str, Sequence[Any]] = {row[0]: row[1:] for row in result}
             refused_after: list[str] = []
             for key, _expiry, limit in windows:
@@ -167,19 +163,18 @@ class DatabaseStorage(Storage):
         read_alongside = next(iter(rows.values()))[2] if alongside else None
         return results, read_alongside
 
-    def _count_all(
-        self, windows: int, alongside: ScalarSelect[Any] | None
-    ) -> ReturningInsert[Any] | CompiledStatement:
+    def _count_all(self, windows: int, alongside: ScalarSelect[Any] | None) -> CompiledStatement:
         """Return, built once per shape, the one statement that counts every window.
 
-        On PostgreSQL compiled to text once as well (CompiledStatement), the request's
-        one round trip then costs little more in Python than the round trip itself.
+        Compiled to text once as well (CompiledStatement): on PostgreSQL the request's one
+        round trip then costs little more in Python than the round trip itself, and on
+        SQLite the count holds the write lock for less.
         """
         statement = self._count_all_statements.get((windows, alongside))
         if statement is None:
             dialect = self.engine.dialect
             built = _count_all_statement(dialect.name, windows, alongside)
-            statement = built if dialect.name == "sqlite" else CompiledStatement(built, dialect)
+            statement = CompiledStatement(built, dialect)
             self._count_all_statements[(windows, alongside)] = statement
         return statement
 

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import ReturningUpdate
 from sqlalchemy.sql.elements import ColumnElement
 
+from ringtonic.db.compiled import run_compiled
 from ringtonic.extensions import db
 from ringtonic.models.website import NumberLease, VisitorSession
 from ringtonic.services.tracking.config import TrackerConfig
@@ -160,7 +161,8 @@ def store_number(
     took: bool,
 ) -> None:
     """Record the number a visit shows (a source number's or none: no lease end)."""
-    connection.execute(
+    run_compiled(
+        connection,
         _STORE_NUMBER,
         {
             "visit_id": visit_id,
@@ -226,10 +228,10 @@ def _lease(
     if one:
         row = connection.execute(_LEASE_AT_ONCE, {**params, "until": until}).first()
         return None if row is None else Lease(row[0], until, took_over=bool(row[1]))
-    number_id = connection.execute(_TAKES["sqlite"], params).scalar()
+    number_id = run_compiled(connection, _TAKES["sqlite"], params).scalar()
     if number_id is None:
         return None
-    ended = connection.execute(_END_HOLDER_OF_NUMBER, {**params, "number_id": number_id})
+    ended = run_compiled(connection, _END_HOLDER_OF_NUMBER, {**params, "number_id": number_id})
     took = ended.rowcount > 0
     store_number(connection, session_id, number_id, now, until, took)
     return Lease(number_id, until, took_over=took)
@@ -286,7 +288,7 @@ def lease_number(
     return lease
 
 
-# Built once: every heartbeat runs it, and SQLAlchemy then finds it compiled in its cache.
+# Built once (and compiled once, run_compiled): every heartbeat that writes runs it.
 _EXTEND = (
     update(NumberLease.__table__)
     .where(
@@ -305,7 +307,8 @@ def extend_lease(
     now: datetime,
 ) -> datetime | None:
     """Move the visit's lease on from now; None when the visit no longer holds its number."""
-    kept = connection.execute(
+    kept = run_compiled(
+        connection,
         _EXTEND,
         {
             "number_id": phone_number_id,
