@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sqlalchemy import exc
 from sqlalchemy.engine import Connection, CursorResult, Dialect
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.sql import ClauseElement
@@ -52,6 +53,7 @@ class CompiledStatement:
             raise TypeError(f"{type(statement).__name__} does not compile to SQL")
         fixed: dict[str, Any] = {}
         processors: dict[str, Callable[[Any], Any]] = {}
+        required: set[str] = set()
         for bind, name in compiled.bind_names.items():
             if bind.expanding:
                 raise ValueError(f"parameter {name!r} is an expanding list; use Core")
@@ -60,14 +62,21 @@ class CompiledStatement:
                 fixed[name] = (
                     bind.effective_value if processor is None else processor(bind.effective_value)
                 )
-            elif processor is not None:
+                continue
+            required.add(name)
+            if processor is not None:
                 processors[name] = processor
         self.sql = compiled.string
         self.fixed = fixed
         self.processors = processors
+        self.required = frozenset(required)
 
     def execute(self, connection: Connection, params: Mapping[str, Any]) -> CursorResult[Any]:
         """Run the statement with `params` (every required parameter) on `connection`."""
+        if not self.required.issubset(params):
+            # As Core says it, before the driver would with a message naming no parameter.
+            missing = ", ".join(sorted(self.required.difference(params)))
+            raise exc.InvalidRequestError(f"A value is required for bind parameter(s) {missing}")
         values = {**self.fixed, **params}
         for name, processor in self.processors.items():
             if name in values:

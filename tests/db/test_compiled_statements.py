@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import (
     Column,
     DateTime,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     create_engine,
+    exc,
     insert,
     literal,
     select,
@@ -67,4 +69,12 @@ def test_values_are_converted_and_stored_as_core_stores_them(tmp_path):
         connection.commit()
     assert rows[0] == rows[1] == (ref, moment.replace(tzinfo=None))
     assert raw[0] == raw[1]
+    engine.dispose()
+
+
+def test_a_missing_required_value_is_named_before_the_driver_runs():
+    compiled = CompiledStatement(select(bindparam("first") + bindparam("second")), sqlite.dialect())
+    engine = create_engine("sqlite://")
+    with engine.connect() as connection, pytest.raises(exc.InvalidRequestError, match="second"):
+        compiled.execute(connection, {"first": 1})
     engine.dispose()
