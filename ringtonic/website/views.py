@@ -26,6 +26,7 @@ from ringtonic.services.tracking.visits import (
     VisitStart,
     keep_alive,
     prepare_start,
+    quiet_heartbeat,
     write_start,
 )
 from ringtonic.urls import base_url
@@ -215,21 +216,6 @@ def _text(data: dict, name: str) -> str:
 _JSON_TYPE = ("Content-Type", "application/json")
 
 
-def _wrote() -> bool:
-    """Return whether the request's session has a transaction to commit.
-
-    A heartbeat (or a page of a visit) seen moments ago only read, through the read
-    gateway: no session was made for it, and none is made here to find that out.
-    """
-    return db.session.registry.has() and db.session().in_transaction()
-
-
-def _commit() -> None:
-    """Commit what the request wrote, if anything."""
-    if _wrote():
-        db.session.commit()
-
-
 def _answer(shown: Shown, origin: str | None) -> Response:
     body = {
         "session_id": str(shown.session_uuid),
@@ -286,9 +272,10 @@ def start(workspace_uuid: str):
         # write lock and one commit per start. A refused start commits its count.
         within = connection if connection.dialect.name == "sqlite" else None
         refused = _over_limit(VISIT, origin, within) or refusal
-        if refused is not None or prepared is None:
+        if refused is not None:
             connection.commit()
             return refused
+        assert prepared is not None  # prepare_start returned: nothing refused the start
         shown = write_start(connection, config, prepared, now)
         connection.commit()
     return _answer(shown, origin)
@@ -304,10 +291,15 @@ def heartbeat(workspace_uuid: str, session_uuid: str):
     refused = _over_limit(HEARTBEAT, origin)
     if refused is not None:
         return refused
+    now = utcnow()
     try:
-        shown = keep_alive(config, session_uuid, utcnow())
+        shown = quiet_heartbeat(config, session_uuid, now)
+        if shown is None:
+            # As a start: a Core connection of its own, committed here; an error (the visit
+            # ended: NotFound) rolls it back as it closes.
+            with db.engine.connect() as connection:
+                shown = keep_alive(connection, config, session_uuid, now)
+                connection.commit()
     except NotFound as error:
-        db.session.rollback()
         return _problem(404, "visit_ended", error.message, origin)
-    _commit()
     return _answer(shown, origin)

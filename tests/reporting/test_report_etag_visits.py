@@ -7,9 +7,9 @@ from datetime import timedelta
 from ringtonic.extensions import db
 from ringtonic.models.types import utcnow
 from ringtonic.services.tracking.config import tracker_config
-from ringtonic.services.tracking.visits import VisitStart, keep_alive, start_visit
+from ringtonic.services.tracking.visits import VisitStart
 from tests.support.keys import api_get, issue_key
-from tests.support.website import SITE, add_pool
+from tests.support.website import SITE, add_pool, heartbeat, start_visit
 
 BY_NUMBER = "/api/v1/reports/summary?group_by=tracking_number"
 
@@ -82,7 +82,7 @@ def test_a_visit_given_another_number_changes_the_report_by_number(client, make_
     # The first visit's next page finds its number taken and takes over the second's:
     # no visit is added, yet the visits per number change.
     config = tracker_config(db.engine, str(workspace.uuid))
-    keep_alive(config, str(first.session_uuid), start + timedelta(minutes=1))
+    heartbeat(config, str(first.session_uuid), start + timedelta(minutes=1))
     db.session.commit()
 
     _assert_changed(client, key, {BY_NUMBER: before[BY_NUMBER]})

@@ -15,7 +15,7 @@ from ringtonic.services.calls.imports import import_calls
 from ringtonic.services.handling.spam import set_call_spam
 from ringtonic.services.reporting.data_versions import data_version
 from ringtonic.services.tracking.config import tracker_config
-from ringtonic.services.tracking.visits import VisitStart, start_visit
+from ringtonic.services.tracking.visits import VisitStart
 from tests.support.keys import api_get, issue_key
 from tests.support.telephony_helpers import (
     add_tracking_number,
@@ -23,7 +23,7 @@ from tests.support.telephony_helpers import (
     post_signed,
     voice_params,
 )
-from tests.support.website import SITE, add_pool
+from tests.support.website import SITE, add_pool, start_visit
 
 SUMMARY = "/api/v1/reports/summary?group_by=tracking_number"
 TIMESERIES = "/api/v1/reports/timeseries?interval=day"

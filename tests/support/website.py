@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from types import SimpleNamespace
 
 from ringtonic.extensions import db
 from ringtonic.models import Campaign, PhoneNumber
-from ringtonic.services.tracking.config import tracker_config
+from ringtonic.services.tracking.config import TrackerConfig, tracker_config
 from ringtonic.services.tracking.settings import TrackerChoices, save_settings
+from ringtonic.services.tracking.visits import (
+    Shown,
+    VisitStart,
+    keep_alive,
+    prepare_start,
+    quiet_heartbeat,
+    write_start,
+)
 
 SITE = "https://www.plumber.example"
 REAL = "+15125550100"
@@ -49,3 +59,21 @@ def add_pool(workspace, size: int, *, lease_minutes: int = 30, cooldown_minutes:
 def site_config(site):
     """Return the tracker configuration served for the site's workspace."""
     return tracker_config(db.engine, str(site.workspace.uuid))
+
+
+def start_visit(
+    config: TrackerConfig, start: VisitStart, now: datetime, location: Mapping[str, str]
+) -> Shown:
+    """Start (or continue) a visit as the view does, on the test's session (left to commit)."""
+    connection = db.session.connection()
+    return write_start(
+        connection, config, prepare_start(connection, config, start, now, location), now
+    )
+
+
+def heartbeat(config: TrackerConfig, session_uuid: str, now: datetime) -> Shown:
+    """Send a heartbeat as the view does, writing on the test's session (left to commit)."""
+    shown = quiet_heartbeat(config, session_uuid, now)
+    if shown is None:
+        shown = keep_alive(db.session.connection(), config, session_uuid, now)
+    return shown

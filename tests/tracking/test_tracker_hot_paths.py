@@ -13,8 +13,8 @@ from ringtonic.extensions import db
 from ringtonic.models.types import utcnow
 from ringtonic.models.website import NumberLease, VisitorSession
 from ringtonic.services.tracking import leases
-from ringtonic.services.tracking.visits import QUIET, VisitStart, keep_alive, start_visit
-from tests.support.website import SITE, add_pool, site_config
+from ringtonic.services.tracking.visits import QUIET, VisitStart
+from tests.support.website import SITE, add_pool, heartbeat, site_config, start_visit
 
 
 @pytest.fixture
@@ -39,14 +39,14 @@ def test_a_heartbeat_right_after_the_last_writes_nothing_and_a_later_one_does(ap
     shown = start_visit(site_config(site), VisitStart(page=SITE + "/"), t0, {})
     db.session.commit()
 
-    soon = keep_alive(site_config(site), str(shown.session_uuid), t0 + QUIET - timedelta(seconds=1))
+    soon = heartbeat(site_config(site), str(shown.session_uuid), t0 + QUIET - timedelta(seconds=1))
     db.session.commit()
     quiet = _visit_row(shown)
     assert soon.number == shown.number
     assert quiet.last_seen_at == t0 and _lease_of(quiet).leased_at == t0
 
     later_at = t0 + QUIET + timedelta(seconds=1)
-    later = keep_alive(site_config(site), str(shown.session_uuid), later_at)
+    later = heartbeat(site_config(site), str(shown.session_uuid), later_at)
     db.session.commit()
     moved = _visit_row(shown)
     assert later.number == shown.number
@@ -67,7 +67,7 @@ def test_a_visit_whose_number_was_just_taken_over_gets_another_at_once(app, site
     assert thief.number == first.number
 
     # Within QUIET of its last write, yet the takeover ended its lease: it must not keep it.
-    again = keep_alive(site_config(site), str(first.session_uuid), t0 + timedelta(seconds=4))
+    again = heartbeat(site_config(site), str(first.session_uuid), t0 + timedelta(seconds=4))
     db.session.commit()
 
     assert again.number is not None and again.number != thief.number
@@ -151,7 +151,7 @@ def test_a_heartbeat_regaining_a_number_and_a_start_taking_its_old_one_both_fini
     other = start_visit(config, VisitStart(page=SITE + "/"), t0 + timedelta(seconds=1), {})
     start_visit(config, VisitStart(page=SITE + "/"), t0 + timedelta(seconds=2), {})  # takes loser's
     # The other visit's lease now ends last, so the next start takes loser's old number.
-    keep_alive(config, str(other.session_uuid), t0 + timedelta(seconds=30))
+    heartbeat(config, str(other.session_uuid), t0 + timedelta(seconds=30))
     db.session.commit()
     db.session.remove()
 
@@ -180,7 +180,7 @@ def test_a_heartbeat_regaining_a_number_and_a_start_taking_its_old_one_both_fini
     beat = threading.Thread(
         name="heartbeat",
         target=run,
-        args=(lambda: keep_alive(config, str(loser.session_uuid), later),),
+        args=(lambda: heartbeat(config, str(loser.session_uuid), later),),
     )
     start = threading.Thread(
         name="start",

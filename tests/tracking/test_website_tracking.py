@@ -25,10 +25,10 @@ from ringtonic.services.errors import ValidationError
 from ringtonic.services.tracking.config import tracker_config
 from ringtonic.services.tracking.settings import normalize_domain
 from ringtonic.services.tracking.sources import classify
-from ringtonic.services.tracking.visits import VisitStart, keep_alive, start_visit
+from ringtonic.services.tracking.visits import QUIET, VisitStart
 from tests.support.telephony_helpers import connect_twilio, post_signed, voice_params
 from tests.support.web_client import post_form, sign_in
-from tests.support.website import SITE, add_pool, site_config
+from tests.support.website import SITE, add_pool, heartbeat, site_config, start_visit
 
 
 @pytest.mark.parametrize(
@@ -229,7 +229,7 @@ def test_heartbeats_keep_the_lease_and_a_taken_over_visit_gets_another_number(ap
         start_visit(site_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=i), {})
     db.session.commit()
     # The first visit's heartbeat makes another visit's lease the longest idle.
-    kept = keep_alive(site_config(site), str(first.session_uuid), t0 + timedelta(minutes=5))
+    kept = heartbeat(site_config(site), str(first.session_uuid), t0 + timedelta(minutes=5))
     thief = start_visit(
         site_config(site), VisitStart(page=SITE + "/"), t0 + timedelta(minutes=6), {}
     )
@@ -242,9 +242,26 @@ def test_heartbeats_keep_the_lease_and_a_taken_over_visit_gets_another_number(ap
         .where(VisitorSession.took_over.is_(False))
         .order_by(VisitorSession.id)
     ).all()[1]
-    regained = keep_alive(site_config(site), str(victim.uuid), t0 + timedelta(minutes=7))
+    regained = heartbeat(site_config(site), str(victim.uuid), t0 + timedelta(minutes=7))
     db.session.commit()
     assert regained.number is not None and regained.number != thief.number
+
+
+def test_a_heartbeat_after_a_quiet_spell_commits_the_visits_new_lease(client, site, monkeypatch):
+    data = visit(client, site).get_json()
+    # Past QUIET the heartbeat writes (on a connection of its own) and must commit it.
+    later = utcnow() + QUIET + timedelta(seconds=1)
+    monkeypatch.setattr("ringtonic.website.views.utcnow", lambda: later)
+    beat = client.post(
+        f"/t/{site.workspace.uuid}/visits/{data['session_id']}/heartbeat", headers={"Origin": SITE}
+    )
+    assert beat.status_code == 200 and beat.get_json()["number"] == data["number"]
+    db.session.rollback()  # read what another connection sees now
+    stored = db.session.scalar(
+        select(VisitorSession).where(VisitorSession.uuid == uuid.UUID(data["session_id"]))
+    )
+    assert stored.last_seen_at == later
+    assert stored.number_until == later + timedelta(minutes=30)
 
 
 def test_a_heartbeat_for_an_ended_visit_is_404(client, site):

@@ -421,25 +421,27 @@ def write_start(
     return _shown(config, visit)
 
 
-def start_visit(
-    config: TrackerConfig, start: VisitStart, now: datetime, location: Mapping[str, str]
-) -> Shown:
-    """Start (or continue) a visit on the session's connection; raise (OriginNotAllowed...)."""
-    connection = db.session.connection()
-    prepared = prepare_start(connection, config, start, now, location)
-    return write_start(connection, config, prepared, now)
+def quiet_heartbeat(config: TrackerConfig, session_uuid: str, now: datetime) -> Shown | None:
+    """Answer a heartbeat of a visit seen within QUIET, reading only; None when it must write.
 
-
-def keep_alive(config: TrackerConfig, session_uuid: str, now: datetime) -> Shown:
-    """Record a heartbeat: the visit stays live and keeps (or regains) its number.
-
-    A visit seen within QUIET is only read (no transaction); otherwise the session's
-    connection writes, and the caller commits.
+    Most heartbeats come while the visit's lease is long and its last note recent: no
+    connection is checked out for a write, and nothing is committed.
     """
     wanted = _uuid(session_uuid)
     visit = _recently_seen(config, wanted, now) if wanted is not None else None
-    if visit is None and wanted is not None:
-        visit = _touch_and_keep(db.session.connection(), config, wanted, now)
+    return None if visit is None else _shown(config, visit)
+
+
+def keep_alive(
+    connection: Connection, config: TrackerConfig, session_uuid: str, now: datetime
+) -> Shown:
+    """Record a heartbeat: the visit stays live and keeps (or regains) its number.
+
+    Writes on `connection`, whose transaction the caller commits; raises NotFound when
+    the visit is unknown or has ended.
+    """
+    wanted = _uuid(session_uuid)
+    visit = _touch_and_keep(connection, config, wanted, now) if wanted is not None else None
     if visit is None:
         raise NotFound("This visit has ended.", "session")
     return _shown(config, visit)
