@@ -275,7 +275,11 @@ def test_a_heartbeat_for_an_ended_visit_is_404(client, site):
     live = client.post(
         f"/t/{site.workspace.uuid}/visits/{data['session_id']}/heartbeat", headers={"Origin": SITE}
     )
+    malformed = client.post(
+        f"/t/{site.workspace.uuid}/visits/not-a-visit/heartbeat", headers={"Origin": SITE}
+    )
     assert bogus.status_code == 404 and bogus.get_json()["code"] == "visit_ended"
+    assert malformed.status_code == 404 and malformed.get_json()["code"] == "visit_ended"
     assert live.status_code == 200 and live.get_json()["number"] == data["number"]
 
 

@@ -422,13 +422,15 @@ def write_start(
 
 
 def quiet_heartbeat(config: TrackerConfig, session_uuid: str, now: datetime) -> Shown | None:
-    """Answer a heartbeat of a visit seen within QUIET, reading only; None when it must write.
+    """Answer a heartbeat from a read when the visit was recorded seen within QUIET.
 
-    Most heartbeats come while the visit's lease is long and its last note recent: no
-    connection is checked out for a write, and nothing is committed.
+    Returns None when the heartbeat must write (keep_alive); raises NotFound for an id
+    that names no visit at all. Nothing is written or committed here.
     """
     wanted = _uuid(session_uuid)
-    visit = _recently_seen(config, wanted, now) if wanted is not None else None
+    if wanted is None:
+        raise _ended()
+    visit = _recently_seen(config, wanted, now)
     return None if visit is None else _shown(config, visit)
 
 
@@ -443,5 +445,9 @@ def keep_alive(
     wanted = _uuid(session_uuid)
     visit = _touch_and_keep(connection, config, wanted, now) if wanted is not None else None
     if visit is None:
-        raise NotFound("This visit has ended.", "session")
+        raise _ended()
     return _shown(config, visit)
+
+
+def _ended() -> NotFound:
+    return NotFound("This visit has ended.", "session")
