@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -21,6 +20,7 @@ from ringtonic.services.accounts.accounts import (
     register_account,
 )
 from ringtonic.services.errors import InvalidCredentials, ServiceError
+from ringtonic.services.url_parts import split_url
 from ringtonic.view_helpers.access import choose_workspace, client_ip
 from ringtonic.view_helpers.forms import undo_and_attach_error
 
@@ -37,8 +37,14 @@ def safe_next_url(target: str | None) -> str | None:
     # Browsers treat backslashes like slashes: "/\\evil.com" would leave the site.
     if "\\" in target or any(ord(ch) < 32 for ch in target):
         return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    parts = split_url(target)
+    if (
+        parts is None
+        or parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+    ):
         return None
     return target
 

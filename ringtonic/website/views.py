@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, request
 from sqlalchemy.engine import Connection
@@ -29,6 +28,7 @@ from ringtonic.services.tracking.visits import (
     quiet_heartbeat,
     write_start,
 )
+from ringtonic.services.url_parts import url_host
 from ringtonic.urls import base_url
 from ringtonic.view_helpers.access import client_ip
 from ringtonic.website import bp
@@ -160,7 +160,7 @@ def script(workspace_uuid: str):
 
 def _allowed_origin(config: TrackerConfig) -> str | None:
     origin = request.headers.get("Origin", "")
-    host = urlsplit(origin).hostname if origin.startswith(("http://", "https://")) else None
+    host = url_host(origin) if origin.startswith(("http://", "https://")) else None
     return origin if host and config.allows(host) else None
 
 

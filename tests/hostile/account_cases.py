@@ -136,6 +136,14 @@ ACCOUNT_CASES = [
         check=redirects_to("/"),
     ),
     form(
+        "login-next-unsplittable",
+        "/login?next=//[evil.example",
+        {"email": ADMIN_EMAIL, "password": PASSWORD},
+        302,
+        signed_out=True,
+        check=redirects_to("/"),
+    ),
+    form(
         "login-next-javascript",
         "/login?next=javascript:alert(1)",
         {"email": ADMIN_EMAIL, "password": PASSWORD},

@@ -66,6 +66,7 @@ from tests.support.website import SITE, add_pool, heartbeat, site_config, start_
         ("/", "https://shop.plumber.example/", ("(direct)", "(none)")),
         ("/", "", ("(direct)", "(none)")),
         ("/", "not a url", ("(direct)", "(none)")),
+        ("/", "https://[www.google.com/", ("(direct)", "(none)")),
     ],
 )
 def test_sources_are_classified_by_the_rules_table(landing, referrer, expected):
@@ -87,7 +88,9 @@ def test_domains_are_normalised(raw, domain):
     assert normalize_domain(raw) == domain
 
 
-@pytest.mark.parametrize("raw", ["localhost", "exa mple.com", "-bad.com", "http://", "a" * 300])
+@pytest.mark.parametrize(
+    "raw", ["localhost", "exa mple.com", "-bad.com", "http://", "a" * 300, "https://[example.com"]
+)
 def test_bad_domains_are_refused_naming_the_field(raw):
     with pytest.raises(ValidationError) as error:
         normalize_domain(raw)
@@ -141,7 +144,10 @@ def test_the_tracker_neither_reads_nor_sets_the_apps_sign_in_cookie(client, site
     assert client.get("/settings/website").status_code == 200  # still signed in
 
 
-@pytest.mark.parametrize("origin", ["https://evil.example", "https://plumber.example.evil.com", ""])
+@pytest.mark.parametrize(
+    "origin",
+    ["https://evil.example", "https://plumber.example.evil.com", "", "https://[plumber.example"],
+)
 def test_a_visit_from_another_origin_gets_no_number(client, site, origin):
     response = visit(client, site, origin=origin)
 
@@ -162,7 +168,15 @@ def test_a_page_claiming_another_site_is_refused(client, site):
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"[1, 2]", b'{"page": 5}', b'{"page": "javascript:alert(1)"}', b"{}"],
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"page": 5}',
+        b'{"page": "javascript:alert(1)"}',
+        b"{}",
+        # A host urlsplit cannot split (an unclosed IPv6 bracket).
+        b'{"page": "https://[::1/"}',
+    ],
 )
 def test_bad_visit_bodies_get_a_problem_not_a_500(client, site, body):
     response = client.post(f"/t/{site.workspace.uuid}/visits", data=body, headers={"Origin": SITE})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from ringtonic.models.website import WebsiteSettings
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.telephony.phones import parse_phone_number
 from ringtonic.services.tracking.config import forget_config
+from ringtonic.services.url_parts import url_host
 
 MAX_DOMAINS = 20
 MAX_REPLACE_NUMBERS = 10
@@ -71,7 +71,7 @@ def normalize_domain(raw: str) -> str:
     """Return a host name from what people paste (a URL, `*.example.com`), or raise."""
     text = raw.strip().lower()
     if "://" in text:
-        text = urlsplit(text).hostname or ""
+        text = url_host(text)
     text = text.split("/", 1)[0].removeprefix("*.").rstrip(".")
     if ":" in text:
         text = text.split(":", 1)[0]

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
+
+from ringtonic.services.url_parts import split_url, url_host
 
 CLICK_ID_SOURCES = (
     ("gclid", "google"),
@@ -85,17 +87,10 @@ class Attribution:
 def landing_params(landing_page: str) -> dict[str, str]:
     """Return the landing page's query parameters (first value of each, names lower case)."""
     params: dict[str, str] = {}
-    for name, value in parse_qsl(urlsplit(landing_page).query, keep_blank_values=False):
+    parts = split_url(landing_page)
+    for name, value in parse_qsl(parts.query if parts else "", keep_blank_values=False):
         params.setdefault(name.strip().lower(), value.strip())
     return params
-
-
-def _host(url: str) -> str:
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
-    return host.lower().rstrip(".")
 
 
 def _labels(host: str) -> list[str]:
@@ -130,8 +125,8 @@ def classify(landing_page: str, referrer: str) -> Attribution:
         return Attribution("google", "gbp", params)
     if tagged_source:
         return Attribution(tagged_source, _label(params.get("utm_medium", "")) or "(none)", params)
-    host = _host(referrer)
-    if not host or _same_site(host, _host(landing_page)):
+    host = url_host(referrer)
+    if not host or _same_site(host, url_host(landing_page)):
         return Attribution(*DIRECT, params)
     if host in SEARCH_HOSTS:
         return Attribution(SEARCH_HOSTS[host], "organic", params)

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
 from sqlalchemy import bindparam, case, null, or_, select, update
@@ -20,6 +19,7 @@ from ringtonic.services.errors import NotFound, ValidationError
 from ringtonic.services.tracking import leases
 from ringtonic.services.tracking.config import TrackerConfig
 from ringtonic.services.tracking.sources import classify, tags_of
+from ringtonic.services.url_parts import split_url, url_host
 
 # A visit ends after this long without a heartbeat (the script's cookie says the same).
 VISIT_IDLE = timedelta(minutes=30)
@@ -89,8 +89,8 @@ _VISIT_COLUMNS = tuple(
 
 def _page_url(raw: str) -> str:
     text = (raw or "").strip()[:MAX_URL]
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = split_url(text)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError("The page address must be an http or https URL.", "page")
     return text
 
@@ -363,7 +363,7 @@ def prepare_start(
     is only the writes themselves (OriginNotAllowed, ValidationError: nothing to write).
     """
     page = _page_url(start.page)
-    if not config.allows(urlsplit(page).hostname or ""):
+    if not config.allows(url_host(page)):
         raise OriginNotAllowed("This site is not one of the workspace's allowed domains.", "page")
     referrer = (start.referrer or "").strip()[:MAX_URL]
     wanted = _uuid(start.session_id)
