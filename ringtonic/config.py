@@ -14,6 +14,8 @@ from limits import RateLimitItem, parse_many
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from ringtonic.services.url_parts import split_url
+
 
 class ConfigError(RuntimeError):
     """A missing or malformed setting; its message names the variable."""
@@ -258,11 +260,16 @@ class RecordingStorageSettings:
 def _recording_storage(env: Mapping[str, str], instance_path: Path) -> RecordingStorageSettings:
     raw = env.get("RINGTONIC_RECORDINGS_URL", "").strip()
     endpoint = env.get("RINGTONIC_RECORDINGS_S3_ENDPOINT", "").strip() or None
-    if endpoint and urlsplit(endpoint).scheme not in _DEFAULT_PORTS:
+    endpoint_parts = split_url(endpoint) if endpoint else None
+    if endpoint and (endpoint_parts is None or endpoint_parts.scheme not in _DEFAULT_PORTS):
         raise ConfigError("RINGTONIC_RECORDINGS_S3_ENDPOINT must be an http:// or https:// URL")
     if not raw:
         return RecordingStorageSettings(folder=str(instance_path / "recordings"))
-    parts = urlsplit(raw)
+    parts = split_url(raw)
+    if parts is None:
+        raise ConfigError(
+            "RINGTONIC_RECORDINGS_URL must be s3://bucket/prefix or an absolute folder"
+        )
     if parts.scheme == "s3":
         if not parts.netloc or parts.query or parts.fragment:
             raise ConfigError("RINGTONIC_RECORDINGS_URL must look like s3://bucket/prefix")
@@ -281,8 +288,8 @@ def _recording_storage(env: Mapping[str, str], instance_path: Path) -> Recording
 
 def _twilio_api_url(env: Mapping[str, str]) -> str:
     raw = env.get("RINGTONIC_TWILIO_API_URL", "").strip() or "https://api.twilio.com"
-    parts = urlsplit(raw)
-    if parts.scheme not in _DEFAULT_PORTS or not parts.netloc or parts.query:
+    parts = split_url(raw)
+    if parts is None or parts.scheme not in _DEFAULT_PORTS or not parts.netloc or parts.query:
         raise ConfigError("RINGTONIC_TWILIO_API_URL must be an http:// or https:// URL")
     return raw.rstrip("/")
 

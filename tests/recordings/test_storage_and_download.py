@@ -61,6 +61,10 @@ def test_an_s3_url_names_bucket_prefix_and_endpoint():
         {"RINGTONIC_RECORDINGS_URL": "relative/folder"},
         {"RINGTONIC_RECORDINGS_URL": "s3://b", "RINGTONIC_RECORDINGS_S3_ENDPOINT": "minio:9000"},
         {"RINGTONIC_TWILIO_API_URL": "api.twilio.com"},
+        # An unclosed IPv6 bracket: urlsplit raises on it, which must not escape as a crash.
+        {"RINGTONIC_RECORDINGS_URL": "s3://[bucket"},
+        {"RINGTONIC_RECORDINGS_URL": "s3://b", "RINGTONIC_RECORDINGS_S3_ENDPOINT": "http://[::1"},
+        {"RINGTONIC_TWILIO_API_URL": "https://[::1"},
     ],
 )
 def test_bad_recording_settings_name_their_variable(env):
