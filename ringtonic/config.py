@@ -14,8 +14,6 @@ from limits import RateLimitItem, parse_many
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from ringtonic.services.url_parts import split_url
-
 
 class ConfigError(RuntimeError):
     """A missing or malformed setting; its message names the variable."""
@@ -260,16 +258,15 @@ class RecordingStorageSettings:
 def _recording_storage(env: Mapping[str, str], instance_path: Path) -> RecordingStorageSettings:
     raw = env.get("RINGTONIC_RECORDINGS_URL", "").strip()
     endpoint = env.get("RINGTONIC_RECORDINGS_S3_ENDPOINT", "").strip() or None
-    endpoint_parts = split_url(endpoint) if endpoint else None
-    if endpoint and (endpoint_parts is None or endpoint_parts.scheme not in _DEFAULT_PORTS):
+    if endpoint and _scheme(endpoint) not in _DEFAULT_PORTS:
         raise ConfigError("RINGTONIC_RECORDINGS_S3_ENDPOINT must be an http:// or https:// URL")
     if not raw:
         return RecordingStorageSettings(folder=str(instance_path / "recordings"))
-    parts = split_url(raw)
-    if parts is None:
-        raise ConfigError(
-            "RINGTONIC_RECORDINGS_URL must be s3://bucket/prefix or an absolute folder"
-        )
+    problem = "RINGTONIC_RECORDINGS_URL must be s3://bucket/prefix or an absolute folder"
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        raise ConfigError(problem) from None
     if parts.scheme == "s3":
         if not parts.netloc or parts.query or parts.fragment:
             raise ConfigError("RINGTONIC_RECORDINGS_URL must look like s3://bucket/prefix")
@@ -279,19 +276,29 @@ def _recording_storage(env: Mapping[str, str], instance_path: Path) -> Recording
     if parts.scheme == "file" or not parts.scheme:
         folder = Path(unquote(parts.path) if parts.scheme else raw).expanduser()
         if not folder.is_absolute():
-            raise ConfigError(
-                "RINGTONIC_RECORDINGS_URL must be s3://bucket/prefix or an absolute folder"
-            )
+            raise ConfigError(problem)
         return RecordingStorageSettings(folder=str(folder))
-    raise ConfigError("RINGTONIC_RECORDINGS_URL must be s3://bucket/prefix or an absolute folder")
+    raise ConfigError(problem)
 
 
 def _twilio_api_url(env: Mapping[str, str]) -> str:
     raw = env.get("RINGTONIC_TWILIO_API_URL", "").strip() or "https://api.twilio.com"
-    parts = split_url(raw)
-    if parts is None or parts.scheme not in _DEFAULT_PORTS or not parts.netloc or parts.query:
-        raise ConfigError("RINGTONIC_TWILIO_API_URL must be an http:// or https:// URL")
+    problem = "RINGTONIC_TWILIO_API_URL must be an http:// or https:// URL"
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        raise ConfigError(problem) from None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.netloc or parts.query:
+        raise ConfigError(problem)
     return raw.rstrip("/")
+
+
+def _scheme(url: str) -> str:
+    """Return the URL's scheme, or "" when it cannot be split (an unclosed IPv6 bracket)."""
+    try:
+        return urlsplit(url).scheme
+    except ValueError:
+        return ""
 
 
 def _secret_key(env: Mapping[str, str], instance_path: Path, development: bool) -> str:

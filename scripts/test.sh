@@ -40,17 +40,16 @@ fi
 # one process): `make test` takes about 45 minutes instead of 63. RINGTONIC_TEST_SERIAL=1
 # runs them one after the other. Each line of their output is prefixed with its suite.
 pgdir=$(mktemp -d /tmp/ringtonic-pg.XXXXXX)
-rcdir=""
+rcdir=$(mktemp -d /tmp/ringtonic-test.XXXXXX)
 cleanup() {
     # Suites still running (the run was interrupted) stop with it.
     jobs -p | xargs -r kill 2>/dev/null || true
     bash scripts/pg-test-server.sh stop "$pgdir" || true
-    if [[ -n "$rcdir" ]]; then rm -rf "$rcdir"; fi
+    rm -rf "$rcdir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-pg_url=""
 if ! pg_url=$(bash scripts/pg-test-server.sh start "$pgdir"); then
     echo "!! PostgreSQL test server could not be started" >&2
     failed+=("PostgreSQL server start")
@@ -65,7 +64,6 @@ suite() {
     { "$@" 2>&1 || echo "$?" > "$rc_file"; } | sed -u "s/^/$prefix /"
 }
 
-rcdir=$(mktemp -d /tmp/ringtonic-test.XXXXXX)
 # Each suite its own temporary folder (pytest's default one is shared by concurrent runs)
 # and unbuffered output, so its lines reach the log as they are written; each lists its
 # slowest tests at the end.
