@@ -13,15 +13,11 @@ from flask import Response, current_app, g, request
 from ringtonic.api.conditional import charge_is_deferred
 from ringtonic.api.errors import ApiProblem, handle_api_problem
 from ringtonic.rate_limits import API_AUTH_FAILURE, API_KEY, limits_of, rate_limit_headers
-from ringtonic.view_helpers.access import client_ip
+from ringtonic.view_helpers.access import client_identity
 
 if TYPE_CHECKING:
     from ringtonic.rate_limits import Charge
     from ringtonic.rate_limits.storage import Alongside
-
-
-def _client_address() -> str:
-    return client_ip() or "unknown"
 
 
 def refuse_clients_failing_authentication() -> None:
@@ -29,7 +25,7 @@ def refuse_clients_failing_authentication() -> None:
     limits = limits_of(current_app)
     if not limits.enabled or request.method == "OPTIONS":
         return
-    wait = limits.wait(API_AUTH_FAILURE, _client_address())
+    wait = limits.wait(API_AUTH_FAILURE, client_identity())
     if wait is not None:
         raise ApiProblem(
             "rate_limited",
@@ -94,5 +90,5 @@ def count_failed_authentication(response: Response) -> Response:
     """Count a 401 against the client's address."""
     limits = limits_of(current_app)
     if response.status_code == 401 and limits.enabled:
-        limits.count(API_AUTH_FAILURE, _client_address())
+        limits.count(API_AUTH_FAILURE, client_identity())
     return response

@@ -21,7 +21,7 @@ from ringtonic.services.accounts.accounts import (
 )
 from ringtonic.services.errors import InvalidCredentials, ServiceError
 from ringtonic.services.url_parts import split_url
-from ringtonic.view_helpers.access import choose_workspace, client_ip
+from ringtonic.view_helpers.access import choose_workspace, client_identity
 from ringtonic.view_helpers.forms import undo_and_attach_error
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def limit_sign_in_attempts(email: str | None = None) -> None:
     """
     if request.method != "POST":
         return
-    enforce(LOGIN_IP, client_ip() or "unknown", TOO_MANY_ATTEMPTS)
+    enforce(LOGIN_IP, client_identity(), TOO_MANY_ATTEMPTS)
     if email is not None:
         # No address is longer than this in any spelling; a longer text costs no more.
         enforce(LOGIN_EMAIL, email_key(email[:EMAIL_INPUT_MAX]), TOO_MANY_ATTEMPTS)

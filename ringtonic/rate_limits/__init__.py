@@ -2,7 +2,7 @@
 
 Sign-in attempts (per client address and per email), invitations (per account), API
 requests (per key), failed API authentication and website visits and heartbeats (per
-address) are fixed windows
+address; an IPv6 client by its /64, see address_identifier) are fixed windows
 configured in ringtonic/config.py. The counters are shared by every worker and host: in
 Redis when REDIS_URL is set, otherwise in the database (table rate_limit_counters) —
 except, by default without Redis, the website heartbeats, which count in each process's
@@ -14,6 +14,7 @@ memory, with a warning in the log, and goes back to the shared storage once it a
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 import math
 import time
@@ -65,6 +66,9 @@ SHARED_STORAGE_RETRY_SECONDS = 30.0
 REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 # Who is counted, as part of a counter's key: an email is at most 254 characters.
 IDENTIFIER_MAX = 254
+# An IPv6 client is counted by its /64: the smallest network a provider hands a home or an
+# office (RFC 6177), inside which one machine can take a new address for every request.
+IPV6_COUNTED_PREFIX = 64
 
 T = TypeVar("T")
 
@@ -105,6 +109,27 @@ class RateLimited(TooManyRequests):
     def __init__(self, message: str, charge: Charge) -> None:
         super().__init__(message, retry_after=charge.retry_after(time.time()))
         self.charge = charge
+
+
+@functools.lru_cache(maxsize=4096)
+def address_identifier(address: str | None) -> str:
+    """Return who a client address is, for per-address limits: one text per person.
+
+    Every spelling of an address counts as one (`2001:DB8::1`, `2001:db8:0::1`; an IPv4
+    address and its IPv4-mapped IPv6 form), and an IPv6 address counts as its /64. Text
+    that is no address (from a misconfigured proxy) is counted as it is.
+    """
+    if not address:
+        return "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, IPV6_COUNTED_PREFIX), strict=False))
+    return str(parsed)
 
 
 # Every API request reads or counts several counters; limits builds each one's storage key

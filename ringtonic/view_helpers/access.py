@@ -9,6 +9,7 @@ from flask import abort, g, request, session
 from flask_login import current_user, login_required
 
 from ringtonic.models import Workspace
+from ringtonic.rate_limits import address_identifier
 from ringtonic.services.accounts import policy
 from ringtonic.services.accounts.workspaces import get_workspace, list_workspaces
 from ringtonic.services.errors import NotFound
@@ -72,3 +73,8 @@ def choose_workspace(workspace: Workspace) -> None:
 def client_ip() -> str | None:
     """Return the client address (ProxyFix has applied any trusted X-Forwarded-For)."""
     return request.remote_addr
+
+
+def client_identity() -> str:
+    """Return who the client is for per-address rate limits (rate_limits.address_identifier)."""
+    return address_identifier(request.remote_addr)

@@ -30,7 +30,7 @@ from ringtonic.services.tracking.visits import (
 )
 from ringtonic.services.url_parts import url_host
 from ringtonic.urls import base_url
-from ringtonic.view_helpers.access import client_ip
+from ringtonic.view_helpers.access import client_identity, client_ip
 from ringtonic.website import bp
 
 SCRIPT_SOURCE = Path(__file__).resolve().parents[2] / "static" / "tracker" / "ringtonic.js"
@@ -57,7 +57,7 @@ def _over_limit(scope: str, origin: str, within: Connection | None = None) -> Re
     limits = limits_of(current_app)
     if not limits.enabled:
         return None
-    charge = limits.charge(scope, client_ip() or "unknown", within=within)
+    charge = limits.charge(scope, client_identity(), within=within)
     if charge.allowed:
         return None
     response = _problem(

@@ -123,6 +123,27 @@ def test_failed_authentications_are_limited_per_client_address(app_config, make_
     assert api_get(client, "/api/v1/me", known_key).status_code == 200
 
 
+def test_guessing_from_new_ipv6_addresses_of_one_network_stays_limited(app_config, make_account):
+    """A machine can take a new address in its /64 for every request: the /64 is counted."""
+    client = limited_client(app_config, RINGTONIC_API_AUTH_FAILURE_LIMIT="3 per minute")
+    key = agency_key(make_account)
+    for n in range(3):
+        guess = client.get(
+            "/api/v1/me",
+            headers=bearer(generate_api_key()),
+            environ_overrides={"REMOTE_ADDR": f"2001:db8:42:1::{n + 1:x}"},
+        )
+        assert guess.status_code == 401
+    refused = api_get(
+        client, "/api/v1/me", key, environ_overrides={"REMOTE_ADDR": "2001:DB8:42:1:abcd::9"}
+    )
+    assert_problem(refused, 429, "rate_limited")
+    other_network = api_get(
+        client, "/api/v1/me", key, environ_overrides={"REMOTE_ADDR": "2001:db8:42:2::1"}
+    )
+    assert other_network.status_code == 200
+
+
 def test_a_guessed_key_from_a_limited_address_is_refused(app_config, make_account):
     client = limited_client(app_config, RINGTONIC_API_AUTH_FAILURE_LIMIT="2 per minute")
     known_key = agency_key(make_account)

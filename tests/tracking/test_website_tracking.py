@@ -525,6 +525,20 @@ def test_visits_past_the_per_address_limit_get_429_the_site_can_read(app_config,
     assert refused.headers["RateLimit-Policy"] == "2;w=60"
 
 
+def test_a_bot_rotating_ipv6_addresses_in_its_network_cannot_drain_the_pool(app_config, site):
+    """Every address of one /64 shares the visit limit; the next /64 is another visitor."""
+    app_config["RINGTONIC_VISIT_LIMIT_PER_IP"] = "2 per minute"
+    client = create_app(app_config).test_client()
+
+    def start_from(address: str) -> int:
+        client.environ_base["REMOTE_ADDR"] = address
+        return visit(client, site).status_code
+
+    bot = ["2001:db8:99:5::1", "2001:db8:99:5::2", "2001:db8:99:5:dead:beef:0:3"]
+    assert [start_from(address) for address in bot] == [200, 200, 429]
+    assert start_from("2001:db8:99:6::1") == 200
+
+
 @pytest.mark.parametrize(
     ("choice", "shared"), [("auto", True), ("process", False), ("shared", True)]
 )

@@ -15,7 +15,7 @@ from ringtonic import create_app
 from ringtonic.config import DATABASE_STORAGE_URI, ConfigError, from_environment
 from ringtonic.extensions import db
 from ringtonic.models.rate_limit import RateLimitCounter
-from ringtonic.rate_limits import API_KEY, RateLimits
+from ringtonic.rate_limits import API_KEY, RateLimits, address_identifier
 from ringtonic.rate_limits.storage import DatabaseStorage, LocalStorage
 from tests.support.keys import api_get, issue_key
 from tests.support.team_support import invite
@@ -55,6 +55,55 @@ def test_every_spelling_of_an_email_shares_one_sign_in_counter(app_config, make_
     # Someone else's address from the same client is still welcome.
     make_account(email="other@example.com")
     sign_in(client, "other@example.com")
+
+
+# One client, several addresses: one IPv6 /64 (any address in it, in any spelling), and
+# an IPv4 address with its IPv4-mapped IPv6 form (a dual-stack socket's spelling).
+ONE_IPV6_CLIENT = ["2001:db8:7:7::1", "2001:DB8:7:7:0:0:0:2", "2001:db8:7:7:ffff:ffff:ffff:ffff"]
+ONE_IPV4_CLIENT = ["198.51.100.7", "::ffff:198.51.100.7", "::FFFF:C633:6407"]
+
+
+@pytest.mark.parametrize(("addresses", "neighbour"), [
+    (ONE_IPV6_CLIENT, "2001:db8:7:8::1"),
+    (ONE_IPV4_CLIENT, "198.51.100.8"),
+])  # fmt: skip
+def test_a_client_cannot_leave_its_sign_in_limit_by_changing_address(
+    app_config, addresses, neighbour
+):
+    app_config.update(RINGTONIC_LOGIN_LIMIT_PER_IP="3 per hour")
+    client = create_app(app_config).test_client()
+
+    def attempt(n: int, address: str) -> int:
+        # A new email each time: only the per-address limit can refuse.
+        response = post_form(
+            client,
+            "/login",
+            {"email": f"guess{n}@example.com", "password": "not the password"},
+            environ_overrides={"REMOTE_ADDR": address},
+        )
+        return response.status_code
+
+    assert [attempt(n, address) for n, address in enumerate(addresses)] == [400, 400, 400]
+    assert attempt(3, addresses[0].upper()) == 429
+    assert attempt(4, addresses[-1]) == 429
+    # The next network (or the next IPv4 address) is someone else.
+    assert attempt(5, neighbour) == 400
+
+
+@pytest.mark.parametrize(("address", "counted_as"), [
+    ("203.0.113.9", "203.0.113.9"),
+    ("::ffff:203.0.113.9", "203.0.113.9"),
+    ("2001:DB8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+    ("fe80::1%eth0", "fe80::/64"),
+    ("::1", "::/64"),
+    # What a misconfigured proxy might pass on is still counted, as it is.
+    ("unknown", "unknown"),
+    ("203.0.113.9:4431", "203.0.113.9:4431"),
+    (None, "unknown"),
+    ("", "unknown"),
+])  # fmt: skip
+def test_each_address_is_counted_as_who_it_names(address, counted_as):
+    assert address_identifier(address) == counted_as
 
 
 def test_sign_in_matches_an_address_in_any_of_its_spellings(app, make_account):
