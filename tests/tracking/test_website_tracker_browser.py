@@ -19,9 +19,10 @@ from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
 
 from ringtonic.extensions import db
-from ringtonic.models import Call
+from ringtonic.models import Call, Campaign
 from ringtonic.models.website import VisitorSession
 from ringtonic.services.tracking.config import forget_config
+from ringtonic.services.tracking.settings import TrackerChoices, get_settings, save_settings
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.telephony_helpers import connect_twilio, post_signed, voice_params
 from tests.support.website import add_pool
@@ -187,6 +188,33 @@ def test_a_site_that_is_not_allowed_keeps_the_real_number(site, chromium):
     assert page.locator("#tel1").get_attribute("href") == "tel:+15125550100"
     assert page.locator("p.fmt").first.inner_text() == "Call (512) 555-0100 today"
     assert db.session.scalar(select(VisitorSession)) is None
+
+
+def test_a_site_whose_domain_is_written_with_an_eszett_gets_numbers(site, chromium):
+    """The domain as the agency types it (ß, not ss) matches the Origin Chromium sends."""
+    campaign = db.session.get(Campaign, get_settings(site.workspace).campaign_id)
+    save_settings(
+        site.workspace,
+        TrackerChoices(
+            campaign_uuid=str(campaign.uuid),
+            allowed_domains="Bäckerei-Groß.example",
+            replace_numbers="(512) 555-0100",
+            lease_minutes=30,
+            cooldown_minutes=10,
+            form_fields=True,
+            require_consent=False,
+            honor_gpc=True,
+        ),
+    )
+    db.session.commit()
+    forget_config(site.workspace.uuid)
+    problems: list[str] = []
+    page = _new_page(chromium, problems)
+    page.goto(site.sample.url("bäckerei-groß.example", "/?gclid=Gross1"))
+
+    assert _shown_number(page) in site.numbers
+    assert db.session.scalar(select(VisitorSession.gclid)) == "Gross1"
+    assert not problems
 
 
 def test_a_page_whose_script_is_down_shows_the_real_number(site, chromium):

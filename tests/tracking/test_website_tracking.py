@@ -82,6 +82,13 @@ def test_sources_are_classified_by_the_rules_table(landing, referrer, expected):
         ("*.example.com", "example.com"),
         ("example.com:8443", "example.com"),
         ("bücher.de", "xn--bcher-kva.de"),
+        # As browsers write them in Origin (WHATWG URL: UTS #46, nontransitional), not as
+        # IDNA 2003 did (strasse.de, a different site).
+        ("straße.de", "xn--strae-oqa.de"),
+        ("https://Bäckerei-Groß.de/kontakt", "xn--bckerei-gro-56a8c.de"),
+        ("ὀδυσσεύς.gr", "xn--pxac3bcak3d8526a.gr"),
+        ("xn--strae-oqa.de", "xn--strae-oqa.de"),
+        ("☕.example", "xn--53h.example"),
     ],
 )
 def test_domains_are_normalised(raw, domain):

@@ -6,6 +6,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
+import idna
 from sqlalchemy import select
 
 from ringtonic.extensions import db
@@ -67,6 +68,20 @@ def _default_campaign_id(workspace: Workspace) -> int | None:
     )
 
 
+def _ascii_host(text: str) -> str:
+    """Return a host name as browsers send it in Origin: IDNA 2008, UTS #46 mapping.
+
+    Python's own "idna" codec is IDNA 2003, which writes straße.de as strasse.de, while a
+    browser on straße.de sends xn--strae-oqa.de (the same for the Greek final sigma), so
+    such a site would never have matched. Names IDNA 2008 leaves out but browsers still
+    accept (an emoji, an underscore) fall back to the codec, which writes them as they do.
+    """
+    try:
+        return idna.encode(text, uts46=True, transitional=False).decode("ascii")
+    except idna.IDNAError:
+        return text.encode("idna").decode("ascii")
+
+
 def normalize_domain(raw: str) -> str:
     """Return a host name from what people paste (a URL, `*.example.com`), or raise."""
     text = raw.strip().lower()
@@ -76,7 +91,7 @@ def normalize_domain(raw: str) -> str:
     if ":" in text:
         text = text.split(":", 1)[0]
     try:
-        text = text.encode("idna").decode("ascii")
+        text = _ascii_host(text)
     except UnicodeError:
         raise ValidationError(f"“{raw.strip()}” is not a domain name.", "allowed_domains") from None
     labels = text.split(".")
