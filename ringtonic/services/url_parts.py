@@ -1,8 +1,12 @@
-"""URLs that come from outside (a page, an Origin, a redirect target), split without raising."""
+"""URLs that come from outside (a page, an Origin, a redirect target): split without
+raising, and host names written as browsers write them.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import SplitResult, urlsplit
+
+import idna
 
 
 def split_url(text: str) -> SplitResult | None:
@@ -19,3 +23,18 @@ def url_host(text: str) -> str:
     parts = split_url(text)
     host = parts.hostname if parts is not None else None
     return (host or "").rstrip(".")
+
+
+def ascii_host(host: str) -> str:
+    """Return a host name as browsers write it (IDNA 2008, UTS #46); UnicodeError if none.
+
+    Python's own "idna" codec, which socket and ssl use for a Unicode name, is IDNA 2003:
+    it writes straße.de as strasse.de, another site, where a browser goes to (and sends in
+    Origin) xn--strae-oqa.de; the same for the Greek final sigma. Names IDNA 2008 leaves
+    out but browsers still accept (an emoji, an underscore) fall back to the codec, which
+    writes them as browsers do.
+    """
+    try:
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except idna.IDNAError:
+        return host.encode("idna").decode("ascii")

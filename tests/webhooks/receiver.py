@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -58,9 +59,13 @@ def verify(secret: str, headers: dict[str, str], body: bytes, tolerance: int = 3
     ) and plain in headers["Signature"].split(",")
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 @contextmanager
-def running_receiver() -> Iterator[Receiver]:
-    """Serve on 127.0.0.1 on a free port until the block ends."""
+def running_receiver(host: str = "127.0.0.1") -> Iterator[Receiver]:
+    """Serve on `host` (an IPv4 or IPv6 address) on a free port until the block ends."""
     state: Receiver
 
     class Handler(BaseHTTPRequestHandler):
@@ -88,9 +93,10 @@ def running_receiver() -> Iterator[Receiver]:
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = (_IPv6Server if ":" in host else ThreadingHTTPServer)((host, 0), Handler)
     server.daemon_threads = True
-    state = Receiver(f"http://127.0.0.1:{server.server_address[1]}/hooks/ringtonic")
+    authority = f"[{host}]" if ":" in host else host
+    state = Receiver(f"http://{authority}:{server.server_address[1]}/hooks/ringtonic")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from ringtonic.extensions import db
 from ringtonic.models import WebhookDelivery
-from ringtonic.services.webhooks.addresses import UnsafeAddress, resolve
+from ringtonic.services.errors import ValidationError
+from ringtonic.services.webhooks.addresses import UnsafeAddress, check_url, resolve
 from tests.support.telephony_helpers import post_signed, voice_params
 from tests.support.webhooks import add_endpoint
+from tests.webhooks.receiver import running_receiver
 
 
 @pytest.fixture
@@ -96,3 +98,37 @@ def test_redirects_are_not_followed(client, agency, receiver, app):
     delivery = db.session.scalar(select(WebhookDelivery))
     assert len(receiver.requests) == 1
     assert delivery.state == "failed" and delivery.attempt_log[0].status_code == 302
+
+
+def test_an_international_name_is_resolved_and_named_as_browsers_write_it(monkeypatch):
+    """IDNA 2008: straße.example is xn--strae-oqa.example, not strasse.example (IDNA 2003)."""
+    asked: list[str] = []
+
+    def public(host, *args, **kwargs):
+        asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 443))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", public)
+    url = check_url("https://Straße.example/in", allow_http=False)
+    target = resolve(url, allow_private=False)
+    assert asked == ["xn--strae-oqa.example"]
+    # The name TLS checks and the Host header carry.
+    assert target.host == "xn--strae-oqa.example"
+
+
+def test_a_url_whose_host_is_no_name_is_refused_naming_the_field():
+    with pytest.raises(ValidationError) as error:
+        check_url("https://crm..example/in", allow_http=False)
+    assert error.value.field == "url"
+
+
+def test_a_receiver_on_an_ipv6_literal_gets_a_valid_host_header(client, agency, app):
+    app.config["RINGTONIC_WEBHOOK_ALLOW_PRIVATE"] = True
+    _, user, workspace = agency
+    with running_receiver("::1") as receiver:
+        add_endpoint(workspace, user, receiver.url, ["call.started"])
+        post_signed(client, f"/hooks/twilio/voice/{workspace.uuid}", voice_params())
+        got = receiver.wait_for(1)[0]
+    port = receiver.url.split("]:")[1].split("/")[0]
+    assert got.headers["Host"] == f"[::1]:{port}"
+    assert db.session.scalar(select(WebhookDelivery)).state == "succeeded"

@@ -6,7 +6,6 @@ import re
 import uuid
 from dataclasses import dataclass
 
-import idna
 from sqlalchemy import select
 
 from ringtonic.extensions import db
@@ -15,7 +14,7 @@ from ringtonic.models.website import WebsiteSettings
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.telephony.phones import parse_phone_number
 from ringtonic.services.tracking.config import forget_config
-from ringtonic.services.url_parts import url_host
+from ringtonic.services.url_parts import ascii_host, url_host
 
 MAX_DOMAINS = 20
 MAX_REPLACE_NUMBERS = 10
@@ -68,20 +67,6 @@ def _default_campaign_id(workspace: Workspace) -> int | None:
     )
 
 
-def _ascii_host(text: str) -> str:
-    """Return a host name as browsers send it in Origin: IDNA 2008, UTS #46 mapping.
-
-    Python's own "idna" codec is IDNA 2003, which writes straße.de as strasse.de, while a
-    browser on straße.de sends xn--strae-oqa.de (the same for the Greek final sigma), so
-    such a site would never have matched. Names IDNA 2008 leaves out but browsers still
-    accept (an emoji, an underscore) fall back to the codec, which writes them as they do.
-    """
-    try:
-        return idna.encode(text, uts46=True, transitional=False).decode("ascii")
-    except idna.IDNAError:
-        return text.encode("idna").decode("ascii")
-
-
 def normalize_domain(raw: str) -> str:
     """Return a host name from what people paste (a URL, `*.example.com`), or raise."""
     text = raw.strip().lower()
@@ -91,7 +76,7 @@ def normalize_domain(raw: str) -> str:
     if ":" in text:
         text = text.split(":", 1)[0]
     try:
-        text = _ascii_host(text)
+        text = ascii_host(text)
     except UnicodeError:
         raise ValidationError(f"“{raw.strip()}” is not a domain name.", "allowed_domains") from None
     labels = text.split(".")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ringtonic.services.errors import ValidationError
+from ringtonic.services.url_parts import ascii_host
 
 URL_MAX = 2048
 
@@ -51,9 +52,22 @@ def check_url(raw: str, allow_http: bool) -> str:
         raise ValidationError(f"The URL must start with {need}.", "url")
     if not parts.hostname or parts.username or parts.password:
         raise ValidationError("The URL needs a host name and no user name or password.", "url")
+    try:
+        _host(parts.hostname)
+    except UnicodeError:
+        raise ValidationError("That is not a valid host name.", "url") from None
     if parts.fragment:
         raise ValidationError("The URL cannot have a #fragment.", "url")
     return url
+
+
+def _host(hostname: str) -> str:
+    """Return the host to resolve and to name in Host and TLS: ASCII, as a browser writes it."""
+    try:
+        ipaddress.ip_address(hostname)
+    except ValueError:
+        return ascii_host(hostname)
+    return hostname
 
 
 def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -68,11 +82,12 @@ def resolve(url: str, allow_private: bool) -> Target:
     """Resolve the URL's host now and return a target pinned to a permitted address."""
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    host = parts.hostname or ""
+    hostname = parts.hostname or ""
     try:
+        host = _host(hostname)
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise UnresolvableHost(f"could not resolve {host}") from error
+        raise UnresolvableHost(f"could not resolve {hostname}") from error
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
         raise UnresolvableHost(f"could not resolve {host}")

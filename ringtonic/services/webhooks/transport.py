@@ -59,7 +59,9 @@ def _pool(target: Target) -> urllib3.HTTPConnectionPool:
 
 def _host_header(target: Target) -> str:
     default = 443 if target.scheme == "https" else 80
-    return target.host if target.port == default else f"{target.host}:{target.port}"
+    # An IPv6 literal is written in brackets, as in its URL.
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    return host if target.port == default else f"{host}:{target.port}"
 
 
 def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -> Response:
