@@ -97,6 +97,8 @@ def stored_text(visit: VisitorSession) -> str:
         ("127.0.0.1", ("Austin", "TX", "US")),
         ("127.45.6.7", ("Austin", "TX", "US")),
         ("2001:db8:100::42", ("Toronto", "ON", "CA")),
+        # How a dual-stack socket (gunicorn bound to [::]) writes an IPv4 client.
+        ("::ffff:127.45.6.7", ("Austin", "TX", "US")),
         ("198.51.100.7", ("", "", "")),
         ("2001:db8:200::1", ("", "", "")),
     ],

@@ -39,7 +39,12 @@ class Locator:
         if not address:
             return {}
         try:
-            record = self._lookup(ipaddress.ip_address(address.strip()))
+            ip = ipaddress.ip_address(address.strip())
+            if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+                # A dual-stack socket's spelling of an IPv4 client; not every database
+                # maps ::ffff:0:0/96 onto its IPv4 addresses as MaxMind's own do.
+                ip = ip.ipv4_mapped
+            record = self._lookup(ip)
         except (geoip2.errors.AddressNotFoundError, ValueError):
             return {}
         except maxminddb.InvalidDatabaseError as error:
