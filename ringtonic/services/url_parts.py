@@ -38,3 +38,15 @@ def ascii_host(host: str) -> str:
         return idna.encode(host, uts46=True, transitional=False).decode("ascii")
     except idna.IDNAError:
         return host.encode("idna").decode("ascii")
+
+
+def display_host(host: str) -> str:
+    """Return an ASCII host name as people write it (xn--strae-oqa.de is straße.de)."""
+    try:
+        return idna.decode(host)
+    except (idna.IDNAError, UnicodeError):
+        # A name ascii_host kept in IDNA 2003 (an emoji) reads as the codec writes it back.
+        try:
+            return host.encode("ascii").decode("idna")
+        except UnicodeError:
+            return host

@@ -12,6 +12,7 @@ from ringtonic.services.telephony.phones import format_for_display
 from ringtonic.services.tracking.config import TrackerConfig, tracker_config
 from ringtonic.services.tracking.leases import pool_use
 from ringtonic.services.tracking.settings import TrackerChoices, get_settings, save_settings
+from ringtonic.services.url_parts import display_host
 from ringtonic.settings import bp
 from ringtonic.settings.website_forms import WebsiteTrackingForm
 from ringtonic.view_helpers.access import current_workspace, requires
@@ -77,7 +78,9 @@ def website():
     form = _form_for(workspace)
     if not form.is_submitted():
         form.campaign.data = campaign_uuid
-        form.allowed_domains.data = "\n".join(settings.allowed_domains or ())
+        form.allowed_domains.data = "\n".join(
+            display_host(domain) for domain in settings.allowed_domains or ()
+        )
         form.replace_numbers.data = "\n".join(
             format_for_display(n) for n in settings.replace_numbers or ()
         )

@@ -465,6 +465,37 @@ def test_the_settings_page_shows_the_snippet_and_saves_settings(client, site, ma
     assert (stored.lease_minutes, stored.cooldown_minutes, stored.form_fields) == (20, 5, False)
 
 
+def test_an_international_domain_is_stored_as_browsers_send_it_and_shown_as_typed(client, site):
+    sign_in(client, "owner1@example.com")
+    fields = {
+        "campaign": str(site.campaign.uuid),
+        "allowed_domains": "Bäckerei-Groß.de\n☕.example",
+        "replace_numbers": "(512) 555-0100",
+        "lease_minutes": "30",
+        "cooldown_minutes": "10",
+    }
+    assert post_form(client, "/settings/website", fields).status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(WebsiteSettings, site.workspace.id)
+    assert stored.allowed_domains == ["xn--bckerei-gro-56a8c.de", "xn--53h.example"]
+    html = client.get("/settings/website").get_data(as_text=True)
+    assert "bäckerei-groß.de\n☕.example</textarea>" in html
+    # Saved again as shown, the settings do not change.
+    assert (
+        post_form(
+            client,
+            "/settings/website",
+            {**fields, "allowed_domains": "bäckerei-groß.de\n☕.example"},
+        ).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(WebsiteSettings, site.workspace.id).allowed_domains == [
+        "xn--bckerei-gro-56a8c.de",
+        "xn--53h.example",
+    ]
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
