@@ -69,12 +69,14 @@ PAGE_PARAMS = [
 _DAY_OR_INSTANT = {
     "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
 }
+# An instant's "+" offset decodes as a space unless sent as %2B; the server reads it back.
+_PLUS_NOTE = " Send an offset's `+` as `%2B`; a `+` sent as it is still reads as one."
 PERIOD_PARAMS = [
     query_param(
         "start_date",
         _DAY_OR_INSTANT,
         "First local day (`YYYY-MM-DD`) or an exact ISO 8601 instant. Default: 29 days "
-        "before the last day, so the period is 30 days.",
+        "before the last day, so the period is 30 days." + _PLUS_NOTE,
         example="2026-11-01",
     ),
     query_param(
@@ -123,7 +125,7 @@ CALL_FILTERS = [
         "start_date",
         _DAY_OR_INSTANT,
         "Only calls from this local day (`YYYY-MM-DD`) or exact ISO 8601 instant on. "
-        "No default: without dates every call is listed.",
+        "No default: without dates every call is listed." + _PLUS_NOTE,
         example="2026-11-01",
     ),
     query_param(

@@ -225,6 +225,30 @@ def test_date_time_bounds_are_exact_instants_start_included_end_excluded(client,
     assert listed(client, demo, f"start_date={start}&end_date={end}") == uuids(expected)
 
 
+def test_an_offset_whose_plus_was_not_encoded_means_the_same_instant(client, demo):
+    """A query string decodes "+" as a space: curl with a hand-built URL sends it so."""
+    calls = workspace_calls(demo.workspace)
+    newer, older = calls[10].started_at, calls[30].started_at
+    expected = uuids([c for c in calls if older <= c.started_at < newer])
+    tokyo = ZoneInfo("Asia/Tokyo")
+    start, end = (moment.astimezone(tokyo).isoformat() for moment in (older, newer))
+    assert "+09:00" in start
+    encoded = f"start_date={start.replace('+', '%2B')}&end_date={end.replace('+', '%2B')}"
+    assert listed(client, demo, encoded) == expected
+    assert listed(client, demo, f"start_date={start}&end_date={end}") == expected
+    summary = "/api/v1/reports/summary?group_by=source&start_date={}&end_date={}"
+    as_sent = api_get(client, summary.format(start, end), demo.read_key)
+    assert as_sent.status_code == 200
+    assert (
+        as_sent.get_json()
+        == api_get(
+            client,
+            summary.format(start.replace("+", "%2B"), end.replace("+", "%2B")),
+            demo.read_key,
+        ).get_json()
+    )
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [

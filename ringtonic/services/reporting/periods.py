@@ -7,6 +7,7 @@ next local midnight, whatever the offset and DST changes. `last_days` is that wi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,6 +18,11 @@ from ringtonic.services.errors import ValidationError
 DEFAULT_DAYS = 30
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 1, 1)
+# A date-time whose "+05:00" was sent unencoded in a query string, which decodes "+" as a
+# space (curl and hand-built URLs): the space before a bare offset can only be that "+".
+_PLUS_AS_SPACE = re.compile(
+    r"(?P<moment>\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?) (?P<offset>\d\d(?::?\d\d)?)"
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,9 @@ def _parse_bound(raw: str, field: str, zone: ZoneInfo, is_end: bool) -> datetime
             raise ValidationError(f"{field} must be between 2000 and 2099.", field)
         # A date names a whole local day: the end bound is the next local midnight.
         return local_midnight(day + timedelta(days=1) if is_end else day, zone)
+    plus_as_space = _PLUS_AS_SPACE.fullmatch(text)
+    if plus_as_space is not None:
+        text = f"{plus_as_space['moment']}+{plus_as_space['offset']}"
     try:
         moment = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:
