@@ -35,6 +35,7 @@ from ringtonic.config import (
     ConfigError,
     parse_limits,
 )
+from ringtonic.ip_addresses import parse_ip
 from ringtonic.observability.metrics import record_rate_limit_refusal
 from ringtonic.rate_limits.storage import Alongside, DatabaseStorage, LocalStorage
 
@@ -122,12 +123,10 @@ def address_identifier(address: str | None) -> str:
     if not address:
         return "unknown"
     try:
-        parsed = ipaddress.ip_address(address)
+        parsed = parse_ip(address)
     except ValueError:
         return address
     if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
         return str(ipaddress.IPv6Network((parsed, IPV6_COUNTED_PREFIX), strict=False))
     return str(parsed)
 

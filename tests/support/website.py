@@ -39,11 +39,25 @@ def add_pool(workspace, size: int, *, lease_minutes: int = 30, cooldown_minutes:
         db.session.add(number)
         numbers.append(number)
     db.session.flush()
+    set_tracker(workspace, campaign, lease_minutes=lease_minutes, cooldown_minutes=cooldown_minutes)
+    db.session.commit()
+    return SimpleNamespace(campaign=campaign, numbers=[n.number for n in numbers])
+
+
+def set_tracker(
+    workspace,
+    campaign,
+    *,
+    allowed_domains: str = "plumber.example",
+    lease_minutes: int = 30,
+    cooldown_minutes: int = 10,
+) -> None:
+    """Save the workspace's tracker settings as the settings page would (left to commit)."""
     save_settings(
         workspace,
         TrackerChoices(
             campaign_uuid=str(campaign.uuid),
-            allowed_domains="plumber.example",
+            allowed_domains=allowed_domains,
             replace_numbers="(512) 555-0100",
             lease_minutes=lease_minutes,
             cooldown_minutes=cooldown_minutes,
@@ -52,8 +66,6 @@ def add_pool(workspace, size: int, *, lease_minutes: int = 30, cooldown_minutes:
             honor_gpc=True,
         ),
     )
-    db.session.commit()
-    return SimpleNamespace(campaign=campaign, numbers=[n.number for n in numbers])
 
 
 def site_config(site):

@@ -19,13 +19,12 @@ from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
 
 from ringtonic.extensions import db
-from ringtonic.models import Call, Campaign
+from ringtonic.models import Call
 from ringtonic.models.website import VisitorSession
 from ringtonic.services.tracking.config import forget_config
-from ringtonic.services.tracking.settings import TrackerChoices, get_settings, save_settings
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.telephony_helpers import connect_twilio, post_signed, voice_params
-from tests.support.website import add_pool
+from tests.support.website import add_pool, set_tracker
 
 pytest_plugins = ["tests.support.browser"]
 
@@ -97,7 +96,9 @@ def site(app, live_server, make_account) -> Iterator[SimpleNamespace]:
     sample = SampleSite(f"{live_server}/t/{workspace.uuid}.js")
     sample.thread.start()
     try:
-        yield SimpleNamespace(workspace=workspace, numbers=pool.numbers, sample=sample)
+        yield SimpleNamespace(
+            workspace=workspace, campaign=pool.campaign, numbers=pool.numbers, sample=sample
+        )
     finally:
         sample.server.shutdown()
 
@@ -192,20 +193,7 @@ def test_a_site_that_is_not_allowed_keeps_the_real_number(site, chromium):
 
 def test_a_site_whose_domain_is_written_with_an_eszett_gets_numbers(site, chromium):
     """The domain as the agency types it (ß, not ss) matches the Origin Chromium sends."""
-    campaign = db.session.get(Campaign, get_settings(site.workspace).campaign_id)
-    save_settings(
-        site.workspace,
-        TrackerChoices(
-            campaign_uuid=str(campaign.uuid),
-            allowed_domains="Bäckerei-Groß.example",
-            replace_numbers="(512) 555-0100",
-            lease_minutes=30,
-            cooldown_minutes=10,
-            form_fields=True,
-            require_consent=False,
-            honor_gpc=True,
-        ),
-    )
+    set_tracker(site.workspace, site.campaign, allowed_domains="Bäckerei-Groß.example")
     db.session.commit()
     forget_config(site.workspace.uuid)
     problems: list[str] = []

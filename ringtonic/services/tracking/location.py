@@ -7,7 +7,6 @@ the city, state and country are kept: the address itself is never stored or logg
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import Any
 import geoip2.database
 import geoip2.errors
 import maxminddb
+
+from ringtonic.ip_addresses import parse_ip
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +40,9 @@ class Locator:
         if not address:
             return {}
         try:
-            ip = ipaddress.ip_address(address.strip())
-            if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-                # A dual-stack socket's spelling of an IPv4 client; not every database
-                # maps ::ffff:0:0/96 onto its IPv4 addresses as MaxMind's own do.
-                ip = ip.ipv4_mapped
-            record = self._lookup(ip)
+            # An IPv4-mapped client as its IPv4 address: not every database maps
+            # ::ffff:0:0/96 onto its IPv4 networks as MaxMind's own do.
+            record = self._lookup(parse_ip(address.strip()))
         except (geoip2.errors.AddressNotFoundError, ValueError):
             return {}
         except maxminddb.InvalidDatabaseError as error:

@@ -7,6 +7,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ringtonic.ip_addresses import IPAddress, parse_ip
 from ringtonic.services.errors import ValidationError
 from ringtonic.services.url_parts import ascii_host
 
@@ -70,9 +71,7 @@ def _host(hostname: str) -> str:
     return hostname
 
 
-def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+def _refused(ip: IPAddress) -> bool:
     # Not global covers loopback, private, link-local (169.254.169.254, the cloud metadata
     # address), carrier-grade NAT, unique-local and reserved ranges.
     return not ip.is_global or ip.is_multicast
@@ -88,9 +87,10 @@ def resolve(url: str, allow_private: bool) -> Target:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise UnresolvableHost(f"could not resolve {hostname}") from error
-    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    # IPv4-mapped answers as IPv4: the check, and the address pinned, see what they are.
+    addresses = [parse_ip(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
-        raise UnresolvableHost(f"could not resolve {host}")
+        raise UnresolvableHost(f"could not resolve {hostname}")
     if not allow_private and any(_refused(ip) for ip in addresses):
         # Any refused address refuses the host: a name that also resolves inside the
         # network could be answered differently on the next lookup.
